@@ -1,0 +1,78 @@
+//===- FixedPoint.h - uniform fixed-point formats ---------------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Uniform (affine) fixed-point formats: a storage integer of 1 to 32 bits,
+// optionally narrowed to [storageMin, storageMax], read as
+// (q - zeroPoint) * scale. The scale and zero point are per tensor or per
+// channel; this file deals with one channel at a time. Ternary formats are the
+// narrow 2-bit case {-1, 0, 1} with zero point 0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_NUMERICS_FIXEDPOINT_H
+#define QUANTX_NUMERICS_FIXEDPOINT_H
+
+#include "quantx/Numerics/Rounding.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace quantx::numerics {
+
+/// The widest storage integer a fixed-point format may use.
+inline constexpr unsigned kMaxFixedPointWidth = 32;
+
+/// The integer side of a fixed-point format.
+struct FixedPointFormat {
+  unsigned width = 8;
+  bool isSigned = true;
+  int64_t storageMin = -128;
+  int64_t storageMax = 127;
+
+  /// The full range of a `width`-bit integer. `width` must be in [1, 64).
+  static int64_t getIntegerMin(unsigned width, bool isSigned);
+  static int64_t getIntegerMax(unsigned width, bool isSigned);
+
+  /// A format using the whole range of its storage integer.
+  static FixedPointFormat get(unsigned width, bool isSigned);
+
+  /// Returns a message naming the first bad parameter, or nothing when the
+  /// format is well formed: 1 <= width <= 32 and
+  /// integerMin <= storageMin < storageMax <= integerMax.
+  std::optional<std::string> verify() const;
+
+  /// Returns a message when `scale` is not finite and positive or
+  /// `zeroPoint` lies outside [storageMin, storageMax].
+  std::optional<std::string> verifyParams(double scale,
+                                          int64_t zeroPoint) const;
+
+  /// Encodes `x`: round(x / scale) + zeroPoint under `mode`, clamped to
+  /// [storageMin, storageMax]. NaN encodes to the zero point (the value 0);
+  /// infinities saturate.
+  int64_t encode(double x, double scale, int64_t zeroPoint, RoundingMode mode,
+                 uint32_t randomBits = 0) const;
+
+  /// Decodes `q` to (q - zeroPoint) * scale.
+  static double decode(int64_t q, double scale, int64_t zeroPoint);
+};
+
+/// Binary format {-1, +1} * scale, stored in one bit: code 1 is +1, code 0 is
+/// -1 (the convention XNOR-popcount kernels rely on).
+struct BinaryFormat {
+  /// Encodes `x`. Deterministic modes return +1 for x >= 0 (including -0)
+  /// and for NaN, -1 otherwise. Stochastic rounding returns +1 with
+  /// probability clamp((x / scale + 1) / 2, 0, 1) (BinaryConnect).
+  static int64_t encode(double x, double scale, RoundingMode mode,
+                        uint32_t randomBits = 0);
+  static double decode(int64_t code, double scale);
+};
+
+} // namespace quantx::numerics
+
+#endif // QUANTX_NUMERICS_FIXEDPOINT_H
