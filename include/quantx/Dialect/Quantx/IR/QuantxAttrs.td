@@ -1,0 +1,46 @@
+//===- QuantxAttrs.td - quantx attributes ------------------*- tablegen -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Attributes of the quantx dialect: the rounding mode of conversions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_QUANTXATTRS_TD
+#define QUANTX_DIALECT_QUANTX_IR_QUANTXATTRS_TD
+
+include "quantx/Dialect/Quantx/IR/QuantxDialect.td"
+include "mlir/IR/EnumAttr.td"
+
+def Quantx_RoundingMode : I32EnumAttr<"RoundingMode",
+    "how a value between two representable neighbours is rounded", [
+      I32EnumAttrCase<"nearest_even", 0>,
+      I32EnumAttrCase<"nearest_away", 1>,
+      I32EnumAttrCase<"toward_zero", 2>,
+      I32EnumAttrCase<"stochastic", 3>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_RoundingModeAttr : EnumAttr<Quantx_Dialect, Quantx_RoundingMode,
+                                       "rounding"> {
+  let summary = "rounding mode of a quantizing conversion";
+  let description = [{
+    * `nearest_even` (default): the nearest representable value; ties to
+      the even significand (IEEE roundTiesToEven).
+    * `nearest_away`: the nearest value; ties away from zero.
+    * `toward_zero`: the neighbour of smaller magnitude.
+    * `stochastic`: the neighbour of larger magnitude with probability equal
+      to the distance from the smaller one, in units of their gap. The random
+      bits come from the lowering; stochastic operations are not
+      constant-folded.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
+#endif // QUANTX_DIALECT_QUANTX_IR_QUANTXATTRS_TD

@@ -1,0 +1,22 @@
+//===- QuantxDialect.h - quantx dialect -------------------------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The quantx dialect class. Include QuantxOps.h for operations and
+// QuantxTypes.h for types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_H
+#define QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Dialect.h"
+
+#include "quantx/Dialect/Quantx/IR/QuantxOpsDialect.h.inc"
+
+#endif // QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_H

@@ -1,0 +1,71 @@
+//===- QuantxDialect.td - quantx dialect definition --------*- tablegen -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The quantx dialect and the base classes of its operations, types and
+// attributes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_TD
+#define QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_TD
+
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/OpBase.td"
+
+def Quantx_Dialect : Dialect {
+  let name = "quantx";
+  let cppNamespace = "::mlir::quantx";
+  let summary = "Quantized number formats and the operations between them";
+  let description = [{
+    The quantx dialect models the number formats of quantized neural
+    networks and the conversions between them:
+
+    * `!quantx.fixed`: uniform fixed point (1 to 32 bits, signed or unsigned,
+      optionally narrowed, with scales and zero points per tensor or per
+      channel), in the syntax of the upstream `!quant.uniform`;
+    * `!quantx.float`: custom floating point (exponent and mantissa widths,
+      exponent bias, radix 2 or 4, special values, overflow, sign, subnormal
+      and zero options);
+    * `!quantx.binary` and `!quantx.ternary`: {-1, +1} and {-1, 0, +1} with
+      optional scales.
+
+    Every format implements `FormatTypeInterface`, through which passes query
+    storage widths and ranges and encode or decode values, so a pass is
+    written once for all formats. Encoding follows the quantx Numerics
+    library exactly; `docs/Formats.md` states the rules.
+
+    Builtin dense attributes cannot hold quantized elements, so a quantized
+    constant is an integer constant of the storage type behind
+    `quantx.storage_cast`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+  let extraClassDeclaration = [{
+  private:
+    void registerTypes();
+    void registerAttributes();
+  public:
+  }];
+}
+
+class Quantx_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Quantx_Dialect, mnemonic, traits>;
+
+class Quantx_Type<string name, string typeMnemonic, list<Trait> traits = []>
+    : TypeDef<Quantx_Dialect, name, traits> {
+  let mnemonic = typeMnemonic;
+}
+
+class Quantx_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Quantx_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+#endif // QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_TD

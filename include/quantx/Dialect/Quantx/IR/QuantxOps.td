@@ -1,0 +1,215 @@
+//===- QuantxOps.td - quantx operations --------------------*- tablegen -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The core conversions between float values, quantized values and their
+// storage integers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_TD
+#define QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_TD
+
+include "quantx/Dialect/Quantx/IR/QuantxTypes.td"
+include "quantx/Dialect/Quantx/IR/QuantxAttrs.td"
+include "quantx/Dialect/Quantx/IR/QuantxInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Quantx_AnyFormat : Type<
+    CPred<"::llvm::isa<::mlir::quantx::FormatTypeInterface>($_self)">,
+    "quantized format", "::mlir::quantx::FormatTypeInterface">;
+
+def Quantx_QuantizedLike : TypeConstraint<Or<[
+    Quantx_AnyFormat.predicate, TensorOf<[Quantx_AnyFormat]>.predicate]>,
+    "quantized scalar or tensor of quantized values">;
+
+def Quantx_FloatScalarOrTensor : TypeConstraint<Or<[
+    AnyFloat.predicate, TensorOf<[AnyFloat]>.predicate]>,
+    "float scalar or tensor of floats">;
+
+def Quantx_IntegerScalarOrTensor : TypeConstraint<Or<[
+    AnySignlessInteger.predicate,
+    TensorOf<[AnySignlessInteger]>.predicate]>,
+    "signless integer or tensor of signless integers">;
+
+def Quantx_RoundingAttr : DefaultValuedAttr<Quantx_RoundingModeAttr,
+    "::mlir::quantx::RoundingMode::nearest_even">;
+
+//===----------------------------------------------------------------------===//
+// Conversions between floats and quantized values
+//===----------------------------------------------------------------------===//
+
+/// Conversions from one representation to another, shape preserved. The
+/// verifier checks what relates the two element types.
+class Quantx_ConversionOp<string mnemonic, list<Trait> traits = []>
+    : Quantx_Op<mnemonic, !listconcat(traits, [Pure])> {
+  let hasVerifier = 1;
+}
+
+def Quantx_QuantizeOp : Quantx_ConversionOp<"quantize"> {
+  let summary = "round float values onto a quantized format";
+  let description = [{
+    Encodes each element of `input` into the format of the result's element
+    type, rounding by `rounding` (default `nearest_even`). Per-channel formats
+    use the scale and zero point of the element's coordinate along the
+    quantized dimension.
+
+    | input          | result                     | rule                       |
+    |----------------|----------------------------|----------------------------|
+    | `f`            | `!quantx.fmt`              | scalar                     |
+    | `tensor<S x f>`| `tensor<S x !quantx.fmt>`  | same shape                 |
+
+    Constraints: quantize_c1: shapes match; quantize_c2: when the format has
+    an expressed type (fixed, binary, ternary) it equals the input element
+    type; quantize_c3: a per-channel format's quantized dimension is a
+    dimension of the shape and its size equals the number of channels.
+
+    `quantize` of a constant folds (by canonicalization) to a storage
+    constant behind `quantx.storage_cast`, except with stochastic rounding.
+
+    Example:
+
+    ```mlir
+    %q = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.5>>
+    %r = quantx.quantize %x rounding<toward_zero> : f32 to !quantx.float<e4m3>
+    ```
+  }];
+  let arguments = (ins Quantx_FloatScalarOrTensor:$input,
+                       Quantx_RoundingAttr:$rounding);
+  let results = (outs Quantx_QuantizedLike:$result);
+  let assemblyFormat = [{
+    $input (`rounding` `` $rounding^)? attr-dict `:` type($input) `to`
+    type($result)
+  }];
+  let hasCanonicalizer = 1;
+}
+
+def Quantx_DequantizeOp : Quantx_ConversionOp<"dequantize"> {
+  let summary = "read quantized values as floats";
+  let description = [{
+    Decodes each element of `input` and converts it to the result's float
+    type (rounding to nearest even when the decoded value is not exact in
+    that type). NaN and infinity codes give NaN and infinity.
+
+    Constraints: dequantize_c1: shapes match; dequantize_c2: when the format
+    has an expressed type it equals the result element type; dequantize_c3:
+    per-channel shapes as for `quantize`.
+
+    `dequantize(quantize(x))` is a real rounding and is never folded away;
+    `dequantize` of a storage constant folds to a float constant.
+
+    Example:
+
+    ```mlir
+    %x = quantx.dequantize %q : tensor<4x!quantx.fixed<i8:f32, 0.5>> to tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Quantx_QuantizedLike:$input);
+  let results = (outs Quantx_FloatScalarOrTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
+}
+
+def Quantx_RequantizeOp : Quantx_ConversionOp<"requantize"> {
+  let summary = "convert quantized values to another format";
+  let description = [{
+    Decodes each element of `input` and encodes the value into the result's
+    format, rounding by `rounding`: exactly `quantize(dequantize(x))` through
+    f64, without an intermediate float type.
+
+    Constraints: requantize_c1: shapes match; requantize_c2: per-channel
+    shapes as for `quantize`, on both sides.
+
+    `requantize` of a storage constant folds by canonicalization, except
+    with stochastic rounding.
+
+    Example:
+
+    ```mlir
+    %r = quantx.requantize %q : tensor<8x!quantx.fixed<i32:f32, 0.001>> to tensor<8x!quantx.fixed<i8:f32, 0.1>>
+    ```
+  }];
+  let arguments = (ins Quantx_QuantizedLike:$input,
+                       Quantx_RoundingAttr:$rounding);
+  let results = (outs Quantx_QuantizedLike:$result);
+  let assemblyFormat = [{
+    $input (`rounding` `` $rounding^)? attr-dict `:` type($input) `to`
+    type($result)
+  }];
+  let hasCanonicalizer = 1;
+}
+
+def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
+  let summary = "reinterpret quantized values as their storage integers";
+  let description = [{
+    Converts between a quantized value and the signless integer that holds
+    its code, in either direction, without changing any bit. Float formats
+    store their bit pattern; binary formats store 1 for +1 and 0 for -1;
+    ternary and fixed formats store the integer code.
+
+    Constraints: storage_cast_c1: exactly one side is quantized, the other is
+    a signless integer of the format's storage width; storage_cast_c2:
+    shapes match.
+
+    A pair of opposite casts folds away.
+
+    Example:
+
+    ```mlir
+    %c = arith.constant dense<[1, -3]> : tensor<2xi8>
+    %q = quantx.storage_cast %c : tensor<2xi8> to tensor<2x!quantx.fixed<i8:f32, 0.5>>
+    ```
+  }];
+  let arguments = (ins AnyType:$input);
+  let results = (outs AnyType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
+}
+
+def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
+    [Pure, SameOperandsAndResultType]> {
+  let summary = "round float values onto a format's grid and back";
+  let description = [{
+    Returns `dequantize(quantize(input, format))` in the float type of
+    `input`: each element is encoded into `format` with `rounding` and
+    decoded again. Its gradient is the straight-through estimator: 1 where
+    the input lies inside the format's representable range, 0 outside.
+
+    Constraints: fake_quant_c1: input and result have the same float type;
+    fake_quant_c2: `format` implements the format interface and, when it has
+    an expressed type, that type equals the element type; fake_quant_c3:
+    per-channel shapes as for `quantize`.
+
+    Folds on constants (deterministic rounding) and
+    `fake_quant(fake_quant(x, f), f)` to `fake_quant(x, f)` for nearest
+    rounding, which is idempotent.
+
+    Example:
+
+    ```mlir
+    %0 = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.05> : tensor<16xf32>
+    %1 = quantx.fake_quant %x to !quantx.float<e4m3> rounding<stochastic> : tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins Quantx_FloatScalarOrTensor:$input,
+                       TypeAttrOf<Quantx_AnyFormat>:$format,
+                       Quantx_RoundingAttr:$rounding);
+  let results = (outs Quantx_FloatScalarOrTensor:$result);
+  let assemblyFormat = [{
+    $input `to` $format (`rounding` `` $rounding^)? attr-dict `:`
+    type($input)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+#endif // QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_TD

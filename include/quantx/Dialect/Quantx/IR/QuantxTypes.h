@@ -1,0 +1,69 @@
+//===- QuantxTypes.h - quantx format types ----------------------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The quantized format types, their shared FormatTypeInterface and the
+// rounding-mode attribute.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_QUANTXTYPES_H
+#define QUANTX_DIALECT_QUANTX_IR_QUANTXTYPES_H
+
+#include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
+#include "quantx/Numerics/FixedPoint.h"
+#include "quantx/Numerics/FloatFormat.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/Hashing.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/bit.h"
+
+namespace llvm {
+/// Hashes scale lists by their bits. LLVM hashes no floating-point values, and
+/// the format types key their storage on their scales; `!quant.uniform` does
+/// the same in its hand-written storage.
+inline hash_code hash_value(ArrayRef<double> values) {
+  return hash_combine_range(
+      map_range(values, [](double v) { return llvm::bit_cast<uint64_t>(v); }));
+}
+} // namespace llvm
+
+#include "quantx/Dialect/Quantx/IR/QuantxEnums.h.inc"
+#include "quantx/Dialect/Quantx/IR/QuantxTypeInterfaces.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "quantx/Dialect/Quantx/IR/QuantxAttrs.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "quantx/Dialect/Quantx/IR/QuantxOpsTypes.h.inc"
+
+namespace mlir {
+class DialectRegistry;
+
+namespace quantx {
+
+/// Converts the dialect's rounding mode to the Numerics library's.
+::quantx::numerics::RoundingMode toNumerics(RoundingMode mode);
+
+/// Checks that `format` can be the element type of a value of shape `shape`:
+/// a per-channel format needs its quantized dimension inside the shape and
+/// that dimension's size (when static) equal to its number of channels.
+LogicalResult verifyFormatForShape(FormatTypeInterface format,
+                                   ArrayRef<int64_t> shape,
+                                   function_ref<InFlightDiagnostic()> emitError);
+
+/// Attaches FormatTypeInterface to the upstream `!quant.uniform` types (per
+/// tensor and per axis), so quantx operations and passes accept them.
+void registerQuantInterfaceExternalModels(DialectRegistry &registry);
+
+} // namespace quantx
+} // namespace mlir
+
+#endif // QUANTX_DIALECT_QUANTX_IR_QUANTXTYPES_H

@@ -1,0 +1,82 @@
+//===- Passes.td - quantx dialect passes -------------------*- tablegen -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Graph-level passes over quantx IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD
+#define QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ImportQuantPass : Pass<"quantx-import-quant"> {
+  let summary = "Convert upstream quant types and casts to quantx";
+  let description = [{
+    Replaces every `!quant.uniform` type (per tensor and per axis, including
+    narrow storage ranges) by the `!quantx.fixed` type with the same
+    parameters, wherever it appears (values, block arguments, function types,
+    attributes), and `quant.qcast`, `quant.dcast`, `quant.scast` by
+    `quantx.quantize`, `quantx.dequantize`, `quantx.storage_cast`.
+
+    Types quantx cannot represent (sub-channel quantization, calibrated and
+    "any" quantized types, non-integer storage) are left as they are, together
+    with the casts that use them. `quantx-export-quant` undoes this pass
+    exactly.
+
+    Before:
+
+    ```mlir
+    func.func @f(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5:3>> {
+      %q = quant.qcast %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+      return %q : tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+    }
+    ```
+
+    After:
+
+    ```mlir
+    func.func @f(%x: tensor<4xf32>) -> tensor<4x!quantx.fixed<i8:f32, 0.5:3>> {
+      %q = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.5:3>>
+      return %q : tensor<4x!quantx.fixed<i8:f32, 0.5:3>>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::quantx::QuantxDialect"];
+}
+
+def ExportQuantPass : Pass<"quantx-export-quant"> {
+  let summary = "Convert quantx fixed-point types and casts to upstream quant";
+  let description = [{
+    The inverse of `quantx-import-quant`: replaces every `!quantx.fixed` type
+    that `!quant.uniform` can express (per tensor or per axis) by that type,
+    and `quantx.quantize` (with the default `nearest_even` rounding),
+    `quantx.dequantize` and `quantx.storage_cast` on such types by
+    `quant.qcast`, `quant.dcast` and `quant.scast`.
+
+    Nothing is lost: custom-float, binary and ternary formats, and casts
+    with a non-default rounding mode, stay quantx (quantx operations accept
+    `!quant.uniform` values), so `quantx-import-quant` restores the input
+    exactly.
+
+    Before:
+
+    ```mlir
+    %q = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.fixed<u8:f32, 0.1:128>>
+    ```
+
+    After:
+
+    ```mlir
+    %q = quant.qcast %x : tensor<4xf32> to tensor<4x!quant.uniform<u8:f32, 0.1:128>>
+    ```
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
+#endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD

@@ -1,0 +1,105 @@
+//===- QuantInterop.cpp - FormatTypeInterface for !quant.uniform ----------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// External models of FormatTypeInterface on the upstream quant dialect's
+// uniform types (per tensor and per axis). With them, quantx operations and
+// passes work on `!quant.uniform` values directly; their numerics are those
+// of `!quantx.fixed` with the same parameters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/DialectRegistry.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+namespace num = ::quantx::numerics;
+
+namespace {
+
+/// The parts of the model common to both uniform types; `ConcreteType`
+/// provides getScaleAndZeroPoint(channel).
+template <typename Model, typename ConcreteType>
+struct UniformModelBase
+    : FormatTypeInterface::ExternalModel<Model, ConcreteType> {
+  static num::FixedPointFormat getFixedFormat(ConcreteType type) {
+    return {type.getStorageTypeIntegralWidth(), type.isSigned(),
+            type.getStorageTypeMin(), type.getStorageTypeMax()};
+  }
+  unsigned getStorageWidth(Type type) const {
+    return cast<ConcreteType>(type).getStorageTypeIntegralWidth();
+  }
+  bool isStorageSigned(Type type) const {
+    return cast<ConcreteType>(type).isSigned();
+  }
+  IntegerType getStorageType(Type type) const {
+    return IntegerType::get(type.getContext(), getStorageWidth(type));
+  }
+  FloatType getExpressedFloatType(Type type) const {
+    return dyn_cast<FloatType>(cast<ConcreteType>(type).getExpressedType());
+  }
+  int64_t encode(Type type, double value, num::RoundingMode mode,
+                 uint32_t randomBits, int64_t channel) const {
+    auto [scale, zeroPoint] = Model::getScaleAndZeroPoint(
+        cast<ConcreteType>(type), channel);
+    return getFixedFormat(cast<ConcreteType>(type))
+        .encode(value, scale, zeroPoint, mode, randomBits);
+  }
+  double decode(Type type, int64_t code, int64_t channel) const {
+    auto [scale, zeroPoint] = Model::getScaleAndZeroPoint(
+        cast<ConcreteType>(type), channel);
+    return num::FixedPointFormat::decode(code, scale, zeroPoint);
+  }
+  std::pair<double, double> getRepresentableRange(Type type,
+                                                  int64_t channel) const {
+    auto concrete = cast<ConcreteType>(type);
+    return {decode(type, concrete.getStorageTypeMin(), channel),
+            decode(type, concrete.getStorageTypeMax(), channel)};
+  }
+};
+
+struct UniformModel
+    : UniformModelBase<UniformModel, quant::UniformQuantizedType> {
+  static std::pair<double, int64_t>
+  getScaleAndZeroPoint(quant::UniformQuantizedType type, int64_t) {
+    return {type.getScale(), type.getZeroPoint()};
+  }
+  std::optional<int32_t> getChannelAxis(Type) const { return std::nullopt; }
+  int64_t getNumChannels(Type) const { return 1; }
+};
+
+struct UniformPerAxisModel
+    : UniformModelBase<UniformPerAxisModel,
+                       quant::UniformQuantizedPerAxisType> {
+  static std::pair<double, int64_t>
+  getScaleAndZeroPoint(quant::UniformQuantizedPerAxisType type,
+                       int64_t channel) {
+    return {type.getScales()[channel], type.getZeroPoints()[channel]};
+  }
+  std::optional<int32_t> getChannelAxis(Type type) const {
+    return cast<quant::UniformQuantizedPerAxisType>(type)
+        .getQuantizedDimension();
+  }
+  int64_t getNumChannels(Type type) const {
+    return cast<quant::UniformQuantizedPerAxisType>(type).getScales().size();
+  }
+};
+
+} // namespace
+
+void mlir::quantx::registerQuantInterfaceExternalModels(
+    DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, quant::QuantDialect *) {
+    quant::UniformQuantizedType::attachInterface<UniformModel>(*context);
+    quant::UniformQuantizedPerAxisType::attachInterface<UniformPerAxisModel>(
+        *context);
+  });
+}

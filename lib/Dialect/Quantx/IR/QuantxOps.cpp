@@ -1,0 +1,429 @@
+//===- QuantxOps.cpp - quantx operations ----------------------------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Verifiers and folders of the quantx operations. Constant folding encodes
+// and decodes through FormatTypeInterface, i.e. the Numerics library.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/APFloat.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+namespace num = ::quantx::numerics;
+
+//===----------------------------------------------------------------------===//
+// Verification helpers
+//===----------------------------------------------------------------------===//
+
+/// Returns the shape of `type` (empty for scalars), or nothing for unranked
+/// tensors.
+static std::optional<ArrayRef<int64_t>> getShapeOf(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type)) {
+    if (!shaped.hasRank())
+      return std::nullopt;
+    return shaped.getShape();
+  }
+  return ArrayRef<int64_t>{};
+}
+
+/// Checks that `a` and `b` are both scalars or both tensors of compatible
+/// shapes.
+static LogicalResult verifySameShape(Operation *op, Type a, Type b) {
+  if (isa<ShapedType>(a) != isa<ShapedType>(b))
+    return op->emitOpError("expected input and result to be both scalars or "
+                           "both tensors, got ")
+           << a << " and " << b;
+  if (auto shapedA = dyn_cast<ShapedType>(a)) {
+    auto shapedB = cast<ShapedType>(b);
+    if (shapedA.hasRank() && shapedB.hasRank() &&
+        failed(verifyCompatibleShape(shapedA.getShape(), shapedB.getShape())))
+      return op->emitOpError("expected input and result shapes to match, got ")
+             << a << " and " << b;
+  }
+  return success();
+}
+
+/// Checks a quantized type against its float counterpart and its own shape.
+static LogicalResult verifyFormatUse(Operation *op, Type quantized,
+                                     Type floating) {
+  auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(quantized));
+  FloatType expressed = format.getExpressedFloatType();
+  if (floating && expressed && getElementTypeOrSelf(floating) != expressed)
+    return op->emitOpError("float element type ")
+           << getElementTypeOrSelf(floating)
+           << " does not match the format's expressed type " << expressed;
+  if (std::optional<ArrayRef<int64_t>> shape = getShapeOf(quantized))
+    return verifyFormatForShape(format, *shape,
+                                [&] { return op->emitOpError(); });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Constant folding helpers
+//===----------------------------------------------------------------------===//
+
+/// Calls `fn(linearIndex, channel)` for every element of a value of type
+/// `type` with format `format`.
+static void forEachElement(Type type, FormatTypeInterface format,
+                           function_ref<void(int64_t, int64_t)> fn) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped) {
+    fn(0, 0);
+    return;
+  }
+  std::optional<int32_t> axis = format.getChannelAxis();
+  ArrayRef<int64_t> shape = shaped.getShape();
+  int64_t stride = 1;
+  if (axis)
+    for (size_t d = *axis + 1; d < shape.size(); ++d)
+      stride *= shape[d];
+  int64_t numElements = shaped.getNumElements();
+  for (int64_t i = 0; i < numElements; ++i)
+    fn(i, axis ? (i / stride) % shape[*axis] : 0);
+}
+
+static double toDouble(const APFloat &value) {
+  APFloat converted = value;
+  bool losesInfo;
+  converted.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+  return converted.convertToDouble();
+}
+
+static APFloat fromDouble(double value, FloatType type) {
+  APFloat converted(value);
+  bool losesInfo;
+  converted.convert(type.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+  return converted;
+}
+
+/// Reads a float constant (dense elements or a scalar float attribute).
+static std::optional<SmallVector<double>> readFloats(Attribute attr) {
+  SmallVector<double> values;
+  if (auto scalar = dyn_cast_or_null<FloatAttr>(attr)) {
+    values.push_back(toDouble(scalar.getValue()));
+    return values;
+  }
+  auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  for (const APFloat &value : dense.getValues<APFloat>())
+    values.push_back(toDouble(value));
+  return values;
+}
+
+/// Reads a storage-integer constant of format `format`.
+static std::optional<SmallVector<int64_t>> readCodes(Attribute attr,
+                                                     FormatTypeInterface format) {
+  SmallVector<int64_t> codes;
+  bool isSigned = format.isStorageSigned();
+  auto read = [&](const APInt &value) {
+    codes.push_back(isSigned ? value.getSExtValue()
+                             : static_cast<int64_t>(value.getZExtValue()));
+  };
+  if (auto scalar = dyn_cast_or_null<IntegerAttr>(attr)) {
+    read(scalar.getValue());
+    return codes;
+  }
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  for (const APInt &value : dense.getValues<APInt>())
+    read(value);
+  return codes;
+}
+
+/// Builds a float constant of `type` (scalar or tensor) from `values`.
+static Attribute buildFloats(Type type, ArrayRef<double> values) {
+  auto elementType = cast<FloatType>(getElementTypeOrSelf(type));
+  SmallVector<APFloat> converted;
+  for (double value : values)
+    converted.push_back(fromDouble(value, elementType));
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return DenseElementsAttr::get(shaped, converted);
+  return FloatAttr::get(elementType, converted.front());
+}
+
+/// Builds a storage constant for a value of quantized type `type`.
+static TypedAttr buildCodes(Type type, FormatTypeInterface format,
+                            ArrayRef<int64_t> codes) {
+  IntegerType storageType = format.getStorageType();
+  SmallVector<APInt> values;
+  for (int64_t code : codes)
+    values.push_back(APInt(storageType.getWidth(), static_cast<uint64_t>(code),
+                           /*isSigned=*/format.isStorageSigned(),
+                           /*implicitTrunc=*/true));
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return DenseElementsAttr::get(shaped.clone(storageType), values);
+  return IntegerAttr::get(storageType, values.front());
+}
+
+/// Returns the storage type of a value of quantized type `type`.
+static Type getStorageTypeFor(Type type) {
+  auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(type));
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.clone(format.getStorageType());
+  return format.getStorageType();
+}
+
+/// Encodes `values` (of a value of type `type`) into `format`.
+static SmallVector<int64_t> encodeAll(Type type, FormatTypeInterface format,
+                                      ArrayRef<double> values,
+                                      num::RoundingMode mode) {
+  SmallVector<int64_t> codes(values.size());
+  bool splat = values.size() == 1;
+  forEachElement(type, format, [&](int64_t i, int64_t channel) {
+    if (splat && i > 0)
+      return;
+    codes[i] = format.encode(values[i], mode, 0, channel);
+  });
+  return codes;
+}
+
+static SmallVector<double> decodeAll(Type type, FormatTypeInterface format,
+                                     ArrayRef<int64_t> codes) {
+  SmallVector<double> values(codes.size());
+  bool splat = codes.size() == 1;
+  forEachElement(type, format, [&](int64_t i, int64_t channel) {
+    if (splat && i > 0)
+      return;
+    values[i] = format.decode(codes[i], channel);
+  });
+  return values;
+}
+
+/// Splat constants of per-channel formats have different values per channel:
+/// expand them first.
+static void expandSplat(Type type, FormatTypeInterface format,
+                        SmallVectorImpl<double> &values) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (shaped && values.size() == 1 && format.getChannelAxis())
+    values.assign(shaped.getNumElements(), values.front());
+}
+
+static void expandSplat(Type type, FormatTypeInterface format,
+                        SmallVectorImpl<int64_t> &codes) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (shaped && codes.size() == 1 && format.getChannelAxis())
+    codes.assign(shaped.getNumElements(), codes.front());
+}
+
+/// Matches `storage_cast(constant)` and returns the constant's codes.
+static std::optional<SmallVector<int64_t>> matchStorageConstant(Value value) {
+  auto cast = value.getDefiningOp<StorageCastOp>();
+  if (!cast)
+    return std::nullopt;
+  Attribute attr;
+  if (!matchPattern(cast.getInput(), m_Constant(&attr)))
+    return std::nullopt;
+  auto format = dyn_cast<FormatTypeInterface>(
+      getElementTypeOrSelf(cast.getResult().getType()));
+  if (!format)
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> codes = readCodes(attr, format);
+  if (codes)
+    expandSplat(cast.getResult().getType(), format, *codes);
+  return codes;
+}
+
+/// Replaces `op` by `storage_cast(constant(codes))` of its result type.
+static void replaceWithStorageConstant(PatternRewriter &rewriter,
+                                       Operation *op, FormatTypeInterface format,
+                                       ArrayRef<int64_t> codes) {
+  Type resultType = op->getResult(0).getType();
+  auto constant = arith::ConstantOp::create(
+      rewriter, op->getLoc(), buildCodes(resultType, format, codes));
+  rewriter.replaceOpWithNewOp<StorageCastOp>(op, resultType, constant);
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  if (failed(verifySameShape(*this, getInput().getType(), getType())))
+    return failure();
+  return verifyFormatUse(*this, getType(), getInput().getType());
+}
+
+namespace {
+/// quantize(constant) -> storage_cast(constant of codes).
+struct FoldQuantizeOfConstant : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getRounding() == RoundingMode::stochastic)
+      return rewriter.notifyMatchFailure(op, "stochastic rounding");
+    Attribute attr;
+    if (!matchPattern(op.getInput(), m_Constant(&attr)))
+      return rewriter.notifyMatchFailure(op, "input is not a constant");
+    std::optional<SmallVector<double>> values = readFloats(attr);
+    if (!values)
+      return rewriter.notifyMatchFailure(op, "unsupported constant");
+    auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
+    expandSplat(op.getType(), format, *values);
+    replaceWithStorageConstant(
+        rewriter, op, format,
+        encodeAll(op.getType(), format, *values, toNumerics(op.getRounding())));
+    return success();
+  }
+};
+
+/// requantize(storage_cast(constant)) -> storage_cast(constant of codes).
+struct FoldRequantizeOfConstant : OpRewritePattern<RequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getRounding() == RoundingMode::stochastic)
+      return rewriter.notifyMatchFailure(op, "stochastic rounding");
+    std::optional<SmallVector<int64_t>> codes =
+        matchStorageConstant(op.getInput());
+    if (!codes)
+      return rewriter.notifyMatchFailure(op, "input is not a constant");
+    auto from = cast<FormatTypeInterface>(
+        getElementTypeOrSelf(op.getInput().getType()));
+    auto to = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
+    SmallVector<double> values = decodeAll(op.getInput().getType(), from, *codes);
+    expandSplat(op.getType(), to, values);
+    replaceWithStorageConstant(
+        rewriter, op, to,
+        encodeAll(op.getType(), to, values, toNumerics(op.getRounding())));
+    return success();
+  }
+};
+} // namespace
+
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                             MLIRContext *context) {
+  patterns.add<FoldQuantizeOfConstant>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantizeOp::verify() {
+  if (failed(verifySameShape(*this, getInput().getType(), getType())))
+    return failure();
+  return verifyFormatUse(*this, getInput().getType(), getType());
+}
+
+OpFoldResult DequantizeOp::fold(FoldAdaptor) {
+  std::optional<SmallVector<int64_t>> codes =
+      matchStorageConstant(getInput());
+  if (!codes)
+    return {};
+  auto format =
+      cast<FormatTypeInterface>(getElementTypeOrSelf(getInput().getType()));
+  return buildFloats(getType(),
+                     decodeAll(getInput().getType(), format, *codes));
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RequantizeOp::verify() {
+  if (failed(verifySameShape(*this, getInput().getType(), getType())) ||
+      failed(verifyFormatUse(*this, getInput().getType(), Type())))
+    return failure();
+  return verifyFormatUse(*this, getType(), Type());
+}
+
+void RequantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                               MLIRContext *context) {
+  patterns.add<FoldRequantizeOfConstant>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// StorageCastOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult StorageCastOp::verify() {
+  Type inputType = getInput().getType();
+  Type resultType = getType();
+  if (failed(verifySameShape(*this, inputType, resultType)))
+    return failure();
+  bool inputQuantized = isa<FormatTypeInterface>(getElementTypeOrSelf(inputType));
+  bool resultQuantized =
+      isa<FormatTypeInterface>(getElementTypeOrSelf(resultType));
+  if (inputQuantized == resultQuantized)
+    return emitOpError("expected exactly one of input and result to be "
+                       "quantized, got ")
+           << inputType << " and " << resultType;
+  Type quantized = inputQuantized ? inputType : resultType;
+  Type storage = inputQuantized ? resultType : inputType;
+  auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(quantized));
+  if (getElementTypeOrSelf(storage) != format.getStorageType())
+    return emitOpError("expected storage element type ")
+           << format.getStorageType() << " for format " << format << ", got "
+           << getElementTypeOrSelf(storage);
+  return verifyFormatUse(*this, quantized, Type());
+}
+
+OpFoldResult StorageCastOp::fold(FoldAdaptor) {
+  // storage_cast(storage_cast(x)) -> x when the types round-trip.
+  if (auto producer = getInput().getDefiningOp<StorageCastOp>())
+    if (producer.getInput().getType() == getType())
+      return producer.getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// FakeQuantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FakeQuantOp::verify() {
+  FormatTypeInterface format = getFormat();
+  FloatType expressed = format.getExpressedFloatType();
+  Type elementType = getElementTypeOrSelf(getInput().getType());
+  if (expressed && elementType != expressed)
+    return emitOpError("float element type ")
+           << elementType << " does not match the format's expressed type "
+           << expressed;
+  if (std::optional<ArrayRef<int64_t>> shape =
+          getShapeOf(getInput().getType()))
+    return verifyFormatForShape(format, *shape,
+                                [&] { return emitOpError(); });
+  return success();
+}
+
+OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
+  RoundingMode rounding = getRounding();
+  // Nearest rounding is idempotent: an outer identical fake_quant is a no-op.
+  if (auto producer = getInput().getDefiningOp<FakeQuantOp>())
+    if (producer.getFormat() == getFormat() &&
+        producer.getRounding() == rounding &&
+        (rounding == RoundingMode::nearest_even ||
+         rounding == RoundingMode::nearest_away))
+      return getInput();
+  if (rounding == RoundingMode::stochastic)
+    return {};
+  std::optional<SmallVector<double>> values = readFloats(adaptor.getInput());
+  if (!values)
+    return {};
+  FormatTypeInterface format = getFormat();
+  Type type = getType();
+  expandSplat(type, format, *values);
+  SmallVector<int64_t> codes =
+      encodeAll(type, format, *values, toNumerics(rounding));
+  return buildFloats(type, decodeAll(type, format, codes));
+}
+
+#define GET_OP_CLASSES
+#include "quantx/Dialect/Quantx/IR/QuantxOps.cpp.inc"

@@ -1,0 +1,22 @@
+//===- InitQuantx.cpp - register quantx with MLIR -------------------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/InitQuantx.h"
+
+#include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
+#include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+#include "quantx/Dialect/Quantx/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::quantx::registerQuantxDialect(DialectRegistry &registry) {
+  registry.insert<QuantxDialect>();
+  registerQuantInterfaceExternalModels(registry);
+}
+
+void mlir::quantx::registerQuantxPasses() { registerQuantxTransformsPasses(); }
