@@ -1,0 +1,208 @@
+// RUN: quantx-opt %s --split-input-file --verify-diagnostics
+
+// quantize_c1: shapes match.
+func.func @quantize_shape_mismatch(%x: tensor<4xf32>) {
+  // expected-error @+1 {{expected input and result shapes to match, got 'tensor<4xf32>' and 'tensor<5x!quantx.fixed<i8:f32, 0.5>>'}}
+  %0 = quantx.quantize %x : tensor<4xf32> to tensor<5x!quantx.fixed<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+func.func @quantize_scalar_to_tensor(%x: f32) {
+  // expected-error @+1 {{expected input and result to be both scalars or both tensors}}
+  %0 = quantx.quantize %x : f32 to tensor<1x!quantx.fixed<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// quantize_c2: the expressed type is the input element type.
+func.func @quantize_expressed_mismatch(%x: tensor<4xf16>) {
+  // expected-error @+1 {{float element type 'f16' does not match the format's expressed type 'f32'}}
+  %0 = quantx.quantize %x : tensor<4xf16> to tensor<4x!quantx.fixed<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+func.func @quantize_to_float(%x: tensor<4xf32>) {
+  // expected-error @+1 {{result #0 must be quantized scalar or tensor of quantized values}}
+  %0 = quantx.quantize %x : tensor<4xf32> to tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @quantize_from_integer(%x: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be float scalar or tensor of floats}}
+  %0 = quantx.quantize %x : tensor<4xi32> to tensor<4x!quantx.float<e4m3>>
+  return
+}
+
+// -----
+
+// quantize_c3: per-channel formats fit the shape.
+func.func @quantize_axis_out_of_range(%x: tensor<4xf32>) {
+  // expected-error @+1 {{quantized dimension 1 is out of range for a value of rank 1}}
+  %0 = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32:1, {0.5, 0.5}>>
+  return
+}
+
+// -----
+
+func.func @quantize_channel_count(%x: tensor<3x2xf32>) {
+  // expected-error @+1 {{quantized dimension 0 has size 3 but the format has 2 channels}}
+  %0 = quantx.quantize %x : tensor<3x2xf32> to tensor<3x2x!quantx.ternary<f32:0, {0.5, 0.2}>>
+  return
+}
+
+// -----
+
+func.func @quantize_scalar_per_channel(%x: f32) {
+  // expected-error @+1 {{quantized dimension 0 is out of range for a value of rank 0}}
+  %0 = quantx.quantize %x : f32 to !quantx.binary<f32:0, {0.5}>
+  return
+}
+
+// -----
+
+func.func @quantize_bad_rounding(%x: f32) {
+  // expected-error @+2 {{expected ::mlir::quantx::RoundingMode to be one of: nearest_even, nearest_away, toward_zero, stochastic}}
+  // expected-error @+1 {{failed to parse Quantx_RoundingModeAttr parameter 'value'}}
+  %0 = quantx.quantize %x rounding<nearest> : f32 to !quantx.float<e4m3>
+  return
+}
+
+// -----
+
+// dequantize_c1..c3.
+func.func @dequantize_shape_mismatch(%q: tensor<4x!quantx.float<e4m3>>) {
+  // expected-error @+1 {{expected input and result shapes to match}}
+  %0 = quantx.dequantize %q : tensor<4x!quantx.float<e4m3>> to tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_expressed_mismatch(%q: !quantx.binary<f32>) {
+  // expected-error @+1 {{float element type 'bf16' does not match the format's expressed type 'f32'}}
+  %0 = quantx.dequantize %q : !quantx.binary<f32> to bf16
+  return
+}
+
+// -----
+
+func.func @dequantize_channel_count(%q: tensor<2x5x!quantx.fixed<i8:f32:1, {0.5, 0.5}>>) {
+  // expected-error @+1 {{quantized dimension 1 has size 5 but the format has 2 channels}}
+  %0 = quantx.dequantize %q : tensor<2x5x!quantx.fixed<i8:f32:1, {0.5, 0.5}>> to tensor<2x5xf32>
+  return
+}
+
+// -----
+
+// requantize_c1..c2.
+func.func @requantize_shape_mismatch(%q: tensor<4x!quantx.float<e4m3>>) {
+  // expected-error @+1 {{expected input and result shapes to match}}
+  %0 = quantx.requantize %q : tensor<4x!quantx.float<e4m3>> to tensor<3x!quantx.float<e5m2>>
+  return
+}
+
+// -----
+
+func.func @requantize_result_channels(%q: tensor<3x!quantx.float<e4m3>>) {
+  // expected-error @+1 {{quantized dimension 0 has size 3 but the format has 2 channels}}
+  %0 = quantx.requantize %q : tensor<3x!quantx.float<e4m3>> to tensor<3x!quantx.fixed<i8:f32:0, {1.0, 2.0}>>
+  return
+}
+
+// -----
+
+func.func @requantize_to_float(%q: tensor<3x!quantx.float<e4m3>>) {
+  // expected-error @+1 {{result #0 must be quantized scalar or tensor of quantized values}}
+  %0 = quantx.requantize %q : tensor<3x!quantx.float<e4m3>> to tensor<3xf32>
+  return
+}
+
+// -----
+
+// storage_cast_c1: one side quantized, the other its storage integer.
+func.func @storage_cast_wrong_width(%i: tensor<2xi16>) {
+  // expected-error @+1 {{expected storage element type 'i8' for format '!quantx.fixed<i8:f32, 0.5>', got 'i16'}}
+  %0 = quantx.storage_cast %i : tensor<2xi16> to tensor<2x!quantx.fixed<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+func.func @storage_cast_binary_width(%q: !quantx.binary<f32>) {
+  // expected-error @+1 {{expected storage element type 'i1'}}
+  %0 = quantx.storage_cast %q : !quantx.binary<f32> to i8
+  return
+}
+
+// -----
+
+func.func @storage_cast_both_integer(%i: i8) {
+  // expected-error @+1 {{expected exactly one of input and result to be quantized, got 'i8' and 'i8'}}
+  %0 = quantx.storage_cast %i : i8 to i8
+  return
+}
+
+// -----
+
+func.func @storage_cast_both_quantized(%q: !quantx.float<e4m3>) {
+  // expected-error @+1 {{expected exactly one of input and result to be quantized}}
+  %0 = quantx.storage_cast %q : !quantx.float<e4m3> to !quantx.float<e5m2>
+  return
+}
+
+// -----
+
+func.func @storage_cast_float(%f: f8E4M3) {
+  // expected-error @+1 {{expected storage element type 'i8' for format '!quantx.float<e4m3>', got 'f8E4M3'}}
+  %0 = quantx.storage_cast %f : f8E4M3 to !quantx.float<e4m3>
+  return
+}
+
+// -----
+
+// storage_cast_c2: shapes match.
+func.func @storage_cast_shape(%i: tensor<3xi8>) {
+  // expected-error @+1 {{expected input and result shapes to match}}
+  %0 = quantx.storage_cast %i : tensor<3xi8> to tensor<4x!quantx.float<e4m3>>
+  return
+}
+
+// -----
+
+// fake_quant_c1..c3.
+func.func @fake_quant_expressed_mismatch(%x: tensor<4xf16>) {
+  // expected-error @+1 {{float element type 'f16' does not match the format's expressed type 'f32'}}
+  %0 = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.5> : tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @fake_quant_channel_count(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{quantized dimension 1 has size 3 but the format has 2 channels}}
+  %0 = quantx.fake_quant %x to !quantx.fixed<i8:f32:1, {0.5, 0.25}> : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @fake_quant_not_a_format(%x: tensor<4xf32>) {
+  // expected-error @+1 {{attribute 'format' failed to satisfy constraint: type attribute of quantized format}}
+  %0 = quantx.fake_quant %x to f16 : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @fake_quant_integer(%x: tensor<4xi8>) {
+  // expected-error @+1 {{operand #0 must be float scalar or tensor of floats}}
+  %0 = quantx.fake_quant %x to !quantx.float<e4m3> : tensor<4xi8>
+  return
+}

@@ -1,0 +1,34 @@
+# -*- Python -*-
+# lit configuration of the quantx test suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "QUANTX"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.quantx_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# QUANTX_VERIFY_ROUNDTRIP=1 makes every quantx-opt call check that its output
+# parses back to the same IR, in text and in bytecode.
+quantx_opt_args = []
+if os.environ.get("QUANTX_VERIFY_ROUNDTRIP", "0") not in ("", "0"):
+    quantx_opt_args.append("--verify-roundtrip")
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
+tools = [
+    ToolSubst("quantx-opt", extra_args=quantx_opt_args, unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
