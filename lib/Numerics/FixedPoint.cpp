@@ -17,8 +17,7 @@ int64_t FixedPointFormat::getIntegerMin(unsigned width, bool isSigned) {
 }
 
 int64_t FixedPointFormat::getIntegerMax(unsigned width, bool isSigned) {
-  return isSigned ? (int64_t(1) << (width - 1)) - 1
-                  : (int64_t(1) << width) - 1;
+  return isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
 }
 
 FixedPointFormat FixedPointFormat::get(unsigned width, bool isSigned) {
@@ -68,8 +67,7 @@ FixedPointFormat::verifyParams(double scale, int64_t zeroPoint) const {
 }
 
 int64_t FixedPointFormat::encode(double x, double scale, int64_t zeroPoint,
-                                 RoundingMode mode,
-                                 uint32_t randomBits) const {
+                                 RoundingMode mode, uint32_t randomBits) const {
   if (std::isnan(x))
     return zeroPoint;
   double q = roundToIntegral(x / scale, mode, randomBits) +

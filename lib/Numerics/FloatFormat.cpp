@@ -224,8 +224,7 @@ uint64_t FloatFormat::encodeNaN(bool negative, double x) const {
   uint64_t sign = negative && isSigned ? getSignBit() : 0;
   switch (special) {
   case SpecialValues::IEEE: {
-    uint64_t exponentOnes = ((uint64_t(1) << exponentBits) - 1)
-                            << mantissaBits;
+    uint64_t exponentOnes = ((uint64_t(1) << exponentBits) - 1) << mantissaBits;
     if (mantissaBits == 0)
       return sign; // No NaN code: NaN becomes zero.
     // Quiet NaN, keeping the top of the input's payload (as APFloat does).
@@ -306,8 +305,7 @@ uint64_t FloatFormat::encode(double x, RoundingMode mode,
     return mode == RoundingMode::TowardZero
                ? sign | loMagnitude
                : encodeOverflow(negative, /*fromInfinity=*/false);
-  if (shouldRoundUp(a, magnitudeValue(loMagnitude),
-                    magnitudeValue(hiMagnitude),
+  if (shouldRoundUp(a, magnitudeValue(loMagnitude), magnitudeValue(hiMagnitude),
                     isSignificandOdd(loMagnitude), mode, randomBits)) {
     if (lo + 1 > maxIndex)
       return encodeOverflow(negative, /*fromInfinity=*/false);

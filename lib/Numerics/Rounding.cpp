@@ -68,8 +68,7 @@ double roundToIntegral(double t, RoundingMode mode, uint32_t randomBits) {
   double lo = std::floor(a);
   bool loIsOdd = std::fmod(lo, 2.0) != 0.0;
   double rounded =
-      shouldRoundUp(a, lo, lo + 1.0, loIsOdd, mode, randomBits) ? lo + 1.0
-                                                                 : lo;
+      shouldRoundUp(a, lo, lo + 1.0, loIsOdd, mode, randomBits) ? lo + 1.0 : lo;
   return std::copysign(rounded, t);
 }
 

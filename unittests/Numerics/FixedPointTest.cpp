@@ -29,9 +29,8 @@ namespace {
 /// std::round half away from zero, std::trunc toward zero; stochastic
 /// rounding adds one to the magnitude's floor when its fraction exceeds the
 /// random draw.
-int64_t referenceEncode(double x, double scale, int64_t zeroPoint,
-                        int64_t qmin, int64_t qmax, RoundingMode mode,
-                        uint32_t bits) {
+int64_t referenceEncode(double x, double scale, int64_t zeroPoint, int64_t qmin,
+                        int64_t qmax, RoundingMode mode, uint32_t bits) {
   if (std::isnan(x))
     return zeroPoint;
   double t = x / scale;
@@ -86,10 +85,14 @@ TEST(FixedPoint, AgreesWithReferenceFormula) {
     double scale;
   };
   std::vector<Case> cases = {
-      {8, true, -128, 127, 0, 0.5},      {8, false, 0, 255, 128, 0.0235},
-      {2, true, -1, 1, 0, 3.0},          {4, true, -8, 7, 1, 0.1},
-      {8, true, -127, 127, 0, 1.0 / 3},  {16, true, -32768, 32767, -5, 1e-4},
-      {32, false, 0, 4294967295, 7, 1e-6}, {1, false, 0, 1, 0, 1.0},
+      {8, true, -128, 127, 0, 0.5},
+      {8, false, 0, 255, 128, 0.0235},
+      {2, true, -1, 1, 0, 3.0},
+      {4, true, -8, 7, 1, 0.1},
+      {8, true, -127, 127, 0, 1.0 / 3},
+      {16, true, -32768, 32767, -5, 1e-4},
+      {32, false, 0, 4294967295, 7, 1e-6},
+      {1, false, 0, 1, 0, 1.0},
       {32, true, -2147483648LL, 2147483647, 0, 0.75},
   };
   for (const Case &c : cases) {
@@ -97,10 +100,9 @@ TEST(FixedPoint, AgreesWithReferenceFormula) {
     ASSERT_EQ(format.verify(), std::nullopt);
     ASSERT_EQ(format.verifyParams(c.scale, c.zeroPoint), std::nullopt);
     double span = (static_cast<double>(c.qmax - c.qmin) + 4) * c.scale;
-    std::vector<double> inputs = {0.0,       -0.0,      NAN,
-                                  INFINITY,  -INFINITY, 1e300,
-                                  -1e300,    c.scale / 2, -c.scale / 2,
-                                  c.scale * 1.5, -c.scale * 2.5};
+    std::vector<double> inputs = {
+        0.0,    -0.0,        NAN,          INFINITY,      -INFINITY,     1e300,
+        -1e300, c.scale / 2, -c.scale / 2, c.scale * 1.5, -c.scale * 2.5};
     // Every half-integer multiple of the scale across the range (ties), and
     // the values next to them.
     for (int64_t k = -2 * 300; k <= 2 * 300; ++k) {
@@ -118,8 +120,8 @@ TEST(FixedPoint, AgreesWithReferenceFormula) {
       for (RoundingMode mode : kAllModes) {
         uint32_t bits = static_cast<uint32_t>(rng());
         ASSERT_EQ(format.encode(x, c.scale, c.zeroPoint, mode, bits),
-                  referenceEncode(x, c.scale, c.zeroPoint, c.qmin, c.qmax,
-                                  mode, bits))
+                  referenceEncode(x, c.scale, c.zeroPoint, c.qmin, c.qmax, mode,
+                                  bits))
             << "x=" << x << " mode=" << stringifyRoundingMode(mode)
             << " width=" << c.width;
       }
@@ -153,9 +155,8 @@ TEST(FixedPoint, EveryCodeRoundTrips) {
 TEST(FixedPoint, NarrowTwoBitIsMinusThreeZeroThree) {
   FixedPointFormat format{2, true, -1, 1};
   ASSERT_EQ(format.verify(), std::nullopt);
-  EXPECT_EQ(FixedPointFormat::decode(format.encode(-10, 3.0, 0,
-                                                   RoundingMode::NearestEven),
-                                     3.0, 0),
+  EXPECT_EQ(FixedPointFormat::decode(
+                format.encode(-10, 3.0, 0, RoundingMode::NearestEven), 3.0, 0),
             -3.0);
   EXPECT_EQ(format.encode(1.5, 3.0, 0, RoundingMode::NearestEven), 0);
   EXPECT_EQ(format.encode(1.5, 3.0, 0, RoundingMode::NearestAway), 1);
@@ -184,8 +185,7 @@ TEST(FixedPoint, VerifierMessages) {
     return format.verify().value_or("");
   };
   EXPECT_NE(message({0, true, 0, 0}).find("storage width"), std::string::npos);
-  EXPECT_NE(message({33, true, 0, 1}).find("storage width"),
-            std::string::npos);
+  EXPECT_NE(message({33, true, 0, 1}).find("storage width"), std::string::npos);
   EXPECT_NE(message({8, true, -129, 1}).find("exceeds"), std::string::npos);
   EXPECT_NE(message({8, true, 3, 3}).find("less than"), std::string::npos);
   FixedPointFormat format = FixedPointFormat::get(8, false);

@@ -99,8 +99,7 @@ protected:
   void expectAgreement(const llvm::APFloat &value, RoundingMode mode) {
     // APFloat leaves a signalling NaN untouched when converting a format to
     // itself; every real conversion quiets it (IEEE 754 6.2), as quantx does.
-    if (value.isSignaling() &&
-        &value.getSemantics() == &GetParam().semantics())
+    if (value.isSignaling() && &value.getSemantics() == &GetParam().semantics())
       return;
     std::optional<uint64_t> expected = reference(value, mode);
     if (!expected)
@@ -179,8 +178,6 @@ TEST_P(ApFloatAgreement, MillionRandomF32) {
 TEST_P(ApFloatAgreement, TiesAndNeighbours) {
   const FloatFormat &format = GetParam().format;
   unsigned width = format.getStorageWidth();
-  if (width > 8)
-    GTEST_SKIP() << "ties are enumerated for formats of 8 bits or fewer";
   std::vector<double> values;
   for (uint64_t code = 0; code < (uint64_t(1) << width); ++code) {
     double v = format.decode(code);
@@ -205,11 +202,11 @@ TEST_P(ApFloatAgreement, TiesAndNeighbours) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Formats, ApFloatAgreement, ::testing::ValuesIn(getApFloatCases()),
-    [](const ::testing::TestParamInfo<ApFloatCase> &info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(Formats, ApFloatAgreement,
+                         ::testing::ValuesIn(getApFloatCases()),
+                         [](const ::testing::TestParamInfo<ApFloatCase> &info) {
+                           return std::string(info.param.name);
+                         });
 
 //===----------------------------------------------------------------------===//
 // Round trips over every code of every format of 8 bits or fewer.
@@ -245,8 +242,7 @@ std::string describe(const FloatFormat &f) {
          " radix " + std::to_string(f.radix) + " special " +
          std::string(stringifySpecialValues(f.special)) +
          (f.isSigned ? "" : " unsigned") +
-         (f.hasSubnormals ? "" : " nosubnormal") +
-         (f.hasZero ? "" : " nozero");
+         (f.hasSubnormals ? "" : " nosubnormal") + (f.hasZero ? "" : " nozero");
 }
 
 TEST(FloatFormatRoundTrip, EveryCodeOfEverySmallFormat) {
@@ -257,8 +253,8 @@ TEST(FloatFormatRoundTrip, EveryCodeOfEverySmallFormat) {
     uint64_t firstNormal = uint64_t(1) << format.mantissaBits;
     for (uint64_t code = 0; code < (uint64_t(1) << width); ++code) {
       double value = format.decode(code);
-      uint64_t magnitude = code & ((uint64_t(1) << (width - format.isSigned)) -
-                                   1);
+      uint64_t magnitude =
+          code & ((uint64_t(1) << (width - format.isSigned)) - 1);
       uint64_t expected = code;
       if (std::isnan(value)) {
         // Conversion delivers quiet NaNs (IEEE 754 6.2): a signalling NaN
@@ -307,8 +303,7 @@ TEST(FloatFormatPolicy, SaturationClampsOverflowAndInfinity) {
   EXPECT_TRUE(std::isnan(format.decode(format.encode(NAN))));
   format.overflow = OverflowMode::Inf;
   EXPECT_EQ(format.decode(format.encode(1e6)), INFINITY);
-  EXPECT_EQ(format.decode(format.encode(1e6, RoundingMode::TowardZero)),
-            240.0);
+  EXPECT_EQ(format.decode(format.encode(1e6, RoundingMode::TowardZero)), 240.0);
 }
 
 TEST(FloatFormatPolicy, RadixFourFp4) {
@@ -358,9 +353,9 @@ TEST(FloatFormatPolicy, StochasticRoundingIsUnbiased) {
   // Exact values never move; the random bits only decide inexact ones.
   EXPECT_EQ(format.decode(format.encode(1.125, RoundingMode::Stochastic, 0)),
             1.125);
-  EXPECT_EQ(format.decode(format.encode(1.13, RoundingMode::Stochastic,
-                                        0xffffffffu)),
-            1.125);
+  EXPECT_EQ(
+      format.decode(format.encode(1.13, RoundingMode::Stochastic, 0xffffffffu)),
+      1.125);
   EXPECT_EQ(format.decode(format.encode(1.13, RoundingMode::Stochastic, 0)),
             1.25);
 }

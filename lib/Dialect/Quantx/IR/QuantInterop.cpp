@@ -48,14 +48,14 @@ struct UniformModelBase
   }
   int64_t encode(Type type, double value, num::RoundingMode mode,
                  uint32_t randomBits, int64_t channel) const {
-    auto [scale, zeroPoint] = Model::getScaleAndZeroPoint(
-        cast<ConcreteType>(type), channel);
+    auto [scale, zeroPoint] =
+        Model::getScaleAndZeroPoint(cast<ConcreteType>(type), channel);
     return getFixedFormat(cast<ConcreteType>(type))
         .encode(value, scale, zeroPoint, mode, randomBits);
   }
   double decode(Type type, int64_t code, int64_t channel) const {
-    auto [scale, zeroPoint] = Model::getScaleAndZeroPoint(
-        cast<ConcreteType>(type), channel);
+    auto [scale, zeroPoint] =
+        Model::getScaleAndZeroPoint(cast<ConcreteType>(type), channel);
     return num::FixedPointFormat::decode(code, scale, zeroPoint);
   }
   std::pair<double, double> getRepresentableRange(Type type,

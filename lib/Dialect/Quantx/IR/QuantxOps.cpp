@@ -17,8 +17,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
@@ -128,8 +128,8 @@ static std::optional<SmallVector<double>> readFloats(Attribute attr) {
 }
 
 /// Reads a storage-integer constant of format `format`.
-static std::optional<SmallVector<int64_t>> readCodes(Attribute attr,
-                                                     FormatTypeInterface format) {
+static std::optional<SmallVector<int64_t>>
+readCodes(Attribute attr, FormatTypeInterface format) {
   SmallVector<int64_t> codes;
   bool isSigned = format.isStorageSigned();
   auto read = [&](const APInt &value) {
@@ -242,8 +242,8 @@ static std::optional<SmallVector<int64_t>> matchStorageConstant(Value value) {
 }
 
 /// Replaces `op` by `storage_cast(constant(codes))` of its result type.
-static void replaceWithStorageConstant(PatternRewriter &rewriter,
-                                       Operation *op, FormatTypeInterface format,
+static void replaceWithStorageConstant(PatternRewriter &rewriter, Operation *op,
+                                       FormatTypeInterface format,
                                        ArrayRef<int64_t> codes) {
   Type resultType = op->getResult(0).getType();
   auto constant = arith::ConstantOp::create(
@@ -298,7 +298,8 @@ struct FoldRequantizeOfConstant : OpRewritePattern<RequantizeOp> {
     auto from = cast<FormatTypeInterface>(
         getElementTypeOrSelf(op.getInput().getType()));
     auto to = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
-    SmallVector<double> values = decodeAll(op.getInput().getType(), from, *codes);
+    SmallVector<double> values =
+        decodeAll(op.getInput().getType(), from, *codes);
     expandSplat(op.getType(), to, values);
     replaceWithStorageConstant(
         rewriter, op, to,
@@ -324,8 +325,7 @@ LogicalResult DequantizeOp::verify() {
 }
 
 OpFoldResult DequantizeOp::fold(FoldAdaptor) {
-  std::optional<SmallVector<int64_t>> codes =
-      matchStorageConstant(getInput());
+  std::optional<SmallVector<int64_t>> codes = matchStorageConstant(getInput());
   if (!codes)
     return {};
   auto format =
@@ -359,7 +359,8 @@ LogicalResult StorageCastOp::verify() {
   Type resultType = getType();
   if (failed(verifySameShape(*this, inputType, resultType)))
     return failure();
-  bool inputQuantized = isa<FormatTypeInterface>(getElementTypeOrSelf(inputType));
+  bool inputQuantized =
+      isa<FormatTypeInterface>(getElementTypeOrSelf(inputType));
   bool resultQuantized =
       isa<FormatTypeInterface>(getElementTypeOrSelf(resultType));
   if (inputQuantized == resultQuantized)
@@ -396,10 +397,8 @@ LogicalResult FakeQuantOp::verify() {
     return emitOpError("float element type ")
            << elementType << " does not match the format's expressed type "
            << expressed;
-  if (std::optional<ArrayRef<int64_t>> shape =
-          getShapeOf(getInput().getType()))
-    return verifyFormatForShape(format, *shape,
-                                [&] { return emitOpError(); });
+  if (std::optional<ArrayRef<int64_t>> shape = getShapeOf(getInput().getType()))
+    return verifyFormatForShape(format, *shape, [&] { return emitOpError(); });
   return success();
 }
 

@@ -56,10 +56,9 @@ num::RoundingMode mlir::quantx::toNumerics(RoundingMode mode) {
   llvm_unreachable("unknown rounding mode");
 }
 
-LogicalResult
-mlir::quantx::verifyFormatForShape(FormatTypeInterface format,
-                                   ArrayRef<int64_t> shape,
-                                   function_ref<InFlightDiagnostic()> emitError) {
+LogicalResult mlir::quantx::verifyFormatForShape(
+    FormatTypeInterface format, ArrayRef<int64_t> shape,
+    function_ref<InFlightDiagnostic()> emitError) {
   std::optional<int32_t> axis = format.getChannelAxis();
   if (!axis)
     return success();
@@ -77,9 +76,9 @@ mlir::quantx::verifyFormatForShape(FormatTypeInterface format,
 
 /// Parses `scale (`:` zero-point)?`; zero points only when `zeroPoints` is
 /// given.
-static ParseResult parseScaleAndZeroPoint(AsmParser &parser,
-                                          SmallVectorImpl<double> &scales,
-                                          SmallVectorImpl<int64_t> *zeroPoints) {
+static ParseResult
+parseScaleAndZeroPoint(AsmParser &parser, SmallVectorImpl<double> &scales,
+                       SmallVectorImpl<int64_t> *zeroPoints) {
   double scale;
   if (parser.parseFloat(scale))
     return failure();
@@ -198,10 +197,8 @@ verifyChannelParams(function_ref<InFlightDiagnostic()> emitError,
 //===----------------------------------------------------------------------===//
 
 /// storage ::= (`i`|`u`)N (`<` min `:` max `>`)?
-static ParseResult parseFixedStorage(AsmParser &parser,
-                                     unsigned &width,
-                                     bool &isSigned,
-                                     int64_t &storageMin,
+static ParseResult parseFixedStorage(AsmParser &parser, unsigned &width,
+                                     bool &isSigned, int64_t &storageMin,
                                      int64_t &storageMax) {
   SMLoc loc = parser.getCurrentLocation();
   StringRef keyword;
@@ -263,13 +260,11 @@ static void printFixedParams(AsmPrinter &printer, int32_t quantizedDimension,
   printChannelParams(printer, quantizedDimension, scales, zeroPoints);
 }
 
-LogicalResult FixedType::verify(function_ref<InFlightDiagnostic()> emitError,
-                                unsigned width, bool isSigned,
-                                int64_t storageMin, int64_t storageMax,
-                                FloatType expressedType,
-                                int32_t quantizedDimension,
-                                ArrayRef<double> scales,
-                                ArrayRef<int64_t> zeroPoints) {
+LogicalResult
+FixedType::verify(function_ref<InFlightDiagnostic()> emitError, unsigned width,
+                  bool isSigned, int64_t storageMin, int64_t storageMax,
+                  FloatType expressedType, int32_t quantizedDimension,
+                  ArrayRef<double> scales, ArrayRef<int64_t> zeroPoints) {
   num::FixedPointFormat format{width, isSigned, storageMin, storageMax};
   if (std::optional<std::string> message = format.verify())
     return emitError() << *message;
@@ -334,14 +329,12 @@ num::FloatFormat FloatFormatType::getFormat() const {
 }
 
 /// `e`E`m`M (`,` option)*
-static ParseResult
-parseFloatFormat(AsmParser &parser, unsigned &exponentBits,
-                 unsigned &mantissaBits, int32_t &bias,
-                 unsigned &radix,
-                 num::SpecialValues &special,
-                 num::OverflowMode &overflow,
-                 bool &isSigned, bool &hasSubnormals,
-                 bool &hasZero) {
+static ParseResult parseFloatFormat(AsmParser &parser, unsigned &exponentBits,
+                                    unsigned &mantissaBits, int32_t &bias,
+                                    unsigned &radix,
+                                    num::SpecialValues &special,
+                                    num::OverflowMode &overflow, bool &isSigned,
+                                    bool &hasSubnormals, bool &hasZero) {
   SMLoc loc = parser.getCurrentLocation();
   StringRef keyword;
   if (parser.parseKeyword(&keyword))
@@ -504,8 +497,7 @@ static void printScaleParams(AsmPrinter &printer, int32_t quantizedDimension,
 
 namespace {
 /// The FormatTypeInterface methods binary and ternary types share.
-template <typename ConcreteType>
-struct ScaledSetTypeImpl {
+template <typename ConcreteType> struct ScaledSetTypeImpl {
   static std::optional<int32_t> getChannelAxis(ConcreteType type) {
     if (type.isPerChannel())
       return type.getQuantizedDimension();

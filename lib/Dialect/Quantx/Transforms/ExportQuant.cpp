@@ -40,9 +40,8 @@ std::optional<Type> convertFixed(FixedType type) {
     rejected = true;
     return mlir::emitError(UnknownLoc::get(context));
   };
-  ScopedDiagnosticHandler silence(context, [](Diagnostic &) {
-    return success();
-  });
+  ScopedDiagnosticHandler silence(context,
+                                  [](Diagnostic &) { return success(); });
   Type result;
   if (type.isPerChannel())
     result = quant::UniformQuantizedPerAxisType::getChecked(

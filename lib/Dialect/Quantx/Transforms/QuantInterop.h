@@ -1,4 +1,5 @@
-//===- QuantInterop.h - helpers of the quant import/export passes -*- C++ -*-===//
+//===- QuantInterop.h - helpers of the quant import/export passes -*- C++
+//-*-===//
 //
 // Part of the quantx project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -26,8 +27,7 @@ namespace mlir::quantx {
 template <typename ToOp>
 void replaceCast(RewriterBase &rewriter, Operation *op) {
   rewriter.setInsertionPoint(op);
-  rewriter.replaceOpWithNewOp<ToOp>(op, op->getResultTypes(),
-                                    op->getOperands(),
+  rewriter.replaceOpWithNewOp<ToOp>(op, op->getResultTypes(), op->getOperands(),
                                     llvm::to_vector(op->getDiscardableAttrs()));
 }
 

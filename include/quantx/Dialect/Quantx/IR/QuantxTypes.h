@@ -55,9 +55,9 @@ namespace quantx {
 /// Checks that `format` can be the element type of a value of shape `shape`:
 /// a per-channel format needs its quantized dimension inside the shape and
 /// that dimension's size (when static) equal to its number of channels.
-LogicalResult verifyFormatForShape(FormatTypeInterface format,
-                                   ArrayRef<int64_t> shape,
-                                   function_ref<InFlightDiagnostic()> emitError);
+LogicalResult
+verifyFormatForShape(FormatTypeInterface format, ArrayRef<int64_t> shape,
+                     function_ref<InFlightDiagnostic()> emitError);
 
 /// Attaches FormatTypeInterface to the upstream `!quant.uniform` types (per
 /// tensor and per axis), so quantx operations and passes accept them.

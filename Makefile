@@ -1,0 +1,94 @@
+# quantx: the two commands of the README, and the steps behind them.
+#
+#   make demo    install what is missing, build, run the demo
+#   make check   install what is missing, build, run every test
+#
+# Every target installs its Debian packages first when they are missing
+# (as root; otherwise it prints the apt-get line to run).
+
+SHELL := /bin/bash
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+LLVM_PREFIX ?= /usr/lib/llvm-22
+LIT ?= $(LLVM_PREFIX)/bin/lit
+CLANG_FORMAT ?= clang-format-22
+
+PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 \
+            lld-22 clang-format-22 cmake ninja-build libgtest-dev
+
+CMAKE_FLAGS := -G Ninja \
+  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
+  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+  -DLLVM_USE_LINKER=lld \
+  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+  -DLLVM_EXTERNAL_LIT=$(LIT)
+
+.PHONY: all deps configure build check demo format format-check unittests \
+        lit docs docs-check clean
+
+all: build
+
+deps:
+	@./.ci/install-deps.sh $(PACKAGES)
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	ninja -C $(BUILD_DIR) quantx-opt QuantxUnitTests
+
+# Formatting: one pinned formatter over every tracked C++ file.
+CXX_SOURCES = $(shell git ls-files '*.cpp' '*.h' 2>/dev/null || \
+                find include lib tools unittests -name '*.cpp' -o -name '*.h')
+
+format: deps
+	$(CLANG_FORMAT) -i $(CXX_SOURCES)
+
+format-check: deps
+	@$(CLANG_FORMAT) --dry-run -Werror $(CXX_SOURCES) && \
+	  echo "format-check: $(words $(CXX_SOURCES)) files clean"
+
+RESULTS := $(BUILD_DIR)/test-results
+
+unittests: build
+	@mkdir -p $(RESULTS); rm -f $(RESULTS)/unittests.log
+	@set -eo pipefail; for t in $(BUILD_DIR)/unittests/*Tests; do \
+	  echo "== $$t"; $$t --gtest_brief=1 | tee -a $(RESULTS)/unittests.log; \
+	done
+
+# QUANTX_VERIFY_ROUNDTRIP makes every quantx-opt call also check that its
+# output parses back to the same IR.
+lit: build
+	@mkdir -p $(RESULTS)
+	@set -o pipefail; QUANTX_VERIFY_ROUNDTRIP=1 $(LIT) -sv $(BUILD_DIR)/test \
+	  | tee $(RESULTS)/lit.log
+
+# The ODS-generated reference pages are kept in docs/; docs-check fails when
+# they are stale.
+GENERATED_DOCS := Dialects/QuantxDialect.md QuantxPasses.md
+
+docs: configure
+	ninja -C $(BUILD_DIR) quantx-doc
+	@for f in $(GENERATED_DOCS); do \
+	  mkdir -p docs/$$(dirname $$f); \
+	  cp $(BUILD_DIR)/docs/$$f docs/$$f; done
+	@echo "docs: regenerated $(GENERATED_DOCS)"
+
+docs-check: configure
+	ninja -C $(BUILD_DIR) quantx-doc
+	@for f in $(GENERATED_DOCS); do \
+	  cmp -s $(BUILD_DIR)/docs/$$f docs/$$f || { \
+	    echo "docs/$$f is stale: run 'make docs'"; exit 1; }; done
+	@echo "docs-check: generated docs are current"
+
+check: format-check build unittests lit docs-check
+	@./.ci/summarize-tests.sh $(RESULTS)
+
+demo: build
+	@./examples/demo.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)
