@@ -27,8 +27,8 @@ constexpr RoundingMode kEven = RoundingMode::NearestEven;
 double fixedRoundTrip(const FixedPointFormat &format, double x, double scale,
                       int64_t zeroPoint,
                       RoundingMode mode = RoundingMode::NearestEven) {
-  return FixedPointFormat::decode(
-      format.encode(x, scale, zeroPoint, mode), scale, zeroPoint);
+  return FixedPointFormat::decode(format.encode(x, scale, zeroPoint, mode),
+                                  scale, zeroPoint);
 }
 
 TEST(DocumentedExamples, FixedPoint) {
