@@ -1,0 +1,196 @@
+//===- FormatTypeInterfaceTest.cpp - the format types through C++ ---------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The format types as C++ users build them: verifier messages that the
+// textual syntax cannot reach, and FormatTypeInterface agreeing with the
+// Numerics library for quantx types and for the upstream !quant.uniform
+// types it is attached to.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
+#include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "gtest/gtest.h"
+
+#include <random>
+
+using namespace mlir;
+using namespace mlir::quantx;
+namespace num = ::quantx::numerics;
+
+namespace {
+
+class FormatTypeTest : public ::testing::Test {
+protected:
+  FormatTypeTest() {
+    DialectRegistry registry;
+    registry.insert<QuantxDialect, quant::QuantDialect>();
+    registerQuantInterfaceExternalModels(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+  }
+
+  /// Builds a fixed type through getChecked and returns the diagnostic it
+  /// reports (empty when the parameters are valid).
+  std::string fixedError(unsigned width, bool isSigned, int64_t min,
+                         int64_t max, int32_t axis, ArrayRef<double> scales,
+                         ArrayRef<int64_t> zeroPoints) {
+    std::string message;
+    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+      message = diag.str();
+      return success();
+    });
+    auto emitError = [&] { return mlir::emitError(UnknownLoc::get(&context)); };
+    FixedType type =
+        FixedType::getChecked(emitError, &context, width, isSigned, min, max,
+                              FloatType(Float32Type::get(&context)), axis, scales,
+                              zeroPoints);
+    EXPECT_EQ(!type, !message.empty());
+    return message;
+  }
+
+  MLIRContext context;
+};
+
+TEST_F(FormatTypeTest, FixedVerifierMessagesFromCpp) {
+  EXPECT_EQ(fixedError(8, true, -128, 127, -1, {0.5}, {0}), "");
+  EXPECT_EQ(fixedError(8, true, -128, 127, -1, {0.5, 0.25}, {0, 0}),
+            "a per-tensor format has one scale, got 2");
+  EXPECT_EQ(fixedError(8, true, -128, 127, 0, {0.5, 0.25}, {0}),
+            "expected as many zero points as scales, got 1 and 2");
+  EXPECT_EQ(fixedError(8, true, -128, 127, -1, {}, {}),
+            "a fixed-point format needs a scale");
+  EXPECT_EQ(fixedError(8, true, -128, 127, -2, {0.5}, {0}),
+            "quantized dimension must be >= 0, got -2");
+  EXPECT_EQ(fixedError(40, true, 0, 1, -1, {0.5}, {0}),
+            "storage width must be in [1, 32], got 40");
+}
+
+TEST_F(FormatTypeTest, FixedInterfaceMatchesNumerics) {
+  FloatType f32 = Float32Type::get(&context);
+  auto type = FixedType::get(&context, 4, true, -7, 7, f32, 1,
+                             ArrayRef<double>{0.1, 0.25, 3.0},
+                             ArrayRef<int64_t>{0, 1, -2});
+  auto format = cast<FormatTypeInterface>(type);
+  EXPECT_EQ(format.getStorageWidth(), 4u);
+  EXPECT_TRUE(format.isStorageSigned());
+  EXPECT_EQ(format.getStorageType(), IntegerType::get(&context, 4));
+  EXPECT_EQ(format.getExpressedFloatType(), f32);
+  EXPECT_EQ(format.getChannelAxis(), std::optional<int32_t>(1));
+  EXPECT_EQ(format.getNumChannels(), 3);
+  num::FixedPointFormat ref{4, true, -7, 7};
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<double> dist(-30, 30);
+  const double scales[] = {0.1, 0.25, 3.0};
+  const int64_t zeroPoints[] = {0, 1, -2};
+  for (int i = 0; i < 1000; ++i) {
+    double x = dist(rng);
+    for (int64_t c = 0; c < 3; ++c) {
+      int64_t code = format.encode(x, num::RoundingMode::NearestEven, 0, c);
+      EXPECT_EQ(code, ref.encode(x, scales[c], zeroPoints[c],
+                                 num::RoundingMode::NearestEven));
+      EXPECT_EQ(format.decode(code, c),
+                num::FixedPointFormat::decode(code, scales[c], zeroPoints[c]));
+    }
+  }
+  EXPECT_EQ(format.getRepresentableRange(2),
+            std::make_pair(-15.0, 27.0)); // (-7 + 2) * 3, (7 + 2) * 3
+}
+
+TEST_F(FormatTypeTest, QuantUniformMatchesFixed) {
+  FloatType f32 = Float32Type::get(&context);
+  auto i8 = IntegerType::get(&context, 8);
+  Type quantType = quant::UniformQuantizedType::get(
+      /*flags=*/0, i8, f32, 0.0235, 128, 0, 255);
+  auto fixedType = FixedType::get(&context, 8, false, 0, 255, f32, -1,
+                                  ArrayRef<double>{0.0235},
+                                  ArrayRef<int64_t>{128});
+  auto quantFormat = dyn_cast<FormatTypeInterface>(quantType);
+  ASSERT_TRUE(quantFormat) << "external model not attached";
+  auto fixedFormat = cast<FormatTypeInterface>(fixedType);
+  EXPECT_EQ(quantFormat.getStorageWidth(), 8u);
+  EXPECT_FALSE(quantFormat.isStorageSigned());
+  EXPECT_EQ(quantFormat.getExpressedFloatType(), f32);
+  EXPECT_EQ(quantFormat.getChannelAxis(), std::nullopt);
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<double> dist(-4, 4);
+  for (int i = 0; i < 1000; ++i) {
+    double x = dist(rng);
+    for (auto mode : {num::RoundingMode::NearestEven,
+                      num::RoundingMode::TowardZero,
+                      num::RoundingMode::Stochastic}) {
+      uint32_t bits = rng();
+      int64_t code = quantFormat.encode(x, mode, bits, 0);
+      EXPECT_EQ(code, fixedFormat.encode(x, mode, bits, 0));
+      EXPECT_EQ(quantFormat.decode(code, 0), fixedFormat.decode(code, 0));
+    }
+  }
+
+  Type perAxis = quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, i8, f32, {0.5, 0.25}, {0, 3}, 0,
+      -127, 127);
+  auto perAxisFormat = cast<FormatTypeInterface>(perAxis);
+  EXPECT_EQ(perAxisFormat.getChannelAxis(), std::optional<int32_t>(0));
+  EXPECT_EQ(perAxisFormat.getNumChannels(), 2);
+  EXPECT_EQ(perAxisFormat.encode(1.0, num::RoundingMode::NearestEven, 0, 1),
+            7);
+  EXPECT_EQ(perAxisFormat.encode(-1e9, num::RoundingMode::NearestEven, 0, 0),
+            -127);
+  EXPECT_EQ(perAxisFormat.getRepresentableRange(1),
+            std::make_pair(-32.5, 31.0));
+}
+
+TEST_F(FormatTypeTest, FloatTypeRoundTripsItsFormat) {
+  num::FloatFormat format = num::FloatFormat::get(3, 0);
+  format.radix = 4;
+  format.special = num::SpecialValues::None;
+  format.overflow = num::OverflowMode::Saturate;
+  auto type = FloatFormatType::get(&context, format);
+  num::FloatFormat back = type.getFormat();
+  EXPECT_EQ(back.exponentBits, 3u);
+  EXPECT_EQ(back.radix, 4u);
+  EXPECT_EQ(back.special, num::SpecialValues::None);
+  EXPECT_EQ(back.overflow, num::OverflowMode::Saturate);
+  auto iface = cast<FormatTypeInterface>(type);
+  EXPECT_EQ(iface.getStorageWidth(), 4u);
+  EXPECT_FALSE(iface.isStorageSigned());
+  EXPECT_EQ(iface.getExpressedFloatType(), FloatType());
+  EXPECT_EQ(iface.getRepresentableRange(0), std::make_pair(-256.0, 256.0));
+  for (int64_t code = 0; code < 16; ++code)
+    EXPECT_EQ(iface.decode(code, 0), format.decode(code));
+}
+
+TEST_F(FormatTypeTest, BinaryAndTernary) {
+  FloatType f32 = Float32Type::get(&context);
+  auto binary = cast<FormatTypeInterface>(
+      BinaryType::get(&context, f32, 0, ArrayRef<double>{0.5, 2.0}));
+  EXPECT_EQ(binary.getStorageWidth(), 1u);
+  EXPECT_EQ(binary.getNumChannels(), 2);
+  EXPECT_EQ(binary.decode(binary.encode(-0.1, num::RoundingMode::NearestEven,
+                                        0, 1),
+                          1),
+            -2.0);
+  auto ternary =
+      cast<FormatTypeInterface>(TernaryType::get(&context, f32, -1, {}));
+  EXPECT_EQ(ternary.getStorageWidth(), 2u);
+  EXPECT_TRUE(ternary.isStorageSigned());
+  EXPECT_EQ(ternary.getChannelAxis(), std::nullopt);
+  EXPECT_EQ(ternary.encode(0.6, num::RoundingMode::NearestEven, 0, 0), 1);
+  EXPECT_EQ(ternary.encode(0.4, num::RoundingMode::NearestEven, 0, 0), 0);
+  EXPECT_EQ(ternary.encode(-9, num::RoundingMode::NearestEven, 0, 0), -1);
+  EXPECT_EQ(ternary.getRepresentableRange(0), std::make_pair(-1.0, 1.0));
+}
+
+} // namespace
