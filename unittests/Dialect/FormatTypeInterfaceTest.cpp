@@ -53,10 +53,9 @@ protected:
       return success();
     });
     auto emitError = [&] { return mlir::emitError(UnknownLoc::get(&context)); };
-    FixedType type =
-        FixedType::getChecked(emitError, &context, width, isSigned, min, max,
-                              FloatType(Float32Type::get(&context)), axis, scales,
-                              zeroPoints);
+    FixedType type = FixedType::getChecked(
+        emitError, &context, width, isSigned, min, max,
+        FloatType(Float32Type::get(&context)), axis, scales, zeroPoints);
     EXPECT_EQ(!type, !message.empty());
     return message;
   }
@@ -114,9 +113,9 @@ TEST_F(FormatTypeTest, QuantUniformMatchesFixed) {
   auto i8 = IntegerType::get(&context, 8);
   Type quantType = quant::UniformQuantizedType::get(
       /*flags=*/0, i8, f32, 0.0235, 128, 0, 255);
-  auto fixedType = FixedType::get(&context, 8, false, 0, 255, f32, -1,
-                                  ArrayRef<double>{0.0235},
-                                  ArrayRef<int64_t>{128});
+  auto fixedType =
+      FixedType::get(&context, 8, false, 0, 255, f32, -1,
+                     ArrayRef<double>{0.0235}, ArrayRef<int64_t>{128});
   auto quantFormat = dyn_cast<FormatTypeInterface>(quantType);
   ASSERT_TRUE(quantFormat) << "external model not attached";
   auto fixedFormat = cast<FormatTypeInterface>(fixedType);
@@ -128,9 +127,9 @@ TEST_F(FormatTypeTest, QuantUniformMatchesFixed) {
   std::uniform_real_distribution<double> dist(-4, 4);
   for (int i = 0; i < 1000; ++i) {
     double x = dist(rng);
-    for (auto mode : {num::RoundingMode::NearestEven,
-                      num::RoundingMode::TowardZero,
-                      num::RoundingMode::Stochastic}) {
+    for (auto mode :
+         {num::RoundingMode::NearestEven, num::RoundingMode::TowardZero,
+          num::RoundingMode::Stochastic}) {
       uint32_t bits = rng();
       int64_t code = quantFormat.encode(x, mode, bits, 0);
       EXPECT_EQ(code, fixedFormat.encode(x, mode, bits, 0));
@@ -139,13 +138,12 @@ TEST_F(FormatTypeTest, QuantUniformMatchesFixed) {
   }
 
   Type perAxis = quant::UniformQuantizedPerAxisType::get(
-      quant::QuantizationFlags::Signed, i8, f32, {0.5, 0.25}, {0, 3}, 0,
-      -127, 127);
+      quant::QuantizationFlags::Signed, i8, f32, {0.5, 0.25}, {0, 3}, 0, -127,
+      127);
   auto perAxisFormat = cast<FormatTypeInterface>(perAxis);
   EXPECT_EQ(perAxisFormat.getChannelAxis(), std::optional<int32_t>(0));
   EXPECT_EQ(perAxisFormat.getNumChannels(), 2);
-  EXPECT_EQ(perAxisFormat.encode(1.0, num::RoundingMode::NearestEven, 0, 1),
-            7);
+  EXPECT_EQ(perAxisFormat.encode(1.0, num::RoundingMode::NearestEven, 0, 1), 7);
   EXPECT_EQ(perAxisFormat.encode(-1e9, num::RoundingMode::NearestEven, 0, 0),
             -127);
   EXPECT_EQ(perAxisFormat.getRepresentableRange(1),
@@ -178,9 +176,8 @@ TEST_F(FormatTypeTest, BinaryAndTernary) {
       BinaryType::get(&context, f32, 0, ArrayRef<double>{0.5, 2.0}));
   EXPECT_EQ(binary.getStorageWidth(), 1u);
   EXPECT_EQ(binary.getNumChannels(), 2);
-  EXPECT_EQ(binary.decode(binary.encode(-0.1, num::RoundingMode::NearestEven,
-                                        0, 1),
-                          1),
+  EXPECT_EQ(binary.decode(
+                binary.encode(-0.1, num::RoundingMode::NearestEven, 0, 1), 1),
             -2.0);
   auto ternary =
       cast<FormatTypeInterface>(TernaryType::get(&context, f32, -1, {}));

@@ -365,8 +365,13 @@ static ParseResult parseFloatFormat(AsmParser &parser, unsigned &exponentBits,
         return failure();
       sawBias = true;
     } else if (option == "radix") {
-      if (parser.parseEqual() || parser.parseInteger(format.radix))
+      int64_t radix;
+      if (parser.parseEqual() || parser.parseInteger(radix))
         return failure();
+      if (radix != 2 && radix != 4)
+        return parser.emitError(optionLoc, "radix must be 2 or 4, got ")
+               << radix;
+      format.radix = static_cast<unsigned>(radix);
     } else if (option == "special" || option == "overflow") {
       StringRef value;
       SMLoc valueLoc = parser.getCurrentLocation();
@@ -495,39 +500,18 @@ static void printScaleParams(AsmPrinter &printer, int32_t quantizedDimension,
   printChannelParams(printer, quantizedDimension, scales, {});
 }
 
-namespace {
-/// The FormatTypeInterface methods binary and ternary types share.
-template <typename ConcreteType> struct ScaledSetTypeImpl {
-  static std::optional<int32_t> getChannelAxis(ConcreteType type) {
-    if (type.isPerChannel())
-      return type.getQuantizedDimension();
-    return std::nullopt;
-  }
-  static int64_t getNumChannels(ConcreteType type) {
-    return type.isPerChannel() ? type.getScales().size() : 1;
-  }
-};
-} // namespace
-
-LogicalResult BinaryType::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 FloatType expressedType,
-                                 int32_t quantizedDimension,
-                                 ArrayRef<double> scales) {
+/// The verifier binary and ternary types share (their definitions come from
+/// the ODS base class).
+static LogicalResult
+verifyScaledSetParams(function_ref<InFlightDiagnostic()> emitError,
+                      FloatType expressedType, int32_t quantizedDimension,
+                      ArrayRef<double> scales) {
   if (!expressedType)
     return emitError() << "expected a float expressed type";
   return verifyChannelParams(emitError, quantizedDimension, scales, {},
                              nullptr);
 }
 
-FloatType BinaryType::getExpressedFloatType() const {
-  return getExpressedType();
-}
-std::optional<int32_t> BinaryType::getChannelAxis() const {
-  return ScaledSetTypeImpl<BinaryType>::getChannelAxis(*this);
-}
-int64_t BinaryType::getNumChannels() const {
-  return ScaledSetTypeImpl<BinaryType>::getNumChannels(*this);
-}
 unsigned BinaryType::getStorageWidth() const { return 1; }
 bool BinaryType::isStorageSigned() const { return false; }
 
@@ -540,30 +524,6 @@ double BinaryType::decode(int64_t code, int64_t channel) const {
   return num::BinaryFormat::decode(code, getScale(channel));
 }
 
-std::pair<double, double>
-BinaryType::getRepresentableRange(int64_t channel) const {
-  return {-getScale(channel), getScale(channel)};
-}
-
-LogicalResult TernaryType::verify(function_ref<InFlightDiagnostic()> emitError,
-                                  FloatType expressedType,
-                                  int32_t quantizedDimension,
-                                  ArrayRef<double> scales) {
-  if (!expressedType)
-    return emitError() << "expected a float expressed type";
-  return verifyChannelParams(emitError, quantizedDimension, scales, {},
-                             nullptr);
-}
-
-FloatType TernaryType::getExpressedFloatType() const {
-  return getExpressedType();
-}
-std::optional<int32_t> TernaryType::getChannelAxis() const {
-  return ScaledSetTypeImpl<TernaryType>::getChannelAxis(*this);
-}
-int64_t TernaryType::getNumChannels() const {
-  return ScaledSetTypeImpl<TernaryType>::getNumChannels(*this);
-}
 unsigned TernaryType::getStorageWidth() const { return 2; }
 bool TernaryType::isStorageSigned() const { return true; }
 
@@ -577,11 +537,6 @@ int64_t TernaryType::encode(double value, num::RoundingMode mode,
 
 double TernaryType::decode(int64_t code, int64_t channel) const {
   return num::FixedPointFormat::decode(code, getScale(channel), 0);
-}
-
-std::pair<double, double>
-TernaryType::getRepresentableRange(int64_t channel) const {
-  return {-getScale(channel), getScale(channel)};
 }
 
 //===----------------------------------------------------------------------===//

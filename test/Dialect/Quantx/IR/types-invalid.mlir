@@ -138,6 +138,11 @@ func.func private @radix3(!quantx.float<e4m3, radix = 3>)
 
 // -----
 
+// expected-error @+1 {{radix must be 2 or 4, got -1}}
+func.func private @negative_radix(!quantx.float<e4m3, radix = -1>)
+
+// -----
+
 // float_c3: special values.
 // expected-error @+1 {{special = ieee needs at least one exponent bit to reserve}}
 func.func private @ieee_without_exponent(!quantx.float<e0m3>)

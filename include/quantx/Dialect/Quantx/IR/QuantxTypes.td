@@ -203,6 +203,31 @@ class Quantx_ScaledSetType<string name, string typeMnemonic>
     `>`
   }];
   let genVerifyDecl = 1;
+  // What binary and ternary share; storage and encoding are their own.
+  let extraClassDefinition = [{
+    ::mlir::LogicalResult $cppClass::verify(
+        ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError,
+        ::mlir::FloatType expressedType, int32_t quantizedDimension,
+        ::llvm::ArrayRef<double> scales) {
+      return verifyScaledSetParams(emitError, expressedType,
+                                   quantizedDimension, scales);
+    }
+    ::mlir::FloatType $cppClass::getExpressedFloatType() const {
+      return getExpressedType();
+    }
+    std::optional<int32_t> $cppClass::getChannelAxis() const {
+      if (isPerChannel())
+        return getQuantizedDimension();
+      return std::nullopt;
+    }
+    int64_t $cppClass::getNumChannels() const {
+      return isPerChannel() ? getScales().size() : 1;
+    }
+    std::pair<double, double>
+    $cppClass::getRepresentableRange(int64_t channel) const {
+      return {-getScale(channel), getScale(channel)};
+    }
+  }];
   let extraClassDeclaration = [{
     bool isPerChannel() const { return getQuantizedDimension() >= 0; }
     /// The scale of channel `channel` (1.0 when the type has none).
