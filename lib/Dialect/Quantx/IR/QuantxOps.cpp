@@ -112,7 +112,8 @@ static APFloat fromDouble(double value, FloatType type) {
   return converted;
 }
 
-/// Reads a float constant (dense elements or a scalar float attribute).
+/// Reads a float constant (dense elements or a scalar float attribute). A
+/// splat gives one value.
 static std::optional<SmallVector<double>> readFloats(Attribute attr) {
   SmallVector<double> values;
   if (auto scalar = dyn_cast_or_null<FloatAttr>(attr)) {
@@ -122,12 +123,17 @@ static std::optional<SmallVector<double>> readFloats(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
   if (!dense)
     return std::nullopt;
+  if (dense.isSplat()) {
+    values.push_back(toDouble(dense.getSplatValue<APFloat>()));
+    return values;
+  }
   for (const APFloat &value : dense.getValues<APFloat>())
     values.push_back(toDouble(value));
   return values;
 }
 
-/// Reads a storage-integer constant of format `format`.
+/// Reads a storage-integer constant of format `format`. A splat gives one
+/// code.
 static std::optional<SmallVector<int64_t>>
 readCodes(Attribute attr, FormatTypeInterface format) {
   SmallVector<int64_t> codes;
@@ -143,12 +149,17 @@ readCodes(Attribute attr, FormatTypeInterface format) {
   auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
   if (!dense)
     return std::nullopt;
+  if (dense.isSplat()) {
+    read(dense.getSplatValue<APInt>());
+    return codes;
+  }
   for (const APInt &value : dense.getValues<APInt>())
     read(value);
   return codes;
 }
 
-/// Builds a float constant of `type` (scalar or tensor) from `values`.
+/// Builds a float constant of `type` (scalar or tensor) from `values`; one
+/// value for a tensor makes a splat.
 static Attribute buildFloats(Type type, ArrayRef<double> values) {
   auto elementType = cast<FloatType>(getElementTypeOrSelf(type));
   SmallVector<APFloat> converted;
@@ -159,7 +170,8 @@ static Attribute buildFloats(Type type, ArrayRef<double> values) {
   return FloatAttr::get(elementType, converted.front());
 }
 
-/// Builds a storage constant for a value of quantized type `type`.
+/// Builds a storage constant for a value of quantized type `type`; one code
+/// for a tensor makes a splat.
 static TypedAttr buildCodes(Type type, FormatTypeInterface format,
                             ArrayRef<int64_t> codes) {
   IntegerType storageType = format.getStorageType();
@@ -181,7 +193,8 @@ static Type getStorageTypeFor(Type type) {
   return format.getStorageType();
 }
 
-/// Encodes `values` (of a value of type `type`) into `format`.
+/// Encodes `values` (of a value of type `type`, or its splat value) into
+/// `format`.
 static SmallVector<int64_t> encodeAll(Type type, FormatTypeInterface format,
                                       ArrayRef<double> values,
                                       num::RoundingMode mode) {

@@ -41,6 +41,17 @@ func.func @quantize_per_channel() -> tensor<2x2x!quantx.fixed<i8:f32:1, {0.5, 0.
 
 // -----
 
+// A splat stays a splat for a per-tensor format: 1.0 / 0.5 = 2.
+// CHECK-LABEL: func.func @quantize_splat
+//       CHECK:   arith.constant dense<2> : tensor<64x64xi8>
+func.func @quantize_splat() -> tensor<64x64x!quantx.fixed<i8:f32, 0.5>> {
+  %c = arith.constant dense<1.0> : tensor<64x64xf32>
+  %q = quantx.quantize %c : tensor<64x64xf32> to tensor<64x64x!quantx.fixed<i8:f32, 0.5>>
+  return %q : tensor<64x64x!quantx.fixed<i8:f32, 0.5>>
+}
+
+// -----
+
 // A splat folds per channel: [[1/0.5, 1/0.25], ...].
 // CHECK-LABEL: func.func @quantize_splat_per_channel
 //       CHECK:   arith.constant dense<{{\[}}[2, 4], [2, 4]]> : tensor<2x2xi8>
@@ -101,6 +112,18 @@ func.func @dequantize_constant() -> tensor<3xf32> {
   %q = quantx.storage_cast %c : tensor<3xi8> to tensor<3x!quantx.fixed<u8:f32, 0.1:128>>
   %d = quantx.dequantize %q : tensor<3x!quantx.fixed<u8:f32, 0.1:128>> to tensor<3xf32>
   return %d : tensor<3xf32>
+}
+
+// -----
+
+// A splat code stays a splat: (3 - 0) * 0.5.
+// CHECK-LABEL: func.func @dequantize_splat
+//       CHECK:   arith.constant dense<1.500000e+00> : tensor<8x8xf32>
+func.func @dequantize_splat() -> tensor<8x8xf32> {
+  %c = arith.constant dense<3> : tensor<8x8xi8>
+  %q = quantx.storage_cast %c : tensor<8x8xi8> to tensor<8x8x!quantx.fixed<i8:f32, 0.5>>
+  %d = quantx.dequantize %q : tensor<8x8x!quantx.fixed<i8:f32, 0.5>> to tensor<8x8xf32>
+  return %d : tensor<8x8xf32>
 }
 
 // -----
