@@ -25,7 +25,7 @@ CMAKE_FLAGS := -G Ninja \
   -DLLVM_EXTERNAL_LIT=$(LIT)
 
 .PHONY: all deps configure build check demo format format-check unittests \
-        lit docs docs-check clean
+        lit docs docs-check install-check clean
 
 all: build
 
@@ -38,7 +38,7 @@ $(BUILD_DIR)/build.ninja:
 configure: deps $(BUILD_DIR)/build.ninja
 
 build: configure
-	ninja -C $(BUILD_DIR) quantx-opt QuantxUnitTests
+	ninja -C $(BUILD_DIR)
 
 # Formatting: one pinned formatter over every tracked C++ file.
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.h' 2>/dev/null || \
@@ -84,7 +84,22 @@ docs-check: configure
 	    echo "docs/$$f is stale: run 'make docs'"; exit 1; }; done
 	@echo "docs-check: generated docs are current"
 
-check: format-check build unittests lit docs-check
+# Install into a scratch prefix and build a separate project against it with
+# find_package(QuantX).
+INSTALL_CHECK := $(BUILD_DIR)/install-check
+
+install-check: build
+	rm -rf $(INSTALL_CHECK)
+	cmake --install $(BUILD_DIR) --prefix $(INSTALL_CHECK)/prefix >/dev/null
+	cmake -S test/Install -B $(INSTALL_CHECK)/consumer -G Ninja \
+	  -DCMAKE_PREFIX_PATH=$(abspath $(INSTALL_CHECK)/prefix) \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld >/dev/null
+	ninja -C $(INSTALL_CHECK)/consumer >/dev/null
+	$(INSTALL_CHECK)/consumer/quantx-consumer | tail -n 1
+
+check: format-check build unittests lit docs-check install-check
 	@./.ci/summarize-tests.sh $(RESULTS)
 
 demo: build
