@@ -41,7 +41,7 @@ build: configure
 	ninja -C $(BUILD_DIR)
 
 # Formatting: one pinned formatter over every tracked C++ file.
-CXX_SOURCES = $(shell git ls-files '*.cpp' '*.h' 2>/dev/null || \
+CXX_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.cpp' '*.h' 2>/dev/null || \
                 find include lib tools unittests -name '*.cpp' -o -name '*.h')
 
 format: deps

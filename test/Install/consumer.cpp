@@ -47,8 +47,8 @@ int main() {
   if (!module)
     return 1;
   mlir::PassManager pm(&context);
-  if (mlir::failed(mlir::parsePassPipeline(
-          "quantx-import-quant,canonicalize", pm)) ||
+  if (mlir::failed(
+          mlir::parsePassPipeline("quantx-import-quant,canonicalize", pm)) ||
       mlir::failed(pm.run(*module)))
     return 1;
 
@@ -57,9 +57,9 @@ int main() {
   module->print(os);
   llvm::outs() << text;
   // round(0.6) = 1, round(-2.52) = -3, 200 clamps to 127.
-  bool ok = text.find("dense<[1, -3, 127]> : tensor<3xi8>") !=
-                std::string::npos &&
-            text.find("!quantx.fixed<i8:f32, 0.5>") != std::string::npos;
+  bool ok =
+      text.find("dense<[1, -3, 127]> : tensor<3xi8>") != std::string::npos &&
+      text.find("!quantx.fixed<i8:f32, 0.5>") != std::string::npos;
   llvm::outs() << (ok ? "consumer: ok\n" : "consumer: MISMATCH\n");
   return ok ? 0 : 1;
 }
