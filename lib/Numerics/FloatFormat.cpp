@@ -16,6 +16,7 @@
 
 #include "quantx/Numerics/FloatFormat.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -98,10 +99,9 @@ std::optional<std::string> FloatFormat::verify() const {
     return "the format has no finite value other than zero";
   // Every finite value must be a normal f64 with room for the midpoint of two
   // neighbours, so that rounding decisions stay exact.
-  double maxFinite = getMaxFinite();
+  double beyondMax = magnitudeValue(getMaxFiniteMagnitude() + 1);
   double minPositive = getMinPositive();
-  if (!std::isfinite(maxFinite) || maxFinite >= 0x1p1023 ||
-      !(minPositive >= 0x1p-1021))
+  if (!(beyondMax < 0x1p1023) || !(minPositive >= 0x1p-1021))
     return "exponent bias " + std::to_string(bias) +
            " puts the format's values outside the f64 range";
   return std::nullopt;
@@ -263,8 +263,81 @@ uint64_t FloatFormat::encodeOverflow(bool negative, bool fromInfinity) const {
   return sign;
 }
 
+FloatFormat::Neighbours FloatFormat::findNeighbours(double a) const {
+  // The grid around a: binade j (a in [radix^j, 2 * radix^j) when normal)
+  // holds (2^M + m) * 2^s with s = log2(radix) * j - M. Below the smallest
+  // normal binade jmin the spacing stays that of jmin (subnormals). With
+  // radix 4 the values in [2 * 4^j, 4^(j+1)) lie between the binade's top and
+  // the next binade.
+  const int radixLog2 = radix == 4 ? 2 : 1;
+  const int m = static_cast<int>(mantissaBits);
+  const int64_t minBinade = hasZero ? 1 - bias : -bias;
+  const uint64_t top = (uint64_t(2) << mantissaBits) - 1;
+  int exponent = 0;
+  if (a > 0)
+    std::frexp(a, &exponent);
+  // floor((exponent - 1) / radixLog2), also for negative exponents.
+  int64_t k = a > 0 ? exponent - 1 : -2000;
+  int64_t binade = k >= 0 ? k / radixLog2 : -((-k + radixLog2 - 1) / radixLog2);
+  Neighbours result;
+  if (hasZero && !hasSubnormals && binade < minBinade) {
+    // Flush to zero: the only grid points below the smallest normal value
+    // are zero and that value.
+    result.lo = 0.0;
+    result.hi = std::ldexp(1.0, radixLog2 * static_cast<int>(minBinade));
+    result.loMagnitude = 0;
+    result.hiMagnitude = uint64_t(1) << mantissaBits;
+    result.loIsOdd = false;
+    return result;
+  }
+  int64_t clamped = std::max(binade, minBinade);
+  int spacing = radixLog2 * static_cast<int>(clamped) - m;
+  uint64_t n = static_cast<uint64_t>(std::floor(std::ldexp(a, -spacing)));
+  uint64_t nLo = std::min(n, top);
+  result.lo = std::ldexp(static_cast<double>(nLo), spacing);
+  result.hi = nLo == top
+                  ? std::ldexp(1.0, radixLog2 * static_cast<int>(clamped + 1))
+                  : std::ldexp(static_cast<double>(nLo + 1), spacing);
+  result.loMagnitude =
+      (static_cast<uint64_t>(clamped - minBinade) << mantissaBits) + nLo -
+      (hasZero ? 0 : uint64_t(1) << mantissaBits);
+  result.hiMagnitude = result.loMagnitude + 1;
+  result.loIsOdd = nLo & 1;
+  return result;
+}
+
+FloatFormat::Neighbours FloatFormat::findNeighboursBySearch(double a) const {
+  // Largest index whose value is <= a, by bisection over all finite
+  // magnitudes in value order.
+  uint64_t below = 0, above = magnitudeToIndex(getMaxFiniteMagnitude()) + 1;
+  while (above - below > 1) {
+    uint64_t probe = below + (above - below) / 2;
+    if (magnitudeValue(indexToMagnitude(probe)) <= a)
+      below = probe;
+    else
+      above = probe;
+  }
+  Neighbours result;
+  result.loMagnitude = indexToMagnitude(below);
+  result.hiMagnitude = indexToMagnitude(below + 1);
+  result.lo = magnitudeValue(result.loMagnitude);
+  result.hi = magnitudeValue(result.hiMagnitude);
+  result.loIsOdd = isSignificandOdd(result.loMagnitude);
+  return result;
+}
+
 uint64_t FloatFormat::encode(double x, RoundingMode mode,
                              uint32_t randomBits) const {
+  return encodeImpl(x, mode, randomBits, /*bySearch=*/false);
+}
+
+uint64_t FloatFormat::encodeBySearch(double x, RoundingMode mode,
+                                     uint32_t randomBits) const {
+  return encodeImpl(x, mode, randomBits, /*bySearch=*/true);
+}
+
+uint64_t FloatFormat::encodeImpl(double x, RoundingMode mode,
+                                 uint32_t randomBits, bool bySearch) const {
   bool negative = std::signbit(x);
   if (std::isnan(x))
     return encodeNaN(negative, x);
@@ -276,40 +349,24 @@ uint64_t FloatFormat::encode(double x, RoundingMode mode,
     return encodeOverflow(negative, /*fromInfinity=*/true);
 
   double a = std::fabs(x);
-  uint64_t maxIndex = magnitudeToIndex(getMaxFiniteMagnitude());
-  uint64_t lo;
-  if (a < magnitudeValue(indexToMagnitude(0))) {
-    // Only without zero: nothing lies below the smallest value.
-    lo = 0;
-    a = magnitudeValue(indexToMagnitude(0));
-  } else if (a >= magnitudeValue(indexToMagnitude(maxIndex))) {
-    lo = maxIndex;
-  } else {
-    // Largest index whose value is <= a.
-    uint64_t below = 0, above = maxIndex;
-    while (above - below > 1) {
-      uint64_t probe = below + (above - below) / 2;
-      if (magnitudeValue(indexToMagnitude(probe)) <= a)
-        below = probe;
-      else
-        above = probe;
-    }
-    lo = below;
-  }
-  uint64_t loMagnitude = indexToMagnitude(lo);
-  uint64_t hiMagnitude = indexToMagnitude(lo + 1);
-  uint64_t magnitude = loMagnitude;
-  // Past the largest finite value's upper neighbour, only truncation keeps
-  // the value finite.
-  if (lo == maxIndex && a >= magnitudeValue(hiMagnitude))
+  uint64_t maxMagnitude = getMaxFiniteMagnitude();
+  // At or past the largest value's upper neighbour, only truncation keeps the
+  // value finite.
+  if (a >= magnitudeValue(maxMagnitude + 1))
     return mode == RoundingMode::TowardZero
-               ? sign | loMagnitude
+               ? sign | maxMagnitude
                : encodeOverflow(negative, /*fromInfinity=*/false);
-  if (shouldRoundUp(a, magnitudeValue(loMagnitude), magnitudeValue(hiMagnitude),
-                    isSignificandOdd(loMagnitude), mode, randomBits)) {
-    if (lo + 1 > maxIndex)
+  // Without zero, nothing lies below the smallest value.
+  if (!hasZero && a <= magnitudeValue(0))
+    return sign;
+
+  Neighbours around = bySearch ? findNeighboursBySearch(a) : findNeighbours(a);
+  uint64_t magnitude = around.loMagnitude;
+  if (shouldRoundUp(a, around.lo, around.hi, around.loIsOdd, mode,
+                    randomBits)) {
+    if (around.hiMagnitude > maxMagnitude)
       return encodeOverflow(negative, /*fromInfinity=*/false);
-    magnitude = hiMagnitude;
+    magnitude = around.hiMagnitude;
   }
   if (magnitude == 0 && special == SpecialValues::FNUZ)
     return 0; // No negative zero.

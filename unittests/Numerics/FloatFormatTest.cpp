@@ -290,6 +290,48 @@ TEST(FloatFormatRoundTrip, ValuesIncreaseWithCodes) {
   }
 }
 
+TEST(FloatFormatRoundTrip, DirectEncoderAgreesWithSearch) {
+  // encode() computes the neighbours of |x| from its bits; encodeBySearch()
+  // bisects over every finite value. Compare them on every grid value, every
+  // midpoint and its neighbours, and random values, in every mode.
+  std::mt19937 rng(11);
+  constexpr RoundingMode kModes[] = {
+      RoundingMode::NearestEven, RoundingMode::NearestAway,
+      RoundingMode::TowardZero, RoundingMode::Stochastic};
+  for (const FloatFormat &format : getSmallFormats()) {
+    unsigned width = format.getStorageWidth();
+    std::vector<double> values;
+    for (uint64_t code = 0; code < (uint64_t(1) << width); ++code) {
+      double v = format.decode(code);
+      if (std::isfinite(v) && v >= 0)
+        values.push_back(v);
+    }
+    std::sort(values.begin(), values.end());
+    std::vector<double> inputs = {0.0, -0.0, INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < values.size(); ++i) {
+      double v = values[i];
+      double next = i + 1 < values.size() ? values[i + 1] : v * 4;
+      double mid = (v + next) / 2;
+      for (double x :
+           {v, mid, std::nextafter(mid, 0.0), std::nextafter(mid, INFINITY),
+            std::nextafter(v, 0.0), v + (next - v) * 0.3, next * 1.5})
+        for (double signedX : {x, -x})
+          inputs.push_back(signedX);
+    }
+    for (int i = 0; i < 200; ++i)
+      inputs.push_back(std::ldexp(static_cast<double>(rng()) * 0x1p-32,
+                                  static_cast<int>(rng() % 80) - 40));
+    for (double x : inputs)
+      for (RoundingMode mode : kModes) {
+        uint32_t bits = rng();
+        ASSERT_EQ(format.encode(x, mode, bits),
+                  format.encodeBySearch(x, mode, bits))
+            << describe(format) << " x=" << x
+            << " mode=" << stringifyRoundingMode(mode) << " bits=" << bits;
+      }
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Policies APFloat does not cover.
 //===----------------------------------------------------------------------===//

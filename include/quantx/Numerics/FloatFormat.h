@@ -101,6 +101,13 @@ public:
   uint64_t encode(double x, RoundingMode mode = RoundingMode::NearestEven,
                   uint32_t randomBits = 0) const;
 
+  /// The same result as encode(), found by bisection over every finite value
+  /// instead of computed from the bits of `x`. Slow; the tests cross-check
+  /// the two.
+  uint64_t encodeBySearch(double x,
+                          RoundingMode mode = RoundingMode::NearestEven,
+                          uint32_t randomBits = 0) const;
+
   /// Decodes a code (only the low getStorageWidth() bits are read). NaN codes
   /// give a NaN carrying the sign and mantissa payload, so a quiet NaN
   /// re-encodes to itself.
@@ -118,6 +125,17 @@ public:
   double getMinPositive() const;
 
 private:
+  /// The finite grid values around a magnitude: lo <= a < hi, neighbours.
+  struct Neighbours {
+    double lo, hi;
+    uint64_t loMagnitude, hiMagnitude;
+    bool loIsOdd;
+  };
+  Neighbours findNeighbours(double a) const;
+  Neighbours findNeighboursBySearch(double a) const;
+  uint64_t encodeImpl(double x, RoundingMode mode, uint32_t randomBits,
+                      bool bySearch) const;
+
   uint64_t getMagnitudeMask() const {
     return (uint64_t(1) << (exponentBits + mantissaBits)) - 1;
   }
