@@ -72,6 +72,14 @@ static LogicalResult verifyFormatUse(Operation *op, Type quantized,
   return success();
 }
 
+/// A seed only means something to stochastic rounding.
+static LogicalResult verifySeed(Operation *op, RoundingMode rounding,
+                                std::optional<uint64_t> seed) {
+  if (seed && rounding != RoundingMode::stochastic)
+    return op->emitOpError("'seed' applies only to stochastic rounding");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Constant folding helpers
 //===----------------------------------------------------------------------===//
@@ -269,7 +277,8 @@ static void replaceWithStorageConstant(PatternRewriter &rewriter, Operation *op,
 //===----------------------------------------------------------------------===//
 
 LogicalResult QuantizeOp::verify() {
-  if (failed(verifySameShape(*this, getInput().getType(), getType())))
+  if (failed(verifySeed(*this, getRounding(), getSeed())) ||
+      failed(verifySameShape(*this, getInput().getType(), getType())))
     return failure();
   return verifyFormatUse(*this, getType(), getInput().getType());
 }
@@ -352,7 +361,8 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult RequantizeOp::verify() {
-  if (failed(verifySameShape(*this, getInput().getType(), getType())) ||
+  if (failed(verifySeed(*this, getRounding(), getSeed())) ||
+      failed(verifySameShape(*this, getInput().getType(), getType())) ||
       failed(verifyFormatUse(*this, getInput().getType(), Type())))
     return failure();
   return verifyFormatUse(*this, getType(), Type());
@@ -403,6 +413,8 @@ OpFoldResult StorageCastOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult FakeQuantOp::verify() {
+  if (failed(verifySeed(*this, getRounding(), getSeed())))
+    return failure();
   FormatTypeInterface format = getFormat();
   FloatType expressed = format.getExpressedFloatType();
   Type elementType = getElementTypeOrSelf(getInput().getType());

@@ -206,3 +206,27 @@ func.func @fake_quant_integer(%x: tensor<4xi8>) {
   %0 = quantx.fake_quant %x to !quantx.float<e4m3> : tensor<4xi8>
   return
 }
+
+// -----
+
+func.func @seed_without_stochastic(%x: f32) {
+  // expected-error @+1 {{'seed' applies only to stochastic rounding}}
+  %0 = quantx.quantize %x seed 3 : f32 to !quantx.float<e4m3>
+  return
+}
+
+// -----
+
+func.func @fake_quant_seed_without_stochastic(%x: f32) {
+  // expected-error @+1 {{'seed' applies only to stochastic rounding}}
+  %0 = quantx.fake_quant %x to !quantx.float<e4m3> rounding<toward_zero> seed 3 : f32
+  return
+}
+
+// -----
+
+func.func @requantize_seed_without_stochastic(%q: !quantx.float<e4m3>) {
+  // expected-error @+1 {{'seed' applies only to stochastic rounding}}
+  %0 = quantx.requantize %q seed 1 : !quantx.float<e4m3> to !quantx.float<e5m2>
+  return
+}

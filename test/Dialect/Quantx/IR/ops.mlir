@@ -6,13 +6,13 @@
 //       CHECK:   quantx.quantize %[[X]] : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.5>>
 //       CHECK:   quantx.quantize %[[X]] rounding<toward_zero> : tensor<4xf32> to tensor<4x!quantx.float<e4m3>>
 //       CHECK:   quantx.quantize %[[X]] rounding<nearest_away> : tensor<4xf32> to tensor<4x!quantx.binary<f32>>
-//       CHECK:   quantx.quantize %[[X]] rounding<stochastic> : tensor<4xf32> to tensor<4x!quantx.ternary<f32:0, {0.5, 0.5, 0.2, 0.1}>>
+//       CHECK:   quantx.quantize %[[X]] rounding<stochastic> seed -3 : tensor<4xf32> to tensor<4x!quantx.ternary<f32:0, {0.5, 0.5, 0.2, 0.1}>>
 //       CHECK:   quantx.quantize %[[S]] : f16 to !quantx.float<e2m1, special = none>
 func.func @quantize(%x: tensor<4xf32>, %s: f16) {
   %0 = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.5>>
   %1 = quantx.quantize %x rounding<toward_zero> : tensor<4xf32> to tensor<4x!quantx.float<e4m3>>
   %2 = quantx.quantize %x rounding<nearest_away> : tensor<4xf32> to tensor<4x!quantx.binary<f32>>
-  %3 = quantx.quantize %x rounding<stochastic> : tensor<4xf32> to tensor<4x!quantx.ternary<f32:0, {0.5, 0.5, 0.2, 0.1}>>
+  %3 = quantx.quantize %x rounding<stochastic> seed -3 : tensor<4xf32> to tensor<4x!quantx.ternary<f32:0, {0.5, 0.5, 0.2, 0.1}>>
   // The default rounding written out is elided.
   %4 = quantx.quantize %s rounding<nearest_even> : f16 to !quantx.float<e2m1, special = none>
   return
@@ -57,12 +57,12 @@ func.func @storage_cast(%i: tensor<2xi8>, %b: tensor<64x!quantx.binary<f32>>,
 // CHECK-LABEL: func.func @fake_quant
 //  CHECK-SAME:   (%[[X:.*]]: tensor<16xf32>, %[[W:.*]]: tensor<2x3xf32>, %[[H:.*]]: f16)
 //       CHECK:   quantx.fake_quant %[[X]] to !quantx.fixed<i8:f32, 0.05> : tensor<16xf32>
-//       CHECK:   quantx.fake_quant %[[X]] to !quantx.float<e4m3> rounding<stochastic> : tensor<16xf32>
+//       CHECK:   quantx.fake_quant %[[X]] to !quantx.float<e4m3> rounding<stochastic> seed 42 : tensor<16xf32>
 //       CHECK:   quantx.fake_quant %[[W]] to !quantx.ternary<f32:0, {0.5, 0.2}> : tensor<2x3xf32>
 //       CHECK:   quantx.fake_quant %[[H]] to !quantx.float<e3m0, radix = 4> rounding<toward_zero> : f16
 func.func @fake_quant(%x: tensor<16xf32>, %w: tensor<2x3xf32>, %h: f16) {
   %0 = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.05> : tensor<16xf32>
-  %1 = quantx.fake_quant %x to !quantx.float<e4m3> rounding<stochastic> : tensor<16xf32>
+  %1 = quantx.fake_quant %x to !quantx.float<e4m3> rounding<stochastic> seed 42 : tensor<16xf32>
   %2 = quantx.fake_quant %w to !quantx.ternary<f32:0, {0.5, 0.2}> : tensor<2x3xf32>
   %3 = quantx.fake_quant %h to !quantx.float<e3m0, radix = 4> rounding<toward_zero> : f16
   return

@@ -36,9 +36,12 @@ def Quantx_RoundingModeAttr : EnumAttr<Quantx_Dialect, Quantx_RoundingMode,
     * `nearest_away`: the nearest value; ties away from zero.
     * `toward_zero`: the neighbour of smaller magnitude.
     * `stochastic`: the neighbour of larger magnitude with probability equal
-      to the distance from the smaller one, in units of their gap. The random
-      bits come from the lowering; stochastic operations are not
-      constant-folded.
+      to the distance from the smaller one, in units of their gap. Element i
+      (in row-major order) draws its 32 random bits from a counter-based
+      generator as `counterRandomBits(seed, i)` (SplitMix64; the operation's
+      `seed` attribute, 0 when absent), so runs are reproducible and the
+      lowered code matches the Numerics library. Stochastic operations are
+      not constant-folded.
   }];
   let assemblyFormat = "`<` $value `>`";
 }

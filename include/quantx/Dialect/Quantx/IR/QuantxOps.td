@@ -84,11 +84,12 @@ def Quantx_QuantizeOp : Quantx_ConversionOp<"quantize"> {
     ```
   }];
   let arguments = (ins Quantx_FloatScalarOrTensor:$input,
-                       Quantx_RoundingAttr:$rounding);
+                       Quantx_RoundingAttr:$rounding,
+                       OptionalAttr<I64Attr>:$seed);
   let results = (outs Quantx_QuantizedLike:$result);
   let assemblyFormat = [{
-    $input (`rounding` `` $rounding^)? attr-dict `:` type($input) `to`
-    type($result)
+    $input (`rounding` `` $rounding^)? (`seed` $seed^)? attr-dict `:`
+    type($input) `to` type($result)
   }];
   let hasCanonicalizer = 1;
 }
@@ -139,11 +140,12 @@ def Quantx_RequantizeOp : Quantx_ConversionOp<"requantize"> {
     ```
   }];
   let arguments = (ins Quantx_QuantizedLike:$input,
-                       Quantx_RoundingAttr:$rounding);
+                       Quantx_RoundingAttr:$rounding,
+                       OptionalAttr<I64Attr>:$seed);
   let results = (outs Quantx_QuantizedLike:$result);
   let assemblyFormat = [{
-    $input (`rounding` `` $rounding^)? attr-dict `:` type($input) `to`
-    type($result)
+    $input (`rounding` `` $rounding^)? (`seed` $seed^)? attr-dict `:`
+    type($input) `to` type($result)
   }];
   let hasCanonicalizer = 1;
 }
@@ -202,11 +204,12 @@ def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
   }];
   let arguments = (ins Quantx_FloatScalarOrTensor:$input,
                        TypeAttrOf<Quantx_AnyFormat>:$format,
-                       Quantx_RoundingAttr:$rounding);
+                       Quantx_RoundingAttr:$rounding,
+                       OptionalAttr<I64Attr>:$seed);
   let results = (outs Quantx_FloatScalarOrTensor:$result);
   let assemblyFormat = [{
-    $input `to` $format (`rounding` `` $rounding^)? attr-dict `:`
-    type($input)
+    $input `to` $format (`rounding` `` $rounding^)? (`seed` $seed^)?
+    attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
