@@ -24,7 +24,7 @@ namespace quantx {
 /// upstream `!quant.uniform` types (when the quant dialect is loaded).
 void registerQuantxDialect(DialectRegistry &registry);
 
-/// Registers every quantx pass with the global pass registry.
+/// Registers every quantx pass and pipeline with the global pass registry.
 void registerQuantxPasses();
 
 } // namespace quantx

@@ -271,7 +271,7 @@ FloatFormat::Neighbours FloatFormat::findNeighbours(double a) const {
   // the next binade.
   const int radixLog2 = radix == 4 ? 2 : 1;
   const int m = static_cast<int>(mantissaBits);
-  const int64_t minBinade = hasZero ? 1 - bias : -bias;
+  const int64_t minBinade = getMinBinade();
   const uint64_t top = (uint64_t(2) << mantissaBits) - 1;
   int exponent = 0;
   if (a > 0)

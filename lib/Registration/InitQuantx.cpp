@@ -8,9 +8,11 @@
 
 #include "quantx/InitQuantx.h"
 
+#include "quantx/Conversion/Passes.h"
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
+#include "quantx/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -19,4 +21,8 @@ void mlir::quantx::registerQuantxDialect(DialectRegistry &registry) {
   registerQuantInterfaceExternalModels(registry);
 }
 
-void mlir::quantx::registerQuantxPasses() { registerQuantxTransformsPasses(); }
+void mlir::quantx::registerQuantxPasses() {
+  registerQuantxTransformsPasses();
+  registerQuantxConversionPasses();
+  registerQuantxPipelines();
+}

@@ -124,6 +124,25 @@ public:
   /// The smallest positive value.
   double getMinPositive() const;
 
+  // The layout, for code generators that mirror encode() and decode().
+
+  /// The largest magnitude code (sign bit clear) of a finite value.
+  uint64_t getMaxFiniteMagnitude() const;
+  /// The value of a magnitude code read as a finite number, ignoring special
+  /// values; also defined one past the largest finite magnitude.
+  double getMagnitudeValue(uint64_t magnitude) const {
+    return magnitudeValue(magnitude);
+  }
+  /// The exponent index of the smallest normal binade: the binade with
+  /// exponent field 1 (or 0 under `nozero`), as a power of the radix.
+  int64_t getMinBinade() const { return hasZero ? 1 - bias : -bias; }
+  uint64_t getMagnitudeMask() const {
+    return (uint64_t(1) << (exponentBits + mantissaBits)) - 1;
+  }
+  uint64_t getSignBit() const {
+    return uint64_t(1) << (exponentBits + mantissaBits);
+  }
+
 private:
   /// The finite grid values around a magnitude: lo <= a < hi, neighbours.
   struct Neighbours {
@@ -136,19 +155,10 @@ private:
   uint64_t encodeImpl(double x, RoundingMode mode, uint32_t randomBits,
                       bool bySearch) const;
 
-  uint64_t getMagnitudeMask() const {
-    return (uint64_t(1) << (exponentBits + mantissaBits)) - 1;
-  }
-  uint64_t getSignBit() const {
-    return uint64_t(1) << (exponentBits + mantissaBits);
-  }
-  uint64_t getMaxFiniteMagnitude() const;
   // Finite magnitudes are enumerated by an index in increasing value order;
   // it differs from the magnitude code only for flush-to-zero formats.
   uint64_t indexToMagnitude(uint64_t index) const;
   uint64_t magnitudeToIndex(uint64_t magnitude) const;
-  /// The value of a magnitude code read as a finite number, ignoring special
-  /// values; also defined one past the largest finite magnitude.
   double magnitudeValue(uint64_t magnitude) const;
   bool isSignificandOdd(uint64_t magnitude) const;
   uint64_t encodeNaN(bool negative, double x) const;

@@ -79,4 +79,14 @@ def ExportQuantPass : Pass<"quantx-export-quant"> {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
 }
 
+def EmitCInterfacePass : Pass<"quantx-emit-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Mark public functions for C-callable wrappers";
+  let description = [{
+    Adds `llvm.emit_c_interface` to every public function definition, so that
+    `convert-func-to-llvm` emits `_mlir_ciface_NAME` wrappers taking memref
+    descriptors by pointer: the calling convention of the quantx runner and
+    of `mlir::ExecutionEngine::invoke`.
+  }];
+}
+
 #endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD

@@ -1,0 +1,46 @@
+//===- Pipelines.h - registered quantx pass pipelines ------------*- C++
+//-*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Named pipelines, usable from quantx-opt (`--quantx-to-llvm`) and from C++.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_PIPELINES_PIPELINES_H
+#define QUANTX_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+
+namespace quantx {
+
+struct QuantxToLLVMPipelineOptions
+    : public PassPipelineOptions<QuantxToLLVMPipelineOptions> {
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Give every public function a C-callable wrapper "
+                     "(_mlir_ciface_NAME) taking memref descriptors"),
+      llvm::cl::init(true)};
+};
+
+/// Lowers func/linalg/tensor/arith/math/quantx IR (tensors in, tensors out)
+/// to the LLVM dialect: quantx to arith, one-shot bufferization across
+/// function boundaries (identity layouts), buffer deallocation, linalg to
+/// loops, and the upstream conversions to LLVM.
+void buildQuantxToLLVMPipeline(OpPassManager &pm,
+                               const QuantxToLLVMPipelineOptions &options);
+
+/// Registers `quantx-to-llvm`.
+void registerQuantxPipelines();
+
+} // namespace quantx
+} // namespace mlir
+
+#endif // QUANTX_PIPELINES_PIPELINES_H

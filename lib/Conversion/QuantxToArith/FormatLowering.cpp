@@ -1,0 +1,502 @@
+//===- FormatLowering.cpp - scalar encode and decode in arith/math --------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Each builder here mirrors a function of the Numerics library operation by
+// operation, in f64 and i64 arithmetic, so the generated code rounds exactly
+// as constant folding does:
+//   fixed point   FixedPointFormat::encode / decode   (Numerics/FixedPoint.cpp)
+//   custom float  FloatFormat::encode / decode (Numerics/FloatFormat.cpp)
+//   binary        BinaryFormat::encode / decode
+//   random bits   counterRandomBits                   (Numerics/Random.h)
+// A change to one side must be made to the other; the JIT tests compare them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FormatLowering.h"
+
+#include "quantx/Conversion/QuantxToArith/QuantxToArith.h"
+#include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+#include "quantx/Numerics/Random.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::quantx;
+namespace num = ::quantx::numerics;
+
+//===----------------------------------------------------------------------===//
+// FormatLowering
+//===----------------------------------------------------------------------===//
+
+FailureOr<FormatLowering> FormatLowering::get(FormatTypeInterface format) {
+  FormatLowering result;
+  result.axis = format.getChannelAxis();
+  Type type = format;
+  auto setFixed = [&](num::FixedPointFormat fixed, ArrayRef<double> scales,
+                      ArrayRef<int64_t> zeroPoints) {
+    result.kind = Kind::Fixed;
+    result.fixed = fixed;
+    result.scales.assign(scales.begin(), scales.end());
+    result.zeroPoints.assign(zeroPoints.begin(), zeroPoints.end());
+  };
+  auto scalesOf = [](auto set) {
+    SmallVector<double> scales(set.getScales());
+    if (scales.empty())
+      scales.push_back(1.0);
+    return scales;
+  };
+  if (auto fixed = dyn_cast<FixedType>(type)) {
+    setFixed(fixed.getFormat(), fixed.getScales(), fixed.getZeroPoints());
+  } else if (auto uniform = dyn_cast<quant::UniformQuantizedType>(type)) {
+    setFixed({uniform.getStorageTypeIntegralWidth(), uniform.isSigned(),
+              uniform.getStorageTypeMin(), uniform.getStorageTypeMax()},
+             uniform.getScale(), uniform.getZeroPoint());
+  } else if (auto perAxis =
+                 dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
+    setFixed({perAxis.getStorageTypeIntegralWidth(), perAxis.isSigned(),
+              perAxis.getStorageTypeMin(), perAxis.getStorageTypeMax()},
+             perAxis.getScales(), perAxis.getZeroPoints());
+  } else if (auto ternary = dyn_cast<TernaryType>(type)) {
+    SmallVector<double> scales = scalesOf(ternary);
+    setFixed({2, true, -1, 1}, scales, SmallVector<int64_t>(scales.size(), 0));
+  } else if (auto binary = dyn_cast<BinaryType>(type)) {
+    result.kind = Kind::Binary;
+    result.scales = scalesOf(binary);
+  } else if (auto floatFormat = dyn_cast<FloatFormatType>(type)) {
+    result.kind = Kind::Float;
+    result.floatFormat = floatFormat.getFormat();
+  } else {
+    return failure();
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Small builders
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Terse arith/math construction at one location.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+
+  Type f64() { return b.getF64Type(); }
+  Type i64() { return b.getI64Type(); }
+  Value f(double value) {
+    return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(value));
+  }
+  Value i(int64_t value) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+  }
+  Value u(uint64_t value) { return i(static_cast<int64_t>(value)); }
+  Value flag(bool value) {
+    return arith::ConstantOp::create(b, loc, b.getBoolAttr(value));
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value addf(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value subf(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mulf(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value divf(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value muli(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value xori(Value x, Value y) { return arith::XOrIOp::create(b, loc, x, y); }
+  Value shli(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
+  Value shrui(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
+  Value shrsi(Value x, Value y) { return arith::ShRSIOp::create(b, loc, x, y); }
+  Value andFlags(Value x, Value y) { return andi(x, y); }
+  Value sitofp(Value x) { return arith::SIToFPOp::create(b, loc, f64(), x); }
+  Value uitofp(Value x) { return arith::UIToFPOp::create(b, loc, f64(), x); }
+  Value fptosi(Value x) { return arith::FPToSIOp::create(b, loc, i64(), x); }
+  Value fptoui(Value x) { return arith::FPToUIOp::create(b, loc, i64(), x); }
+  Value bitsOf(Value x) { return arith::BitcastOp::create(b, loc, i64(), x); }
+  Value fromBits(Value x) { return arith::BitcastOp::create(b, loc, f64(), x); }
+
+  /// 2^e for an i64 `e` in the normal f64 exponent range.
+  Value pow2(Value e) { return fromBits(shli(addi(e, i(1023)), i(52))); }
+
+  /// Widens a float scalar to f64 (exact).
+  Value toF64(Value x) {
+    if (x.getType().isF64())
+      return x;
+    return arith::ExtFOp::create(b, loc, f64(), x);
+  }
+  /// Rounds an f64 to `type` (nearest even).
+  Value fromF64(Value x, FloatType type) {
+    if (type.isF64())
+      return x;
+    if (type.getWidth() > 64)
+      return arith::ExtFOp::create(b, loc, type, x);
+    return arith::TruncFOp::create(b, loc, type, x);
+  }
+  /// Narrows an i64 code to the storage width.
+  Value toStorage(Value code, unsigned width) {
+    if (width == 64)
+      return code;
+    return arith::TruncIOp::create(b, loc, b.getIntegerType(width), code);
+  }
+  /// Widens a storage code to i64.
+  Value fromStorage(Value code, bool isSigned) {
+    if (code.getType().getIntOrFloatBitWidth() == 64)
+      return code;
+    if (isSigned)
+      return arith::ExtSIOp::create(b, loc, i64(), code);
+    return arith::ExtUIOp::create(b, loc, i64(), code);
+  }
+  /// randomBits * 2^-32 as f64.
+  Value unitFromBits(Value randomBits) {
+    return mulf(arith::UIToFPOp::create(b, loc, f64(), randomBits), f(0x1p-32));
+  }
+
+  /// Mirrors numerics::shouldRoundUp: take `hi` over `lo` for magnitude `a`.
+  Value shouldRoundUp(Value a, Value lo, Value hi, Value loIsOdd,
+                      RoundingMode mode, Value randomBits) {
+    Value decision;
+    switch (mode) {
+    case RoundingMode::toward_zero:
+      decision = flag(false);
+      break;
+    case RoundingMode::nearest_even:
+    case RoundingMode::nearest_away: {
+      Value mid = mulf(addf(lo, hi), f(0.5));
+      Value tie = mode == RoundingMode::nearest_away ? flag(true) : loIsOdd;
+      decision = select(cmpf(arith::CmpFPredicate::ONE, a, mid),
+                        cmpf(arith::CmpFPredicate::OGT, a, mid), tie);
+      break;
+    }
+    case RoundingMode::stochastic: {
+      Value fraction = divf(subf(a, lo), subf(hi, lo));
+      decision =
+          cmpf(arith::CmpFPredicate::OGT, fraction, unitFromBits(randomBits));
+      break;
+    }
+    }
+    Value atOrBelow = cmpf(arith::CmpFPredicate::OLE, a, lo);
+    Value atOrAbove = cmpf(arith::CmpFPredicate::OGE, a, hi);
+    return select(atOrBelow, flag(false),
+                  select(atOrAbove, flag(true), decision));
+  }
+
+  /// Mirrors numerics::roundToIntegral for finite or infinite `t`.
+  Value roundToIntegral(Value t, RoundingMode mode, Value randomBits) {
+    switch (mode) {
+    case RoundingMode::nearest_even:
+      return math::RoundEvenOp::create(b, loc, t);
+    case RoundingMode::nearest_away:
+      return math::RoundOp::create(b, loc, t);
+    case RoundingMode::toward_zero:
+      return math::TruncOp::create(b, loc, t);
+    case RoundingMode::stochastic: {
+      Value a = math::AbsFOp::create(b, loc, t);
+      Value lo = math::FloorOp::create(b, loc, a);
+      Value up = cmpf(arith::CmpFPredicate::OGT, subf(a, lo),
+                      unitFromBits(randomBits));
+      Value rounded = select(up, addf(lo, f(1.0)), lo);
+      return math::CopySignOp::create(b, loc, rounded, t);
+    }
+    }
+    llvm_unreachable("unknown rounding mode");
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Fixed point and binary
+//===----------------------------------------------------------------------===//
+
+static Value buildFixedEncode(Emitter &e, const num::FixedPointFormat &format,
+                              Value x, const ChannelParams &params,
+                              RoundingMode mode, Value randomBits) {
+  Value t = e.divf(x, params.scale);
+  Value q = e.addf(e.roundToIntegral(t, mode, randomBits),
+                   e.sitofp(params.zeroPoint));
+  Value lo = e.f(static_cast<double>(format.storageMin));
+  Value hi = e.f(static_cast<double>(format.storageMax));
+  q = e.select(e.cmpf(arith::CmpFPredicate::OGT, q, lo), q, lo);
+  q = e.select(e.cmpf(arith::CmpFPredicate::OLT, q, hi), q, hi);
+  Value code = e.fptosi(q);
+  Value isNaN = e.cmpf(arith::CmpFPredicate::UNO, x, x);
+  return e.select(isNaN, params.zeroPoint, code);
+}
+
+static Value buildFixedDecode(Emitter &e, Value code,
+                              const ChannelParams &params) {
+  return e.mulf(e.sitofp(e.subi(code, params.zeroPoint)), params.scale);
+}
+
+static Value buildBinaryEncode(Emitter &e, Value x, const ChannelParams &params,
+                               RoundingMode mode, Value randomBits) {
+  Value nonNegative = e.cmpf(arith::CmpFPredicate::UGE, x, e.f(0.0));
+  if (mode != RoundingMode::stochastic)
+    return nonNegative;
+  Value p = e.mulf(e.addf(e.divf(x, params.scale), e.f(1.0)), e.f(0.5));
+  p = arith::MinNumFOp::create(
+      e.b, e.loc, arith::MaxNumFOp::create(e.b, e.loc, p, e.f(0)), e.f(1.0));
+  Value up = e.cmpf(arith::CmpFPredicate::OGT, p, e.unitFromBits(randomBits));
+  Value isNaN = e.cmpf(arith::CmpFPredicate::UNO, x, x);
+  return e.select(isNaN, nonNegative, up);
+}
+
+//===----------------------------------------------------------------------===//
+// Custom float
+//===----------------------------------------------------------------------===//
+
+/// Mirrors FloatFormat::encode (with FloatFormat::findNeighbours).
+static Value buildFloatEncode(Emitter &e, const num::FloatFormat &format,
+                              Value x, RoundingMode mode, Value randomBits) {
+  using P = arith::CmpFPredicate;
+  using I = arith::CmpIPredicate;
+  const int64_t radixLog2 = format.radix == 4 ? 2 : 1;
+  const int64_t m = format.mantissaBits;
+  const int64_t minBinade = format.getMinBinade();
+  const uint64_t top = (uint64_t(2) << m) - 1;
+  const uint64_t maxMagnitude = format.getMaxFiniteMagnitude();
+  const uint64_t signBit = format.isSigned ? format.getSignBit() : 0;
+  const double beyondMax = format.getMagnitudeValue(maxMagnitude + 1);
+  // The codes of overflow and infinity, per sign, from the library itself.
+  const uint64_t overflowPos = format.encode(beyondMax);
+  const uint64_t overflowNeg = format.encode(-beyondMax);
+  const uint64_t infPos = format.encode(INFINITY);
+  const uint64_t infNeg = format.encode(-INFINITY);
+
+  Value bits = e.bitsOf(x);
+  Value negative = e.cmpi(I::slt, bits, e.i(0));
+  Value sign = e.select(negative, e.u(signBit), e.u(0));
+  Value isNaN = e.cmpf(P::UNO, x, x);
+  Value a = math::AbsFOp::create(e.b, e.loc, x);
+  Value isInf = e.cmpf(P::OEQ, a, e.f(INFINITY));
+  Value beyond = e.cmpf(P::OGE, a, e.f(beyondMax));
+  // Keep the grid arithmetic in range where its result is not used.
+  Value safe = e.select(e.ori(beyond, isNaN), e.f(0.0), a);
+
+  // The binade of a and the grid around it.
+  Value k =
+      e.subi(e.andi(e.shrui(e.bitsOf(safe), e.i(52)), e.i(0x7ff)), e.i(1023));
+  Value binade = radixLog2 == 1 ? k : e.shrsi(k, e.i(1));
+  Value clamped = arith::MaxSIOp::create(e.b, e.loc, binade, e.i(minBinade));
+  Value spacing = e.subi(e.muli(clamped, e.i(radixLog2)), e.i(m));
+  Value n = e.fptoui(e.mulf(safe, e.pow2(e.subi(e.i(0), spacing))));
+  Value nLo = arith::MinUIOp::create(e.b, e.loc, n, e.u(top));
+  Value step = e.pow2(spacing);
+  Value lo = e.mulf(e.uitofp(nLo), step);
+  Value hiTop = e.pow2(e.muli(e.addi(clamped, e.i(1)), e.i(radixLog2)));
+  Value hiNext = e.mulf(e.uitofp(e.addi(nLo, e.i(1))), step);
+  Value hi = e.select(e.cmpi(I::eq, nLo, e.u(top)), hiTop, hiNext);
+  Value loMagnitude =
+      e.addi(e.shli(e.subi(clamped, e.i(minBinade)), e.i(m)), nLo);
+  if (!format.hasZero)
+    loMagnitude = e.subi(loMagnitude, e.u(uint64_t(1) << m));
+  Value hiMagnitude = e.addi(loMagnitude, e.i(1));
+  Value loIsOdd = e.cmpi(I::ne, e.andi(nLo, e.i(1)), e.i(0));
+  if (format.hasZero && !format.hasSubnormals) {
+    // Flush to zero below the smallest normal binade.
+    Value flush = e.cmpi(I::slt, binade, e.i(minBinade));
+    lo = e.select(flush, e.f(0.0), lo);
+    hi = e.select(flush, e.f(std::ldexp(1.0, radixLog2 * minBinade)), hi);
+    loMagnitude = e.select(flush, e.i(0), loMagnitude);
+    hiMagnitude = e.select(flush, e.u(uint64_t(1) << m), hiMagnitude);
+    loIsOdd = e.select(flush, e.flag(false), loIsOdd);
+  }
+
+  Value up = e.shouldRoundUp(safe, lo, hi, loIsOdd, mode, randomBits);
+  Value magnitude = e.select(up, hiMagnitude, loMagnitude);
+  Value overflowCode = e.select(negative, e.u(overflowNeg), e.u(overflowPos));
+  Value code = e.ori(sign, magnitude);
+  if (format.special == num::SpecialValues::FNUZ)
+    code = e.select(e.cmpi(I::eq, magnitude, e.i(0)), e.i(0), code);
+  Value overflowed =
+      e.andFlags(up, e.cmpi(I::ugt, hiMagnitude, e.u(maxMagnitude)));
+  code = e.select(overflowed, overflowCode, code);
+  if (!format.hasZero)
+    code = e.select(e.cmpf(P::OLE, a, e.f(format.getMagnitudeValue(0))), sign,
+                    code);
+  Value beyondCode = mode == RoundingMode::toward_zero
+                         ? e.ori(sign, e.u(maxMagnitude))
+                         : overflowCode;
+  code = e.select(beyond, beyondCode, code);
+  code = e.select(isInf, e.select(negative, e.u(infNeg), e.u(infPos)), code);
+  if (!format.isSigned)
+    code = e.select(negative, e.i(0), code);
+
+  // NaN: as FloatFormat::encodeNaN.
+  Value nanCode;
+  switch (format.special) {
+  case num::SpecialValues::IEEE:
+    if (m == 0) {
+      nanCode = sign;
+    } else {
+      uint64_t exponentOnes = ((uint64_t(1) << format.exponentBits) - 1) << m;
+      Value payload =
+          e.shrui(e.andi(bits, e.u((uint64_t(1) << 51) - 1)), e.i(52 - m));
+      nanCode = e.ori(e.ori(sign, e.u(exponentOnes | (uint64_t(1) << (m - 1)))),
+                      payload);
+    }
+    break;
+  case num::SpecialValues::FN:
+    nanCode = e.ori(sign, e.u(format.getMagnitudeMask()));
+    break;
+  case num::SpecialValues::FNUZ:
+    nanCode = e.u(format.getSignBit());
+    break;
+  case num::SpecialValues::None:
+    nanCode = sign;
+    break;
+  }
+  return e.select(isNaN, nanCode, code);
+}
+
+/// Mirrors FloatFormat::decode.
+static Value buildFloatDecode(Emitter &e, const num::FloatFormat &format,
+                              Value code) {
+  using I = arith::CmpIPredicate;
+  const int64_t radixLog2 = format.radix == 4 ? 2 : 1;
+  const int64_t m = format.mantissaBits;
+  const uint64_t maxMagnitude = format.getMaxFiniteMagnitude();
+  Value magnitude = e.andi(code, e.u(format.getMagnitudeMask()));
+  Value negative =
+      format.isSigned
+          ? e.cmpi(I::ne, e.andi(code, e.u(format.getSignBit())), e.i(0))
+          : e.flag(false);
+  Value exponentField = e.shrui(magnitude, e.i(m));
+  Value mantissaField = e.andi(magnitude, e.u((uint64_t(1) << m) - 1));
+  Value fieldIsZero = e.cmpi(I::eq, exponentField, e.i(0));
+
+  // (n / 2^M) * radix^(e' - bias) with n the significand as an integer.
+  Value withImplicit = e.ori(mantissaField, e.u(uint64_t(1) << m));
+  Value n = withImplicit, effective = exponentField;
+  if (format.hasZero) {
+    n = e.select(fieldIsZero, mantissaField, withImplicit);
+    effective = e.select(fieldIsZero, e.i(1), exponentField);
+  }
+  Value value = e.mulf(
+      e.mulf(e.uitofp(n), e.f(std::ldexp(1.0, -static_cast<int>(m)))),
+      e.pow2(e.muli(e.subi(effective, e.i(format.bias)), e.i(radixLog2))));
+  if (format.hasZero && !format.hasSubnormals)
+    value = e.select(fieldIsZero, e.f(0.0), value);
+  Value signedValue =
+      e.select(negative, arith::NegFOp::create(e.b, e.loc, value), value);
+  if (format.special == num::SpecialValues::FNUZ)
+    signedValue = e.select(e.cmpf(arith::CmpFPredicate::OEQ, value, e.f(0.0)),
+                           e.f(0.0), signedValue);
+
+  Value isNaN, isInf;
+  switch (format.special) {
+  case num::SpecialValues::IEEE:
+    isNaN = e.cmpi(I::ugt, magnitude, e.u(maxMagnitude + 1));
+    isInf = e.cmpi(I::eq, magnitude, e.u(maxMagnitude + 1));
+    break;
+  case num::SpecialValues::FN:
+    isNaN = e.cmpi(I::eq, magnitude, e.u(format.getMagnitudeMask()));
+    break;
+  case num::SpecialValues::FNUZ:
+    isNaN = e.andFlags(negative, e.cmpi(I::eq, magnitude, e.i(0)));
+    break;
+  case num::SpecialValues::None:
+    break;
+  }
+  Value result = signedValue;
+  if (isInf) {
+    Value inf = e.select(negative, e.f(-INFINITY), e.f(INFINITY));
+    result = e.select(isInf, inf, result);
+  }
+  if (isNaN) {
+    // An f64 NaN carrying the sign and the mantissa payload.
+    uint64_t quietBit = uint64_t(1) << 51;
+    Value nanBits = e.select(negative, e.u((uint64_t(0xfff) << 52)),
+                             e.u(uint64_t(0x7ff) << 52));
+    Value payload = format.special == num::SpecialValues::IEEE && m > 0
+                        ? e.shli(mantissaField, e.i(52 - m))
+                        : e.u(quietBit);
+    Value fraction =
+        e.select(e.cmpi(I::eq, payload, e.i(0)), e.u(quietBit), payload);
+    result = e.select(isNaN, e.fromBits(e.ori(nanBits, fraction)), result);
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Public builders
+//===----------------------------------------------------------------------===//
+
+Value mlir::quantx::buildEncode(OpBuilder &builder, Location loc,
+                                FormatTypeInterface format, Value value,
+                                const ChannelParams &params,
+                                RoundingMode rounding, Value randomBits) {
+  Emitter e{builder, loc};
+  FailureOr<FormatLowering> lowering = FormatLowering::get(format);
+  assert(succeeded(lowering) && "format without a lowering");
+  Value x = e.toF64(value);
+  Value code;
+  switch (lowering->kind) {
+  case FormatLowering::Kind::Fixed:
+    code =
+        buildFixedEncode(e, lowering->fixed, x, params, rounding, randomBits);
+    break;
+  case FormatLowering::Kind::Binary:
+    return buildBinaryEncode(e, x, params, rounding, randomBits);
+  case FormatLowering::Kind::Float:
+    code = buildFloatEncode(e, lowering->floatFormat, x, rounding, randomBits);
+    break;
+  }
+  return e.toStorage(code, format.getStorageWidth());
+}
+
+Value mlir::quantx::buildDecode(OpBuilder &builder, Location loc,
+                                FormatTypeInterface format, Value code,
+                                const ChannelParams &params,
+                                FloatType resultType) {
+  Emitter e{builder, loc};
+  FailureOr<FormatLowering> lowering = FormatLowering::get(format);
+  assert(succeeded(lowering) && "format without a lowering");
+  Value value;
+  switch (lowering->kind) {
+  case FormatLowering::Kind::Fixed:
+    value = buildFixedDecode(e, e.fromStorage(code, lowering->fixed.isSigned),
+                             params);
+    break;
+  case FormatLowering::Kind::Binary: {
+    Value negated = arith::NegFOp::create(builder, loc, params.scale);
+    value = e.select(code, params.scale, negated);
+    break;
+  }
+  case FormatLowering::Kind::Float:
+    value = buildFloatDecode(e, lowering->floatFormat,
+                             e.fromStorage(code, /*isSigned=*/false));
+    break;
+  }
+  return e.fromF64(value, resultType);
+}
+
+Value mlir::quantx::buildRandomBits(OpBuilder &builder, Location loc,
+                                    uint64_t seed, Value counter) {
+  Emitter e{builder, loc};
+  Value z = e.addi(e.u(seed),
+                   e.muli(e.addi(counter, e.i(1)), e.u(num::kGoldenGamma)));
+  z = e.muli(e.xori(z, e.shrui(z, e.i(30))), e.u(num::kMixMultiplier1));
+  z = e.muli(e.xori(z, e.shrui(z, e.i(27))), e.u(num::kMixMultiplier2));
+  z = e.xori(z, e.shrui(z, e.i(31)));
+  return arith::TruncIOp::create(builder, loc, builder.getI32Type(),
+                                 e.shrui(z, e.i(32)));
+}

@@ -1,0 +1,416 @@
+//===- QuantxToArith.cpp - lower quantx operations ------------------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Quantized values become their storage integers; quantize, dequantize,
+// requantize and fake_quant become elementwise linalg.generic operations (or
+// plain scalar code) whose bodies the builders of FormatLowering.cpp emit.
+// Per-channel scales and zero points enter the generic as constant tensors
+// indexed by the quantized dimension; stochastic rounding draws its bits from
+// the element's row-major index.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FormatLowering.h"
+
+#include "quantx/Conversion/Passes.h"
+#include "quantx/Conversion/QuantxToArith/QuantxToArith.h"
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_CONVERTQUANTXTOARITHPASS
+#include "quantx/Conversion/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+//===----------------------------------------------------------------------===//
+// Type conversion
+//===----------------------------------------------------------------------===//
+
+QuantxStorageTypeConverter::QuantxStorageTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](FormatTypeInterface format) -> Type {
+    return format.getStorageType();
+  });
+  addConversion([](RankedTensorType type) -> Type {
+    if (auto format = dyn_cast<FormatTypeInterface>(type.getElementType()))
+      return type.clone(format.getStorageType());
+    return type;
+  });
+  addConversion([](UnrankedTensorType type) -> Type {
+    if (auto format = dyn_cast<FormatTypeInterface>(type.getElementType()))
+      return UnrankedTensorType::get(format.getStorageType());
+    return type;
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise construction
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Computes one result element from one input element, the channel
+/// parameters of each format involved, and the element's row-major index
+/// (i64; only when requested).
+using ElementBody = function_ref<Value(OpBuilder &, Location, Value,
+                                       ArrayRef<ChannelParams>, Value)>;
+
+/// Constant channel parameters of a per-tensor format.
+ChannelParams buildConstantParams(OpBuilder &b, Location loc,
+                                  const FormatLowering &lowering) {
+  ChannelParams params;
+  if (lowering.kind == FormatLowering::Kind::Float)
+    return params;
+  params.scale = arith::ConstantOp::create(
+      b, loc, b.getF64FloatAttr(lowering.scales.front()));
+  if (lowering.kind == FormatLowering::Kind::Fixed)
+    params.zeroPoint = arith::ConstantOp::create(
+        b, loc, b.getI64IntegerAttr(lowering.zeroPoints.front()));
+  return params;
+}
+
+/// Applies `body` to a scalar or to every element of a ranked tensor.
+Value buildElementwise(OpBuilder &b, Location loc, Value input, Type resultType,
+                       ArrayRef<FormatLowering> formats, bool needsCounter,
+                       ElementBody body) {
+  auto tensorType = dyn_cast<RankedTensorType>(resultType);
+  if (!tensorType) {
+    SmallVector<ChannelParams> params;
+    for (const FormatLowering &format : formats)
+      params.push_back(buildConstantParams(b, loc, format));
+    Value counter =
+        needsCounter
+            ? Value(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)))
+            : Value();
+    return body(b, loc, input, params, counter);
+  }
+
+  int64_t rank = tensorType.getRank();
+  MLIRContext *context = b.getContext();
+  SmallVector<Value> inputs = {input};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  // Per-channel parameters: constant tensors read at the channel index.
+  for (const FormatLowering &format : formats) {
+    if (!format.axis || format.kind == FormatLowering::Kind::Float)
+      continue;
+    AffineMap channelMap = AffineMap::get(
+        rank, 0, getAffineDimExpr(*format.axis, context), context);
+    auto scalesType = RankedTensorType::get(
+        {static_cast<int64_t>(format.scales.size())}, b.getF64Type());
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(scalesType, ArrayRef<double>(format.scales))));
+    maps.push_back(channelMap);
+    if (format.kind == FormatLowering::Kind::Fixed) {
+      auto zerosType = RankedTensorType::get(
+          {static_cast<int64_t>(format.zeroPoints.size())}, b.getI64Type());
+      inputs.push_back(arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(zerosType,
+                                 ArrayRef<int64_t>(format.zeroPoints))));
+      maps.push_back(channelMap);
+    }
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, input);
+  Value init =
+      tensor::EmptyOp::create(b, loc, sizes, tensorType.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{tensorType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        unsigned next = 1;
+        SmallVector<ChannelParams> params;
+        for (const FormatLowering &format : formats) {
+          if (!format.axis || format.kind == FormatLowering::Kind::Float) {
+            params.push_back(buildConstantParams(nb, nloc, format));
+            continue;
+          }
+          ChannelParams channel;
+          channel.scale = args[next++];
+          if (format.kind == FormatLowering::Kind::Fixed)
+            channel.zeroPoint = args[next++];
+          params.push_back(channel);
+        }
+        Value counter;
+        if (needsCounter) {
+          // Row-major linear index of the element.
+          Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value size = getValueOrCreateConstantIndexOp(nb, nloc, sizes[d]);
+            Value index = linalg::IndexOp::create(nb, nloc, d);
+            linear = arith::AddIOp::create(
+                nb, nloc, arith::MulIOp::create(nb, nloc, linear, size), index);
+          }
+          counter =
+              arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), linear);
+        }
+        Value result = body(nb, nloc, args[0], params, counter);
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+/// The random bits of an element, or null for deterministic rounding.
+Value buildBitsFor(OpBuilder &b, Location loc, RoundingMode rounding,
+                   std::optional<uint64_t> seed, Value counter) {
+  if (rounding != RoundingMode::stochastic)
+    return Value();
+  return buildRandomBits(b, loc, seed.value_or(0), counter);
+}
+
+FailureOr<FormatLowering> getLowering(Operation *op, Type type,
+                                      ConversionPatternRewriter &rewriter) {
+  auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(type));
+  FailureOr<FormatLowering> lowering = FormatLowering::get(format);
+  if (failed(lowering))
+    return rewriter.notifyMatchFailure(op, "format has no lowering");
+  return lowering;
+}
+
+LogicalResult checkRanked(Operation *op, ConversionPatternRewriter &rewriter) {
+  for (Type type : op->getOperandTypes())
+    if (isa<UnrankedTensorType>(type))
+      return rewriter.notifyMatchFailure(op, "unranked tensor");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<FormatLowering> lowering =
+        getLowering(op, op.getType(), rewriter);
+    if (failed(lowering) || failed(checkRanked(op, rewriter)))
+      return failure();
+    auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
+    RoundingMode rounding = op.getRounding();
+    std::optional<uint64_t> seed = op.getSeed();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), adaptor.getInput(),
+        getTypeConverter()->convertType(op.getType()), *lowering,
+        rounding == RoundingMode::stochastic,
+        [&](OpBuilder &b, Location loc, Value x, ArrayRef<ChannelParams> params,
+            Value counter) {
+          return buildEncode(b, loc, format, x, params[0], rounding,
+                             buildBitsFor(b, loc, rounding, seed, counter));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type inputType = op.getInput().getType();
+    FailureOr<FormatLowering> lowering = getLowering(op, inputType, rewriter);
+    if (failed(lowering) || failed(checkRanked(op, rewriter)))
+      return failure();
+    auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(inputType));
+    auto floatType = cast<FloatType>(getElementTypeOrSelf(op.getType()));
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), adaptor.getInput(), op.getType(), *lowering,
+        /*needsCounter=*/false,
+        [&](OpBuilder &b, Location loc, Value code,
+            ArrayRef<ChannelParams> params, Value) {
+          return buildDecode(b, loc, format, code, params[0], floatType);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type inputType = op.getInput().getType();
+    FailureOr<FormatLowering> from = getLowering(op, inputType, rewriter);
+    FailureOr<FormatLowering> to = getLowering(op, op.getType(), rewriter);
+    if (failed(from) || failed(to) || failed(checkRanked(op, rewriter)))
+      return failure();
+    auto fromFormat =
+        cast<FormatTypeInterface>(getElementTypeOrSelf(inputType));
+    auto toFormat =
+        cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
+    RoundingMode rounding = op.getRounding();
+    std::optional<uint64_t> seed = op.getSeed();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), adaptor.getInput(),
+        getTypeConverter()->convertType(op.getType()), {*from, *to},
+        rounding == RoundingMode::stochastic,
+        [&](OpBuilder &b, Location loc, Value code,
+            ArrayRef<ChannelParams> params, Value counter) {
+          Value value =
+              buildDecode(b, loc, fromFormat, code, params[0], b.getF64Type());
+          return buildEncode(b, loc, toFormat, value, params[1], rounding,
+                             buildBitsFor(b, loc, rounding, seed, counter));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct FakeQuantLowering : OpConversionPattern<FakeQuantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(FakeQuantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FormatTypeInterface format = op.getFormat();
+    FailureOr<FormatLowering> lowering = FormatLowering::get(format);
+    if (failed(lowering))
+      return rewriter.notifyMatchFailure(op, "format has no lowering");
+    if (failed(checkRanked(op, rewriter)))
+      return failure();
+    auto floatType = cast<FloatType>(getElementTypeOrSelf(op.getType()));
+    RoundingMode rounding = op.getRounding();
+    std::optional<uint64_t> seed = op.getSeed();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), adaptor.getInput(), op.getType(), *lowering,
+        rounding == RoundingMode::stochastic,
+        [&](OpBuilder &b, Location loc, Value x, ArrayRef<ChannelParams> params,
+            Value counter) {
+          Value code =
+              buildEncode(b, loc, format, x, params[0], rounding,
+                          buildBitsFor(b, loc, rounding, seed, counter));
+          return buildDecode(b, loc, format, code, params[0], floatType);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// After type conversion both sides of a storage cast are the same integer.
+struct StorageCastLowering : OpConversionPattern<StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+/// Any other region-free operation that carries quantized values (tensor
+/// reshapes, slices, ...) moves storage integers instead: same operation,
+/// converted types.
+struct ConvertOperandAndResultTypes : ConversionPattern {
+  ConvertOperandAndResultTypes(const TypeConverter &converter,
+                               MLIRContext *context)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1,
+                          context) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumRegions() != 0 || isa<QuantxDialect>(op->getDialect()))
+      return failure();
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(),
+                                                resultTypes)))
+      return failure();
+    OperationState state(op->getLoc(), op->getName(), operands, resultTypes,
+                         op->getAttrs(), op->getSuccessors());
+    Operation *converted = rewriter.create(state);
+    rewriter.replaceOp(op, converted->getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::quantx::populateQuantxToArithConversionPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+               FakeQuantLowering, StorageCastLowering,
+               ConvertOperandAndResultTypes>(typeConverter,
+                                             patterns.getContext());
+}
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+namespace mlir::quantx {
+namespace {
+struct ConvertQuantxToArithPass
+    : impl::ConvertQuantxToArithPassBase<ConvertQuantxToArithPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+} // namespace mlir::quantx
+
+void ConvertQuantxToArithPass::runOnOperation() {
+  Operation *root = getOperation();
+  // What the lowering cannot do gets a located error of its own.
+  WalkResult unsupported = root->walk([](Operation *op) {
+    if (!isa<QuantxDialect>(op->getDialect()))
+      return WalkResult::advance();
+    for (Type type :
+         llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+      if (isa<UnrankedTensorType>(type)) {
+        op->emitOpError("cannot be lowered on unranked tensors");
+        return WalkResult::interrupt();
+      }
+      auto format = dyn_cast<FormatTypeInterface>(getElementTypeOrSelf(type));
+      if (format && failed(FormatLowering::get(format))) {
+        op->emitOpError("has no lowering for format ") << format;
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  if (unsupported.wasInterrupted())
+    return signalPassFailure();
+
+  MLIRContext *context = &getContext();
+  QuantxStorageTypeConverter typeConverter;
+  RewritePatternSet patterns(context);
+  populateQuantxToArithConversionPatterns(typeConverter, patterns);
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 typeConverter);
+  populateCallOpTypeConversionPattern(patterns, typeConverter);
+  populateReturnOpTypeConversionPattern(patterns, typeConverter);
+
+  ConversionTarget target(*context);
+  target.addIllegalDialect<QuantxDialect>();
+  target.addLegalDialect<arith::ArithDialect, math::MathDialect,
+                         linalg::LinalgDialect, tensor::TensorDialect>();
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+    return typeConverter.isSignatureLegal(op.getFunctionType()) &&
+           typeConverter.isLegal(&op.getBody());
+  });
+  target.markUnknownOpDynamicallyLegal(
+      [&](Operation *op) { return typeConverter.isLegal(op); });
+  scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter, patterns,
+                                                       target);
+  if (failed(applyFullConversion(root, target, std::move(patterns))))
+    signalPassFailure();
+}
