@@ -1,0 +1,358 @@
+//===- QuantxToArithJitTest.cpp - lowered code against Numerics -----------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// For every kind of format: quantize (in all four rounding modes), dequantize
+// (to f64 and f32) and fake_quant are lowered with quantx-to-llvm, JIT-compiled
+// and run on tensors of special, boundary, tie and random inputs (and on every
+// code of small formats); each result must equal the Numerics library's, bit
+// for bit, including the stochastic bits drawn per element.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+#include "quantx/InitQuantx.h"
+#include "quantx/Numerics/Random.h"
+#include "quantx/Pipelines/Pipelines.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/Support/TargetSelect.h"
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::quantx;
+namespace num = ::quantx::numerics;
+
+namespace {
+
+constexpr uint64_t kSeed = 20261126;
+constexpr const char *kModes[] = {"nearest_even", "nearest_away", "toward_zero",
+                                  "stochastic"};
+
+struct FormatCase {
+  const char *name;
+  std::string type; ///< The format type, expressed in f64 where it has one.
+  int64_t channels; ///< The size of the quantized dimension (1 if none).
+};
+
+std::vector<FormatCase> getCases() {
+  return {
+      {"fixed_i8", "!quantx.fixed<i8:f64, 0.5>", 1},
+      {"fixed_u8_zp", "!quantx.fixed<u8:f64, 0.0235:128>", 1},
+      {"fixed_narrow_i2", "!quantx.fixed<i2<-1:1>:f64, 3.0>", 1},
+      {"fixed_i4_per_channel", "!quantx.fixed<i4:f64:1, {0.1, 0.25:1, 3.0:-2}>",
+       3},
+      {"fixed_i32", "!quantx.fixed<i32:f64, 0.001:-5>", 1},
+      {"fixed_u16", "!quantx.fixed<u16:f64, 0.37>", 1},
+      {"fixed_i1", "!quantx.fixed<i1:f64, 1.0>", 1},
+      {"quant_uniform", "!quant.uniform<i8<-127:127>:f64, 0.02:3>", 1},
+      {"quant_per_axis", "!quant.uniform<u8:f64:1, {0.1:128, 0.2:3, 0.3}>", 3},
+      {"binary", "!quantx.binary<f64>", 1},
+      {"binary_per_channel", "!quantx.binary<f64:1, {0.5, 0.25, 2.0}>", 3},
+      {"ternary", "!quantx.ternary<f64, 0.7>", 1},
+      {"ternary_per_channel", "!quantx.ternary<f64:1, {0.5, 0.2, 0.1}>", 3},
+      {"e5m2", "!quantx.float<e5m2>", 1},
+      {"e4m3", "!quantx.float<e4m3>", 1},
+      {"e4m3fn", "!quantx.float<e4m3, special = fn>", 1},
+      {"e4m3fnuz", "!quantx.float<e4m3, bias = 8, special = fnuz>", 1},
+      {"e5m2fnuz", "!quantx.float<e5m2, bias = 16, special = fnuz>", 1},
+      {"e4m3b11fnuz", "!quantx.float<e4m3, bias = 11, special = fnuz>", 1},
+      {"e3m4", "!quantx.float<e3m4>", 1},
+      {"e3m2fn", "!quantx.float<e3m2, special = none>", 1},
+      {"e2m3fn", "!quantx.float<e2m3, special = none>", 1},
+      {"e2m1fn", "!quantx.float<e2m1, special = none>", 1},
+      {"e8m0fnu", "!quantx.float<e8m0, special = fn, unsigned, nozero>", 1},
+      {"f16", "!quantx.float<e5m10>", 1},
+      {"bf16", "!quantx.float<e8m7>", 1},
+      {"f32", "!quantx.float<e8m23>", 1},
+      {"radix4_fp4", "!quantx.float<e3m0, radix = 4>", 1},
+      {"radix4_fp4_none", "!quantx.float<e3m0, radix = 4, special = none>", 1},
+      {"radix4_e3m2_sat",
+       "!quantx.float<e3m2, bias = -1, radix = 4, overflow = sat>", 1},
+      {"radix4_e8m5", "!quantx.float<e8m5, bias = 3, radix = 4>", 1},
+      {"e4m3_ftz", "!quantx.float<e4m3, nosubnormal>", 1},
+      {"e4m3_unsigned", "!quantx.float<e4m3, unsigned>", 1},
+      {"e5m2_sat", "!quantx.float<e5m2, overflow = sat>", 1},
+      {"e2m1_sat", "!quantx.float<e2m1, special = none, overflow = sat>", 1},
+      {"e4m3_nozero", "!quantx.float<e4m3, special = fn, nozero>", 1},
+      {"e0m3_unsigned", "!quantx.float<e0m3, special = none, unsigned>", 1},
+      {"e6m1_bias40", "!quantx.float<e6m1, bias = 40>", 1},
+  };
+}
+
+/// One JIT-compiled module with the entry points of one format.
+class FormatJitTest : public ::testing::TestWithParam<FormatCase> {
+protected:
+  void SetUp() override {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerAllExtensions(registry);
+    registerQuantxDialect(registry);
+    registerBuiltinDialectTranslation(registry);
+    registerLLVMDialectTranslation(registry);
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadAllAvailableDialects();
+
+    const FormatCase &c = GetParam();
+    format = cast<FormatTypeInterface>(parseType(c.type, context.get()));
+    width = format.getStorageWidth();
+    std::string module = buildModule(c);
+    OwningOpRef<ModuleOp> op =
+        parseSourceString<ModuleOp>(module, context.get());
+    ASSERT_TRUE(op) << module;
+    PassManager pm(context.get());
+    buildQuantxToLLVMPipeline(pm, QuantxToLLVMPipelineOptions());
+    ASSERT_TRUE(succeeded(pm.run(*op))) << module;
+    ExecutionEngineOptions options;
+    transformer = makeOptimizingTransformer(2, 0, nullptr);
+    options.transformer = transformer;
+    auto created = ExecutionEngine::create(*op, options);
+    ASSERT_TRUE(static_cast<bool>(created))
+        << llvm::toString(created.takeError());
+    engine = std::move(*created);
+  }
+
+  std::string buildModule(const FormatCase &c) {
+    std::string n = std::to_string(c.channels);
+    std::string q = "tensor<?x" + n + "x" + c.type + ">";
+    std::string s = "tensor<?x" + n + "xi" + std::to_string(width) + ">";
+    std::string f64 = "tensor<?x" + n + "xf64>";
+    std::string f32 = "tensor<?x" + n + "xf32>";
+    std::string i64 = "tensor<?x" + n + "xi64>";
+    std::string ext = format.isStorageSigned() ? "arith.extsi" : "arith.extui";
+    std::string text;
+    for (const char *mode : kModes) {
+      std::string seed = std::string(mode) == "stochastic"
+                             ? " seed " + std::to_string(kSeed)
+                             : "";
+      text += "func.func @encode_" + std::string(mode) + "(%x: " + f64 +
+              ") -> " + i64 + " {\n  %q = quantx.quantize %x rounding<" + mode +
+              ">" + seed + " : " + f64 + " to " + q +
+              "\n  %s = quantx.storage_cast %q : " + q + " to " + s +
+              "\n  %w = " + ext + " %s : " + s + " to " + i64 +
+              "\n  return %w : " + i64 + "\n}\n";
+      text += "func.func @fake_" + std::string(mode) + "(%x: " + f64 + ") -> " +
+              f64 + " {\n  %f = quantx.fake_quant %x to " + c.type +
+              " rounding<" + mode + ">" + seed + " : " + f64 +
+              "\n  return %f : " + f64 + "\n}\n";
+    }
+    for (auto [name, type] :
+         {std::pair{"decode_f64", f64}, {"decode_f32", f32}}) {
+      bool fixedExpressed = bool(format.getExpressedFloatType());
+      if (fixedExpressed && type == f32)
+        continue; // the expressed type is f64
+      text += "func.func @" + std::string(name) + "(%c: " + i64 + ") -> " +
+              type + " {\n  %t = arith.trunci %c : " + i64 + " to " + s +
+              "\n  %q = quantx.storage_cast %t : " + s + " to " + q +
+              "\n  %d = quantx.dequantize %q : " + q + " to " + type +
+              "\n  return %d : " + type + "\n}\n";
+    }
+    return text;
+  }
+
+  template <typename Out, typename In>
+  std::vector<Out> call(const std::string &name, const std::vector<In> &input,
+                        int64_t channels) {
+    StridedMemRefType<In, 2> in;
+    in.basePtr = in.data = const_cast<In *>(input.data());
+    in.offset = 0;
+    in.sizes[0] = static_cast<int64_t>(input.size()) / channels;
+    in.sizes[1] = channels;
+    in.strides[0] = channels;
+    in.strides[1] = 1;
+    StridedMemRefType<Out, 2> out;
+    auto fn = engine->lookup("_mlir_ciface_" + name);
+    EXPECT_TRUE(static_cast<bool>(fn)) << name;
+    if (!fn)
+      return {};
+    reinterpret_cast<void (*)(StridedMemRefType<Out, 2> *,
+                              StridedMemRefType<In, 2> *)>(*fn)(&out, &in);
+    std::vector<Out> result(out.data, out.data + input.size());
+    std::free(out.basePtr);
+    return result;
+  }
+
+  /// Inputs: specials, every value of the format (for small formats) with
+  /// its neighbourhood, ties, and random values; padded to whole rows.
+  std::vector<double> makeInputs() {
+    std::vector<double> xs = {0.0,   -0.0,   INFINITY, -INFINITY, NAN,   -NAN,
+                              1e300, -1e300, 1e-300,   -1e-300,   5e-324};
+    std::mt19937_64 rng(99);
+    int64_t channels = GetParam().channels;
+    if (width <= 12) {
+      for (int64_t ch = 0; ch < channels; ++ch)
+        for (uint64_t code = 0; code < (uint64_t(1) << width); ++code) {
+          int64_t c = static_cast<int64_t>(code);
+          if (format.isStorageSigned() && (code >> (width - 1)))
+            c -= int64_t(1) << width;
+          double v = format.decode(c, ch);
+          if (!std::isfinite(v))
+            continue;
+          for (double x :
+               {v, std::nextafter(v, INFINITY), std::nextafter(v, -INFINITY),
+                v * 1.0625, v * 0.96875, v * 1.5, v * 0.75})
+            xs.push_back(x);
+        }
+    }
+    auto [lo, hi] = format.getRepresentableRange(0);
+    double span = std::max(std::fabs(lo), std::fabs(hi));
+    for (int i = 0; i < 20000; ++i) {
+      double u = static_cast<double>(rng() >> 11) * 0x1p-53;
+      xs.push_back((2 * u - 1) * span * 1.25);
+      uint64_t bits = rng();
+      double d;
+      std::memcpy(&d, &bits, sizeof(d));
+      xs.push_back(d);
+      uint32_t fbits = static_cast<uint32_t>(rng());
+      float f;
+      std::memcpy(&f, &fbits, sizeof(f));
+      xs.push_back(f);
+    }
+    while (xs.size() % channels)
+      xs.push_back(0.0);
+    return xs;
+  }
+
+  /// The code as the test functions return it: sign-extended for signed
+  /// storage, zero-extended otherwise.
+  int64_t normalize(int64_t code) const {
+    uint64_t mask = width == 64 ? ~uint64_t(0) : (uint64_t(1) << width) - 1;
+    uint64_t bits = static_cast<uint64_t>(code) & mask;
+    if (format.isStorageSigned() && (bits >> (width - 1)))
+      return static_cast<int64_t>(bits | ~mask);
+    return static_cast<int64_t>(bits);
+  }
+
+  static uint64_t bitsOf(double d) {
+    uint64_t b;
+    std::memcpy(&b, &d, sizeof(b));
+    return b;
+  }
+
+  std::unique_ptr<MLIRContext> context;
+  std::function<llvm::Error(llvm::Module *)> transformer;
+  std::unique_ptr<ExecutionEngine> engine;
+  FormatTypeInterface format;
+  unsigned width = 0;
+};
+
+num::RoundingMode toMode(const std::string &mode) {
+  return *num::parseRoundingMode(mode);
+}
+
+TEST_P(FormatJitTest, EncodeMatchesNumerics) {
+  ASSERT_TRUE(engine);
+  int64_t channels = GetParam().channels;
+  std::vector<double> xs = makeInputs();
+  for (const char *mode : kModes) {
+    std::vector<int64_t> codes =
+        call<int64_t, double>(std::string("encode_") + mode, xs, channels);
+    ASSERT_EQ(codes.size(), xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) {
+      int64_t channel = static_cast<int64_t>(i) % channels;
+      int64_t expected = normalize(format.encode(
+          xs[i], toMode(mode), num::counterRandomBits(kSeed, i), channel));
+      ASSERT_EQ(codes[i], expected)
+          << GetParam().name << " " << mode << " x=" << xs[i] << " index " << i;
+    }
+  }
+}
+
+TEST_P(FormatJitTest, FakeQuantMatchesNumerics) {
+  ASSERT_TRUE(engine);
+  int64_t channels = GetParam().channels;
+  std::vector<double> xs = makeInputs();
+  for (const char *mode : kModes) {
+    std::vector<double> values =
+        call<double, double>(std::string("fake_") + mode, xs, channels);
+    ASSERT_EQ(values.size(), xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) {
+      int64_t channel = static_cast<int64_t>(i) % channels;
+      double expected = format.decode(
+          format.encode(xs[i], toMode(mode), num::counterRandomBits(kSeed, i),
+                        channel),
+          channel);
+      ASSERT_EQ(bitsOf(values[i]), bitsOf(expected))
+          << GetParam().name << " " << mode << " x=" << xs[i] << " got "
+          << values[i] << " expected " << expected;
+    }
+  }
+}
+
+TEST_P(FormatJitTest, DecodeMatchesNumerics) {
+  ASSERT_TRUE(engine);
+  int64_t channels = GetParam().channels;
+  std::vector<int64_t> codes;
+  std::mt19937_64 rng(5);
+  if (width <= 16) {
+    for (int64_t ch = 0; ch < channels; ++ch)
+      for (uint64_t code = 0; code < (uint64_t(1) << width); ++code)
+        codes.push_back(static_cast<int64_t>(code));
+  } else {
+    for (int i = 0; i < 60000; ++i)
+      codes.push_back(static_cast<int64_t>(rng()));
+  }
+  // Rows hold one code per channel; keep whole rows.
+  while (codes.size() % channels)
+    codes.push_back(0);
+  for (int64_t &code : codes)
+    code = normalize(code);
+  std::vector<double> values =
+      call<double, int64_t>("decode_f64", codes, channels);
+  ASSERT_EQ(values.size(), codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) {
+    double expected =
+        format.decode(codes[i], static_cast<int64_t>(i) % channels);
+    ASSERT_EQ(bitsOf(values[i]), bitsOf(expected))
+        << GetParam().name << " code " << codes[i] << " got " << values[i]
+        << " expected " << expected;
+  }
+  if (format.getExpressedFloatType())
+    return;
+  // Into f32: the f64 value rounded to nearest even (APFloat).
+  std::vector<float> narrow =
+      call<float, int64_t>("decode_f32", codes, channels);
+  for (size_t i = 0; i < codes.size(); ++i) {
+    llvm::APFloat expected(format.decode(codes[i], 0));
+    bool losesInfo;
+    expected.convert(llvm::APFloat::IEEEsingle(),
+                     llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    uint32_t got;
+    std::memcpy(&got, &narrow[i], sizeof(got));
+    ASSERT_EQ(got, expected.bitcastToAPInt().getZExtValue())
+        << GetParam().name << " code " << codes[i];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, FormatJitTest,
+                         ::testing::ValuesIn(getCases()),
+                         [](const ::testing::TestParamInfo<FormatCase> &info) {
+                           return std::string(info.param.name);
+                         });
+
+} // namespace
