@@ -68,7 +68,7 @@ lit: build
 
 # The ODS-generated reference pages are kept in docs/; docs-check fails when
 # they are stale.
-GENERATED_DOCS := Dialects/QuantxDialect.md QuantxPasses.md
+GENERATED_DOCS := Dialects/QuantxDialect.md QuantxPasses.md QuantxConversionPasses.md
 
 docs: configure
 	ninja -C $(BUILD_DIR) quantx-doc

@@ -31,4 +31,36 @@ tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
 tools = [
     ToolSubst("quantx-opt", extra_args=quantx_opt_args, unresolved="fatal"),
 ]
+
+# JIT execution of lowered code: upstream mlir-runner and its runtime
+# libraries (feature `quantx-jit`).
+runner_libs = {
+    "%mlir_runner_utils": "libmlir_runner_utils",
+    "%mlir_c_runner_utils": "libmlir_c_runner_utils",
+}
+runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
+if os.path.exists(runner) and all(
+    os.path.exists(os.path.join(config.llvm_lib_dir, lib + config.llvm_shlib_ext))
+    for lib in runner_libs.values()
+):
+    config.available_features.add("quantx-jit")
+    tools.append(ToolSubst("mlir-runner", unresolved="fatal"))
+    for name, lib in runner_libs.items():
+        config.substitutions.append(
+            (name, os.path.join(config.llvm_lib_dir, lib + config.llvm_shlib_ext))
+        )
+
+# Instruction-set features of this machine, for codegen checks.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next(
+            (line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")),
+            [],
+        )
+    for isa in ("avx2", "fma", "avx512f", "f16c"):
+        if isa in flags:
+            config.available_features.add("cpu-" + isa)
+except OSError:
+    pass
+
 llvm_config.add_tool_substitutions(tools, tool_dirs)

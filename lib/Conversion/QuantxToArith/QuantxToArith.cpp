@@ -401,14 +401,17 @@ void ConvertQuantxToArithPass::runOnOperation() {
 
   ConversionTarget target(*context);
   target.addIllegalDialect<QuantxDialect>();
-  target.addLegalDialect<arith::ArithDialect, math::MathDialect,
-                         linalg::LinalgDialect, tensor::TensorDialect>();
+  // Everything else is legal once it carries no quantized type.
+  auto isLegal = [&](Operation *op) { return typeConverter.isLegal(op); };
+  target
+      .addDynamicallyLegalDialect<arith::ArithDialect, math::MathDialect,
+                                  linalg::LinalgDialect, tensor::TensorDialect>(
+          isLegal);
   target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
     return typeConverter.isSignatureLegal(op.getFunctionType()) &&
            typeConverter.isLegal(&op.getBody());
   });
-  target.markUnknownOpDynamicallyLegal(
-      [&](Operation *op) { return typeConverter.isLegal(op); });
+  target.markUnknownOpDynamicallyLegal(isLegal);
   scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter, patterns,
                                                        target);
   if (failed(applyFullConversion(root, target, std::move(patterns))))

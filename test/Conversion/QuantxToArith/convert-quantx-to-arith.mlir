@@ -1,0 +1,118 @@
+// RUN: quantx-opt %s --convert-quantx-to-arith --split-input-file | FileCheck %s
+
+// Per-tensor fixed point: an elementwise generic computing
+// clamp(roundeven(x / scale) + zp) in f64, NaN to the zero point.
+// CHECK-LABEL: func.func @quantize_fixed
+//  CHECK-SAME:   (%[[X:.*]]: tensor<4xf32>) -> tensor<4xi8>
+//       CHECK:   %[[INIT:.*]] = tensor.empty() : tensor<4xi8>
+//       CHECK:   %[[R:.*]] = linalg.generic
+//  CHECK-SAME:     ins(%[[X]] : tensor<4xf32>) outs(%[[INIT]] : tensor<4xi8>)
+//       CHECK:   ^bb0(%[[IN:.*]]: f32, %{{.*}}: i8):
+//       CHECK:     %[[D:.*]] = arith.extf %[[IN]] : f32 to f64
+//       CHECK:     %[[T:.*]] = arith.divf %[[D]], %{{.*}} : f64
+//       CHECK:     math.roundeven %[[T]] : f64
+//       CHECK:     arith.fptosi %{{.*}} : f64 to i64
+//       CHECK:     arith.cmpf uno, %[[D]], %[[D]] : f64
+//       CHECK:     %[[CODE:.*]] = arith.trunci %{{.*}} : i64 to i8
+//       CHECK:     linalg.yield %[[CODE]] : i8
+//       CHECK:   return %[[R]] : tensor<4xi8>
+func.func @quantize_fixed(%x: tensor<4xf32>) -> tensor<4x!quantx.fixed<i8:f32, 0.5>> {
+  %q = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.5>>
+  return %q : tensor<4x!quantx.fixed<i8:f32, 0.5>>
+}
+
+// -----
+
+// Per-channel parameters are constant tensors indexed by the quantized
+// dimension; dynamic sizes come from the input.
+// CHECK-DAG:   #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG:   #[[CH:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @quantize_per_channel
+//  CHECK-SAME:   (%[[X:.*]]: tensor<?x3xf32>) -> tensor<?x3xi8>
+//   CHECK-DAG:   %[[SCALES:.*]] = arith.constant dense<[1.000000e-01, 2.000000e-01, 5.000000e-01]> : tensor<3xf64>
+//   CHECK-DAG:   %[[ZPS:.*]] = arith.constant dense<[0, 3, 0]> : tensor<3xi64>
+//       CHECK:   %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x3xf32>
+//       CHECK:   %[[INIT:.*]] = tensor.empty(%[[DIM]]) : tensor<?x3xi8>
+//       CHECK:   linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]], #[[ID]]]
+//  CHECK-SAME:     ins(%[[X]], %[[SCALES]], %[[ZPS]] : tensor<?x3xf32>, tensor<3xf64>, tensor<3xi64>)
+//       CHECK:   ^bb0(%{{.*}}: f32, %[[SCALE:.*]]: f64, %[[ZP:.*]]: i64, %{{.*}}: i8):
+//       CHECK:     arith.divf %{{.*}}, %[[SCALE]] : f64
+//       CHECK:     arith.sitofp %[[ZP]] : i64 to f64
+func.func @quantize_per_channel(%x: tensor<?x3xf32>) -> tensor<?x3x!quantx.fixed<i8:f32:1, {0.1, 0.2:3, 0.5}>> {
+  %q = quantx.quantize %x : tensor<?x3xf32> to tensor<?x3x!quantx.fixed<i8:f32:1, {0.1, 0.2:3, 0.5}>>
+  return %q : tensor<?x3x!quantx.fixed<i8:f32:1, {0.1, 0.2:3, 0.5}>>
+}
+
+// -----
+
+// Stochastic rounding: the random bits come from the element's row-major
+// index, mixed with the seed.
+// CHECK-LABEL: func.func @quantize_stochastic
+//       CHECK:   linalg.generic
+//       CHECK:     %[[I0:.*]] = linalg.index 0 : index
+//       CHECK:     %[[I1:.*]] = linalg.index 1 : index
+//       CHECK:     arith.index_cast %{{.*}} : index to i64
+//       CHECK:     arith.constant 5 : i64
+//       CHECK:     arith.shrui
+//       CHECK:     %[[BITS:.*]] = arith.trunci %{{.*}} : i64 to i32
+//       CHECK:     math.floor
+//       CHECK:     arith.uitofp %[[BITS]] : i32 to f64
+//       CHECK:     math.copysign
+func.func @quantize_stochastic(%x: tensor<2x3xf32>) -> tensor<2x3x!quantx.fixed<i8:f32, 0.5>> {
+  %q = quantx.quantize %x rounding<stochastic> seed 5 : tensor<2x3xf32> to tensor<2x3x!quantx.fixed<i8:f32, 0.5>>
+  return %q : tensor<2x3x!quantx.fixed<i8:f32, 0.5>>
+}
+
+// -----
+
+// Custom floats decode with integer field extraction: no runtime call.
+// CHECK-LABEL: func.func @dequantize_float
+//  CHECK-SAME:   (%[[Q:.*]]: tensor<2x3xi8>) -> tensor<2x3xf16>
+//       CHECK:   linalg.generic
+//       CHECK:   ^bb0(%[[IN:.*]]: i8, %{{.*}}: f16):
+//       CHECK:     arith.extui %[[IN]] : i8 to i64
+//       CHECK:     arith.shrui
+//       CHECK:     arith.bitcast %{{.*}} : i64 to f64
+//       CHECK:     %[[V:.*]] = arith.truncf %{{.*}} : f64 to f16
+//       CHECK:     linalg.yield %[[V]] : f16
+//   CHECK-NOT:   call
+func.func @dequantize_float(%q: tensor<2x3x!quantx.float<e4m3>>) -> tensor<2x3xf16> {
+  %d = quantx.dequantize %q : tensor<2x3x!quantx.float<e4m3>> to tensor<2x3xf16>
+  return %d : tensor<2x3xf16>
+}
+
+// -----
+
+// Scalars lower to straight-line code; storage casts vanish.
+// CHECK-LABEL: func.func @scalar
+//  CHECK-SAME:   (%[[X:.*]]: f32) -> f32
+//   CHECK-NOT:   linalg.generic
+//   CHECK-NOT:   quantx.
+//       CHECK:   arith.cmpf uge, %{{.*}}, %{{.*}} : f64
+//       CHECK:   %[[V:.*]] = arith.select %{{.*}} : f64
+//       CHECK:   %[[R:.*]] = arith.truncf %[[V]] : f64 to f32
+//       CHECK:   return %[[R]] : f32
+func.func @scalar(%x: f32) -> f32 {
+  %q = quantx.quantize %x : f32 to !quantx.binary<f32, 0.5>
+  %s = quantx.storage_cast %q : !quantx.binary<f32, 0.5> to i1
+  %r = quantx.storage_cast %s : i1 to !quantx.binary<f32, 0.5>
+  %d = quantx.dequantize %r : !quantx.binary<f32, 0.5> to f32
+  return %d : f32
+}
+
+// -----
+
+// Operations that only move values carry storage integers, and so do
+// function signatures and calls.
+// CHECK-LABEL: func.func @move
+//  CHECK-SAME:   (%[[Q:.*]]: tensor<6xi1>) -> tensor<2x3xi1>
+//       CHECK:   %[[E:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1]] output_shape [2, 3] : tensor<6xi1> into tensor<2x3xi1>
+//       CHECK:   %[[C:.*]] = call @callee(%[[E]]) : (tensor<2x3xi1>) -> tensor<2x3xi1>
+//       CHECK:   return %[[C]]
+func.func @move(%q: tensor<6x!quantx.binary<f32>>) -> tensor<2x3x!quantx.binary<f32>> {
+  %e = tensor.expand_shape %q [[0, 1]] output_shape [2, 3] : tensor<6x!quantx.binary<f32>> into tensor<2x3x!quantx.binary<f32>>
+  %c = func.call @callee(%e) : (tensor<2x3x!quantx.binary<f32>>) -> tensor<2x3x!quantx.binary<f32>>
+  return %c : tensor<2x3x!quantx.binary<f32>>
+}
+// CHECK-LABEL: func.func private @callee(tensor<2x3xi1>) -> tensor<2x3xi1>
+func.func private @callee(tensor<2x3x!quantx.binary<f32>>) -> tensor<2x3x!quantx.binary<f32>>
