@@ -14,7 +14,8 @@ LIT ?= $(LLVM_PREFIX)/bin/lit
 CLANG_FORMAT ?= clang-format-22
 
 PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 \
-            lld-22 clang-format-22 cmake ninja-build libgtest-dev
+            lld-22 clang-format-22 libclang-rt-22-dev cmake ninja-build \
+            libgtest-dev
 
 CMAKE_FLAGS := -G Ninja \
   -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
@@ -25,7 +26,7 @@ CMAKE_FLAGS := -G Ninja \
   -DLLVM_EXTERNAL_LIT=$(LIT)
 
 .PHONY: all deps configure build check demo format format-check unittests \
-        lit docs docs-check install-check clean
+        lit docs docs-check install-check fuzz clean
 
 all: build
 
@@ -99,7 +100,18 @@ install-check: build
 	ninja -C $(INSTALL_CHECK)/consumer >/dev/null
 	$(INSTALL_CHECK)/consumer/quantx-consumer | tail -n 1
 
-check: format-check build unittests lit docs-check install-check
+# Fuzz the .npy reader for a bounded time, starting from the seed corpus in
+# fuzz/npy/corpus (new inputs go to the build tree, not the repository).
+FUZZ_SECONDS ?= 20
+
+fuzz: build
+	@mkdir -p $(BUILD_DIR)/fuzz/npy
+	$(BUILD_DIR)/bin/quantx-npy-fuzzer $(BUILD_DIR)/fuzz/npy fuzz/npy/corpus \
+	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
+	  2>&1 | grep -E "^(Done|stat::number_of_executed_units)|ERROR|SUMMARY" ; \
+	  test $${PIPESTATUS[0]} -eq 0
+
+check: format-check build unittests lit docs-check install-check fuzz
 	@./.ci/summarize-tests.sh $(RESULTS)
 
 demo: build
