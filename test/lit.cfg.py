@@ -12,7 +12,9 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.quantx_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = [
+    "CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs"
+]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
@@ -30,6 +32,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
 tools = [
     ToolSubst("quantx-opt", extra_args=quantx_opt_args, unresolved="fatal"),
+    ToolSubst("quantx-runner", unresolved="fatal"),
 ]
 
 # JIT execution of lowered code: upstream mlir-runner and its runtime

@@ -1,0 +1,101 @@
+//===- Runner.h - JIT-compile and call models -------------------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The engine behind quantx-runner: compiles a module through quantx-to-llvm
+// (or takes it as already lowered), JIT-compiles it for the host CPU, and
+// calls functions on .npy arrays.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_RUNTIME_RUNNER_H
+#define QUANTX_RUNTIME_RUNNER_H
+
+#include "quantx/Runtime/Npy.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class MLIRContext;
+class ExecutionEngine;
+} // namespace mlir
+
+namespace quantx::runtime {
+
+struct RunnerOptions {
+  /// LLVM optimization level of the JIT (0 to 3).
+  unsigned optLevel = 3;
+  /// Libraries the JIT-compiled code may call (runner utils, ...).
+  std::vector<std::string> sharedLibs;
+};
+
+/// How one argument or result of an entry function travels: a ranked tensor
+/// or a scalar of an element type .npy can hold.
+struct TensorSignature {
+  DType dtype;
+  /// Dimensions; ShapedType::kDynamic (a negative value) where dynamic.
+  std::vector<int64_t> shape;
+  bool isScalar = false;
+  /// For quantized values, which travel as their storage codes: the code
+  /// width in bits and whether codes are signed (0 otherwise).
+  unsigned storageBits = 0;
+  bool signedStorage = false;
+  /// The MLIR spelling, for messages.
+  std::string typeName;
+};
+
+/// A module compiled for the host.
+class CompiledModule {
+public:
+  ~CompiledModule();
+
+  /// Parses and compiles `path`. A module with func.func definitions is
+  /// lowered through quantx-to-llvm (with a tensor-level wrapper around
+  /// `entry`); a module already in the LLVM dialect is JIT-compiled as is
+  /// (then `entry` is only looked up at call time).
+  static llvm::Expected<std::unique_ptr<CompiledModule>>
+  compile(const std::string &path, const std::string &entry,
+          const RunnerOptions &options);
+
+  /// True when the input was lowered here, so call() takes tensors.
+  bool hasTensorEntry() const { return tensorEntry; }
+  const std::vector<TensorSignature> &getArguments() const { return arguments; }
+  const std::vector<TensorSignature> &getResults() const { return results; }
+
+  /// Calls the tensor-level entry on `inputs`, checking them against its
+  /// signature.
+  llvm::Expected<std::vector<NpyArray>>
+  call(const std::vector<NpyArray> &inputs);
+
+  /// Calls an already-lowered, argument-free function like mlir-runner:
+  /// `resultKind` is void, i32, i64 or f32; the value is printed.
+  llvm::Error callLowered(const std::string &name,
+                          const std::string &resultKind, std::string &printed);
+
+private:
+  CompiledModule();
+
+  std::unique_ptr<mlir::MLIRContext> context;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::string entryName;
+  bool tensorEntry = false;
+  std::vector<TensorSignature> arguments;
+  std::vector<TensorSignature> results;
+};
+
+/// Renders a small array in NumPy style; "" when it has more than
+/// `maxElements` elements.
+std::string formatArray(const NpyArray &array, size_t maxElements = 64);
+
+} // namespace quantx::runtime
+
+#endif // QUANTX_RUNTIME_RUNNER_H

@@ -1,0 +1,473 @@
+//===- Runner.cpp - JIT-compile and call models ---------------------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// A tensor-level entry function is wrapped in `__quantx_entry`, whose
+// arguments and results are all ranked tensors (scalars travel as 0-d
+// tensors) and whose results are fresh copies, so the caller owns and frees
+// every returned buffer. After quantx-to-llvm, the wrapper's C interface
+// takes a pointer to the results and one memref descriptor per argument:
+//   { void *allocated, *aligned; int64_t offset, sizes[r], strides[r]; }
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Runtime/Runner.h"
+
+#include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+#include "quantx/InitQuantx.h"
+#include "quantx/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using namespace ::quantx::runtime;
+
+static constexpr const char *kWrapperName = "__quantx_entry";
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static std::string typeToString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+/// The .npy element type of an MLIR element type.
+static std::optional<DType> getDType(Type type) {
+  if (type.isF16())
+    return DType::F16;
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  if (type.isSignlessInteger(1))
+    return DType::Bool;
+  if (type.isSignlessInteger(8))
+    return DType::I8;
+  if (type.isSignlessInteger(16))
+    return DType::I16;
+  if (type.isSignlessInteger(32))
+    return DType::I32;
+  if (type.isSignlessInteger(64))
+    return DType::I64;
+  return std::nullopt;
+}
+
+static llvm::Expected<TensorSignature> getSignature(Type type, StringRef what,
+                                                    StringRef function) {
+  TensorSignature signature;
+  signature.typeName = typeToString(type);
+  Type element = type;
+  if (auto tensor = dyn_cast<RankedTensorType>(type)) {
+    element = tensor.getElementType();
+    signature.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  } else if (isa<ShapedType>(type)) {
+    return makeError(what + " of @" + function + " has type " +
+                     signature.typeName +
+                     "; only ranked tensors and scalars can be passed");
+  } else {
+    signature.isScalar = true;
+  }
+  // Quantized values travel as their storage codes.
+  if (auto format = dyn_cast<mlir::quantx::FormatTypeInterface>(element)) {
+    unsigned width = format.getStorageWidth();
+    signature.storageBits = width;
+    signature.signedStorage = format.isStorageSigned();
+    element = IntegerType::get(type.getContext(), width == 1    ? 1
+                                                  : width <= 8  ? 8
+                                                  : width <= 16 ? 16
+                                                  : width <= 32 ? 32
+                                                                : 64);
+  }
+  std::optional<DType> dtype = getDType(element);
+  if (dtype == DType::I8 && signature.storageBits && !signature.signedStorage)
+    dtype = DType::U8;
+  if (!dtype)
+    return makeError(what + " of @" + function + " has type " +
+                     signature.typeName +
+                     ", whose element type .npy cannot hold");
+  signature.dtype = *dtype;
+  return signature;
+}
+
+/// Wraps `entry` in `__quantx_entry` (all tensors, fresh results).
+static void buildWrapper(ModuleOp module, func::FuncOp entry) {
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  Location loc = entry.getLoc();
+  auto asTensor = [](Type type) -> Type {
+    if (isa<TensorType>(type))
+      return type;
+    return RankedTensorType::get({}, type);
+  };
+  SmallVector<Type> argTypes, resultTypes;
+  for (Type type : entry.getArgumentTypes())
+    argTypes.push_back(asTensor(type));
+  for (Type type : entry.getResultTypes())
+    resultTypes.push_back(asTensor(type));
+  auto wrapper = func::FuncOp::create(b, loc, kWrapperName,
+                                      b.getFunctionType(argTypes, resultTypes));
+  Block *body = wrapper.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  SmallVector<Value> args;
+  for (auto [arg, type] :
+       llvm::zip(body->getArguments(), entry.getArgumentTypes()))
+    args.push_back(isa<TensorType>(type)
+                       ? Value(arg)
+                       : Value(tensor::ExtractOp::create(
+                             b, loc, type, Value(arg), ValueRange())));
+  auto call = func::CallOp::create(b, loc, entry, args);
+  SmallVector<Value> results;
+  for (Value result : call.getResults()) {
+    if (auto tensor = dyn_cast<RankedTensorType>(result.getType()))
+      results.push_back(bufferization::AllocTensorOp::create(
+          b, loc, tensor, ValueRange(), result));
+    else
+      results.push_back(tensor::FromElementsOp::create(
+          b, loc, RankedTensorType::get({}, result.getType()), result));
+  }
+  func::ReturnOp::create(b, loc, results);
+}
+
+CompiledModule::CompiledModule() = default;
+CompiledModule::~CompiledModule() = default;
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::compile(const std::string &path, const std::string &entry,
+                        const RunnerOptions &options) {
+  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  mlir::quantx::registerQuantxDialect(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  compiled->context = std::make_unique<MLIRContext>(registry);
+  MLIRContext *context = compiled->context.get();
+  // The wrapper is built with these, whatever the model uses.
+  context->loadDialect<func::FuncDialect, tensor::TensorDialect,
+                       bufferization::BufferizationDialect>();
+
+  llvm::SourceMgr sourceMgr;
+  std::string includedFile;
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buffer)
+    return makeError(path + ": cannot open file");
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, context, llvm::errs());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, context);
+  if (!module)
+    return makeError(path + ": cannot parse the module");
+
+  compiled->entryName = entry;
+  bool hasFunctions = false;
+  module->walk([&](func::FuncOp) { hasFunctions = true; });
+  if (hasFunctions) {
+    auto function = module->lookupSymbol<func::FuncOp>(entry);
+    if (!function || function.isExternal())
+      return makeError(path + ": no function @" + entry + " is defined");
+    for (auto [i, type] : llvm::enumerate(function.getArgumentTypes())) {
+      auto signature =
+          getSignature(type, "argument #" + std::to_string(i), entry);
+      if (!signature)
+        return signature.takeError();
+      compiled->arguments.push_back(*signature);
+    }
+    for (auto [i, type] : llvm::enumerate(function.getResultTypes())) {
+      auto signature =
+          getSignature(type, "result #" + std::to_string(i), entry);
+      if (!signature)
+        return signature.takeError();
+      compiled->results.push_back(*signature);
+    }
+    buildWrapper(*module, function);
+    PassManager pm(context);
+    mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
+    mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
+    if (failed(pm.run(*module)))
+      return makeError(path + ": lowering through quantx-to-llvm failed");
+    compiled->tensorEntry = true;
+  }
+
+  auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!hostBuilder)
+    return hostBuilder.takeError();
+  auto targetMachine = hostBuilder->createTargetMachine();
+  if (!targetMachine)
+    return targetMachine.takeError();
+  auto transformer =
+      makeOptimizingTransformer(options.optLevel, 0, targetMachine->get());
+  SmallVector<StringRef> libs(options.sharedLibs.begin(),
+                              options.sharedLibs.end());
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.sharedLibPaths = libs;
+  engineOptions.jitCodeGenOptLevel =
+      static_cast<llvm::CodeGenOptLevel>(std::min(options.optLevel, 3u));
+  auto engine = ExecutionEngine::create(*module, engineOptions);
+  if (!engine)
+    return engine.takeError();
+  compiled->engine = std::move(*engine);
+  return compiled;
+}
+
+namespace {
+/// One memref descriptor in its C layout.
+struct Descriptor {
+  std::vector<int64_t> words;
+  static Descriptor make(void *data, const std::vector<int64_t> &shape) {
+    Descriptor d;
+    size_t rank = shape.size();
+    d.words.resize(3 + 2 * rank);
+    std::memcpy(&d.words[0], &data, sizeof(void *));
+    std::memcpy(&d.words[1], &data, sizeof(void *));
+    d.words[2] = 0;
+    int64_t stride = 1;
+    for (size_t i = rank; i-- > 0;) {
+      d.words[3 + i] = shape[i];
+      d.words[3 + rank + i] = stride;
+      stride *= shape[i];
+    }
+    return d;
+  }
+};
+} // namespace
+
+llvm::Expected<std::vector<NpyArray>>
+CompiledModule::call(const std::vector<NpyArray> &inputs) {
+  if (!tensorEntry)
+    return makeError("@" + entryName +
+                     " is already lowered; call it with --entry-point-result");
+  if (inputs.size() != arguments.size())
+    return makeError("@" + entryName + " takes " +
+                     std::to_string(arguments.size()) + " argument(s), got " +
+                     std::to_string(inputs.size()) + " input(s)");
+  // Copies of the inputs: the compiled code may write into its arguments.
+  std::vector<std::vector<uint8_t>> storage;
+  std::vector<Descriptor> descriptors;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorSignature &expected = arguments[i];
+    const NpyArray &input = inputs[i];
+    bool dtypeOk = input.dtype == expected.dtype ||
+                   (expected.dtype == DType::I8 && input.dtype == DType::U8) ||
+                   (expected.dtype == DType::U8 && input.dtype == DType::I8);
+    bool shapeOk = input.shape.size() == expected.shape.size();
+    for (size_t d = 0; shapeOk && d < input.shape.size(); ++d)
+      shapeOk = expected.shape[d] < 0 || expected.shape[d] == input.shape[d];
+    if (!dtypeOk || !shapeOk)
+      return makeError("input #" + std::to_string(i) + " of @" + entryName +
+                       " must be " + expected.typeName + ", got a " +
+                       std::string(getDTypeName(input.dtype)) +
+                       " array of shape " + input.getShapeString());
+    storage.push_back(input.data);
+    if (storage.back().empty())
+      storage.back().resize(8);
+    descriptors.push_back(Descriptor::make(storage.back().data(), input.shape));
+  }
+  size_t resultWords = 0;
+  for (const TensorSignature &result : results)
+    resultWords += 3 + 2 * result.shape.size();
+  std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
+  void *resultPointer = resultStorage.data();
+  std::vector<void *> descriptorPointers;
+  for (Descriptor &d : descriptors)
+    descriptorPointers.push_back(d.words.data());
+  SmallVector<void *> args = {&resultPointer};
+  for (void *&pointer : descriptorPointers)
+    args.push_back(&pointer);
+  if (results.empty())
+    args.erase(args.begin());
+  if (llvm::Error error = engine->invokePacked(
+          std::string("_mlir_ciface_") + kWrapperName, args))
+    return std::move(error);
+
+  std::vector<NpyArray> outputs;
+  size_t word = 0;
+  for (const TensorSignature &result : results) {
+    size_t rank = result.shape.size();
+    const int64_t *d = resultStorage.data() + word;
+    word += 3 + 2 * rank;
+    void *allocated, *aligned;
+    std::memcpy(&allocated, &d[0], sizeof(void *));
+    std::memcpy(&aligned, &d[1], sizeof(void *));
+    NpyArray array;
+    array.dtype = result.dtype;
+    array.shape.assign(d + 3, d + 3 + rank);
+    unsigned size = getDTypeSize(result.dtype);
+    int64_t count = array.getNumElements();
+    array.data.resize(count * size);
+    // Walk the elements in row-major order through the strides.
+    std::vector<int64_t> index(rank, 0);
+    const uint8_t *base = static_cast<const uint8_t *>(aligned) + d[2] * size;
+    for (int64_t n = 0; n < count; ++n) {
+      int64_t offset = 0;
+      for (size_t k = 0; k < rank; ++k)
+        offset += index[k] * d[3 + rank + k];
+      std::memcpy(&array.data[n * size], base + offset * size, size);
+      for (size_t k = rank; k-- > 0;) {
+        if (++index[k] < array.shape[k])
+          break;
+        index[k] = 0;
+      }
+    }
+    std::free(allocated);
+    // Codes narrower than their bytes: only the low bits are defined.
+    unsigned bits = result.storageBits;
+    if (bits > 1 && bits < 8 * size)
+      for (int64_t n = 0; n < count; ++n) {
+        uint64_t code = 0;
+        std::memcpy(&code, &array.data[n * size], size);
+        code &= (uint64_t(1) << bits) - 1;
+        if (result.signedStorage && (code >> (bits - 1)))
+          code |= ~uint64_t(0) << bits;
+        std::memcpy(&array.data[n * size], &code, size);
+      }
+    outputs.push_back(std::move(array));
+  }
+  return outputs;
+}
+
+llvm::Error CompiledModule::callLowered(const std::string &name,
+                                        const std::string &resultKind,
+                                        std::string &printed) {
+  if (auto found = engine->lookupPacked(name); !found)
+    return makeError("cannot call @" + name + ": " +
+                     llvm::toString(found.takeError()));
+  llvm::raw_string_ostream os(printed);
+  if (resultKind == "void") {
+    return engine->invokePacked(name);
+  }
+  if (resultKind == "i32") {
+    int32_t value = 0;
+    void *result = &value;
+    if (llvm::Error error = engine->invokePacked(name, {&result, 1}))
+      return error;
+    os << value << "\n";
+    return llvm::Error::success();
+  }
+  if (resultKind == "i64") {
+    int64_t value = 0;
+    void *result = &value;
+    if (llvm::Error error = engine->invokePacked(name, {&result, 1}))
+      return error;
+    os << value << "\n";
+    return llvm::Error::success();
+  }
+  if (resultKind == "f32") {
+    float value = 0;
+    void *result = &value;
+    if (llvm::Error error = engine->invokePacked(name, {&result, 1}))
+      return error;
+    os << value << "\n";
+    return llvm::Error::success();
+  }
+  return makeError("--entry-point-result must be void, i32, i64 or f32, got '" +
+                   resultKind + "'");
+}
+
+namespace quantx::runtime {
+std::string formatArray(const NpyArray &array, size_t maxElements) {
+  int64_t count = array.getNumElements();
+  if (count > static_cast<int64_t>(maxElements))
+    return "";
+  unsigned size = getDTypeSize(array.dtype);
+  auto element = [&](int64_t n) -> std::string {
+    const uint8_t *p = array.data.data() + n * size;
+    char buffer[64];
+    auto asFloat = [&](double v) {
+      std::snprintf(buffer, sizeof(buffer), "%.8g", v);
+      return std::string(buffer);
+    };
+    switch (array.dtype) {
+    case DType::F16: {
+      uint16_t bits;
+      std::memcpy(&bits, p, 2);
+      llvm::APFloat half(llvm::APFloat::IEEEhalf(), llvm::APInt(16, bits));
+      return asFloat(half.convertToFloat());
+    }
+    case DType::F32: {
+      float v;
+      std::memcpy(&v, p, 4);
+      return asFloat(v);
+    }
+    case DType::F64: {
+      double v;
+      std::memcpy(&v, p, 8);
+      return asFloat(v);
+    }
+    case DType::I8:
+      return std::to_string(*reinterpret_cast<const int8_t *>(p));
+    case DType::U8:
+      return std::to_string(*p);
+    case DType::Bool:
+      return *p ? "True" : "False";
+    case DType::I16: {
+      int16_t v;
+      std::memcpy(&v, p, 2);
+      return std::to_string(v);
+    }
+    case DType::I32: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      return std::to_string(v);
+    }
+    case DType::I64: {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      return std::to_string(v);
+    }
+    }
+    return "?";
+  };
+  if (array.shape.empty())
+    return element(0);
+  std::string text;
+  size_t rank = array.shape.size();
+  std::vector<int64_t> index(rank, 0);
+  text.append(rank, '[');
+  for (int64_t n = 0; n < count; ++n) {
+    text += element(n);
+    size_t closed = 0;
+    for (size_t k = rank; k-- > 0;) {
+      if (++index[k] < array.shape[k])
+        break;
+      index[k] = 0;
+      ++closed;
+    }
+    text.append(closed, ']');
+    if (n + 1 < count)
+      text += ", " + std::string(closed, '[');
+  }
+  if (count == 0)
+    text.append(rank, ']');
+  return text;
+}
+} // namespace quantx::runtime
