@@ -28,12 +28,18 @@ struct QuantxToLLVMPipelineOptions
       llvm::cl::desc("Give every public function a C-callable wrapper "
                      "(_mlir_ciface_NAME) taking memref descriptors"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize statically shaped matmuls "
+                     "(quantx-tile-vectorize-matmul)"),
+      llvm::cl::init(true)};
 };
 
 /// Lowers func/linalg/tensor/arith/math/quantx IR (tensors in, tensors out)
-/// to the LLVM dialect: quantx to arith, one-shot bufferization across
-/// function boundaries (identity layouts), buffer deallocation, linalg to
-/// loops, and the upstream conversions to LLVM.
+/// to the LLVM dialect: quantx to arith, register-blocked vectorization of
+/// matmuls, one-shot bufferization across function boundaries (identity
+/// layouts), buffer deallocation, linalg to loops, and the upstream
+/// conversions to LLVM (contractions as outer products: FMAs).
 void buildQuantxToLLVMPipeline(OpPassManager &pm,
                                const QuantxToLLVMPipelineOptions &options);
 

@@ -15,6 +15,21 @@ namespace mlir {
 namespace quant {
 class QuantDialect;
 } // namespace quant
+namespace func {
+class FuncOp;
+} // namespace func
+namespace scf {
+class SCFDialect;
+} // namespace scf
+namespace vector {
+class VectorDialect;
+} // namespace vector
+namespace affine {
+class AffineDialect;
+} // namespace affine
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
 
 namespace quantx {
 class QuantxDialect;

@@ -89,4 +89,66 @@ def EmitCInterfacePass : Pass<"quantx-emit-c-interface", "::mlir::ModuleOp"> {
   }];
 }
 
+def TileAndVectorizeMatmulPass
+    : Pass<"quantx-tile-vectorize-matmul", "::mlir::ModuleOp"> {
+  let summary = "Tile statically shaped matmuls for the cache and registers "
+                "and vectorize them";
+  let description = [{
+    For every `linalg.matmul` on statically shaped tensors (plain or with
+    transposed operands): tiles it for the cache (`cache-tile` sizes for
+    M, N, K, loops ordered N, K, M so a panel of B stays in cache), tiles the
+    tile again for the registers (`register-tile`), peels every register
+    loop so that all tiles have static shapes, and vectorizes each tile into
+    a `vector.contract`. Matmuls with dynamic shapes are left alone (they
+    lower to loops).
+
+    Run before bufferization; `quantx-hoist-vector-transfers` finishes the
+    job afterwards.
+
+    Before:
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %b : tensor<512x512xf32>, tensor<512x512xf32>)
+                       outs(%c : tensor<512x512xf32>) -> tensor<512x512xf32>
+    ```
+
+    After (abridged):
+
+    ```mlir
+    scf.for %j ... { scf.for %k ... { scf.for %i ... step 6 {
+      scf.for %jj ... step 16 { scf.for %kk ... step 8 {
+        %va = vector.transfer_read ... : tensor<6x8xf32>, vector<6x8xf32>
+        ...
+        %vc = vector.contract ... into vector<6x16xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"cacheTile", "cache-tile", "int64_t",
+               "Cache tile sizes for M, N, K (default 512,128,128)">,
+    ListOption<"registerTile", "register-tile", "int64_t",
+               "Register tile sizes for M, N, K (default 6,16,8: twelve "
+               "8-wide accumulators, which fit 16 AVX2 registers)">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def HoistVectorTransfersPass
+    : Pass<"quantx-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Keep matmul accumulators in registers across the K loop";
+  let description = [{
+    After bufferization: folds `memref.subview` into the vector transfers
+    that read through them, then hoists loop-invariant transfer pairs (the
+    read and write of an accumulator tile) out of the loops around them, so
+    the accumulators of `quantx-tile-vectorize-matmul` live in registers for
+    the whole K loop. Upstream's hoisting does nothing on transfers through a
+    subview, hence the folding first.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
 #endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD

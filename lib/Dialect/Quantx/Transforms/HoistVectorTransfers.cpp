@@ -1,0 +1,40 @@
+//===- HoistVectorTransfers.cpp - accumulators in registers ---------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_HOISTVECTORTRANSFERSPASS
+#include "quantx/Dialect/Quantx/Transforms/Passes.h.inc"
+
+namespace {
+struct HoistVectorTransfersPass
+    : impl::HoistVectorTransfersPassBase<HoistVectorTransfersPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+void HoistVectorTransfersPass::runOnOperation() {
+  RewritePatternSet patterns(&getContext());
+  memref::populateFoldMemRefAliasOpPatterns(patterns);
+  if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    return signalPassFailure();
+  linalg::hoistRedundantVectorTransfers(getOperation());
+}
