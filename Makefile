@@ -26,7 +26,7 @@ CMAKE_FLAGS := -G Ninja \
   -DLLVM_EXTERNAL_LIT=$(LIT)
 
 .PHONY: all deps configure build check demo format format-check unittests \
-        lit docs docs-check install-check fuzz clean
+        lit docs docs-check install-check fuzz bench clean
 
 all: build
 
@@ -116,6 +116,13 @@ check: format-check build unittests lit docs-check install-check fuzz
 
 demo: build
 	@./examples/demo.sh $(BUILD_DIR)
+
+# Side-by-side GEMM benchmark (quantx, OpenBLAS, a plain loop; one thread).
+bench: deps
+	@./.ci/install-deps.sh libopenblas-dev
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	ninja -C $(BUILD_DIR) quantx-bench-gemm
+	$(BUILD_DIR)/bin/quantx-bench-gemm
 
 clean:
 	rm -rf $(BUILD_DIR)

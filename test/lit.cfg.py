@@ -33,6 +33,8 @@ tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
 tools = [
     ToolSubst("quantx-opt", extra_args=quantx_opt_args, unresolved="fatal"),
     ToolSubst("quantx-runner", unresolved="fatal"),
+    ToolSubst("mlir-translate", unresolved="fatal"),
+    ToolSubst("llc", unresolved="fatal"),
 ]
 
 # JIT execution of lowered code: upstream mlir-runner and its runtime

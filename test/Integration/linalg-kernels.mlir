@@ -1,5 +1,6 @@
 // REQUIRES: quantx-jit
-// Matmul, convolution (NHWC, stride 2, padding 1) and elementwise code through
+// Matmul (dynamic shapes, and static shapes with B transposed), convolution
+// (NHWC, stride 2, padding 1) and elementwise code through
 // quantx-to-llvm, each compared with a plain scf.for loop nest over the same
 // inputs. Inputs are small multiples of 1/4, so every sum is exact and the
 // results must agree exactly whatever the summation order.
@@ -129,6 +130,38 @@ func.func @main() {
   // CHECK-NEXT: 0
   %l1 = arith.constant 1 : i32
   call @print(%l1, %d0) : (i32, f32) -> ()
+
+  // The same product with static shapes takes the register-blocked,
+  // vectorized path (quantx-tile-vectorize-matmul), including the peeled
+  // partial tiles of 37 = 6 * 6 + 1 rows and B read transposed.
+  %as0 = tensor.cast %a : tensor<?x?xf32> to tensor<37x53xf32>
+  %bt = call @fill2(%c1, %n, %k) : (index, index, index) -> tensor<?x?xf32>
+  %bts = tensor.cast %bt : tensor<?x?xf32> to tensor<29x53xf32>
+  %ze = tensor.empty() : tensor<37x29xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%ze : tensor<37x29xf32>) -> tensor<37x29xf32>
+  %mmt = linalg.matmul indexing_maps = [affine_map<(i, j, p) -> (i, p)>, affine_map<(i, j, p) -> (j, p)>, affine_map<(i, j, p) -> (i, j)>]
+      ins(%as0, %bts : tensor<37x53xf32>, tensor<29x53xf32>) outs(%zs : tensor<37x29xf32>) -> tensor<37x29xf32>
+  %reft = scf.for %i = %c0 to %m step %c1 iter_args(%ci = %zs) -> tensor<37x29xf32> {
+    %ri = scf.for %j = %c0 to %n step %c1 iter_args(%cj = %ci) -> tensor<37x29xf32> {
+      %s = scf.for %p = %c0 to %k step %c1 iter_args(%acc = %zero) -> f32 {
+        %x = tensor.extract %as0[%i, %p] : tensor<37x53xf32>
+        %y = tensor.extract %bts[%j, %p] : tensor<29x53xf32>
+        %xy = arith.mulf %x, %y : f32
+        %acc2 = arith.addf %acc, %xy : f32
+        scf.yield %acc2 : f32
+      }
+      %ins = tensor.insert %s into %cj[%i, %j] : tensor<37x29xf32>
+      scf.yield %ins : tensor<37x29xf32>
+    }
+    scf.yield %ri : tensor<37x29xf32>
+  }
+  %mmtd = tensor.cast %mmt : tensor<37x29xf32> to tensor<?x?xf32>
+  %reftd = tensor.cast %reft : tensor<37x29xf32> to tensor<?x?xf32>
+  %d4 = call @maxdiff2(%mmtd, %reftd) : (tensor<?x?xf32>, tensor<?x?xf32>) -> f32
+  // CHECK: 4
+  // CHECK-NEXT: 0
+  %l4 = arith.constant 4 : i32
+  call @print(%l4, %d4) : (i32, f32) -> ()
 
   // Convolution: 1x9x11x3 input, 3x3x3x4 filter, stride 2, padding 1:
   // output 1x5x6x4.

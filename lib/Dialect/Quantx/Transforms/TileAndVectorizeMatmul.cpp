@@ -29,6 +29,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/Host.h"
 
 namespace mlir::quantx {
 #define GEN_PASS_DEF_TILEANDVECTORIZEMATMULPASS
@@ -51,6 +52,53 @@ static bool hasStaticShapes(linalg::LinalgOp op) {
     auto shaped = dyn_cast<ShapedType>(type);
     return shaped && shaped.hasStaticShape();
   });
+}
+
+/// Marks the transposes this pass creates, to vectorize them later.
+static constexpr StringLiteral kTransposeMark = "quantx.operand_transpose";
+
+/// Materializes transposed operands: a matmul reading A as (k, m) or B as
+/// (n, k) gets a linalg.transpose of that operand and the standard maps.
+/// The copy costs O(n^2) against the O(n^3) product, and the register-blocked
+/// code is fastest on the standard layout (outer products over rows of B).
+static linalg::MatmulOp untransposeOperands(RewriterBase &rewriter,
+                                            linalg::MatmulOp op) {
+  if (!op.hasUserDefinedMaps())
+    return op;
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  auto map = [&](AffineExpr a, AffineExpr b) {
+    return AffineMap::get(3, 0, {a, b}, context);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  bool transposedA = maps[0] == map(k, m);
+  bool transposedB = maps[1] == map(n, k);
+  if ((!transposedA && maps[0] != map(m, k)) ||
+      (!transposedB && maps[1] != map(k, n)) || maps[2] != map(m, n))
+    return op;
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  auto transpose = [&](Value value) -> Value {
+    auto type = cast<RankedTensorType>(value.getType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+        type.getElementType());
+    auto transposeOp = linalg::TransposeOp::create(rewriter, loc, value, init,
+                                                   ArrayRef<int64_t>{1, 0});
+    transposeOp->setAttr(kTransposeMark, rewriter.getUnitAttr());
+    return transposeOp.getResult()[0];
+  };
+  Value a = op.getInputs()[0], b = op.getInputs()[1];
+  if (transposedA)
+    a = transpose(a);
+  if (transposedB)
+    b = transpose(b);
+  auto plain = linalg::MatmulOp::create(rewriter, loc, op.getResultTypes(),
+                                        ValueRange{a, b}, op.getOutputs());
+  rewriter.replaceOp(op, plain.getResults());
+  return plain;
 }
 
 /// Tiles `op` with `sizes` (and loop order `interchange`); returns the tiled
@@ -92,8 +140,13 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
   SmallVector<int64_t> registers(registerTile.begin(), registerTile.end());
   if (cache.empty())
     cache = {512, 128, 128};
-  if (registers.empty())
-    registers = {6, 16, 8};
+  if (registers.empty()) {
+    // Twelve accumulator registers of the host's widest vectors: 6x16 f32
+    // for 16 AVX2 ymm registers, 12x32 for 32 AVX-512 zmm registers.
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    registers = features.lookup("avx512f") ? SmallVector<int64_t>{12, 32, 8}
+                                           : SmallVector<int64_t>{6, 16, 8};
+  }
   if (cache.size() != 3 || registers.size() != 3 ||
       llvm::any_of(llvm::concat<int64_t>(cache, registers),
                    [](int64_t size) { return size <= 0; })) {
@@ -139,7 +192,8 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
 
   // Cache tiles (loops N, K, M), then register tiles inside each.
   for (linalg::MatmulOp matmul : collect(/*level=*/0))
-    tileAndPeel(matmul, cache, /*interchange=*/{1, 2, 0}, /*level=*/1);
+    tileAndPeel(untransposeOperands(rewriter, matmul), cache,
+                /*interchange=*/{1, 2, 0}, /*level=*/1);
   if (failed(canonicalize()))
     return signalPassFailure();
   for (linalg::MatmulOp matmul : collect(/*level=*/1))
@@ -158,4 +212,36 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
       rewriter.replaceOp(op, vectorized->replacements);
   }
   getOperation().walk([&](linalg::MatmulOp op) { op->removeAttr(kLevel); });
+
+  // The transposes made by untransposeOperands: 16x16 blocks, vectorized.
+  SmallVector<linalg::TransposeOp> transposes;
+  getOperation().walk([&](linalg::TransposeOp op) {
+    if (op->hasAttr(kTransposeMark))
+      transposes.push_back(op);
+  });
+  for (linalg::TransposeOp op : transposes) {
+    op->removeAttr(kTransposeMark);
+    auto tiled = tileOp(rewriter, op, {16, 16}, {});
+    if (failed(tiled))
+      continue;
+    tiled->first->setAttr(kTransposeMark, rewriter.getUnitAttr());
+    if (!tiled->second.empty())
+      if (auto outer =
+              dyn_cast<scf::ForOp>(tiled->second.front().getOperation()))
+        peelNest(rewriter, outer, tiled->second.size());
+  }
+  if (failed(canonicalize()))
+    return signalPassFailure();
+  getOperation().walk([&](linalg::TransposeOp op) {
+    if (!op->hasAttr(kTransposeMark))
+      return;
+    op->removeAttr(kTransposeMark);
+    if (!op.hasPureTensorSemantics() || !hasStaticShapes(op))
+      return;
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::VectorizationResult> vectorized =
+        linalg::vectorize(rewriter, op);
+    if (succeeded(vectorized))
+      rewriter.replaceOp(op, vectorized->replacements);
+  });
 }

@@ -126,8 +126,8 @@ def TileAndVectorizeMatmulPass
     ListOption<"cacheTile", "cache-tile", "int64_t",
                "Cache tile sizes for M, N, K (default 512,128,128)">,
     ListOption<"registerTile", "register-tile", "int64_t",
-               "Register tile sizes for M, N, K (default 6,16,8: twelve "
-               "8-wide accumulators, which fit 16 AVX2 registers)">,
+               "Register tile sizes for M, N, K (default by host: 12,32,8 "
+               "with AVX-512, else 6,16,8: twelve accumulator registers)">,
   ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
