@@ -356,3 +356,79 @@ INSTANTIATE_TEST_SUITE_P(Formats, FormatJitTest,
                          });
 
 } // namespace
+
+namespace {
+
+/// Stochastic rounding in the lowered code: reproducible for a seed,
+/// different across seeds, and unbiased on average.
+TEST(StochasticJit, ReproducibleAndUnbiased) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerQuantxDialect(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  MLIRContext context(registry);
+  const char *source = R"mlir(
+    func.func @seed1(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %f = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.5> rounding<stochastic> seed 1 : tensor<?xf32>
+      return %f : tensor<?xf32>
+    }
+    func.func @seed2(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %f = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.5> rounding<stochastic> seed 2 : tensor<?xf32>
+      return %f : tensor<?xf32>
+    }
+    func.func @fp8(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %f = quantx.fake_quant %x to !quantx.float<e4m3, special = fn> rounding<stochastic> seed 3 : tensor<?xf32>
+      return %f : tensor<?xf32>
+    }
+  )mlir";
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  ASSERT_TRUE(module);
+  PassManager pm(&context);
+  buildQuantxToLLVMPipeline(pm, QuantxToLLVMPipelineOptions());
+  ASSERT_TRUE(succeeded(pm.run(*module)));
+  auto engine = ExecutionEngine::create(*module);
+  ASSERT_TRUE(static_cast<bool>(engine));
+
+  auto run = [&](const char *name, float value, size_t count) {
+    std::vector<float> input(count, value);
+    StridedMemRefType<float, 1> in{
+        input.data(), input.data(), 0, {static_cast<int64_t>(count)}, {1}};
+    StridedMemRefType<float, 1> out;
+    auto fn = (*engine)->lookup(std::string("_mlir_ciface_") + name);
+    EXPECT_TRUE(static_cast<bool>(fn));
+    reinterpret_cast<void (*)(StridedMemRefType<float, 1> *,
+                              StridedMemRefType<float, 1> *)>(*fn)(&out, &in);
+    std::vector<float> result(out.data, out.data + count);
+    std::free(out.basePtr);
+    return result;
+  };
+  const size_t n = 1 << 18;
+  std::vector<float> first = run("seed1", 0.3f, n);
+  EXPECT_EQ(first, run("seed1", 0.3f, n)) << "not reproducible";
+  EXPECT_NE(first, run("seed2", 0.3f, n)) << "seed ignored";
+  // 0.3 lies between 0 and 0.5: each draw is one of them, so the standard
+  // error of the mean is at most 0.25 / sqrt(n); allow five of them.
+  for (const char *name : {"seed1", "seed2"}) {
+    for (float x : {0.3f, -0.3f, 1.1f}) {
+      std::vector<float> values = run(name, x, n);
+      double mean = 0;
+      for (float v : values)
+        mean += v;
+      mean /= n;
+      EXPECT_NEAR(mean, x, 5 * 0.25 / std::sqrt(double(n))) << name << " " << x;
+    }
+  }
+  // E4M3: 0.3 lies between 0.28125 and 0.3125 (gap 2^-5).
+  std::vector<float> fp8 = run("fp8", 0.3f, n);
+  double mean = 0;
+  for (float v : fp8)
+    mean += v;
+  mean /= n;
+  EXPECT_NEAR(mean, 0.3, 5 * 0.5 * 0.03125 / std::sqrt(double(n)));
+}
+
+} // namespace
