@@ -362,33 +362,23 @@ llvm::Error CompiledModule::callLowered(const std::string &name,
     return makeError("cannot call @" + name + ": " +
                      llvm::toString(found.takeError()));
   llvm::raw_string_ostream os(printed);
-  if (resultKind == "void") {
+  // Calls the function with a result slot of type T and prints the value.
+  auto callWith = [&](auto zero) -> llvm::Error {
+    decltype(zero) value = zero;
+    void *result = &value;
+    if (llvm::Error error = engine->invokePacked(name, {&result, 1}))
+      return error;
+    os << value << "\n";
+    return llvm::Error::success();
+  };
+  if (resultKind == "void")
     return engine->invokePacked(name);
-  }
-  if (resultKind == "i32") {
-    int32_t value = 0;
-    void *result = &value;
-    if (llvm::Error error = engine->invokePacked(name, {&result, 1}))
-      return error;
-    os << value << "\n";
-    return llvm::Error::success();
-  }
-  if (resultKind == "i64") {
-    int64_t value = 0;
-    void *result = &value;
-    if (llvm::Error error = engine->invokePacked(name, {&result, 1}))
-      return error;
-    os << value << "\n";
-    return llvm::Error::success();
-  }
-  if (resultKind == "f32") {
-    float value = 0;
-    void *result = &value;
-    if (llvm::Error error = engine->invokePacked(name, {&result, 1}))
-      return error;
-    os << value << "\n";
-    return llvm::Error::success();
-  }
+  if (resultKind == "i32")
+    return callWith(int32_t(0));
+  if (resultKind == "i64")
+    return callWith(int64_t(0));
+  if (resultKind == "f32")
+    return callWith(0.0f);
   return makeError("--entry-point-result must be void, i32, i64 or f32, got '" +
                    resultKind + "'");
 }

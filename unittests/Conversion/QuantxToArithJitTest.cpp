@@ -103,38 +103,49 @@ std::vector<FormatCase> getCases() {
   };
 }
 
+/// A context with everything the JIT tests parse, lower and translate.
+std::unique_ptr<MLIRContext> makeJitContext() {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerQuantxDialect(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  auto context = std::make_unique<MLIRContext>(registry);
+  context->loadAllAvailableDialects();
+  return context;
+}
+
+/// Parses `source`, lowers it with quantx-to-llvm and JIT-compiles it.
+std::unique_ptr<ExecutionEngine> compileForJit(MLIRContext &context,
+                                               const std::string &source) {
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  EXPECT_TRUE(module) << source;
+  if (!module)
+    return nullptr;
+  PassManager pm(&context);
+  buildQuantxToLLVMPipeline(pm, QuantxToLLVMPipelineOptions());
+  EXPECT_TRUE(succeeded(pm.run(*module))) << source;
+  ExecutionEngineOptions options;
+  auto transformer = makeOptimizingTransformer(2, 0, nullptr);
+  options.transformer = transformer;
+  auto engine = ExecutionEngine::create(*module, options);
+  EXPECT_TRUE(static_cast<bool>(engine)) << llvm::toString(engine.takeError());
+  return engine ? std::move(*engine) : nullptr;
+}
+
 /// One JIT-compiled module with the entry points of one format.
 class FormatJitTest : public ::testing::TestWithParam<FormatCase> {
 protected:
   void SetUp() override {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    DialectRegistry registry;
-    registerAllDialects(registry);
-    registerAllExtensions(registry);
-    registerQuantxDialect(registry);
-    registerBuiltinDialectTranslation(registry);
-    registerLLVMDialectTranslation(registry);
-    context = std::make_unique<MLIRContext>(registry);
-    context->loadAllAvailableDialects();
-
+    context = makeJitContext();
     const FormatCase &c = GetParam();
     format = cast<FormatTypeInterface>(parseType(c.type, context.get()));
     width = format.getStorageWidth();
-    std::string module = buildModule(c);
-    OwningOpRef<ModuleOp> op =
-        parseSourceString<ModuleOp>(module, context.get());
-    ASSERT_TRUE(op) << module;
-    PassManager pm(context.get());
-    buildQuantxToLLVMPipeline(pm, QuantxToLLVMPipelineOptions());
-    ASSERT_TRUE(succeeded(pm.run(*op))) << module;
-    ExecutionEngineOptions options;
-    transformer = makeOptimizingTransformer(2, 0, nullptr);
-    options.transformer = transformer;
-    auto created = ExecutionEngine::create(*op, options);
-    ASSERT_TRUE(static_cast<bool>(created))
-        << llvm::toString(created.takeError());
-    engine = std::move(*created);
+    engine = compileForJit(*context, buildModule(c));
+    ASSERT_TRUE(engine);
   }
 
   std::string buildModule(const FormatCase &c) {
@@ -255,7 +266,6 @@ protected:
   }
 
   std::unique_ptr<MLIRContext> context;
-  std::function<llvm::Error(llvm::Module *)> transformer;
   std::unique_ptr<ExecutionEngine> engine;
   FormatTypeInterface format;
   unsigned width = 0;
@@ -362,15 +372,7 @@ namespace {
 /// Stochastic rounding in the lowered code: reproducible for a seed,
 /// different across seeds, and unbiased on average.
 TEST(StochasticJit, ReproducibleAndUnbiased) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerQuantxDialect(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  MLIRContext context(registry);
+  std::unique_ptr<MLIRContext> context = makeJitContext();
   const char *source = R"mlir(
     func.func @seed1(%x: tensor<?xf32>) -> tensor<?xf32> {
       %f = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.5> rounding<stochastic> seed 1 : tensor<?xf32>
@@ -385,20 +387,15 @@ TEST(StochasticJit, ReproducibleAndUnbiased) {
       return %f : tensor<?xf32>
     }
   )mlir";
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
-  ASSERT_TRUE(module);
-  PassManager pm(&context);
-  buildQuantxToLLVMPipeline(pm, QuantxToLLVMPipelineOptions());
-  ASSERT_TRUE(succeeded(pm.run(*module)));
-  auto engine = ExecutionEngine::create(*module);
-  ASSERT_TRUE(static_cast<bool>(engine));
+  std::unique_ptr<ExecutionEngine> engine = compileForJit(*context, source);
+  ASSERT_TRUE(engine);
 
   auto run = [&](const char *name, float value, size_t count) {
     std::vector<float> input(count, value);
     StridedMemRefType<float, 1> in{
         input.data(), input.data(), 0, {static_cast<int64_t>(count)}, {1}};
     StridedMemRefType<float, 1> out;
-    auto fn = (*engine)->lookup(std::string("_mlir_ciface_") + name);
+    auto fn = engine->lookup(std::string("_mlir_ciface_") + name);
     EXPECT_TRUE(static_cast<bool>(fn));
     reinterpret_cast<void (*)(StridedMemRefType<float, 1> *,
                               StridedMemRefType<float, 1> *)>(*fn)(&out, &in);

@@ -169,23 +169,6 @@ Value buildElementwise(OpBuilder &b, Location loc, Value input, Type resultType,
   return generic.getResult(0);
 }
 
-/// The random bits of an element, or null for deterministic rounding.
-Value buildBitsFor(OpBuilder &b, Location loc, RoundingMode rounding,
-                   std::optional<uint64_t> seed, Value counter) {
-  if (rounding != RoundingMode::stochastic)
-    return Value();
-  return buildRandomBits(b, loc, seed.value_or(0), counter);
-}
-
-FailureOr<FormatLowering> getLowering(Operation *op, Type type,
-                                      ConversionPatternRewriter &rewriter) {
-  auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(type));
-  FailureOr<FormatLowering> lowering = FormatLowering::get(format);
-  if (failed(lowering))
-    return rewriter.notifyMatchFailure(op, "format has no lowering");
-  return lowering;
-}
-
 LogicalResult checkRanked(Operation *op, ConversionPatternRewriter &rewriter) {
   for (Type type : op->getOperandTypes())
     if (isa<UnrankedTensorType>(type))
@@ -193,117 +176,123 @@ LogicalResult checkRanked(Operation *op, ConversionPatternRewriter &rewriter) {
   return success();
 }
 
+FormatTypeInterface getFormatOf(Type type) {
+  return cast<FormatTypeInterface>(getElementTypeOrSelf(type));
+}
+
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
 
-struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    FailureOr<FormatLowering> lowering =
-        getLowering(op, op.getType(), rewriter);
-    if (failed(lowering) || failed(checkRanked(op, rewriter)))
-      return failure();
-    auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
-    RoundingMode rounding = op.getRounding();
-    std::optional<uint64_t> seed = op.getSeed();
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), adaptor.getInput(),
-        getTypeConverter()->convertType(op.getType()), *lowering,
-        rounding == RoundingMode::stochastic,
-        [&](OpBuilder &b, Location loc, Value x, ArrayRef<ChannelParams> params,
-            Value counter) {
-          return buildEncode(b, loc, format, x, params[0], rounding,
-                             buildBitsFor(b, loc, rounding, seed, counter));
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
+/// The rounding of an operation (dequantization does not round onto a
+/// format).
+template <typename OpTy>
+std::pair<RoundingMode, std::optional<uint64_t>> getRounding(OpTy op) {
+  if constexpr (std::is_same_v<OpTy, DequantizeOp>)
+    return {RoundingMode::nearest_even, std::nullopt};
+  else
+    return {op.getRounding(), op.getSeed()};
+}
 
-struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type inputType = op.getInput().getType();
-    FailureOr<FormatLowering> lowering = getLowering(op, inputType, rewriter);
-    if (failed(lowering) || failed(checkRanked(op, rewriter)))
-      return failure();
-    auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(inputType));
-    auto floatType = cast<FloatType>(getElementTypeOrSelf(op.getType()));
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), adaptor.getInput(), op.getType(), *lowering,
-        /*needsCounter=*/false,
-        [&](OpBuilder &b, Location loc, Value code,
-            ArrayRef<ChannelParams> params, Value) {
-          return buildDecode(b, loc, format, code, params[0], floatType);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
+/// Lowers an elementwise conversion: the subclass names the formats involved
+/// (their channel parameters reach the body in that order) and builds the
+/// body for one element.
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
-struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type inputType = op.getInput().getType();
-    FailureOr<FormatLowering> from = getLowering(op, inputType, rewriter);
-    FailureOr<FormatLowering> to = getLowering(op, op.getType(), rewriter);
-    if (failed(from) || failed(to) || failed(checkRanked(op, rewriter)))
-      return failure();
-    auto fromFormat =
-        cast<FormatTypeInterface>(getElementTypeOrSelf(inputType));
-    auto toFormat =
-        cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
-    RoundingMode rounding = op.getRounding();
-    std::optional<uint64_t> seed = op.getSeed();
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), adaptor.getInput(),
-        getTypeConverter()->convertType(op.getType()), {*from, *to},
-        rounding == RoundingMode::stochastic,
-        [&](OpBuilder &b, Location loc, Value code,
-            ArrayRef<ChannelParams> params, Value counter) {
-          Value value =
-              buildDecode(b, loc, fromFormat, code, params[0], b.getF64Type());
-          return buildEncode(b, loc, toFormat, value, params[1], rounding,
-                             buildBitsFor(b, loc, rounding, seed, counter));
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
+  virtual SmallVector<FormatTypeInterface> getFormats(OpTy op) const = 0;
+  virtual Value buildBody(OpTy op, OpBuilder &b, Location loc, Value element,
+                          ArrayRef<FormatTypeInterface> formats,
+                          ArrayRef<ChannelParams> params, RoundingMode rounding,
+                          Value randomBits) const = 0;
 
-struct FakeQuantLowering : OpConversionPattern<FakeQuantOp> {
-  using OpConversionPattern::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(FakeQuantOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    FormatTypeInterface format = op.getFormat();
-    FailureOr<FormatLowering> lowering = FormatLowering::get(format);
-    if (failed(lowering))
-      return rewriter.notifyMatchFailure(op, "format has no lowering");
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const final {
     if (failed(checkRanked(op, rewriter)))
       return failure();
-    auto floatType = cast<FloatType>(getElementTypeOrSelf(op.getType()));
-    RoundingMode rounding = op.getRounding();
-    std::optional<uint64_t> seed = op.getSeed();
+    SmallVector<FormatTypeInterface> formats = getFormats(op);
+    SmallVector<FormatLowering> lowerings;
+    for (FormatTypeInterface format : formats) {
+      FailureOr<FormatLowering> lowering = FormatLowering::get(format);
+      if (failed(lowering))
+        return rewriter.notifyMatchFailure(op, "format has no lowering");
+      lowerings.push_back(*lowering);
+    }
+    auto [rounding, seed] = getRounding(op);
+    bool stochastic = rounding == RoundingMode::stochastic;
     Value result = buildElementwise(
-        rewriter, op.getLoc(), adaptor.getInput(), op.getType(), *lowering,
-        rounding == RoundingMode::stochastic,
-        [&](OpBuilder &b, Location loc, Value x, ArrayRef<ChannelParams> params,
-            Value counter) {
-          Value code =
-              buildEncode(b, loc, format, x, params[0], rounding,
-                          buildBitsFor(b, loc, rounding, seed, counter));
-          return buildDecode(b, loc, format, code, params[0], floatType);
+        rewriter, op.getLoc(), adaptor.getInput(),
+        this->getTypeConverter()->convertType(op.getType()), lowerings,
+        stochastic,
+        [&](OpBuilder &b, Location loc, Value element,
+            ArrayRef<ChannelParams> params, Value counter) {
+          Value bits = stochastic
+                           ? buildRandomBits(b, loc, seed.value_or(0), counter)
+                           : Value();
+          return buildBody(op, b, loc, element, formats, params, rounding,
+                           bits);
         });
     rewriter.replaceOp(op, result);
     return success();
+  }
+};
+
+struct QuantizeLowering : ElementwiseLowering<QuantizeOp> {
+  using ElementwiseLowering::ElementwiseLowering;
+  SmallVector<FormatTypeInterface> getFormats(QuantizeOp op) const override {
+    return {getFormatOf(op.getType())};
+  }
+  Value buildBody(QuantizeOp, OpBuilder &b, Location loc, Value x,
+                  ArrayRef<FormatTypeInterface> formats,
+                  ArrayRef<ChannelParams> params, RoundingMode rounding,
+                  Value bits) const override {
+    return buildEncode(b, loc, formats[0], x, params[0], rounding, bits);
+  }
+};
+
+struct DequantizeLowering : ElementwiseLowering<DequantizeOp> {
+  using ElementwiseLowering::ElementwiseLowering;
+  SmallVector<FormatTypeInterface> getFormats(DequantizeOp op) const override {
+    return {getFormatOf(op.getInput().getType())};
+  }
+  Value buildBody(DequantizeOp op, OpBuilder &b, Location loc, Value code,
+                  ArrayRef<FormatTypeInterface> formats,
+                  ArrayRef<ChannelParams> params, RoundingMode,
+                  Value) const override {
+    return buildDecode(b, loc, formats[0], code, params[0],
+                       cast<FloatType>(getElementTypeOrSelf(op.getType())));
+  }
+};
+
+struct RequantizeLowering : ElementwiseLowering<RequantizeOp> {
+  using ElementwiseLowering::ElementwiseLowering;
+  SmallVector<FormatTypeInterface> getFormats(RequantizeOp op) const override {
+    return {getFormatOf(op.getInput().getType()), getFormatOf(op.getType())};
+  }
+  Value buildBody(RequantizeOp, OpBuilder &b, Location loc, Value code,
+                  ArrayRef<FormatTypeInterface> formats,
+                  ArrayRef<ChannelParams> params, RoundingMode rounding,
+                  Value bits) const override {
+    Value value =
+        buildDecode(b, loc, formats[0], code, params[0], b.getF64Type());
+    return buildEncode(b, loc, formats[1], value, params[1], rounding, bits);
+  }
+};
+
+struct FakeQuantLowering : ElementwiseLowering<FakeQuantOp> {
+  using ElementwiseLowering::ElementwiseLowering;
+  SmallVector<FormatTypeInterface> getFormats(FakeQuantOp op) const override {
+    return {op.getFormat()};
+  }
+  Value buildBody(FakeQuantOp op, OpBuilder &b, Location loc, Value x,
+                  ArrayRef<FormatTypeInterface> formats,
+                  ArrayRef<ChannelParams> params, RoundingMode rounding,
+                  Value bits) const override {
+    Value code = buildEncode(b, loc, formats[0], x, params[0], rounding, bits);
+    return buildDecode(b, loc, formats[0], code, params[0],
+                       cast<FloatType>(getElementTypeOrSelf(op.getType())));
   }
 };
 
