@@ -9,9 +9,9 @@
 // One process, one thread, the same buffers: quantx's JIT-compiled
 // linalg.matmul (through quantx-to-llvm), OpenBLAS cblas_sgemm, and a plain
 // C++ loop, on 512^3 in the three layouts a training step uses (A*B, A^T*B,
-// A*B^T) and on the shapes of a 784-256-10 MLP with batch 64. Prints GFLOPS
-// (median of timed calls) and the ratios; checks every quantx result against
-// OpenBLAS.
+// A*B^T) and on the shapes of a 784-256-10 MLP with batch 64. The three run
+// round-robin; prints each one's median GFLOPS and the median over rounds of
+// the time ratios, and checks every quantx result against OpenBLAS.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +40,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -145,22 +146,51 @@ void plainLoop(const Case &c, const float *a, const float *b, float *out) {
     }
 }
 
-template <typename F> double medianMs(F &&call) {
+double msOf(const std::function<void()> &call) {
+  auto start = std::chrono::steady_clock::now();
+  call();
+  auto end = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::milli>(end - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+/// Times the implementations round-robin (three warm-up rounds, then at
+/// least 7 and at most 51 rounds, about 1.5 s), so that a change in machine
+/// load hits all of them alike. Returns each one's median time, and the
+/// median over rounds of each one's time relative to the first.
+struct Timings {
+  std::vector<double> medianMs;
+  std::vector<double> medianRatioToFirst;
+};
+Timings timeRoundRobin(const std::vector<std::function<void()>> &calls) {
   for (int i = 0; i < 3; ++i)
-    call();
-  std::vector<double> ms;
+    for (const auto &call : calls)
+      call();
+  std::vector<std::vector<double>> ms(calls.size()), ratios(calls.size());
   auto begin = std::chrono::steady_clock::now();
-  while (ms.size() < 5 ||
-         (ms.size() < 50 && std::chrono::steady_clock::now() - begin <
-                                std::chrono::milliseconds(600))) {
-    auto start = std::chrono::steady_clock::now();
-    call();
-    auto end = std::chrono::steady_clock::now();
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(end - start).count());
+  size_t rounds = 0;
+  while (rounds < 7 ||
+         (rounds < 51 && std::chrono::steady_clock::now() - begin <
+                             std::chrono::milliseconds(1500))) {
+    std::vector<double> round;
+    for (const auto &call : calls)
+      round.push_back(msOf(call));
+    for (size_t i = 0; i < calls.size(); ++i) {
+      ms[i].push_back(round[i]);
+      ratios[i].push_back(round[i] / round[0]);
+    }
+    ++rounds;
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  Timings timings;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    timings.medianMs.push_back(median(ms[i]));
+    timings.medianRatioToFirst.push_back(median(ratios[i]));
+  }
+  return timings;
 }
 
 StridedMemRefType<float, 2> descriptor(float *data, int rows, int cols) {
@@ -288,14 +318,13 @@ int main(int argc, char **argv) {
     allCorrect &= correct;
 
     double flops = 2.0 * c.m * c.n * c.k;
-    double tQuantx = medianMs(quantx);
-    double tBlas = medianMs(blas);
-    double tLoop =
-        medianMs([&] { plainLoop(c, a.data(), b.data(), ref.data()); });
+    Timings t = timeRoundRobin(
+        {quantx, blas, [&] { plainLoop(c, a.data(), b.data(), ref.data()); }});
     auto gflops = [&](double ms) { return flops / (ms * 1e6); };
     std::printf("%-28s %10.1f %10.1f %10.1f %11.2fx %11.2fx %10.1e%s\n", c.name,
-                gflops(tQuantx), gflops(tBlas), gflops(tLoop), tBlas / tQuantx,
-                tLoop / tQuantx, relErr, correct ? "" : "  WRONG");
+                gflops(t.medianMs[0]), gflops(t.medianMs[1]),
+                gflops(t.medianMs[2]), t.medianRatioToFirst[1],
+                t.medianRatioToFirst[2], relErr, correct ? "" : "  WRONG");
   }
   return allCorrect ? 0 : 1;
 }

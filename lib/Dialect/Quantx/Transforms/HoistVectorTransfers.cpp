@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::quantx {
@@ -34,6 +35,9 @@ using namespace mlir::quantx;
 void HoistVectorTransfersPass::runOnOperation() {
   RewritePatternSet patterns(&getContext());
   memref::populateFoldMemRefAliasOpPatterns(patterns);
+  // Transposing reads become a contiguous read and a vector.transpose
+  // (register shuffles) instead of element-by-element gathers.
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
     return signalPassFailure();
   linalg::hoistRedundantVectorTransfers(getOperation());

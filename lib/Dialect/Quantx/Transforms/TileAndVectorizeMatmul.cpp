@@ -57,8 +57,9 @@ static bool hasStaticShapes(linalg::LinalgOp op) {
 /// Marks the transposes this pass creates, to vectorize them later.
 static constexpr StringLiteral kTransposeMark = "quantx.operand_transpose";
 
-/// Materializes transposed operands: a matmul reading A as (k, m) or B as
-/// (n, k) gets a linalg.transpose of that operand and the standard maps.
+/// Materializes transposed operands: a matmul reading B as (n, k) gets a
+/// linalg.transpose of B (and of A, if A is read as (k, m) too) and the
+/// standard maps.
 /// The copy costs O(n^2) against the O(n^3) product, and the register-blocked
 /// code is fastest on the standard layout (outer products over rows of B).
 static linalg::MatmulOp untransposeOperands(RewriterBase &rewriter,
@@ -76,6 +77,10 @@ static linalg::MatmulOp untransposeOperands(RewriterBase &rewriter,
   bool transposedB = maps[1] == map(n, k);
   if ((!transposedA && maps[0] != map(m, k)) ||
       (!transposedB && maps[1] != map(k, n)) || maps[2] != map(m, n))
+    return op;
+  // A read as (k, m) alone is already what outer products consume (a column
+  // of A per step of k): leave it.
+  if (!transposedB)
     return op;
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
