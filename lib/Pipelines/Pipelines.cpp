@@ -34,6 +34,7 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   if (options.vectorize) {
     pm.addPass(createTileAndVectorizeMatmulPass());
+    pm.addPass(createTileAndVectorizeConvPass());
     pm.addPass(createCanonicalizerPass());
   }
 

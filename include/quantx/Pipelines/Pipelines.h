@@ -30,8 +30,9 @@ struct QuantxToLLVMPipelineOptions
       llvm::cl::init(true)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
-      llvm::cl::desc("Tile and vectorize statically shaped matmuls "
-                     "(quantx-tile-vectorize-matmul)"),
+      llvm::cl::desc("Tile and vectorize statically shaped matmuls and "
+                     "NHWC convolutions (quantx-tile-vectorize-matmul, "
+                     "quantx-tile-vectorize-conv)"),
       llvm::cl::init(true)};
 };
 

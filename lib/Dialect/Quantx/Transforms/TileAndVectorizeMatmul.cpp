@@ -13,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TilingUtils.h"
+
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -46,13 +48,6 @@ struct TileAndVectorizeMatmulPass
 
 using namespace mlir;
 using namespace mlir::quantx;
-
-static bool hasStaticShapes(linalg::LinalgOp op) {
-  return llvm::all_of(op->getOperandTypes(), [](Type type) {
-    auto shaped = dyn_cast<ShapedType>(type);
-    return shaped && shaped.hasStaticShape();
-  });
-}
 
 /// Marks the transposes this pass creates, to vectorize them later.
 static constexpr StringLiteral kTransposeMark = "quantx.operand_transpose";
@@ -106,40 +101,6 @@ static linalg::MatmulOp untransposeOperands(RewriterBase &rewriter,
   return plain;
 }
 
-/// Tiles `op` with `sizes` (and loop order `interchange`); returns the tiled
-/// operation and the loops, outermost first.
-static FailureOr<std::pair<Operation *, SmallVector<LoopLikeOpInterface>>>
-tileOp(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> sizes,
-       ArrayRef<int64_t> interchange) {
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
-  if (!interchange.empty())
-    options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
-  if (failed(tiled) || tiled->tiledOps.size() != 1)
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  return std::make_pair(tiled->tiledOps.front(), tiled->loops);
-}
-
-/// Peels `loop` and, recursively, the `depth - 1` loops nested directly in
-/// it and in its peeled copy, so no iteration works on a partial tile.
-static void peelNest(RewriterBase &rewriter, scf::ForOp loop, unsigned depth) {
-  scf::ForOp partial;
-  SmallVector<scf::ForOp> bodies = {loop};
-  if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
-    bodies.push_back(partial);
-  if (depth <= 1)
-    return;
-  for (scf::ForOp body : bodies) {
-    SmallVector<scf::ForOp> inner(body.getBody()->getOps<scf::ForOp>());
-    for (scf::ForOp nested : inner)
-      peelNest(rewriter, nested, depth - 1);
-  }
-}
-
 void TileAndVectorizeMatmulPass::runOnOperation() {
   SmallVector<int64_t> cache(cacheTile.begin(), cacheTile.end());
   SmallVector<int64_t> registers(registerTile.begin(), registerTile.end());
@@ -167,46 +128,37 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
     pm.addPass(createCanonicalizerPass());
     return runPipeline(pm, getOperation());
   };
-  // Tiles are marked with the level they were made for; the mark survives
+  // Tiles carry the mark of the level they were made for; the mark survives
   // peeling (which clones) and canonicalization.
-  constexpr StringLiteral kLevel = "quantx.matmul_tile_level";
-  auto collect = [&](int64_t level) {
+  constexpr StringLiteral kCacheTile = "quantx.matmul_cache_tile";
+  constexpr StringLiteral kRegisterTile = "quantx.matmul_register_tile";
+  auto collect = [&](StringRef mark) {
     SmallVector<linalg::MatmulOp> found;
     getOperation().walk([&](linalg::MatmulOp op) {
-      auto mark = op->getAttrOfType<IntegerAttr>(kLevel);
-      int64_t opLevel = mark ? mark.getInt() : 0;
-      if (op.hasPureTensorSemantics() && hasStaticShapes(op) &&
-          opLevel == level)
+      bool marked =
+          mark.empty() ? !op->hasAttr(kCacheTile) && !op->hasAttr(kRegisterTile)
+                       : op->hasAttr(mark);
+      if (op.hasPureTensorSemantics() && hasStaticShapes(op) && marked)
         found.push_back(op);
     });
     return found;
   };
-  // Tiles `op`, then peels the new loops so every tile is static.
-  IRRewriter rewriter(&getContext());
-  auto tileAndPeel = [&](linalg::MatmulOp op, ArrayRef<int64_t> sizes,
-                         ArrayRef<int64_t> interchange, int64_t level) {
-    auto tiled = tileOp(rewriter, op, sizes, interchange);
-    if (failed(tiled))
-      return;
-    tiled->first->setAttr(kLevel, rewriter.getI64IntegerAttr(level));
-    if (tiled->second.empty())
-      return;
-    if (auto outer = dyn_cast<scf::ForOp>(tiled->second.front().getOperation()))
-      peelNest(rewriter, outer, tiled->second.size());
-  };
 
   // Cache tiles (loops N, K, M), then register tiles inside each.
-  for (linalg::MatmulOp matmul : collect(/*level=*/0))
-    tileAndPeel(untransposeOperands(rewriter, matmul), cache,
-                /*interchange=*/{1, 2, 0}, /*level=*/1);
+  IRRewriter rewriter(&getContext());
+  for (linalg::MatmulOp matmul : collect(""))
+    tileAndPeel(rewriter, untransposeOperands(rewriter, matmul), cache,
+                /*interchange=*/{1, 2, 0}, kCacheTile);
   if (failed(canonicalize()))
     return signalPassFailure();
-  for (linalg::MatmulOp matmul : collect(/*level=*/1))
-    tileAndPeel(matmul, registers, /*interchange=*/{}, /*level=*/2);
+  for (linalg::MatmulOp matmul : collect(kCacheTile)) {
+    matmul->removeAttr(kCacheTile);
+    tileAndPeel(rewriter, matmul, registers, /*interchange=*/{}, kRegisterTile);
+  }
   if (failed(canonicalize()))
     return signalPassFailure();
 
-  for (linalg::MatmulOp op : collect(/*level=*/2)) {
+  for (linalg::MatmulOp op : collect(kRegisterTile)) {
     rewriter.setInsertionPoint(op);
     FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
         rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
@@ -216,7 +168,10 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
     if (succeeded(vectorized))
       rewriter.replaceOp(op, vectorized->replacements);
   }
-  getOperation().walk([&](linalg::MatmulOp op) { op->removeAttr(kLevel); });
+  getOperation().walk([&](linalg::MatmulOp op) {
+    op->removeAttr(kCacheTile);
+    op->removeAttr(kRegisterTile);
+  });
 
   // The transposes made by untransposeOperands: 16x16 blocks, vectorized.
   SmallVector<linalg::TransposeOp> transposes;
@@ -226,14 +181,7 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
   });
   for (linalg::TransposeOp op : transposes) {
     op->removeAttr(kTransposeMark);
-    auto tiled = tileOp(rewriter, op, {16, 16}, {});
-    if (failed(tiled))
-      continue;
-    tiled->first->setAttr(kTransposeMark, rewriter.getUnitAttr());
-    if (!tiled->second.empty())
-      if (auto outer =
-              dyn_cast<scf::ForOp>(tiled->second.front().getOperation()))
-        peelNest(rewriter, outer, tiled->second.size());
+    tileAndPeel(rewriter, op, {16, 16}, /*interchange=*/{}, kTransposeMark);
   }
   if (failed(canonicalize()))
     return signalPassFailure();

@@ -137,6 +137,42 @@ def TileAndVectorizeMatmulPass
   ];
 }
 
+def TileAndVectorizeConvPass
+    : Pass<"quantx-tile-vectorize-conv", "::mlir::ModuleOp"> {
+  let summary = "Tile statically shaped NHWC convolutions and vectorize them";
+  let description = [{
+    For every `linalg.conv_2d_nhwc_hwcf` on statically shaped tensors: tiles
+    the loops (batch, output row, output column, output channel, filter
+    row, filter column, input channel) by `tile` (default 1, 1, 8, then 32
+    output channels with AVX-512 or 16 otherwise, 1, 1, 8), peels so every
+    tile is static, rewrites each tile (one output row, one filter row) as a
+    `linalg.conv_1d_nwc_wcf`, and vectorizes it: broadcast-multiply-add of
+    input columns against filter rows, accumulated in vector registers.
+    Convolutions with dynamic shapes lower to loops.
+
+    Before:
+
+    ```mlir
+    %r = linalg.conv_2d_nhwc_hwcf {strides = dense<1> : tensor<2xi64>, ...}
+        ins(%img, %flt : tensor<1x30x30x16xf32>, tensor<3x3x16x32xf32>)
+        outs(%out : tensor<1x28x28x32xf32>) -> tensor<1x28x28x32xf32>
+    ```
+
+    After (abridged): loops around `vector.fma` on `vector<8x32xf32>`
+    tiles of the output.
+  }];
+  let options = [
+    ListOption<"tile", "tile", "int64_t",
+               "Tile sizes of the seven convolution loops">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def HoistVectorTransfersPass
     : Pass<"quantx-hoist-vector-transfers", "::mlir::func::FuncOp"> {
   let summary = "Keep matmul accumulators in registers across the K loop";
