@@ -44,21 +44,26 @@ std::optional<std::string> FixedPointFormat::verify() const {
   return std::nullopt;
 }
 
+std::optional<std::string> verifyScale(double scale) {
+  if (std::isfinite(scale) && scale > 0.0)
+    return std::nullopt;
+  std::string text = std::isnan(scale)   ? "nan"
+                     : std::isinf(scale) ? (scale > 0 ? "inf" : "-inf")
+                                         : std::to_string(scale);
+  // std::to_string prints six decimals; trim the zeros it pads with.
+  if (std::isfinite(scale)) {
+    while (text.size() > 1 && text.back() == '0')
+      text.pop_back();
+    if (text.back() == '.')
+      text.push_back('0');
+  }
+  return "scale must be finite and positive, got " + text;
+}
+
 std::optional<std::string>
 FixedPointFormat::verifyParams(double scale, int64_t zeroPoint) const {
-  if (!std::isfinite(scale) || scale <= 0.0) {
-    std::string text = std::isnan(scale)   ? "nan"
-                       : std::isinf(scale) ? (scale > 0 ? "inf" : "-inf")
-                                           : std::to_string(scale);
-    // std::to_string prints six decimals; trim the zeros it pads with.
-    if (std::isfinite(scale)) {
-      while (text.size() > 1 && text.back() == '0')
-        text.pop_back();
-      if (text.back() == '.')
-        text.push_back('0');
-    }
-    return "scale must be finite and positive, got " + text;
-  }
+  if (std::optional<std::string> message = verifyScale(scale))
+    return message;
   if (zeroPoint < storageMin || zeroPoint > storageMax)
     return "zero point " + std::to_string(zeroPoint) +
            " is outside the storage range [" + std::to_string(storageMin) +

@@ -28,6 +28,10 @@ namespace quantx::numerics {
 /// The widest storage integer a fixed-point format may use.
 inline constexpr unsigned kMaxFixedPointWidth = 32;
 
+/// Returns a message when `scale` is not finite and positive (the rule for
+/// every scale of every format).
+std::optional<std::string> verifyScale(double scale);
+
 /// The integer side of a fixed-point format.
 struct FixedPointFormat {
   unsigned width = 8;

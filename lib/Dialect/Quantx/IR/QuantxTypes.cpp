@@ -175,13 +175,9 @@ verifyChannelParams(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "a per-tensor format has one scale, got "
                        << scales.size();
   for (size_t i = 0; i < scales.size(); ++i) {
-    std::optional<std::string> message;
-    if (format) {
-      message = format->verifyParams(scales[i], zeroPoints[i]);
-    } else if (!std::isfinite(scales[i]) || scales[i] <= 0) {
-      // Reuse the fixed-point wording for scales.
-      message = num::FixedPointFormat::get(8, true).verifyParams(scales[i], 0);
-    }
+    std::optional<std::string> message =
+        format ? format->verifyParams(scales[i], zeroPoints[i])
+               : num::verifyScale(scales[i]);
     if (message) {
       InFlightDiagnostic diag = emitError();
       if (quantizedDimension >= 0)
