@@ -35,6 +35,7 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   if (options.vectorize) {
     pm.addPass(createTileAndVectorizeMatmulPass());
     pm.addPass(createTileAndVectorizeConvPass());
+    pm.addPass(createTileAndVectorizeElementwisePass());
     pm.addPass(createCanonicalizerPass());
   }
 
@@ -45,6 +46,7 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   if (options.vectorize) {
+    pm.addPass(createCanonicalizerPass());
     pm.addNestedPass<func::FuncOp>(createHoistVectorTransfersPass());
     pm.addPass(createCanonicalizerPass());
   }

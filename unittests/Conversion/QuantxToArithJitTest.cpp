@@ -144,43 +144,60 @@ protected:
     const FormatCase &c = GetParam();
     format = cast<FormatTypeInterface>(parseType(c.type, context.get()));
     width = format.getStorageWidth();
-    engine = compileForJit(*context, buildModule(c));
+    xs = makeInputs();
+    codes = makeCodes();
+    // Each entry point twice: with a dynamic row count (lowered to loops)
+    // and with the static one (vectorized by quantx-to-llvm).
+    std::string rowsX = std::to_string(xs.size() / c.channels);
+    std::string rowsC = std::to_string(codes.size() / c.channels);
+    engine = compileForJit(*context, buildModule(c, "?", "?", "") +
+                                         buildModule(c, rowsX, rowsC, "_s"));
     ASSERT_TRUE(engine);
   }
 
-  std::string buildModule(const FormatCase &c) {
+  /// The entry points for inputs of `rowsX` rows (encode, fake_quant) and
+  /// `rowsC` rows (decode), named with `suffix`.
+  std::string buildModule(const FormatCase &c, const std::string &rowsX,
+                          const std::string &rowsC, const std::string &suffix) {
     std::string n = std::to_string(c.channels);
-    std::string q = "tensor<?x" + n + "x" + c.type + ">";
-    std::string s = "tensor<?x" + n + "xi" + std::to_string(width) + ">";
-    std::string f64 = "tensor<?x" + n + "xf64>";
-    std::string f32 = "tensor<?x" + n + "xf32>";
-    std::string i64 = "tensor<?x" + n + "xi64>";
+    std::string q = "tensor<" + rowsX + "x" + n + "x" + c.type + ">";
+    std::string s =
+        "tensor<" + rowsX + "x" + n + "xi" + std::to_string(width) + ">";
+    std::string f64 = "tensor<" + rowsX + "x" + n + "xf64>";
+    std::string i64 = "tensor<" + rowsX + "x" + n + "xi64>";
+    std::string qc = "tensor<" + rowsC + "x" + n + "x" + c.type + ">";
+    std::string sc =
+        "tensor<" + rowsC + "x" + n + "xi" + std::to_string(width) + ">";
+    std::string f64c = "tensor<" + rowsC + "x" + n + "xf64>";
+    std::string f32c = "tensor<" + rowsC + "x" + n + "xf32>";
+    std::string i64c = "tensor<" + rowsC + "x" + n + "xi64>";
     std::string ext = format.isStorageSigned() ? "arith.extsi" : "arith.extui";
     std::string text;
     for (const char *mode : kModes) {
       std::string seed = std::string(mode) == "stochastic"
                              ? " seed " + std::to_string(kSeed)
                              : "";
-      text += "func.func @encode_" + std::string(mode) + "(%x: " + f64 +
-              ") -> " + i64 + " {\n  %q = quantx.quantize %x rounding<" + mode +
-              ">" + seed + " : " + f64 + " to " + q +
+      text += "func.func @encode_" + std::string(mode) + suffix +
+              "(%x: " + f64 + ") -> " + i64 +
+              " {\n  %q = quantx.quantize %x rounding<" + mode + ">" + seed +
+              " : " + f64 + " to " + q +
               "\n  %s = quantx.storage_cast %q : " + q + " to " + s +
               "\n  %w = " + ext + " %s : " + s + " to " + i64 +
               "\n  return %w : " + i64 + "\n}\n";
-      text += "func.func @fake_" + std::string(mode) + "(%x: " + f64 + ") -> " +
-              f64 + " {\n  %f = quantx.fake_quant %x to " + c.type +
+      text += "func.func @fake_" + std::string(mode) + suffix + "(%x: " + f64 +
+              ") -> " + f64 + " {\n  %f = quantx.fake_quant %x to " + c.type +
               " rounding<" + mode + ">" + seed + " : " + f64 +
               "\n  return %f : " + f64 + "\n}\n";
     }
     for (auto [name, type] :
-         {std::pair{"decode_f64", f64}, {"decode_f32", f32}}) {
+         {std::pair{"decode_f64", f64c}, {"decode_f32", f32c}}) {
       bool fixedExpressed = bool(format.getExpressedFloatType());
-      if (fixedExpressed && type == f32)
+      if (fixedExpressed && type == f32c)
         continue; // the expressed type is f64
-      text += "func.func @" + std::string(name) + "(%c: " + i64 + ") -> " +
-              type + " {\n  %t = arith.trunci %c : " + i64 + " to " + s +
-              "\n  %q = quantx.storage_cast %t : " + s + " to " + q +
-              "\n  %d = quantx.dequantize %q : " + q + " to " + type +
+      text += "func.func @" + std::string(name) + suffix + "(%c: " + i64c +
+              ") -> " + type + " {\n  %t = arith.trunci %c : " + i64c + " to " +
+              sc + "\n  %q = quantx.storage_cast %t : " + sc + " to " + qc +
+              "\n  %d = quantx.dequantize %q : " + qc + " to " + type +
               "\n  return %d : " + type + "\n}\n";
     }
     return text;
@@ -249,6 +266,27 @@ protected:
     return xs;
   }
 
+  /// Codes: every code of formats up to 16 bits (per channel), random bit
+  /// patterns otherwise; whole rows, normalized as the functions return them.
+  std::vector<int64_t> makeCodes() {
+    int64_t channels = GetParam().channels;
+    std::vector<int64_t> result;
+    std::mt19937_64 rng(5);
+    if (width <= 16) {
+      for (int64_t ch = 0; ch < channels; ++ch)
+        for (uint64_t code = 0; code < (uint64_t(1) << width); ++code)
+          result.push_back(static_cast<int64_t>(code));
+    } else {
+      for (int i = 0; i < 60000; ++i)
+        result.push_back(static_cast<int64_t>(rng()));
+    }
+    while (result.size() % channels)
+      result.push_back(0);
+    for (int64_t &code : result)
+      code = normalize(code);
+    return result;
+  }
+
   /// The code as the test functions return it: sign-extended for signed
   /// storage, zero-extended otherwise.
   int64_t normalize(int64_t code) const {
@@ -267,6 +305,8 @@ protected:
 
   std::unique_ptr<MLIRContext> context;
   std::unique_ptr<ExecutionEngine> engine;
+  std::vector<double> xs;
+  std::vector<int64_t> codes;
   FormatTypeInterface format;
   unsigned width = 0;
 };
@@ -275,87 +315,77 @@ num::RoundingMode toMode(const std::string &mode) {
   return *num::parseRoundingMode(mode);
 }
 
+constexpr const char *kVariants[] = {"", "_s"};
+
 TEST_P(FormatJitTest, EncodeMatchesNumerics) {
   ASSERT_TRUE(engine);
   int64_t channels = GetParam().channels;
-  std::vector<double> xs = makeInputs();
-  for (const char *mode : kModes) {
-    std::vector<int64_t> codes =
-        call<int64_t, double>(std::string("encode_") + mode, xs, channels);
-    ASSERT_EQ(codes.size(), xs.size());
-    for (size_t i = 0; i < xs.size(); ++i) {
-      int64_t channel = static_cast<int64_t>(i) % channels;
-      int64_t expected = normalize(format.encode(
-          xs[i], toMode(mode), num::counterRandomBits(kSeed, i), channel));
-      ASSERT_EQ(codes[i], expected)
-          << GetParam().name << " " << mode << " x=" << xs[i] << " index " << i;
+  for (const char *variant : kVariants)
+    for (const char *mode : kModes) {
+      std::vector<int64_t> codes = call<int64_t, double>(
+          std::string("encode_") + mode + variant, xs, channels);
+      ASSERT_EQ(codes.size(), xs.size());
+      for (size_t i = 0; i < xs.size(); ++i) {
+        int64_t channel = static_cast<int64_t>(i) % channels;
+        int64_t expected = normalize(format.encode(
+            xs[i], toMode(mode), num::counterRandomBits(kSeed, i), channel));
+        ASSERT_EQ(codes[i], expected)
+            << GetParam().name << " " << mode << variant << " x=" << xs[i]
+            << " index " << i;
+      }
     }
-  }
 }
 
 TEST_P(FormatJitTest, FakeQuantMatchesNumerics) {
   ASSERT_TRUE(engine);
   int64_t channels = GetParam().channels;
-  std::vector<double> xs = makeInputs();
-  for (const char *mode : kModes) {
-    std::vector<double> values =
-        call<double, double>(std::string("fake_") + mode, xs, channels);
-    ASSERT_EQ(values.size(), xs.size());
-    for (size_t i = 0; i < xs.size(); ++i) {
-      int64_t channel = static_cast<int64_t>(i) % channels;
-      double expected = format.decode(
-          format.encode(xs[i], toMode(mode), num::counterRandomBits(kSeed, i),
-                        channel),
-          channel);
-      ASSERT_EQ(bitsOf(values[i]), bitsOf(expected))
-          << GetParam().name << " " << mode << " x=" << xs[i] << " got "
-          << values[i] << " expected " << expected;
+  for (const char *variant : kVariants)
+    for (const char *mode : kModes) {
+      std::vector<double> values = call<double, double>(
+          std::string("fake_") + mode + variant, xs, channels);
+      ASSERT_EQ(values.size(), xs.size());
+      for (size_t i = 0; i < xs.size(); ++i) {
+        int64_t channel = static_cast<int64_t>(i) % channels;
+        double expected = format.decode(
+            format.encode(xs[i], toMode(mode), num::counterRandomBits(kSeed, i),
+                          channel),
+            channel);
+        ASSERT_EQ(bitsOf(values[i]), bitsOf(expected))
+            << GetParam().name << " " << mode << variant << " x=" << xs[i]
+            << " got " << values[i] << " expected " << expected;
+      }
     }
-  }
 }
 
 TEST_P(FormatJitTest, DecodeMatchesNumerics) {
   ASSERT_TRUE(engine);
   int64_t channels = GetParam().channels;
-  std::vector<int64_t> codes;
-  std::mt19937_64 rng(5);
-  if (width <= 16) {
-    for (int64_t ch = 0; ch < channels; ++ch)
-      for (uint64_t code = 0; code < (uint64_t(1) << width); ++code)
-        codes.push_back(static_cast<int64_t>(code));
-  } else {
-    for (int i = 0; i < 60000; ++i)
-      codes.push_back(static_cast<int64_t>(rng()));
-  }
-  // Rows hold one code per channel; keep whole rows.
-  while (codes.size() % channels)
-    codes.push_back(0);
-  for (int64_t &code : codes)
-    code = normalize(code);
-  std::vector<double> values =
-      call<double, int64_t>("decode_f64", codes, channels);
-  ASSERT_EQ(values.size(), codes.size());
-  for (size_t i = 0; i < codes.size(); ++i) {
-    double expected =
-        format.decode(codes[i], static_cast<int64_t>(i) % channels);
-    ASSERT_EQ(bitsOf(values[i]), bitsOf(expected))
-        << GetParam().name << " code " << codes[i] << " got " << values[i]
-        << " expected " << expected;
-  }
-  if (format.getExpressedFloatType())
-    return;
-  // Into f32: the f64 value rounded to nearest even (APFloat).
-  std::vector<float> narrow =
-      call<float, int64_t>("decode_f32", codes, channels);
-  for (size_t i = 0; i < codes.size(); ++i) {
-    llvm::APFloat expected(format.decode(codes[i], 0));
-    bool losesInfo;
-    expected.convert(llvm::APFloat::IEEEsingle(),
-                     llvm::APFloat::rmNearestTiesToEven, &losesInfo);
-    uint32_t got;
-    std::memcpy(&got, &narrow[i], sizeof(got));
-    ASSERT_EQ(got, expected.bitcastToAPInt().getZExtValue())
-        << GetParam().name << " code " << codes[i];
+  for (const char *variant : kVariants) {
+    std::vector<double> values = call<double, int64_t>(
+        std::string("decode_f64") + variant, codes, channels);
+    ASSERT_EQ(values.size(), codes.size());
+    for (size_t i = 0; i < codes.size(); ++i) {
+      double expected =
+          format.decode(codes[i], static_cast<int64_t>(i) % channels);
+      ASSERT_EQ(bitsOf(values[i]), bitsOf(expected))
+          << GetParam().name << variant << " code " << codes[i] << " got "
+          << values[i] << " expected " << expected;
+    }
+    if (format.getExpressedFloatType())
+      continue;
+    // Into f32: the f64 value rounded to nearest even (APFloat).
+    std::vector<float> narrow = call<float, int64_t>(
+        std::string("decode_f32") + variant, codes, channels);
+    for (size_t i = 0; i < codes.size(); ++i) {
+      llvm::APFloat expected(format.decode(codes[i], 0));
+      bool losesInfo;
+      expected.convert(llvm::APFloat::IEEEsingle(),
+                       llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+      uint32_t got;
+      std::memcpy(&got, &narrow[i], sizeof(got));
+      ASSERT_EQ(got, expected.bitcastToAPInt().getZExtValue())
+          << GetParam().name << variant << " code " << codes[i];
+    }
   }
 }
 

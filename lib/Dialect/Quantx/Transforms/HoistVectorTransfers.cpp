@@ -14,6 +14,8 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::quantx {
@@ -40,5 +42,10 @@ void HoistVectorTransfersPass::runOnOperation() {
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
     return signalPassFailure();
+  // Folding materializes the same index computations more than once;
+  // hoisting pairs a read with a write only at identical index values.
+  IRRewriter rewriter(&getContext());
+  DominanceInfo dominance(getOperation());
+  eliminateCommonSubExpressions(rewriter, dominance, getOperation());
   linalg::hoistRedundantVectorTransfers(getOperation());
 }

@@ -173,6 +173,39 @@ def TileAndVectorizeConvPass
   ];
 }
 
+def TileAndVectorizeElementwisePass
+    : Pass<"quantx-tile-vectorize-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Vectorize statically shaped elementwise linalg.generic";
+  let description = [{
+    For every `linalg.generic` whose loops are all parallel and whose
+    operands have static shapes (the lowered quantx conversions, activation
+    functions, ...): tiles the innermost loop at least `vector-width` long
+    (else the innermost longer than 1) by `vector-width` and the others by 1, peels so that every tile is static, and vectorizes each
+    tile, so that the scalar body (f64 rounding, integer field arithmetic,
+    selects) runs on whole vectors. Elementwise code with dynamic shapes is
+    left to LLVM's loop vectorizer.
+
+    Before:
+
+    ```mlir
+    %r = linalg.generic {iterator_types = ["parallel"], ...}
+        ins(%x : tensor<1024xf32>) outs(%e : tensor<1024xi8>) { ... }
+    ```
+
+    After (abridged): an `scf.for` over 64 tiles of `vector<16xf32>`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "0",
+           "Elements per vector (0: 16 with AVX-512, else 8)">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def HoistVectorTransfersPass
     : Pass<"quantx-hoist-vector-transfers", "::mlir::func::FuncOp"> {
   let summary = "Keep matmul accumulators in registers across the K loop";
