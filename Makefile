@@ -26,7 +26,7 @@ CMAKE_FLAGS := -G Ninja \
   -DLLVM_EXTERNAL_LIT=$(LIT)
 
 .PHONY: all deps configure build check demo format format-check unittests \
-        lit docs docs-check install-check fuzz bench clean
+        lit docs docs-check install-check fuzz bench datasets clean
 
 all: build
 
@@ -111,7 +111,13 @@ fuzz: build
 	  2>&1 | grep -E "^(Done|stat::number_of_executed_units)|ERROR|SUMMARY" ; \
 	  test $${PIPESTATUS[0]} -eq 0
 
-check: format-check build unittests lit docs-check install-check fuzz
+# Datasets from Debian packages: Fashion-MNIST (dataset-fashion-mnist) and
+# the sklearn digits (extracted from the python3-sklearn package file).
+datasets: deps
+	@./.ci/install-deps.sh dataset-fashion-mnist
+	@./.ci/fetch-digits.sh $(BUILD_DIR)/datasets
+
+check: format-check build datasets unittests lit docs-check install-check fuzz
 	@./.ci/summarize-tests.sh $(RESULTS)
 
 demo: build

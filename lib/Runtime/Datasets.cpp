@@ -1,0 +1,315 @@
+//===- Datasets.cpp - offline datasets for training and evaluation --------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Runtime/Datasets.h"
+
+#include "quantx/Runtime/Npy.h"
+
+#include <zlib.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#ifndef QUANTX_DEFAULT_DATA_DIR
+#define QUANTX_DEFAULT_DATA_DIR ""
+#endif
+
+namespace quantx::runtime {
+
+int64_t Dataset::getSampleSize() const {
+  int64_t size = 1;
+  for (int64_t dim : sampleShape)
+    size *= dim;
+  return size;
+}
+
+bool readMaybeGzipped(const std::string &path, std::vector<uint8_t> &out,
+                      std::string &error) {
+  // gzread passes files without a gzip header through unchanged.
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (!file) {
+    error = path + ": cannot open file";
+    return false;
+  }
+  out.clear();
+  uint8_t buffer[1 << 16];
+  int n;
+  while ((n = gzread(file, buffer, sizeof(buffer))) > 0)
+    out.insert(out.end(), buffer, buffer + n);
+  int status;
+  const char *message = gzerror(file, &status);
+  gzclose(file);
+  if (n < 0 || (status != Z_OK && status != Z_STREAM_END)) {
+    error = path + ": corrupt gzip data (" + message + ")";
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> getDatasetSearchPaths(const std::string &name) {
+  std::vector<std::string> dirs;
+  if (const char *env = std::getenv("QUANTX_DATA_DIR"))
+    dirs.push_back(env);
+  if (std::strlen(QUANTX_DEFAULT_DATA_DIR))
+    dirs.push_back(QUANTX_DEFAULT_DATA_DIR);
+  std::vector<std::string> paths;
+  if (name == "digits") {
+    for (const std::string &dir : dirs)
+      paths.push_back(dir + "/digits.csv.gz");
+    paths.push_back(
+        "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz");
+  } else if (name == "fashion-mnist") {
+    for (const std::string &dir : dirs)
+      paths.push_back(dir + "/fashion-mnist");
+    paths.push_back("/usr/share/datasets/fashion-mnist");
+  }
+  return paths;
+}
+
+static bool exists(const std::string &path) {
+  return std::ifstream(path).good() ||
+         std::ifstream(path + "/train-labels-idx1-ubyte.gz").good();
+}
+
+std::optional<Dataset> parseDigitsCsv(const std::string &text,
+                                      std::string &error) {
+  Dataset dataset;
+  dataset.name = "digits";
+  dataset.sampleShape = {64};
+  dataset.numClasses = 10;
+  std::istringstream lines(text);
+  std::string line;
+  int64_t index = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty())
+      continue;
+    std::vector<int> values;
+    std::istringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, ','))
+      values.push_back(std::atoi(field.c_str()));
+    if (values.size() != 65) {
+      error = "digits line " + std::to_string(index + 1) + " has " +
+              std::to_string(values.size()) + " fields, expected 65";
+      return std::nullopt;
+    }
+    Split &split = index % 5 == 4 ? dataset.test : dataset.train;
+    for (int i = 0; i < 64; ++i)
+      split.samples.push_back(static_cast<float>(values[i]) / 16.0f);
+    if (values[64] < 0 || values[64] > 9) {
+      error = "digits line " + std::to_string(index + 1) + " has label " +
+              std::to_string(values[64]);
+      return std::nullopt;
+    }
+    split.labels.push_back(values[64]);
+    ++index;
+  }
+  if (index == 0) {
+    error = "the digits file is empty";
+    return std::nullopt;
+  }
+  return dataset;
+}
+
+static uint32_t readBigEndian(const std::vector<uint8_t> &bytes, size_t at) {
+  return (uint32_t(bytes[at]) << 24) | (uint32_t(bytes[at + 1]) << 16) |
+         (uint32_t(bytes[at + 2]) << 8) | uint32_t(bytes[at + 3]);
+}
+
+bool parseIdxImages(const std::vector<uint8_t> &bytes, std::vector<float> &out,
+                    std::vector<int64_t> &shape, std::string &error) {
+  if (bytes.size() < 16 || readBigEndian(bytes, 0) != 0x00000803) {
+    error = "not an IDX image file (magic 0x00000803)";
+    return false;
+  }
+  uint64_t count = readBigEndian(bytes, 4), rows = readBigEndian(bytes, 8),
+           cols = readBigEndian(bytes, 12);
+  if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096 ||
+      bytes.size() - 16 != count * rows * cols) {
+    error = "IDX image file holds " + std::to_string(bytes.size() - 16) +
+            " bytes of pixels, its header says " + std::to_string(count) + "x" +
+            std::to_string(rows) + "x" + std::to_string(cols);
+    return false;
+  }
+  shape = {static_cast<int64_t>(count), static_cast<int64_t>(rows),
+           static_cast<int64_t>(cols)};
+  out.resize(bytes.size() - 16);
+  for (size_t i = 16; i < bytes.size(); ++i)
+    out[i - 16] = static_cast<float>(bytes[i]) / 255.0f;
+  return true;
+}
+
+bool parseIdxLabels(const std::vector<uint8_t> &bytes,
+                    std::vector<int32_t> &out, std::string &error) {
+  if (bytes.size() < 8 || readBigEndian(bytes, 0) != 0x00000801) {
+    error = "not an IDX label file (magic 0x00000801)";
+    return false;
+  }
+  uint64_t count = readBigEndian(bytes, 4);
+  if (bytes.size() - 8 != count) {
+    error = "IDX label file holds " + std::to_string(bytes.size() - 8) +
+            " labels, its header says " + std::to_string(count);
+    return false;
+  }
+  out.assign(bytes.begin() + 8, bytes.end());
+  return true;
+}
+
+static std::optional<Dataset> loadFashionMnist(const std::string &dir,
+                                               std::string &error) {
+  Dataset dataset;
+  dataset.name = "fashion-mnist";
+  dataset.sampleShape = {28, 28, 1};
+  dataset.numClasses = 10;
+  for (auto [prefix, split] :
+       {std::pair{"train", &dataset.train}, {"t10k", &dataset.test}}) {
+    std::vector<uint8_t> bytes;
+    std::vector<int64_t> shape;
+    std::string images = dir + "/" + prefix + "-images-idx3-ubyte.gz";
+    std::string labels = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
+    if (!readMaybeGzipped(images, bytes, error))
+      return std::nullopt;
+    if (!parseIdxImages(bytes, split->samples, shape, error)) {
+      error = images + ": " + error;
+      return std::nullopt;
+    }
+    if (shape[1] != 28 || shape[2] != 28) {
+      error = images + ": expected 28x28 images";
+      return std::nullopt;
+    }
+    if (!readMaybeGzipped(labels, bytes, error))
+      return std::nullopt;
+    if (!parseIdxLabels(bytes, split->labels, error)) {
+      error = labels + ": " + error;
+      return std::nullopt;
+    }
+    if (split->size() != shape[0]) {
+      error = labels + ": " + std::to_string(split->size()) + " labels for " +
+              std::to_string(shape[0]) + " images";
+      return std::nullopt;
+    }
+  }
+  return dataset;
+}
+
+/// `npy:X,Y[,TX,TY]`.
+static std::optional<Dataset> loadNpy(const std::string &spec,
+                                      std::string &error) {
+  std::vector<std::string> files;
+  std::istringstream parts(spec);
+  std::string part;
+  while (std::getline(parts, part, ','))
+    files.push_back(part);
+  if (files.size() != 2 && files.size() != 4) {
+    error = "npy datasets are npy:X.npy,Y.npy or "
+            "npy:X.npy,Y.npy,TEST_X.npy,TEST_Y.npy";
+    return std::nullopt;
+  }
+  Dataset dataset;
+  dataset.name = "npy";
+  auto readSplit = [&](const std::string &xPath, const std::string &yPath,
+                       Split &split) {
+    std::optional<NpyArray> x = readNpyFile(xPath, error);
+    if (!x)
+      return false;
+    std::optional<NpyArray> y = readNpyFile(yPath, error);
+    if (!y)
+      return false;
+    if (x->dtype != DType::F32 || x->shape.empty()) {
+      error = xPath + ": samples must be a float32 array [N, ...]";
+      return false;
+    }
+    if ((y->dtype != DType::I32 && y->dtype != DType::I64 &&
+         y->dtype != DType::U8 && y->dtype != DType::I8) ||
+        y->shape.size() != 1 || y->shape[0] != x->shape[0]) {
+      error = yPath + ": labels must be an integer array [N] matching " + xPath;
+      return false;
+    }
+    std::vector<int64_t> sampleShape(x->shape.begin() + 1, x->shape.end());
+    if (!dataset.sampleShape.empty() && dataset.sampleShape != sampleShape) {
+      error = xPath + ": samples of another shape than the training set's";
+      return false;
+    }
+    dataset.sampleShape = sampleShape;
+    split.samples.resize(x->data.size() / 4);
+    std::memcpy(split.samples.data(), x->data.data(), x->data.size());
+    unsigned size = getDTypeSize(y->dtype);
+    for (int64_t i = 0; i < y->shape[0]; ++i) {
+      int64_t label = 0;
+      if (y->dtype == DType::U8)
+        label = y->data[i];
+      else if (y->dtype == DType::I8)
+        label = static_cast<int8_t>(y->data[i]);
+      else if (size == 4)
+        label = reinterpret_cast<const int32_t *>(y->data.data())[i];
+      else
+        label = reinterpret_cast<const int64_t *>(y->data.data())[i];
+      if (label < 0 || label > 1000000) {
+        error = yPath + ": label " + std::to_string(label) + " at index " +
+                std::to_string(i) + " is not a class index";
+        return false;
+      }
+      split.labels.push_back(static_cast<int32_t>(label));
+      dataset.numClasses = std::max<int64_t>(dataset.numClasses, label + 1);
+    }
+    return true;
+  };
+  if (!readSplit(files[0], files[1], dataset.train))
+    return std::nullopt;
+  if (files.size() == 4) {
+    if (!readSplit(files[2], files[3], dataset.test))
+      return std::nullopt;
+  } else {
+    // The last fifth is the test set.
+    int64_t n = dataset.train.size(), testSize = n / 5;
+    int64_t sample = dataset.getSampleSize();
+    int64_t first = n - testSize;
+    dataset.test.samples.assign(dataset.train.samples.begin() + first * sample,
+                                dataset.train.samples.end());
+    dataset.test.labels.assign(dataset.train.labels.begin() + first,
+                               dataset.train.labels.end());
+    dataset.train.samples.resize(first * sample);
+    dataset.train.labels.resize(first);
+  }
+  return dataset;
+}
+
+std::optional<Dataset> loadDataset(const std::string &spec,
+                                   std::string &error) {
+  if (spec.rfind("npy:", 0) == 0)
+    return loadNpy(spec.substr(4), error);
+  if (spec != "digits" && spec != "fashion-mnist") {
+    error = "unknown dataset '" + spec +
+            "'; expected digits, fashion-mnist or npy:X.npy,Y.npy";
+    return std::nullopt;
+  }
+  for (const std::string &path : getDatasetSearchPaths(spec)) {
+    if (!exists(path))
+      continue;
+    if (spec == "fashion-mnist")
+      return loadFashionMnist(path, error);
+    std::vector<uint8_t> bytes;
+    if (!readMaybeGzipped(path, bytes, error))
+      return std::nullopt;
+    std::optional<Dataset> dataset =
+        parseDigitsCsv(std::string(bytes.begin(), bytes.end()), error);
+    if (!dataset)
+      error = path + ": " + error;
+    return dataset;
+  }
+  error = "dataset '" + spec + "' is not installed; run `make datasets` (" +
+          (spec == "digits"
+               ? std::string("digits.csv.gz from the python3-sklearn package")
+               : std::string("the dataset-fashion-mnist package")) +
+          ")";
+  return std::nullopt;
+}
+
+} // namespace quantx::runtime

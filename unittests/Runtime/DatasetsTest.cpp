@@ -1,0 +1,155 @@
+//===- DatasetsTest.cpp - offline datasets --------------------------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Runtime/Datasets.h"
+#include "quantx/Runtime/Npy.h"
+
+#include "gtest/gtest.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+using namespace quantx::runtime;
+
+namespace {
+
+std::string tempPath(const std::string &name) {
+  return testing::TempDir() + "/quantx-datasets-" + name;
+}
+
+TEST(Datasets, DigitsCsvSplitAndScale) {
+  std::string csv;
+  for (int i = 0; i < 10; ++i) {
+    for (int f = 0; f < 64; ++f)
+      csv += std::to_string((i + f) % 17) + ",";
+    csv += std::to_string(i % 10) + "\n";
+  }
+  std::string error;
+  std::optional<Dataset> digits = parseDigitsCsv(csv, error);
+  ASSERT_TRUE(digits) << error;
+  // Samples 4 and 9 (i % 5 == 4) are the test set.
+  EXPECT_EQ(digits->train.size(), 8);
+  EXPECT_EQ(digits->test.size(), 2);
+  EXPECT_EQ(digits->test.labels, (std::vector<int32_t>{4, 9}));
+  EXPECT_EQ(digits->getSampleSize(), 64);
+  EXPECT_FLOAT_EQ(digits->train.samples[1], 1.0f / 16);
+  EXPECT_FLOAT_EQ(digits->test.samples[12], 16.0f / 16);
+
+  EXPECT_FALSE(parseDigitsCsv("1,2,3\n", error));
+  EXPECT_EQ(error, "digits line 1 has 3 fields, expected 65");
+  EXPECT_FALSE(parseDigitsCsv("", error));
+  EXPECT_EQ(error, "the digits file is empty");
+}
+
+TEST(Datasets, IdxFiles) {
+  std::vector<uint8_t> images = {0, 0, 8, 3, 0, 0, 0, 2,   0,  0,
+                                 0, 2, 0, 0, 0, 1, 0, 255, 51, 102};
+  std::vector<float> pixels;
+  std::vector<int64_t> shape;
+  std::string error;
+  ASSERT_TRUE(parseIdxImages(images, pixels, shape, error)) << error;
+  EXPECT_EQ(shape, (std::vector<int64_t>{2, 2, 1}));
+  EXPECT_EQ(pixels, (std::vector<float>{0.0f, 1.0f, 0.2f, 0.4f}));
+  images.pop_back();
+  EXPECT_FALSE(parseIdxImages(images, pixels, shape, error));
+  EXPECT_EQ(error, "IDX image file holds 3 bytes of pixels, its header says "
+                   "2x2x1");
+  std::vector<uint8_t> labels = {0, 0, 8, 1, 0, 0, 0, 3, 7, 0, 9};
+  std::vector<int32_t> values;
+  ASSERT_TRUE(parseIdxLabels(labels, values, error)) << error;
+  EXPECT_EQ(values, (std::vector<int32_t>{7, 0, 9}));
+  labels[3] = 3;
+  EXPECT_FALSE(parseIdxLabels(labels, values, error));
+  EXPECT_EQ(error, "not an IDX label file (magic 0x00000801)");
+}
+
+TEST(Datasets, ReadsGzipAndPlainFiles) {
+  std::string path = tempPath("data.gz");
+  gzFile file = gzopen(path.c_str(), "wb");
+  ASSERT_TRUE(file);
+  const char text[] = "compressed payload";
+  gzwrite(file, text, sizeof(text) - 1);
+  gzclose(file);
+  std::vector<uint8_t> bytes;
+  std::string error;
+  ASSERT_TRUE(readMaybeGzipped(path, bytes, error)) << error;
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "compressed payload");
+  EXPECT_FALSE(readMaybeGzipped(tempPath("missing"), bytes, error));
+  EXPECT_NE(error.find("cannot open file"), std::string::npos);
+}
+
+TEST(Datasets, NpyDatasets) {
+  NpyArray x, y;
+  x.dtype = DType::F32;
+  x.shape = {10, 3};
+  x.data.resize(10 * 3 * 4);
+  for (int i = 0; i < 30; ++i) {
+    float v = static_cast<float>(i);
+    std::memcpy(&x.data[i * 4], &v, 4);
+  }
+  y.dtype = DType::I64;
+  y.shape = {10};
+  y.data.resize(80);
+  for (int64_t i = 0; i < 10; ++i)
+    std::memcpy(&y.data[i * 8], &i, 8);
+  std::string error;
+  ASSERT_TRUE(writeNpyFile(tempPath("x.npy"), x, error));
+  ASSERT_TRUE(writeNpyFile(tempPath("y.npy"), y, error));
+  std::optional<Dataset> data =
+      loadDataset("npy:" + tempPath("x.npy") + "," + tempPath("y.npy"), error);
+  ASSERT_TRUE(data) << error;
+  EXPECT_EQ(data->sampleShape, (std::vector<int64_t>{3}));
+  EXPECT_EQ(data->numClasses, 10);
+  EXPECT_EQ(data->train.size(), 8);
+  EXPECT_EQ(data->test.labels, (std::vector<int32_t>{8, 9}));
+  EXPECT_EQ(data->test.samples.front(), 24.0f);
+
+  EXPECT_FALSE(
+      loadDataset("npy:" + tempPath("y.npy") + "," + tempPath("y.npy"), error));
+  EXPECT_NE(error.find("samples must be a float32 array"), std::string::npos);
+  EXPECT_FALSE(loadDataset("npy:only-one.npy", error));
+  EXPECT_FALSE(loadDataset("cifar", error));
+  EXPECT_EQ(error, "unknown dataset 'cifar'; expected digits, fashion-mnist "
+                   "or npy:X.npy,Y.npy");
+}
+
+/// The real datasets, when installed (`make datasets`, run by make check).
+TEST(Datasets, RealDigits) {
+  std::string error;
+  std::optional<Dataset> digits = loadDataset("digits", error);
+  if (!digits)
+    GTEST_SKIP() << error;
+  EXPECT_EQ(digits->train.size(), 1438);
+  EXPECT_EQ(digits->test.size(), 359);
+  EXPECT_EQ(digits->train.samples.size(), 1438u * 64);
+  std::set<int32_t> classes(digits->train.labels.begin(),
+                            digits->train.labels.end());
+  EXPECT_EQ(classes.size(), 10u);
+  for (float v : digits->train.samples)
+    ASSERT_TRUE(v >= 0.0f && v <= 1.0f);
+}
+
+TEST(Datasets, RealFashionMnist) {
+  std::string error;
+  std::optional<Dataset> fashion = loadDataset("fashion-mnist", error);
+  if (!fashion)
+    GTEST_SKIP() << error;
+  EXPECT_EQ(fashion->train.size(), 60000);
+  EXPECT_EQ(fashion->test.size(), 10000);
+  EXPECT_EQ(fashion->getSampleSize(), 784);
+  std::vector<int64_t> counts(10, 0);
+  for (int32_t label : fashion->test.labels)
+    ++counts.at(label);
+  // Fashion-MNIST's test set is balanced: 1000 per class.
+  EXPECT_EQ(counts, std::vector<int64_t>(10, 1000));
+}
+
+} // namespace
