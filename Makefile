@@ -15,7 +15,7 @@ CLANG_FORMAT ?= clang-format-22
 
 PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 \
             lld-22 clang-format-22 libclang-rt-22-dev cmake ninja-build \
-            libgtest-dev
+            libgtest-dev zlib1g-dev
 
 CMAKE_FLAGS := -G Ninja \
   -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
