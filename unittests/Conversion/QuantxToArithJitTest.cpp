@@ -189,10 +189,14 @@ protected:
               " rounding<" + mode + ">" + seed + " : " + f64 +
               "\n  return %f : " + f64 + "\n}\n";
     }
-    for (auto [name, type] :
-         {std::pair{"decode_f64", f64c}, {"decode_f32", f32c}}) {
+    std::string f16c = "tensor<" + rowsC + "x" + n + "xf16>";
+    std::string bf16c = "tensor<" + rowsC + "x" + n + "xbf16>";
+    for (auto [name, type] : {std::pair{"decode_f64", f64c},
+                              {"decode_f32", f32c},
+                              {"decode_f16", f16c},
+                              {"decode_bf16", bf16c}}) {
       bool fixedExpressed = bool(format.getExpressedFloatType());
-      if (fixedExpressed && type == f32c)
+      if (fixedExpressed && type != f64c)
         continue; // the expressed type is f64
       text += "func.func @" + std::string(name) + suffix + "(%c: " + i64c +
               ") -> " + type + " {\n  %t = arith.trunci %c : " + i64c + " to " +
@@ -373,18 +377,29 @@ TEST_P(FormatJitTest, DecodeMatchesNumerics) {
     }
     if (format.getExpressedFloatType())
       continue;
-    // Into f32: the f64 value rounded to nearest even (APFloat).
+    // Into f32, f16 and bf16: the f64 value rounded once, to nearest even
+    // (APFloat), with no double rounding through a wider type.
     std::vector<float> narrow = call<float, int64_t>(
         std::string("decode_f32") + variant, codes, channels);
-    for (size_t i = 0; i < codes.size(); ++i) {
-      llvm::APFloat expected(format.decode(codes[i], 0));
+    std::vector<uint16_t> half = call<uint16_t, int64_t>(
+        std::string("decode_f16") + variant, codes, channels);
+    std::vector<uint16_t> brain = call<uint16_t, int64_t>(
+        std::string("decode_bf16") + variant, codes, channels);
+    auto rounded = [&](int64_t code, const llvm::fltSemantics &semantics) {
+      llvm::APFloat value(format.decode(code, 0));
       bool losesInfo;
-      expected.convert(llvm::APFloat::IEEEsingle(),
-                       llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+      value.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+      return value.bitcastToAPInt().getZExtValue();
+    };
+    for (size_t i = 0; i < codes.size(); ++i) {
       uint32_t got;
       std::memcpy(&got, &narrow[i], sizeof(got));
-      ASSERT_EQ(got, expected.bitcastToAPInt().getZExtValue())
-          << GetParam().name << variant << " code " << codes[i];
+      ASSERT_EQ(got, rounded(codes[i], llvm::APFloat::IEEEsingle()))
+          << GetParam().name << variant << " f32 code " << codes[i];
+      ASSERT_EQ(half[i], rounded(codes[i], llvm::APFloat::IEEEhalf()))
+          << GetParam().name << variant << " f16 code " << codes[i];
+      ASSERT_EQ(brain[i], rounded(codes[i], llvm::APFloat::BFloat()))
+          << GetParam().name << variant << " bf16 code " << codes[i];
     }
   }
 }
@@ -456,6 +471,57 @@ TEST(StochasticJit, ReproducibleAndUnbiased) {
     mean += v;
   mean /= n;
   EXPECT_NEAR(mean, 0.3, 5 * 0.5 * 0.03125 / std::sqrt(double(n)));
+}
+
+} // namespace
+
+namespace {
+
+/// fake_quant on f16 and bf16 tensors: every 16-bit input pattern, widened
+/// exactly, rounded onto E4M3 and back to the 16-bit type once; no
+/// compiler-rt calls are needed in the JIT process.
+TEST(HalfPrecisionJit, EveryInputPattern) {
+  std::unique_ptr<MLIRContext> context = makeJitContext();
+  const char *source = R"mlir(
+    func.func @f16(%x: tensor<65536xf16>) -> tensor<65536xf16> {
+      %f = quantx.fake_quant %x to !quantx.float<e4m3> : tensor<65536xf16>
+      return %f : tensor<65536xf16>
+    }
+    func.func @bf16(%x: tensor<65536xbf16>) -> tensor<65536xbf16> {
+      %f = quantx.fake_quant %x to !quantx.float<e4m3> : tensor<65536xbf16>
+      return %f : tensor<65536xbf16>
+    }
+  )mlir";
+  std::unique_ptr<ExecutionEngine> engine = compileForJit(*context, source);
+  ASSERT_TRUE(engine);
+  num::FloatFormat e4m3 = num::FloatFormat::get(4, 3);
+  for (auto [name, semantics] : {std::pair{"f16", &llvm::APFloat::IEEEhalf()},
+                                 {"bf16", &llvm::APFloat::BFloat()}}) {
+    std::vector<uint16_t> input(65536);
+    for (uint32_t i = 0; i < 65536; ++i)
+      input[i] = static_cast<uint16_t>(i);
+    StridedMemRefType<uint16_t, 1> in{
+        input.data(), input.data(), 0, {65536}, {1}};
+    StridedMemRefType<uint16_t, 1> out;
+    auto fn = engine->lookup(std::string("_mlir_ciface_") + name);
+    ASSERT_TRUE(static_cast<bool>(fn)) << name;
+    reinterpret_cast<void (*)(StridedMemRefType<uint16_t, 1> *,
+                              StridedMemRefType<uint16_t, 1> *)>(*fn)(&out,
+                                                                      &in);
+    for (uint32_t i = 0; i < 65536; ++i) {
+      llvm::APFloat x(*semantics, llvm::APInt(16, i));
+      bool losesInfo;
+      llvm::APFloat wide = x;
+      wide.convert(llvm::APFloat::IEEEdouble(),
+                   llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+      llvm::APFloat expected(e4m3.decode(e4m3.encode(wide.convertToDouble())));
+      expected.convert(*semantics, llvm::APFloat::rmNearestTiesToEven,
+                       &losesInfo);
+      ASSERT_EQ(out.data[i], expected.bitcastToAPInt().getZExtValue())
+          << name << " input 0x" << std::hex << i;
+    }
+    std::free(out.basePtr);
+  }
 }
 
 } // namespace

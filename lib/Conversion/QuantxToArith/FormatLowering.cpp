@@ -143,14 +143,9 @@ struct Emitter {
       return x;
     return arith::ExtFOp::create(b, loc, f64(), x);
   }
-  /// Rounds an f64 to `type` (nearest even).
-  Value fromF64(Value x, FloatType type) {
-    if (type.isF64())
-      return x;
-    if (type.getWidth() > 64)
-      return arith::ExtFOp::create(b, loc, type, x);
-    return arith::TruncFOp::create(b, loc, type, x);
-  }
+  /// Rounds an f64 to `type` (nearest even). Defined after the float
+  /// encoder, which it uses for 16-bit types.
+  Value fromF64(Value x, FloatType type);
   /// Narrows an i64 code to the storage width.
   Value toStorage(Value code, unsigned width) {
     if (width == 64)
@@ -434,6 +429,27 @@ static Value buildFloatDecode(Emitter &e, const num::FloatFormat &format,
     result = e.select(isNaN, e.fromBits(e.ori(nanBits, fraction)), result);
   }
   return result;
+}
+
+Value Emitter::fromF64(Value x, FloatType type) {
+  if (type.isF64())
+    return x;
+  if (type.getWidth() > 64)
+    return arith::ExtFOp::create(b, loc, type, x);
+  // LLVM lowers f64 -> f16/bf16 truncation to compiler-rt calls
+  // (__truncdfhf2, __truncdfbf2) that a JIT process need not have, and going
+  // through f32 would round twice. Round with the custom-float encoder
+  // instead: IEEE e5m10 and e8m7 are f16 and bf16, and the encoder matches
+  // APFloat bit for bit.
+  if (type.isF16() || type.isBF16()) {
+    num::FloatFormat format = type.isF16() ? num::FloatFormat::get(5, 10)
+                                           : num::FloatFormat::get(8, 7);
+    Value code =
+        buildFloatEncode(*this, format, x, RoundingMode::nearest_even, Value());
+    Value bits = arith::TruncIOp::create(b, loc, b.getI16Type(), code);
+    return arith::BitcastOp::create(b, loc, type, bits);
+  }
+  return arith::TruncFOp::create(b, loc, type, x);
 }
 
 //===----------------------------------------------------------------------===//
