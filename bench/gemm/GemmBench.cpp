@@ -17,18 +17,15 @@
 
 #include "quantx/InitQuantx.h"
 #include "quantx/Pipelines/Pipelines.h"
+#include "quantx/Runtime/Runner.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -228,11 +225,7 @@ int main(int argc, char **argv) {
   std::printf("1-minute load average at start: %.2f\n\n", loadAverage());
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::quantx::registerQuantxDialect(registry);
-  mlir::registerBuiltinDialectTranslation(registry);
-  mlir::registerLLVMDialectTranslation(registry);
+  ::quantx::runtime::registerJitDialects(registry);
   mlir::MLIRContext context(registry);
 
   auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();

@@ -157,6 +157,14 @@ static void buildWrapper(ModuleOp module, func::FuncOp entry) {
   func::ReturnOp::create(b, loc, results);
 }
 
+void ::quantx::runtime::registerJitDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  mlir::quantx::registerQuantxDialect(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
 CompiledModule::CompiledModule() = default;
 CompiledModule::~CompiledModule() = default;
 
@@ -165,11 +173,7 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
                         const RunnerOptions &options) {
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  mlir::quantx::registerQuantxDialect(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  registerJitDialects(registry);
   compiled->context = std::make_unique<MLIRContext>(registry);
   MLIRContext *context = compiled->context.get();
   // The wrapper is built with these, whatever the model uses.

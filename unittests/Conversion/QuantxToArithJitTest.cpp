@@ -18,6 +18,7 @@
 #include "quantx/InitQuantx.h"
 #include "quantx/Numerics/Random.h"
 #include "quantx/Pipelines/Pipelines.h"
+#include "quantx/Runtime/Runner.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
@@ -27,12 +28,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
@@ -108,11 +105,7 @@ std::unique_ptr<MLIRContext> makeJitContext() {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerQuantxDialect(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
+  ::quantx::runtime::registerJitDialects(registry);
   auto context = std::make_unique<MLIRContext>(registry);
   context->loadAllAvailableDialects();
   return context;

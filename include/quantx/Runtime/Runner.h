@@ -25,6 +25,7 @@
 #include <vector>
 
 namespace mlir {
+class DialectRegistry;
 class MLIRContext;
 class ExecutionEngine;
 } // namespace mlir
@@ -91,6 +92,11 @@ private:
   std::vector<TensorSignature> arguments;
   std::vector<TensorSignature> results;
 };
+
+/// Registers what JIT compilation of a quantx model needs: every upstream
+/// dialect and extension (bufferization models included), quantx, and the
+/// translations to LLVM IR.
+void registerJitDialects(mlir::DialectRegistry &registry);
 
 /// Renders a small array in NumPy style; "" when it has more than
 /// `maxElements` elements.

@@ -126,7 +126,6 @@ struct Emitter {
   Value shli(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
   Value shrui(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
   Value shrsi(Value x, Value y) { return arith::ShRSIOp::create(b, loc, x, y); }
-  Value andFlags(Value x, Value y) { return andi(x, y); }
   Value sitofp(Value x) { return arith::SIToFPOp::create(b, loc, f64(), x); }
   Value uitofp(Value x) { return arith::UIToFPOp::create(b, loc, f64(), x); }
   Value fptosi(Value x) { return arith::FPToSIOp::create(b, loc, i64(), x); }
@@ -321,8 +320,7 @@ static Value buildFloatEncode(Emitter &e, const num::FloatFormat &format,
   Value code = e.ori(sign, magnitude);
   if (format.special == num::SpecialValues::FNUZ)
     code = e.select(e.cmpi(I::eq, magnitude, e.i(0)), e.i(0), code);
-  Value overflowed =
-      e.andFlags(up, e.cmpi(I::ugt, hiMagnitude, e.u(maxMagnitude)));
+  Value overflowed = e.andi(up, e.cmpi(I::ugt, hiMagnitude, e.u(maxMagnitude)));
   code = e.select(overflowed, overflowCode, code);
   if (!format.hasZero)
     code = e.select(e.cmpf(P::OLE, a, e.f(format.getMagnitudeValue(0))), sign,
@@ -406,7 +404,7 @@ static Value buildFloatDecode(Emitter &e, const num::FloatFormat &format,
     isNaN = e.cmpi(I::eq, magnitude, e.u(format.getMagnitudeMask()));
     break;
   case num::SpecialValues::FNUZ:
-    isNaN = e.andFlags(negative, e.cmpi(I::eq, magnitude, e.i(0)));
+    isNaN = e.andi(negative, e.cmpi(I::eq, magnitude, e.i(0)));
     break;
   case num::SpecialValues::None:
     break;

@@ -22,9 +22,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/TargetParser/Host.h"
 
 namespace mlir::quantx {
@@ -70,9 +68,7 @@ void TileAndVectorizeConvPass::runOnOperation() {
 
   // Canonicalize (static tiles), then rewrite unit-row tiles as 1-D
   // convolutions.
-  OpPassManager canonicalize(ModuleOp::getOperationName());
-  canonicalize.addPass(createCanonicalizerPass());
-  if (failed(runPipeline(canonicalize, getOperation())))
+  if (failed(canonicalize(getOperation())))
     return signalPassFailure();
   RewritePatternSet patterns(&getContext());
   linalg::populateDecomposeConvolutionPatterns(patterns);
@@ -85,12 +81,7 @@ void TileAndVectorizeConvPass::runOnOperation() {
         op->getParentOfType<scf::ForOp>())
       tiles.push_back(op);
   });
-  for (linalg::Conv1DNwcWcfOp op : tiles) {
-    rewriter.setInsertionPoint(op);
-    FailureOr<linalg::VectorizationResult> vectorized =
-        linalg::vectorize(rewriter, op);
-    if (succeeded(vectorized))
-      rewriter.replaceOp(op, vectorized->replacements);
-  }
+  for (linalg::Conv1DNwcWcfOp op : tiles)
+    vectorizeInPlace(rewriter, op);
   getOperation().walk([&](Operation *op) { op->removeAttr(kMark); });
 }

@@ -16,8 +16,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/TargetParser/Host.h"
 
 namespace mlir::quantx {
@@ -79,9 +77,7 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
     tileAndPeel(rewriter, op, sizes, /*interchange=*/{}, kMark);
   }
 
-  OpPassManager canonicalize(ModuleOp::getOperationName());
-  canonicalize.addPass(createCanonicalizerPass());
-  if (failed(runPipeline(canonicalize, getOperation())))
+  if (failed(canonicalize(getOperation())))
     return signalPassFailure();
 
   SmallVector<linalg::GenericOp> tiles;
@@ -92,11 +88,6 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
         tiles.push_back(op);
     }
   });
-  for (linalg::GenericOp op : tiles) {
-    rewriter.setInsertionPoint(op);
-    FailureOr<linalg::VectorizationResult> vectorized =
-        linalg::vectorize(rewriter, op);
-    if (succeeded(vectorized))
-      rewriter.replaceOp(op, vectorized->replacements);
-  }
+  for (linalg::GenericOp op : tiles)
+    vectorizeInPlace(rewriter, op);
 }

@@ -28,9 +28,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/TargetParser/Host.h"
 
 namespace mlir::quantx {
@@ -122,12 +120,6 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
     return signalPassFailure();
   }
 
-  // Canonicalization folds the peeled loop bounds into static tile shapes.
-  auto canonicalize = [&] {
-    OpPassManager pm(ModuleOp::getOperationName());
-    pm.addPass(createCanonicalizerPass());
-    return runPipeline(pm, getOperation());
-  };
   // Tiles carry the mark of the level they were made for; the mark survives
   // peeling (which clones) and canonicalization.
   constexpr StringLiteral kCacheTile = "quantx.matmul_cache_tile";
@@ -149,25 +141,17 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
   for (linalg::MatmulOp matmul : collect(""))
     tileAndPeel(rewriter, untransposeOperands(rewriter, matmul), cache,
                 /*interchange=*/{1, 2, 0}, kCacheTile);
-  if (failed(canonicalize()))
+  if (failed(canonicalize(getOperation())))
     return signalPassFailure();
   for (linalg::MatmulOp matmul : collect(kCacheTile)) {
     matmul->removeAttr(kCacheTile);
     tileAndPeel(rewriter, matmul, registers, /*interchange=*/{}, kRegisterTile);
   }
-  if (failed(canonicalize()))
+  if (failed(canonicalize(getOperation())))
     return signalPassFailure();
 
-  for (linalg::MatmulOp op : collect(kRegisterTile)) {
-    rewriter.setInsertionPoint(op);
-    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-        rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
-        /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-        /*assumeDynamicDimsMatchVecSizes=*/false,
-        /*createNamedContraction=*/true);
-    if (succeeded(vectorized))
-      rewriter.replaceOp(op, vectorized->replacements);
-  }
+  for (linalg::MatmulOp op : collect(kRegisterTile))
+    vectorizeInPlace(rewriter, op, /*createNamedContraction=*/true);
   getOperation().walk([&](linalg::MatmulOp op) {
     op->removeAttr(kCacheTile);
     op->removeAttr(kRegisterTile);
@@ -183,18 +167,16 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
     op->removeAttr(kTransposeMark);
     tileAndPeel(rewriter, op, {16, 16}, /*interchange=*/{}, kTransposeMark);
   }
-  if (failed(canonicalize()))
+  if (failed(canonicalize(getOperation())))
     return signalPassFailure();
+  SmallVector<linalg::TransposeOp> blocks;
   getOperation().walk([&](linalg::TransposeOp op) {
-    if (!op->hasAttr(kTransposeMark))
-      return;
-    op->removeAttr(kTransposeMark);
-    if (!op.hasPureTensorSemantics() || !hasStaticShapes(op))
-      return;
-    rewriter.setInsertionPoint(op);
-    FailureOr<linalg::VectorizationResult> vectorized =
-        linalg::vectorize(rewriter, op);
-    if (succeeded(vectorized))
-      rewriter.replaceOp(op, vectorized->replacements);
+    if (op->hasAttr(kTransposeMark)) {
+      op->removeAttr(kTransposeMark);
+      if (op.hasPureTensorSemantics() && hasStaticShapes(op))
+        blocks.push_back(op);
+    }
   });
+  for (linalg::TransposeOp op : blocks)
+    vectorizeInPlace(rewriter, op);
 }

@@ -8,9 +8,11 @@
 
 #include "TilingUtils.h"
 
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
 
@@ -68,4 +70,27 @@ Operation *mlir::quantx::tileAndPeel(RewriterBase &rewriter, Operation *op,
     if (auto outer = dyn_cast<scf::ForOp>(tiled->second.front().getOperation()))
       peelNest(rewriter, outer, tiled->second.size());
   return tiled->first;
+}
+
+LogicalResult mlir::quantx::canonicalize(Operation *root) {
+  MLIRContext *context = root->getContext();
+  RewritePatternSet patterns(context);
+  for (Dialect *dialect : context->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : context->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, context);
+  return applyPatternsGreedily(root, std::move(patterns));
+}
+
+bool mlir::quantx::vectorizeInPlace(RewriterBase &rewriter, linalg::LinalgOp op,
+                                    bool createNamedContraction) {
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false, createNamedContraction);
+  if (failed(vectorized))
+    return false;
+  rewriter.replaceOp(op, vectorized->replacements);
+  return true;
 }

@@ -41,6 +41,16 @@ Operation *tileAndPeel(RewriterBase &rewriter, Operation *op,
                        ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange,
                        StringRef mark);
 
+/// Applies the canonicalization patterns of every loaded dialect and
+/// registered operation to `root` (what the canonicalizer pass does); this
+/// folds peeled loop bounds into static tile shapes.
+LogicalResult canonicalize(Operation *root);
+
+/// Vectorizes `op` in place with static vector sizes; returns false (and
+/// leaves `op`) where upstream's vectorizer declines.
+bool vectorizeInPlace(RewriterBase &rewriter, linalg::LinalgOp op,
+                      bool createNamedContraction = false);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_TILINGUTILS_H

@@ -211,11 +211,14 @@ def HoistVectorTransfersPass
   let summary = "Keep matmul accumulators in registers across the K loop";
   let description = [{
     After bufferization: folds `memref.subview` into the vector transfers
-    that read through them, then hoists loop-invariant transfer pairs (the
-    read and write of an accumulator tile) out of the loops around them, so
-    the accumulators of `quantx-tile-vectorize-matmul` live in registers for
-    the whole K loop. Upstream's hoisting does nothing on transfers through a
-    subview, hence the folding first.
+    that read through them (upstream's hoisting does nothing on transfers
+    through a subview), splits transposing reads into a contiguous read and
+    a `vector.transpose`, eliminates the duplicate index computations the
+    folding creates (hoisting pairs a read with a write only at identical
+    indices), then hoists loop-invariant transfer pairs (the read and write
+    of an accumulator tile) out of the loops around them, so the
+    accumulators of `quantx-tile-vectorize-matmul` live in registers for the
+    whole K loop.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
