@@ -9,6 +9,7 @@
 #include "quantx/InitQuantx.h"
 
 #include "quantx/Conversion/Passes.h"
+#include "quantx/Dialect/Quantx/IR/GradientOpInterface.h"
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
@@ -19,6 +20,7 @@
 void mlir::quantx::registerQuantxDialect(DialectRegistry &registry) {
   registry.insert<QuantxDialect>();
   registerQuantInterfaceExternalModels(registry);
+  registerGradientExternalModels(registry);
 }
 
 void mlir::quantx::registerQuantxPasses() {

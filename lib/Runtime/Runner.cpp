@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A tensor-level entry function is wrapped in `__quantx_entry`, whose
+// A tensor-level entry function `f` is wrapped in `__quantx_entry_f`, whose
 // arguments and results are all ranked tensors (scalars travel as 0-d
 // tensors) and whose results are fresh copies, so the caller owns and frees
 // every returned buffer. After quantx-to-llvm, the wrapper's C interface
@@ -48,7 +48,7 @@
 using namespace mlir;
 using namespace ::quantx::runtime;
 
-static constexpr const char *kWrapperName = "__quantx_entry";
+static constexpr const char *kWrapperPrefix = "__quantx_entry_";
 
 static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -119,8 +119,8 @@ static llvm::Expected<TensorSignature> getSignature(Type type, StringRef what,
   return signature;
 }
 
-/// Wraps `entry` in `__quantx_entry` (all tensors, fresh results).
-static void buildWrapper(ModuleOp module, func::FuncOp entry) {
+/// Wraps `entry` in `name` (all tensors, fresh results).
+static void buildWrapper(ModuleOp module, func::FuncOp entry, StringRef name) {
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   Location loc = entry.getLoc();
   auto asTensor = [](Type type) -> Type {
@@ -133,7 +133,7 @@ static void buildWrapper(ModuleOp module, func::FuncOp entry) {
     argTypes.push_back(asTensor(type));
   for (Type type : entry.getResultTypes())
     resultTypes.push_back(asTensor(type));
-  auto wrapper = func::FuncOp::create(b, loc, kWrapperName,
+  auto wrapper = func::FuncOp::create(b, loc, name,
                                       b.getFunctionType(argTypes, resultTypes));
   Block *body = wrapper.addEntryBlock();
   b.setInsertionPointToStart(body);
@@ -171,56 +171,88 @@ CompiledModule::~CompiledModule() = default;
 llvm::Expected<std::unique_ptr<CompiledModule>>
 CompiledModule::compile(const std::string &path, const std::string &entry,
                         const RunnerOptions &options) {
-  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
   DialectRegistry registry;
   registerJitDialects(registry);
-  compiled->context = std::make_unique<MLIRContext>(registry);
-  MLIRContext *context = compiled->context.get();
-  // The wrapper is built with these, whatever the model uses.
-  context->loadDialect<func::FuncDialect, tensor::TensorDialect,
-                       bufferization::BufferizationDialect>();
-
+  auto context = std::make_unique<MLIRContext>(registry);
   llvm::SourceMgr sourceMgr;
-  std::string includedFile;
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer)
     return makeError(path + ": cannot open file");
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, context, llvm::errs());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, context);
+  OwningOpRef<ModuleOp> module;
+  {
+    SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get(),
+                                           llvm::errs());
+    module = parseSourceFile<ModuleOp>(sourceMgr, context.get());
+  }
   if (!module)
     return makeError(path + ": cannot parse the module");
 
-  compiled->entryName = entry;
   bool hasFunctions = false;
   module->walk([&](func::FuncOp) { hasFunctions = true; });
   if (hasFunctions) {
     auto function = module->lookupSymbol<func::FuncOp>(entry);
     if (!function || function.isExternal())
       return makeError(path + ": no function @" + entry + " is defined");
+    auto compiled =
+        compile(std::move(context), std::move(module), {entry}, options);
+    if (!compiled)
+      return makeError(path + ": " + llvm::toString(compiled.takeError()));
+    return compiled;
+  }
+  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
+  compiled->context = std::move(context);
+  compiled->entryName = entry;
+  if (llvm::Error error = compiled->jitCompile(*module, options))
+    return std::move(error);
+  return compiled;
+}
+
+llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
+    std::unique_ptr<MLIRContext> context, OwningOpRef<ModuleOp> module,
+    const std::vector<std::string> &entries, const RunnerOptions &options) {
+  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
+  compiled->context = std::move(context);
+  MLIRContext *ctx = compiled->context.get();
+  // The wrapper is built with these, whatever the model uses.
+  ctx->loadDialect<func::FuncDialect, tensor::TensorDialect,
+                   bufferization::BufferizationDialect>();
+  compiled->entryName = entries.empty() ? "" : entries.front();
+  for (const std::string &name : entries) {
+    auto function = module->lookupSymbol<func::FuncOp>(name);
+    if (!function || function.isExternal())
+      return makeError("no function @" + name + " is defined");
+    Entry entry;
+    entry.wrapper = kWrapperPrefix + name;
     for (auto [i, type] : llvm::enumerate(function.getArgumentTypes())) {
       auto signature =
-          getSignature(type, "argument #" + std::to_string(i), entry);
+          getSignature(type, "argument #" + std::to_string(i), name);
       if (!signature)
         return signature.takeError();
-      compiled->arguments.push_back(*signature);
+      entry.arguments.push_back(*signature);
     }
     for (auto [i, type] : llvm::enumerate(function.getResultTypes())) {
-      auto signature =
-          getSignature(type, "result #" + std::to_string(i), entry);
+      auto signature = getSignature(type, "result #" + std::to_string(i), name);
       if (!signature)
         return signature.takeError();
-      compiled->results.push_back(*signature);
+      entry.results.push_back(*signature);
     }
-    buildWrapper(*module, function);
-    PassManager pm(context);
-    mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
-    mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
-    if (failed(pm.run(*module)))
-      return makeError(path + ": lowering through quantx-to-llvm failed");
-    compiled->tensorEntry = true;
+    buildWrapper(*module, function, entry.wrapper);
+    compiled->entries[name] = std::move(entry);
   }
+  PassManager pm(ctx);
+  mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
+  mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
+  if (failed(pm.run(*module)))
+    return makeError("lowering through quantx-to-llvm failed");
+  compiled->tensorEntry = true;
+  if (llvm::Error error = compiled->jitCompile(*module, options))
+    return std::move(error);
+  return compiled;
+}
 
+llvm::Error CompiledModule::jitCompile(ModuleOp module,
+                                       const RunnerOptions &options) {
   auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!hostBuilder)
     return hostBuilder.takeError();
@@ -236,11 +268,25 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
   engineOptions.sharedLibPaths = libs;
   engineOptions.jitCodeGenOptLevel =
       static_cast<llvm::CodeGenOptLevel>(std::min(options.optLevel, 3u));
-  auto engine = ExecutionEngine::create(*module, engineOptions);
-  if (!engine)
-    return engine.takeError();
-  compiled->engine = std::move(*engine);
-  return compiled;
+  auto created = ExecutionEngine::create(module, engineOptions);
+  if (!created)
+    return created.takeError();
+  engine = std::move(*created);
+  return llvm::Error::success();
+}
+
+static const std::vector<TensorSignature> kNoSignatures;
+
+const std::vector<TensorSignature> &
+CompiledModule::getArguments(const std::string &entry) const {
+  auto it = entries.find(entry);
+  return it == entries.end() ? kNoSignatures : it->second.arguments;
+}
+
+const std::vector<TensorSignature> &
+CompiledModule::getResults(const std::string &entry) const {
+  auto it = entries.find(entry);
+  return it == entries.end() ? kNoSignatures : it->second.results;
 }
 
 namespace {
@@ -266,10 +312,16 @@ struct Descriptor {
 } // namespace
 
 llvm::Expected<std::vector<NpyArray>>
-CompiledModule::call(const std::vector<NpyArray> &inputs) {
+CompiledModule::call(const std::string &entryName,
+                     const std::vector<NpyArray> &inputs) {
   if (!tensorEntry)
     return makeError("@" + entryName +
                      " is already lowered; call it with --entry-point-result");
+  auto found = entries.find(entryName);
+  if (found == entries.end())
+    return makeError("@" + entryName + " was not compiled as an entry");
+  const std::vector<TensorSignature> &arguments = found->second.arguments;
+  const std::vector<TensorSignature> &results = found->second.results;
   if (inputs.size() != arguments.size())
     return makeError("@" + entryName + " takes " +
                      std::to_string(arguments.size()) + " argument(s), got " +
@@ -309,8 +361,8 @@ CompiledModule::call(const std::vector<NpyArray> &inputs) {
     args.push_back(&pointer);
   if (results.empty())
     args.erase(args.begin());
-  if (llvm::Error error = engine->invokePacked(
-          std::string("_mlir_ciface_") + kWrapperName, args))
+  if (llvm::Error error =
+          engine->invokePacked("_mlir_ciface_" + found->second.wrapper, args))
     return std::move(error);
 
   std::vector<NpyArray> outputs;
@@ -328,10 +380,15 @@ CompiledModule::call(const std::vector<NpyArray> &inputs) {
     unsigned size = getDTypeSize(result.dtype);
     int64_t count = array.getNumElements();
     array.data.resize(count * size);
+    const uint8_t *base = static_cast<const uint8_t *>(aligned) + d[2] * size;
+    bool contiguous = true;
+    for (int64_t k = rank, stride = 1; k-- > 0; stride *= d[3 + k])
+      contiguous &= d[3 + k] == 1 || d[3 + rank + k] == stride;
     // Walk the elements in row-major order through the strides.
     std::vector<int64_t> index(rank, 0);
-    const uint8_t *base = static_cast<const uint8_t *>(aligned) + d[2] * size;
-    for (int64_t n = 0; n < count; ++n) {
+    if (contiguous && count > 0)
+      std::memcpy(array.data.data(), base, count * size);
+    for (int64_t n = 0; !contiguous && n < count; ++n) {
       int64_t offset = 0;
       for (size_t k = 0; k < rank; ++k)
         offset += index[k] * d[3 + rank + k];

@@ -20,6 +20,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ namespace mlir {
 class DialectRegistry;
 class MLIRContext;
 class ExecutionEngine;
+class ModuleOp;
+template <typename OpTy> class OwningOpRef;
 } // namespace mlir
 
 namespace quantx::runtime {
@@ -67,15 +70,38 @@ public:
   compile(const std::string &path, const std::string &entry,
           const RunnerOptions &options);
 
+  /// Compiles an in-memory module of tensor-level functions, with a
+  /// callable wrapper for each function in `entries`. Takes ownership of
+  /// the context and the module.
+  static llvm::Expected<std::unique_ptr<CompiledModule>>
+  compile(std::unique_ptr<mlir::MLIRContext> context,
+          mlir::OwningOpRef<mlir::ModuleOp> module,
+          const std::vector<std::string> &entries,
+          const RunnerOptions &options);
+
   /// True when the input was lowered here, so call() takes tensors.
   bool hasTensorEntry() const { return tensorEntry; }
-  const std::vector<TensorSignature> &getArguments() const { return arguments; }
-  const std::vector<TensorSignature> &getResults() const { return results; }
+  /// The signature of the (first) entry.
+  const std::vector<TensorSignature> &getArguments() const {
+    return getArguments(entryName);
+  }
+  const std::vector<TensorSignature> &getResults() const {
+    return getResults(entryName);
+  }
+  const std::vector<TensorSignature> &
+  getArguments(const std::string &entry) const;
+  const std::vector<TensorSignature> &
+  getResults(const std::string &entry) const;
 
-  /// Calls the tensor-level entry on `inputs`, checking them against its
-  /// signature.
+  /// Calls the tensor-level (first) entry on `inputs`, checking them against
+  /// its signature.
   llvm::Expected<std::vector<NpyArray>>
-  call(const std::vector<NpyArray> &inputs);
+  call(const std::vector<NpyArray> &inputs) {
+    return call(entryName, inputs);
+  }
+  /// Calls the tensor-level entry `entry`.
+  llvm::Expected<std::vector<NpyArray>>
+  call(const std::string &entry, const std::vector<NpyArray> &inputs);
 
   /// Calls an already-lowered, argument-free function like mlir-runner:
   /// `resultKind` is void, i32, i64 or f32; the value is printed.
@@ -85,12 +111,19 @@ public:
 private:
   CompiledModule();
 
+  struct Entry {
+    std::string wrapper;
+    std::vector<TensorSignature> arguments;
+    std::vector<TensorSignature> results;
+  };
+
+  llvm::Error jitCompile(mlir::ModuleOp module, const RunnerOptions &options);
+
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::string entryName;
   bool tensorEntry = false;
-  std::vector<TensorSignature> arguments;
-  std::vector<TensorSignature> results;
+  std::map<std::string, Entry> entries;
 };
 
 /// Registers what JIT compilation of a quantx model needs: every upstream

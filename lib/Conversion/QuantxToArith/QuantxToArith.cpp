@@ -307,6 +307,18 @@ struct StorageCastLowering : OpConversionPattern<StorageCastOp> {
   }
 };
 
+/// The loss becomes linalg reductions (no quantized types involved).
+struct SoftmaxCrossEntropyLowering
+    : OpConversionPattern<SoftmaxCrossEntropyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxCrossEntropyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.decompose(rewriter));
+    return success();
+  }
+};
+
 /// Any other region-free operation that carries quantized values (tensor
 /// reshapes, slices, ...) moves storage integers instead: same operation,
 /// converted types.
@@ -338,8 +350,8 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
                FakeQuantLowering, StorageCastLowering,
-               ConvertOperandAndResultTypes>(typeConverter,
-                                             patterns.getContext());
+               SoftmaxCrossEntropyLowering, ConvertOperandAndResultTypes>(
+      typeConverter, patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

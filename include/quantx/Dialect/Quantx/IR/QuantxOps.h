@@ -9,6 +9,7 @@
 #ifndef QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_H
 #define QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_H
 
+#include "quantx/Dialect/Quantx/IR/GradientOpInterface.h"
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 

@@ -178,7 +178,8 @@ def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
 }
 
 def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
-    [Pure, SameOperandsAndResultType]> {
+    [Pure, SameOperandsAndResultType,
+     DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
   let summary = "round float values onto a format's grid and back";
   let description = [{
     Returns `dequantize(quantize(input, format))` in the float type of
@@ -213,6 +214,52 @@ def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+def Quantx_SoftmaxCrossEntropyOp : Quantx_Op<"softmax_cross_entropy",
+    [Pure, DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
+  let summary = "mean softmax cross-entropy of logits against class labels";
+  let description = [{
+    For `logits` of shape `[N, C]` and integer `labels` of shape `[N]` (class
+    indices in `[0, C)`), returns the mean over the batch of
+    `-log(softmax(logits[n])[labels[n]])` as a 0-d tensor, computed stably
+    as `logsumexp(logits[n]) - logits[n, labels[n]]`.
+
+    Its gradient with respect to the logits is
+    `(softmax(logits) - onehot(labels)) / N`; labels get none. A label
+    outside `[0, C)` selects no logit (the loss of that row is its
+    logsumexp).
+
+    Constraints: softmax_cross_entropy_c1: `logits` is a rank-2 float
+    tensor, `labels` a rank-1 integer tensor with the same first dimension
+    (when both are static); softmax_cross_entropy_c2: the result is a 0-d
+    tensor of the logits' element type.
+
+    Lowered to linalg by convert-quantx-to-arith.
+
+    Example:
+
+    ```mlir
+    %loss = quantx.softmax_cross_entropy %logits, %labels
+        : tensor<64x10xf32>, tensor<64xi32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$logits,
+                       RankedTensorOf<[AnySignlessInteger]>:$labels);
+  let results = (outs 0DTensorOf<[AnyFloat]>:$loss);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` type($logits) `,` type($labels)
+    `->` type($loss)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Builds the loss from linalg ops at the builder's insertion point.
+    ::mlir::Value decompose(::mlir::OpBuilder &builder);
+  }];
 }
 
 #endif // QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_TD

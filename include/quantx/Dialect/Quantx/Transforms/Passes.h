@@ -30,6 +30,15 @@ class AffineDialect;
 namespace tensor {
 class TensorDialect;
 } // namespace tensor
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
+namespace math {
+class MathDialect;
+} // namespace math
 
 namespace quantx {
 class QuantxDialect;

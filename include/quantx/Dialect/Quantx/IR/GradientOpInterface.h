@@ -1,0 +1,81 @@
+//===- GradientOpInterface.h - reverse-mode rules of ops --------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The interface by which an op states its vector-Jacobian product, and the
+// small IR builders that gradient rules share (zeros, sums, elementwise
+// linalg.generic ops).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_IR_GRADIENTOPINTERFACE_H
+#define QUANTX_DIALECT_QUANTX_IR_GRADIENTOPINTERFACE_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpDefinition.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include "quantx/Dialect/Quantx/IR/QuantxOpInterfaces.h.inc"
+
+namespace mlir {
+class DialectRegistry;
+class AffineMap;
+
+namespace quantx {
+
+/// Whether `type` is a float scalar or a ranked tensor of floats: the values
+/// gradients flow through.
+bool isDifferentiableType(Type type);
+
+/// A float constant of `type` (a float scalar type, or a statically shaped
+/// tensor type, as a splat).
+Value createFloatConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// A value of the type and shape of `like` filled with `value` (tensor.empty
+/// and linalg.fill for tensors, dynamic sizes taken from `like`).
+Value createFilledLike(OpBuilder &b, Location loc, Value like, double value);
+
+/// Zeros shaped like `like`.
+inline Value createZerosLike(OpBuilder &b, Location loc, Value like) {
+  return createFilledLike(b, loc, like, 0.0);
+}
+
+/// An uninitialized tensor shaped like `like` (tensor.empty).
+Value createEmptyLike(OpBuilder &b, Location loc, Value like);
+
+/// Body of a generic built by the helpers below: gets the scalar block
+/// arguments of the inputs (and of the output last) and returns the value to
+/// yield.
+using ScalarBodyBuilder =
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// A linalg.generic with one output `init`: `inputMaps` and `outputMap`
+/// index the iteration space, whose loops are parallel except where
+/// `reductionLoops` is set.
+Value createGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                    ArrayRef<AffineMap> inputMaps, Value init,
+                    AffineMap outputMap, ArrayRef<bool> reductionLoops,
+                    ScalarBodyBuilder body);
+
+/// An elementwise op over `inputs` (all of the shape of the first), whose
+/// result has the first input's shape and `elementType` (the first input's
+/// element type when null). Scalars are combined directly.
+Value createElementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                        ScalarBodyBuilder body, Type elementType = {});
+
+/// `lhs + rhs` elementwise (tensors or scalars).
+Value createAdd(OpBuilder &b, Location loc, Value lhs, Value rhs);
+
+/// Attaches GradientOpInterface to the upstream ops quantx can
+/// differentiate: arith and math float ops, linalg structured ops,
+/// tensor slicing, reshaping, padding and concatenation.
+void registerGradientExternalModels(DialectRegistry &registry);
+
+} // namespace quantx
+} // namespace mlir
+
+#endif // QUANTX_DIALECT_QUANTX_IR_GRADIENTOPINTERFACE_H

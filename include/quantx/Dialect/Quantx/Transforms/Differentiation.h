@@ -1,0 +1,43 @@
+//===- Differentiation.h - reverse-mode differentiation ---------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Reverse-mode differentiation of a function over tensors, and the
+// training-step builder on top of it. Both are used by passes and by
+// quantx-runner.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_DIALECT_QUANTX_TRANSFORMS_DIFFERENTIATION_H
+#define QUANTX_DIALECT_QUANTX_TRANSFORMS_DIFFERENTIATION_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/LLVM.h"
+
+namespace mlir::quantx {
+
+/// Builds, next to `function`, a function `name` that computes the
+/// vector-Jacobian product of `function`:
+///
+///   name(args..., cotangents...) -> (results..., gradients...)
+///
+/// with one cotangent argument per float result of `function` (the gradient
+/// of a scalar loss with respect to that result) and one gradient result per
+/// argument index in `wrt`, in that order. `function` must have one block
+/// and no calls; each op on a path from a `wrt` argument to a result must
+/// implement GradientOpInterface. Returns failure after emitting located
+/// errors.
+FailureOr<func::FuncOp> buildGradientFunction(func::FuncOp function,
+                                              ArrayRef<unsigned> wrt,
+                                              StringRef name);
+
+/// The indices of the float tensor and float scalar arguments of `function`.
+SmallVector<unsigned> getDifferentiableArguments(func::FuncOp function);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_DIFFERENTIATION_H

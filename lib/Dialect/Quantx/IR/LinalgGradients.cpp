@@ -1,0 +1,360 @@
+//===- LinalgGradients.cpp - gradient rules of linalg structured ops ------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// One rule serves every linalg structured op, named or generic, through the
+// LinalgOp interface: the gradient of an operand is a linalg.generic over the
+// same iteration space that recomputes the body and runs the body's scalar
+// rules backwards, accumulating into a tensor shaped like the operand (its
+// indexing map becomes the output map; loops the operand does not index
+// become reductions).
+//
+// Loops that reduce are allowed when each result combines its accumulator
+// once, by a sum, max or min: `acc + e`, `max(acc, e)`. The derivative of a
+// sum by `e` is 1 at every point; that of a max or min is 1 where `e` equals
+// the final result (ties all receive the gradient), so the rule reads the
+// op's result in place of the accumulator.
+//
+// linalg.matmul in its default form gets two named matmuls instead (dA =
+// dC B^T, dB = A^T dC), so the fast matmul code generation applies.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/GradientOpInterface.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+
+enum class Combiner { None, Sum, Max, Min };
+
+/// How one result of a reducing op combines its accumulator.
+struct Reduction {
+  Combiner combiner = Combiner::None;
+  /// The combined term (`e` in `acc + e`); the accumulator itself when the
+  /// body yields it unchanged.
+  Value term;
+};
+
+/// Recognizes `yield combine(acc, e)` for output `j`; fails with an error.
+static FailureOr<Reduction> matchReduction(linalg::LinalgOp op, unsigned j) {
+  Block *body = op.getBlock();
+  BlockArgument acc = body->getArgument(op.getNumDpsInputs() + j);
+  Value yielded = body->getTerminator()->getOperand(j);
+  Reduction reduction;
+  if (yielded == acc) {
+    reduction.term = acc;
+    return reduction;
+  }
+  Operation *combine = yielded.getDefiningOp();
+  auto fail = [&]() -> FailureOr<Reduction> {
+    return op->emitError("cannot differentiate this reduction: result #")
+           << j
+           << " must combine its accumulator once, by addf, maximumf, "
+              "maxnumf, minimumf or minnumf";
+  };
+  if (!combine || combine->getBlock() != body ||
+      combine->getNumOperands() != 2 || !acc.hasOneUse())
+    return fail();
+  if (isa<arith::AddFOp>(combine))
+    reduction.combiner = Combiner::Sum;
+  else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combine))
+    reduction.combiner = Combiner::Max;
+  else if (isa<arith::MinimumFOp, arith::MinNumFOp>(combine))
+    reduction.combiner = Combiner::Min;
+  else
+    return fail();
+  if (combine->getOperand(0) == acc)
+    reduction.term = combine->getOperand(1);
+  else if (combine->getOperand(1) == acc)
+    reduction.term = combine->getOperand(0);
+  else
+    return fail();
+  return reduction;
+}
+
+/// Builds the gradient of operand `target` (an input, or an output whose
+/// accumulator the body reads elementwise) as described in the file header.
+static FailureOr<Value>
+buildOperandGradient(OpBuilder &b, linalg::LinalgOp op, OpOperand &target,
+                     ValueRange resultGradients,
+                     ArrayRef<std::optional<Reduction>> reductions) {
+  Location loc = op.getLoc();
+  AffineMap targetMap = op.getMatchingIndexingMap(&target);
+  if (!targetMap.isProjectedPermutation())
+    return op->emitError("cannot differentiate with respect to operand #")
+           << target.getOperandNumber() << ": its indexing map "
+           << AffineMapAttr::get(targetMap)
+           << " is not a projected permutation";
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<bool> reductionLoops(numLoops, true);
+  for (AffineExpr expr : targetMap.getResults())
+    reductionLoops[cast<AffineDimExpr>(expr).getPosition()] = false;
+
+  // Operands of the gradient op: the forward inputs, the accumulator values
+  // (the init elementwise, the result for reductions), the result gradients.
+  unsigned numInputs = op.getNumDpsInputs();
+  unsigned numOutputs = op.getNumDpsInits();
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    operands.push_back(input->get());
+    maps.push_back(op.getMatchingIndexingMap(input));
+  }
+  for (unsigned j = 0; j < numOutputs; ++j) {
+    OpOperand *init = op.getDpsInitOperand(j);
+    operands.push_back(reductions[j] ? op->getResult(j) : init->get());
+    maps.push_back(op.getMatchingIndexingMap(init));
+  }
+  for (unsigned j = 0; j < numOutputs; ++j) {
+    operands.push_back(resultGradients[j]);
+    maps.push_back(op.getMatchingIndexingMap(op.getDpsInitOperand(j)));
+  }
+  Value init = createZerosLike(b, loc, target.get());
+
+  Block *forward = op.getBlock();
+  BlockArgument targetArg = op.getMatchingBlockArgument(&target);
+  LogicalResult status = success();
+  Value gradient = createGeneric(
+      b, loc, operands, maps, init, targetMap, reductionLoops,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        IRMapping mapping;
+        for (unsigned k = 0; k < numInputs + numOutputs; ++k)
+          mapping.map(forward->getArgument(k), args[k]);
+        ValueRange grads = args.slice(numInputs + numOutputs, numOutputs);
+        Value acc = args.back();
+        // Recompute the body (the combiners of reductions are not needed).
+        SmallVector<Operation *> cloned;
+        for (Operation &bodyOp : forward->without_terminator())
+          cloned.push_back(nb.clone(bodyOp, mapping));
+
+        llvm::DenseMap<Value, Value> adjoints;
+        auto accumulate = [&](Value value, Value grad) {
+          Value &slot = adjoints[value];
+          slot =
+              slot ? Value(arith::AddFOp::create(nb, nloc, slot, grad)) : grad;
+        };
+        Operation *yield = forward->getTerminator();
+        for (unsigned j = 0; j < numOutputs; ++j) {
+          Value g = grads[j];
+          if (!isDifferentiableType(g.getType()))
+            continue;
+          if (!reductions[j]) {
+            accumulate(mapping.lookup(yield->getOperand(j)), g);
+            continue;
+          }
+          const Reduction &reduction = *reductions[j];
+          Value term = mapping.lookup(reduction.term);
+          if (reduction.combiner == Combiner::Max ||
+              reduction.combiner == Combiner::Min) {
+            Value isExtremum = arith::CmpFOp::create(
+                nb, nloc, arith::CmpFPredicate::OEQ, term, args[numInputs + j]);
+            Value zero = createFloatConstant(nb, nloc, g.getType(), 0.0);
+            g = arith::SelectOp::create(nb, nloc, isExtremum, g, zero);
+          }
+          if (reduction.term != forward->getArgument(numInputs + j))
+            accumulate(term, g);
+        }
+        for (auto [forwardOp, clone] :
+             llvm::reverse(llvm::zip(forward->without_terminator(), cloned))) {
+          SmallVector<Value> resultGrads;
+          bool any = false;
+          for (Value result : clone->getResults()) {
+            Value grad = adjoints.lookup(result);
+            any |= static_cast<bool>(grad);
+            resultGrads.push_back(grad);
+          }
+          if (!any)
+            continue;
+          auto rule = dyn_cast<GradientOpInterface>(clone);
+          if (!rule) {
+            status = forwardOp.emitError("no gradient rule for '")
+                     << forwardOp.getName() << "' in the body of '"
+                     << op->getName() << "'";
+            break;
+          }
+          for (auto [k, result] : llvm::enumerate(clone->getResults()))
+            if (!resultGrads[k])
+              resultGrads[k] =
+                  createFloatConstant(nb, nloc, result.getType(), 0.0);
+          SmallVector<bool> required;
+          for (Value operand : clone->getOperands())
+            required.push_back(isDifferentiableType(operand.getType()));
+          SmallVector<Value> operandGrads;
+          if (failed(rule.buildGradients(nb, resultGrads, required,
+                                         operandGrads))) {
+            status = failure();
+            break;
+          }
+          for (auto [operand, grad] :
+               llvm::zip(clone->getOperands(), operandGrads))
+            if (grad)
+              accumulate(operand, grad);
+        }
+        Value targetGrad = adjoints.lookup(mapping.lookup(targetArg));
+        if (!targetGrad)
+          return acc;
+        return arith::AddFOp::create(nb, nloc, acc, targetGrad);
+      });
+  if (failed(status))
+    return failure();
+  return gradient;
+}
+
+static bool isPlainMatmul(linalg::LinalgOp op) {
+  auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+  if (!matmul || matmul.hasUserDefinedMaps())
+    return false;
+  Type element = getElementTypeOrSelf(matmul.getResult(0).getType());
+  return llvm::all_of(op->getOperands(), [&](Value operand) {
+    return getElementTypeOrSelf(operand.getType()) == element;
+  });
+}
+
+/// dA = dC B^T and dB = A^T dC as named matmuls with transposing maps.
+static void buildMatmulGradients(OpBuilder &b, linalg::LinalgOp op, Value g,
+                                 ArrayRef<bool> requiresGradient,
+                                 SmallVectorImpl<Value> &grads) {
+  Location loc = op.getLoc();
+  MLIRContext *context = b.getContext();
+  AffineExpr d0, d1, d2;
+  bindDims(context, d0, d1, d2);
+  auto mapsAttr = [&](ArrayRef<AffineExpr> lhs, ArrayRef<AffineExpr> rhs) {
+    SmallVector<Attribute> maps = {
+        AffineMapAttr::get(AffineMap::get(3, 0, lhs, context)),
+        AffineMapAttr::get(AffineMap::get(3, 0, rhs, context)),
+        AffineMapAttr::get(AffineMap::get(3, 0, {d0, d1}, context))};
+    return b.getNamedAttr("indexing_maps", b.getArrayAttr(maps));
+  };
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  if (requiresGradient[0]) {
+    Value init = createZerosLike(b, loc, lhs);
+    // dA[m, k] = sum_n dC[m, n] B[k, n]: loops (m, k, n).
+    grads[0] = linalg::MatmulOp::create(b, loc, init.getType(), {g, rhs}, init,
+                                        {mapsAttr({d0, d2}, {d1, d2})})
+                   .getResult(0);
+  }
+  if (requiresGradient[1]) {
+    Value init = createZerosLike(b, loc, rhs);
+    // dB[k, n] = sum_m A[m, k] dC[m, n]: loops (k, n, m).
+    grads[1] = linalg::MatmulOp::create(b, loc, init.getType(), {lhs, g}, init,
+                                        {mapsAttr({d2, d0}, {d2, d1})})
+                   .getResult(0);
+  }
+  if (requiresGradient[2])
+    grads[2] = g;
+}
+
+template <typename OpTy>
+struct LinalgGradientModel
+    : GradientOpInterface::ExternalModel<LinalgGradientModel<OpTy>, OpTy> {
+  LogicalResult buildGradients(Operation *operation, OpBuilder &b,
+                               ValueRange resultGradients,
+                               ArrayRef<bool> requiresGradient,
+                               SmallVectorImpl<Value> &operandGradients) const {
+    auto op = cast<linalg::LinalgOp>(operation);
+    operandGradients.assign(op->getNumOperands(), Value());
+    if (!op.hasPureTensorSemantics())
+      return op->emitError("can only differentiate linalg ops on tensors");
+    if (op.getBlock()->getNumArguments() != op->getNumOperands())
+      return op->emitError("cannot differentiate this op: its body does not "
+                           "take one argument per operand; generalize it "
+                           "first (linalg-generalize-named-ops)");
+    if (isPlainMatmul(op)) {
+      buildMatmulGradients(b, op, resultGradients[0], requiresGradient,
+                           operandGradients);
+      return success();
+    }
+
+    Location loc = op.getLoc();
+    SmallVector<std::optional<Reduction>> reductions(op.getNumDpsInits());
+    if (op.getNumReductionLoops() > 0)
+      for (unsigned j = 0; j < op.getNumDpsInits(); ++j) {
+        FailureOr<Reduction> reduction = matchReduction(op, j);
+        if (failed(reduction))
+          return failure();
+        reductions[j] = *reduction;
+      }
+
+    for (OpOperand &operand : op->getOpOperands()) {
+      unsigned index = operand.getOperandNumber();
+      if (!requiresGradient[index] ||
+          !isDifferentiableType(operand.get().getType()))
+        continue;
+      if (op.isDpsInput(&operand)) {
+        FailureOr<Value> grad =
+            buildOperandGradient(b, op, operand, resultGradients, reductions);
+        if (failed(grad))
+          return failure();
+        operandGradients[index] = *grad;
+        continue;
+      }
+      // An output: its initial value reaches the result through the
+      // accumulator argument of the body.
+      unsigned j = index - op.getNumDpsInputs();
+      BlockArgument acc = op.getMatchingBlockArgument(&operand);
+      Value g = resultGradients[j];
+      if (!reductions[j]) {
+        if (acc.use_empty())
+          continue;
+        FailureOr<Value> grad =
+            buildOperandGradient(b, op, operand, resultGradients, reductions);
+        if (failed(grad))
+          return failure();
+        operandGradients[index] = *grad;
+        continue;
+      }
+      switch (reductions[j]->combiner) {
+      case Combiner::None:
+      case Combiner::Sum:
+        operandGradients[index] = g;
+        break;
+      case Combiner::Max:
+      case Combiner::Min: {
+        // The initial value receives the gradient where it stayed the
+        // extremum.
+        operandGradients[index] = createElementwise(
+            b, loc, {operand.get(), op->getResult(j), g},
+            [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+              Value kept = arith::CmpFOp::create(
+                  nb, nloc, arith::CmpFPredicate::OEQ, args[0], args[1]);
+              Value zero =
+                  createFloatConstant(nb, nloc, args[2].getType(), 0.0);
+              return arith::SelectOp::create(nb, nloc, kept, args[2], zero);
+            });
+        break;
+      }
+      }
+    }
+    return success();
+  }
+};
+
+template <typename... Ops>
+static void attachLinalgModels(MLIRContext *context) {
+  (Ops::template attachInterface<LinalgGradientModel<Ops>>(*context), ...);
+}
+
+} // namespace
+
+namespace mlir::quantx {
+void registerLinalgGradientModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, linalg::LinalgDialect *) {
+    attachLinalgModels<
+#define GET_OP_LIST
+#include "mlir/Dialect/Linalg/IR/LinalgStructuredOps.cpp.inc"
+        >(context);
+  });
+}
+} // namespace mlir::quantx

@@ -1,0 +1,245 @@
+//===- QuantxGradients.cpp - gradient rules and losses of quantx ops ------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The straight-through estimator of fake_quant, and softmax_cross_entropy:
+// its verifier, its decomposition into linalg and its gradient.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+//===----------------------------------------------------------------------===//
+// fake_quant: straight-through estimator
+//===----------------------------------------------------------------------===//
+
+/// `g` where `lo <= x <= hi`, else 0 (scalars).
+static Value gateInRange(OpBuilder &b, Location loc, Value x, Value g, Value lo,
+                         Value hi) {
+  Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, x, lo);
+  Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x, hi);
+  Value inside = arith::AndIOp::create(b, loc, above, below);
+  Value zero = createFloatConstant(b, loc, g.getType(), 0.0);
+  return arith::SelectOp::create(b, loc, inside, g, zero);
+}
+
+LogicalResult
+FakeQuantOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
+                            ArrayRef<bool> requiresGradient,
+                            SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(1, Value());
+  if (!requiresGradient[0])
+    return success();
+  Location loc = getLoc();
+  FormatTypeInterface format = getFormat();
+  Type element = getElementTypeOrSelf(getInput().getType());
+  Value g = resultGradients[0];
+  std::optional<int32_t> axis = format.getChannelAxis();
+  if (!axis) {
+    auto [lo, hi] = format.getRepresentableRange(0);
+    operandGradients[0] = createElementwise(
+        b, loc, {getInput(), g},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return gateInRange(nb, nloc, args[0], args[1],
+                             createFloatConstant(nb, nloc, element, lo),
+                             createFloatConstant(nb, nloc, element, hi));
+        });
+    return success();
+  }
+  // Per channel: the bounds are constant vectors indexed by the channel.
+  int64_t channels = format.getNumChannels();
+  SmallVector<Attribute> lows, highs;
+  for (int64_t c = 0; c < channels; ++c) {
+    auto [lo, hi] = format.getRepresentableRange(c);
+    lows.push_back(b.getFloatAttr(element, lo));
+    highs.push_back(b.getFloatAttr(element, hi));
+  }
+  auto boundsType = RankedTensorType::get({channels}, element);
+  Value lo = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(boundsType, lows));
+  Value hi = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(boundsType, highs));
+  unsigned rank = cast<RankedTensorType>(g.getType()).getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap channel =
+      AffineMap::get(rank, 0, b.getAffineDimExpr(*axis), b.getContext());
+  operandGradients[0] = createGeneric(
+      b, loc, {getInput(), g, lo, hi}, {identity, identity, channel, channel},
+      createEmptyLike(b, loc, g), identity, SmallVector<bool>(rank, false),
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        return gateInRange(nb, nloc, args[0], args[1], args[2], args[3]);
+      });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// softmax_cross_entropy
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxCrossEntropyOp::verify() {
+  auto logits = cast<RankedTensorType>(getLogits().getType());
+  auto labels = cast<RankedTensorType>(getLabels().getType());
+  if (logits.getRank() != 2)
+    return emitOpError("logits must have rank 2 ([batch, classes]), got ")
+           << logits;
+  if (labels.getRank() != 1)
+    return emitOpError("labels must have rank 1 ([batch]), got ") << labels;
+  int64_t batch = logits.getDimSize(0), labelBatch = labels.getDimSize(0);
+  if (!ShapedType::isDynamic(batch) && !ShapedType::isDynamic(labelBatch) &&
+      batch != labelBatch)
+    return emitOpError("batch of logits (")
+           << batch << ") and labels (" << labelBatch << ") differ";
+  if (getLoss().getType().getElementType() != logits.getElementType())
+    return emitOpError("loss element type must be the logits' element type ")
+           << logits.getElementType();
+  return success();
+}
+
+namespace {
+/// Per-row max and sum of exp(x - max) of `logits` [N, C].
+struct SoftmaxStats {
+  Value rowMax, sumExp;
+};
+} // namespace
+
+static SoftmaxStats buildSoftmaxStats(OpBuilder &b, Location loc,
+                                      Value logits) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(logits.getType());
+  Type element = type.getElementType();
+  AffineExpr n, c;
+  bindDims(context, n, c);
+  AffineMap full = AffineMap::get(2, 0, {n, c}, context);
+  AffineMap row = AffineMap::get(2, 0, {n}, context);
+  SmallVector<OpFoldResult> rows = {tensor::getMixedSize(b, loc, logits, 0)};
+  auto filled = [&](double value) {
+    Value empty = tensor::EmptyOp::create(b, loc, rows, element);
+    Value scalar = createFloatConstant(b, loc, element, value);
+    return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+  };
+  SoftmaxStats stats;
+  stats.rowMax = createGeneric(
+      b, loc, logits, {full}, filled(-std::numeric_limits<double>::infinity()),
+      row, {false, true}, [](OpBuilder &nb, Location nloc, ValueRange args) {
+        return arith::MaximumFOp::create(nb, nloc, args[0], args[1]);
+      });
+  stats.sumExp = createGeneric(
+      b, loc, {logits, stats.rowMax}, {full, row}, filled(0.0), row,
+      {false, true}, [](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value shifted = arith::SubFOp::create(nb, nloc, args[0], args[1]);
+        Value e = math::ExpOp::create(nb, nloc, shifted);
+        return arith::AddFOp::create(nb, nloc, args[2], e);
+      });
+  return stats;
+}
+
+/// 1 / N as a scalar of `element`.
+static Value buildInverseBatch(OpBuilder &b, Location loc, Value logits,
+                               Type element) {
+  Value batch = getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, logits, 0));
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), batch);
+  Value asFloat = arith::SIToFPOp::create(b, loc, element, asInt);
+  return arith::DivFOp::create(
+      b, loc, createFloatConstant(b, loc, element, 1.0), asFloat);
+}
+
+/// Whether class index `c` (the second loop) equals the row's label.
+static Value isLabel(OpBuilder &b, Location loc, Value label) {
+  Value c = linalg::IndexOp::create(b, loc, 1);
+  Value asIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), label);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, asIndex);
+}
+
+Value SoftmaxCrossEntropyOp::decompose(OpBuilder &b) {
+  Location loc = getLoc();
+  MLIRContext *context = b.getContext();
+  Value logits = getLogits();
+  Type element = getLoss().getType().getElementType();
+  SoftmaxStats stats = buildSoftmaxStats(b, loc, logits);
+  AffineExpr n, c;
+  bindDims(context, n, c);
+  AffineMap full = AffineMap::get(2, 0, {n, c}, context);
+  AffineMap row = AffineMap::get(2, 0, {n}, context);
+  AffineMap scalar = AffineMap::get(2, 0, {}, context);
+  Value zero = createFloatConstant(b, loc, element, 0.0);
+  Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, element);
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  // sum over n, c of [c == 0] (max + log(sumexp)) - [c == label] x.
+  Value total = createGeneric(
+      b, loc, {logits, stats.rowMax, stats.sumExp, getLabels()},
+      {full, row, row, row}, init, scalar, {true, true},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value first =
+            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq,
+                                  linalg::IndexOp::create(nb, nloc, 1),
+                                  arith::ConstantIndexOp::create(nb, nloc, 0));
+        Value logSum = arith::AddFOp::create(
+            nb, nloc, args[1], math::LogOp::create(nb, nloc, args[2]));
+        Value term = arith::SelectOp::create(
+            nb, nloc, first, logSum,
+            createFloatConstant(nb, nloc, element, 0.0));
+        Value picked = arith::SelectOp::create(
+            nb, nloc, isLabel(nb, nloc, args[3]), args[0],
+            createFloatConstant(nb, nloc, element, 0.0));
+        Value sum = arith::AddFOp::create(nb, nloc, args[4], term);
+        return arith::SubFOp::create(nb, nloc, sum, picked);
+      });
+  Value inverse = buildInverseBatch(b, loc, logits, element);
+  return createElementwise(
+      b, loc, total, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        return arith::MulFOp::create(nb, nloc, args[0], inverse);
+      });
+}
+
+LogicalResult SoftmaxCrossEntropyOp::buildGradients(
+    OpBuilder &b, ValueRange resultGradients, ArrayRef<bool> requiresGradient,
+    SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(2, Value());
+  if (!requiresGradient[0])
+    return success();
+  Location loc = getLoc();
+  MLIRContext *context = b.getContext();
+  Value logits = getLogits();
+  Type element = getLoss().getType().getElementType();
+  SoftmaxStats stats = buildSoftmaxStats(b, loc, logits);
+  Value scale = arith::MulFOp::create(
+      b, loc, buildInverseBatch(b, loc, logits, element),
+      tensor::ExtractOp::create(b, loc, resultGradients[0], ValueRange()));
+  AffineExpr n, c;
+  bindDims(context, n, c);
+  AffineMap full = AffineMap::get(2, 0, {n, c}, context);
+  AffineMap row = AffineMap::get(2, 0, {n}, context);
+  // (softmax - onehot) * g / N.
+  operandGradients[0] = createGeneric(
+      b, loc, {logits, stats.rowMax, stats.sumExp, getLabels()},
+      {full, row, row, row}, createEmptyLike(b, loc, logits), full,
+      {false, false}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value shifted = arith::SubFOp::create(nb, nloc, args[0], args[1]);
+        Value softmax = arith::DivFOp::create(
+            nb, nloc, math::ExpOp::create(nb, nloc, shifted), args[2]);
+        Value oneHot = arith::SelectOp::create(
+            nb, nloc, isLabel(nb, nloc, args[3]),
+            createFloatConstant(nb, nloc, element, 1.0),
+            createFloatConstant(nb, nloc, element, 0.0));
+        Value diff = arith::SubFOp::create(nb, nloc, softmax, oneHot);
+        return arith::MulFOp::create(nb, nloc, diff, scale);
+      });
+  return success();
+}

@@ -1,0 +1,273 @@
+//===- GradientCheckTest.cpp - gradients against finite differences -------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Each case is a function @f over f64 tensors. The loss is
+// L = sum(f(args) * R) for a fixed random cotangent R; quantx-differentiate
+// builds @f_grad, both are JIT-compiled through quantx-to-llvm, and every
+// component of every gradient is compared with the central difference
+// (L(x + h e) - L(x - h e)) / 2h, h = 1e-6, computed by calling @f.
+//
+// Tolerance: |analytic - numeric| <= 1e-6 + 1e-5 |numeric|. In f64 the
+// central difference has truncation error O(h^2) and rounding error
+// O(1e-16 / h) = O(1e-10) relative to L, far below it; random inputs keep
+// max/min/relu away from their kinks by much more than h. The one case that
+// rounds through f32 uses h = 1e-3 and 1e-3: f32 rounding (6e-8 relative)
+// divided by h is 6e-5; the function is linear in the checked inputs, so the
+// larger step adds no truncation error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/Differentiation.h"
+#include "quantx/Runtime/Runner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+using namespace ::quantx::runtime;
+
+namespace {
+
+struct GradientCase {
+  const char *name;
+  /// The module; @f takes and returns f64 tensors.
+  const char *source;
+  /// Inputs are drawn uniformly from [low, high].
+  double low = -1.0, high = 1.0;
+  /// Step and relative tolerance of the central difference.
+  double h = 1e-6, tolerance = 1e-5;
+};
+
+std::vector<double> toDoubles(const NpyArray &array) {
+  std::vector<double> values(array.getNumElements());
+  std::memcpy(values.data(), array.data.data(), values.size() * 8);
+  return values;
+}
+
+NpyArray fromDoubles(const std::vector<int64_t> &shape,
+                     const std::vector<double> &values) {
+  NpyArray array;
+  array.dtype = DType::F64;
+  array.shape = shape;
+  array.data.resize(values.size() * 8);
+  std::memcpy(array.data.data(), values.data(), values.size() * 8);
+  return array;
+}
+
+class GradientCheck : public ::testing::TestWithParam<GradientCase> {
+protected:
+  static void SetUpTestSuite() {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  }
+};
+
+TEST_P(GradientCheck, MatchesCentralDifferences) {
+  const GradientCase &param = GetParam();
+  DialectRegistry registry;
+  registerJitDialects(registry);
+  auto context = std::make_unique<MLIRContext>(registry);
+  context->loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(param.source, context.get());
+  ASSERT_TRUE(module) << "cannot parse " << param.name;
+  auto function = module->lookupSymbol<func::FuncOp>("f");
+  ASSERT_TRUE(function);
+  SmallVector<unsigned> wrt =
+      mlir::quantx::getDifferentiableArguments(function);
+  ASSERT_FALSE(wrt.empty());
+  ASSERT_TRUE(
+      succeeded(mlir::quantx::buildGradientFunction(function, wrt, "f_grad")));
+  auto compiled = CompiledModule::compile(std::move(context), std::move(module),
+                                          {"f", "f_grad"}, RunnerOptions());
+  ASSERT_TRUE(static_cast<bool>(compiled))
+      << llvm::toString(compiled.takeError());
+  CompiledModule &jit = **compiled;
+
+  std::mt19937_64 random(1234);
+  std::uniform_real_distribution<double> input(param.low, param.high);
+  std::uniform_real_distribution<double> cotangent(-1.0, 1.0);
+  std::vector<NpyArray> args;
+  for (const TensorSignature &signature : jit.getArguments("f")) {
+    ASSERT_EQ(signature.dtype, DType::F64);
+    int64_t count = 1;
+    for (int64_t d : signature.shape)
+      count *= d;
+    std::vector<double> values(count);
+    for (double &v : values)
+      v = input(random);
+    args.push_back(fromDoubles(signature.shape, values));
+  }
+  std::vector<NpyArray> cotangents;
+  for (const TensorSignature &signature : jit.getResults("f")) {
+    int64_t count = 1;
+    for (int64_t d : signature.shape)
+      count *= d;
+    std::vector<double> values(count);
+    for (double &v : values)
+      v = cotangent(random);
+    cotangents.push_back(fromDoubles(signature.shape, values));
+  }
+
+  auto loss = [&](const std::vector<NpyArray> &inputs) -> double {
+    auto results = jit.call("f", inputs);
+    EXPECT_TRUE(static_cast<bool>(results))
+        << llvm::toString(results.takeError());
+    if (!results)
+      return NAN;
+    double sum = 0;
+    for (size_t k = 0; k < results->size(); ++k) {
+      std::vector<double> r = toDoubles((*results)[k]);
+      std::vector<double> c = toDoubles(cotangents[k]);
+      for (size_t i = 0; i < r.size(); ++i)
+        sum += r[i] * c[i];
+    }
+    return sum;
+  };
+
+  std::vector<NpyArray> gradInputs = args;
+  gradInputs.insert(gradInputs.end(), cotangents.begin(), cotangents.end());
+  auto gradResults = jit.call("f_grad", gradInputs);
+  ASSERT_TRUE(static_cast<bool>(gradResults))
+      << llvm::toString(gradResults.takeError());
+  size_t numResults = jit.getResults("f").size();
+  ASSERT_EQ(gradResults->size(), numResults + wrt.size());
+
+  const double h = param.h;
+  int checked = 0;
+  for (auto [k, index] : llvm::enumerate(wrt)) {
+    std::vector<double> analytic = toDoubles((*gradResults)[numResults + k]);
+    std::vector<double> x = toDoubles(args[index]);
+    ASSERT_EQ(analytic.size(), x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      std::vector<NpyArray> shifted = args;
+      std::vector<double> plus = x, minus = x;
+      plus[i] += h;
+      minus[i] -= h;
+      shifted[index] = fromDoubles(args[index].shape, plus);
+      double up = loss(shifted);
+      shifted[index] = fromDoubles(args[index].shape, minus);
+      double down = loss(shifted);
+      double numeric = (up - down) / (2 * h);
+      EXPECT_NEAR(analytic[i], numeric,
+                  1e-6 + param.tolerance * std::fabs(numeric))
+          << param.name << ": d/d(arg " << index << ")[" << i << "]";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
+//===----------------------------------------------------------------------===//
+// Cases
+//===----------------------------------------------------------------------===//
+
+GradientCase withStep(GradientCase c, double h, double tolerance) {
+  c.h = h;
+  c.tolerance = tolerance;
+  return c;
+}
+
+#define ELEMENTWISE_BINARY(NAME, BODY)                                         \
+  GradientCase{                                                                \
+      NAME,                                                                    \
+      "#m = affine_map<(i, j) -> (i, j)>\n"                                    \
+      "func.func @f(%x: tensor<3x4xf64>, %y: tensor<3x4xf64>) -> "             \
+      "tensor<3x4xf64> {\n"                                                    \
+      "  %e = tensor.empty() : tensor<3x4xf64>\n"                              \
+      "  %r = linalg.generic {indexing_maps = [#m, #m, #m], iterator_types "   \
+      "= [\"parallel\", \"parallel\"]} ins(%x, %y : tensor<3x4xf64>, "         \
+      "tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) {\n"                        \
+      "  ^bb0(%a: f64, %b: f64, %o: f64):\n" BODY "  } -> tensor<3x4xf64>\n"   \
+      "  return %r : tensor<3x4xf64>\n"                                        \
+      "}\n"}
+
+#define ELEMENTWISE_UNARY(NAME, OP, LOW, HIGH)                                 \
+  GradientCase {                                                               \
+    NAME,                                                                      \
+        "func.func @f(%x: tensor<2x5xf64>) -> tensor<2x5xf64> {\n"             \
+        "  %r = " OP " %x : tensor<2x5xf64>\n"                                 \
+        "  return %r : tensor<2x5xf64>\n"                                      \
+        "}\n",                                                                 \
+        LOW, HIGH                                                              \
+  }
+
+const GradientCase kScalarCases[] = {
+    ELEMENTWISE_BINARY("addf", "%s = arith.addf %a, %b : f64\n"
+                               "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("subf", "%s = arith.subf %a, %b : f64\n"
+                               "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("mulf", "%s = arith.mulf %a, %b : f64\n"
+                               "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("divf", "%c = arith.constant 2.0 : f64\n"
+                               "%d = arith.addf %b, %c : f64\n"
+                               "%s = arith.divf %a, %d : f64\n"
+                               "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("maximumf", "%s = arith.maximumf %a, %b : f64\n"
+                                   "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("minimumf", "%s = arith.minimumf %a, %b : f64\n"
+                                   "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("maxnumf", "%s = arith.maxnumf %a, %b : f64\n"
+                                  "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("minnumf", "%s = arith.minnumf %a, %b : f64\n"
+                                  "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("select-cmpf", "%c = arith.cmpf olt, %a, %b : f64\n"
+                                      "%m = arith.mulf %a, %b : f64\n"
+                                      "%s = arith.select %c, %m, %b : f64\n"
+                                      "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("relu-of-product", "%z = arith.constant 0.0 : f64\n"
+                                          "%m = arith.mulf %a, %b : f64\n"
+                                          "%s = arith.maximumf %m, %z : f64\n"
+                                          "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("powf-and-negf", "%c = arith.constant 2.0 : f64\n"
+                                        "%p = arith.addf %a, %c : f64\n"
+                                        "%q = math.powf %p, %b : f64\n"
+                                        "%s = arith.negf %q : f64\n"
+                                        "linalg.yield %s : f64\n"),
+    ELEMENTWISE_BINARY("reused-operand", "%m = arith.mulf %a, %a : f64\n"
+                                         "%n = arith.mulf %m, %a : f64\n"
+                                         "%s = arith.addf %n, %b : f64\n"
+                                         "linalg.yield %s : f64\n"),
+    withStep(ELEMENTWISE_BINARY("extf-truncf",
+                                "%t = arith.truncf %a : f64 to f32\n"
+                                "%u = arith.extf %t : f32 to f64\n"
+                                "%s = arith.mulf %u, %b : f64\n"
+                                "linalg.yield %s : f64\n"),
+             1e-3, 1e-3),
+    ELEMENTWISE_UNARY("tensor-mulf", "arith.mulf %x,", -1.0, 1.0),
+    ELEMENTWISE_UNARY("exp", "math.exp", -1.0, 1.0),
+    ELEMENTWISE_UNARY("log", "math.log", 0.5, 2.0),
+    ELEMENTWISE_UNARY("log1p", "math.log1p", 0.0, 2.0),
+    ELEMENTWISE_UNARY("tanh", "math.tanh", -2.0, 2.0),
+    ELEMENTWISE_UNARY("sqrt", "math.sqrt", 0.5, 2.0),
+    ELEMENTWISE_UNARY("rsqrt", "math.rsqrt", 0.5, 2.0),
+    ELEMENTWISE_UNARY("absf", "math.absf", -1.0, 1.0),
+    ELEMENTWISE_UNARY("negf", "arith.negf", -1.0, 1.0),
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    Scalar, GradientCheck, ::testing::ValuesIn(kScalarCases),
+    [](const ::testing::TestParamInfo<GradientCase> &info) {
+      std::string name = info.param.name;
+      for (char &c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)))
+          c = '_';
+      return name;
+    });
+
+} // namespace
