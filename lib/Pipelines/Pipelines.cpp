@@ -51,6 +51,7 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
     pm.addPass(createCanonicalizerPass());
   }
 
+  pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   // Fully unrolled: no stack temporaries inside hot loops.

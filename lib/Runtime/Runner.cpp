@@ -213,13 +213,15 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
     const std::vector<std::string> &entries, const RunnerOptions &options) {
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
   compiled->context = std::move(context);
+  // Destroyed before `compiled`, which owns the context.
+  OwningOpRef<ModuleOp> owned = std::move(module);
   MLIRContext *ctx = compiled->context.get();
   // The wrapper is built with these, whatever the model uses.
   ctx->loadDialect<func::FuncDialect, tensor::TensorDialect,
                    bufferization::BufferizationDialect>();
   compiled->entryName = entries.empty() ? "" : entries.front();
   for (const std::string &name : entries) {
-    auto function = module->lookupSymbol<func::FuncOp>(name);
+    auto function = owned->lookupSymbol<func::FuncOp>(name);
     if (!function || function.isExternal())
       return makeError("no function @" + name + " is defined");
     Entry entry;
@@ -237,16 +239,16 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
         return signature.takeError();
       entry.results.push_back(*signature);
     }
-    buildWrapper(*module, function, entry.wrapper);
+    buildWrapper(*owned, function, entry.wrapper);
     compiled->entries[name] = std::move(entry);
   }
   PassManager pm(ctx);
   mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
-  if (failed(pm.run(*module)))
+  if (failed(pm.run(*owned)))
     return makeError("lowering through quantx-to-llvm failed");
   compiled->tensorEntry = true;
-  if (llvm::Error error = compiled->jitCompile(*module, options))
+  if (llvm::Error error = compiled->jitCompile(*owned, options))
     return std::move(error);
   return compiled;
 }

@@ -8,6 +8,10 @@
 //
 //   quantx-runner run MODEL.mlir -e FUNC [--input X.npy]... [--output Y.npy]...
 //   quantx-runner bench MODEL.mlir -e FUNC [--input X.npy]... [--runs N]
+//   quantx-runner train MODEL.mlir --dataset NAME [--epochs N] [--batch-size B]
+//                 [--lr X] [--optimizer sgd|momentum|adam] [--seed S]
+//                 [-o TRAINED.mlir]
+//   quantx-runner eval MODEL.mlir --dataset NAME
 //   quantx-runner LOWERED.mlir -e main --entry-point-result=void
 //                 --shared-libs=...              (as mlir-runner)
 //
@@ -16,8 +20,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "quantx/Runtime/Datasets.h"
 #include "quantx/Runtime/Npy.h"
 #include "quantx/Runtime/Runner.h"
+#include "quantx/Runtime/Trainer.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -29,6 +35,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <unistd.h>
 
 namespace cl = llvm::cl;
 using namespace quantx::runtime;
@@ -36,12 +43,17 @@ using namespace quantx::runtime;
 static cl::SubCommand runCommand("run", "Compile a model and call a function "
                                         "on .npy inputs");
 static cl::SubCommand benchCommand("bench", "Time a function on .npy inputs");
+static cl::SubCommand trainCommand("train",
+                                   "Train a model on a dataset and report its "
+                                   "test accuracy");
+static cl::SubCommand evalCommand("eval",
+                                  "Report a trained model's test accuracy");
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
-                                      cl::init("-"),
-                                      cl::sub(cl::SubCommand::getTopLevel()),
-                                      cl::sub(runCommand),
-                                      cl::sub(benchCommand));
+static cl::opt<std::string>
+    inputFile(cl::Positional, cl::desc("<model.mlir>"), cl::init("-"),
+              cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand),
+              cl::sub(benchCommand), cl::sub(trainCommand),
+              cl::sub(evalCommand));
 static cl::opt<std::string> entry("e", cl::desc("The function to call"),
                                   cl::value_desc("name"), cl::init("main"),
                                   cl::sub(cl::SubCommand::getAll()));
@@ -73,6 +85,42 @@ static cl::opt<unsigned> warmup("warmup",
                                 cl::init(3), cl::sub(benchCommand));
 static cl::opt<unsigned> runs("runs", cl::desc("Timed calls"), cl::init(20),
                               cl::sub(benchCommand));
+
+static cl::opt<std::string>
+    datasetName("dataset",
+                cl::desc("digits, fashion-mnist, or npy:X.npy,Y.npy[,TX.npy,"
+                         "TY.npy]"),
+                cl::value_desc("name"), cl::Required, cl::sub(trainCommand),
+                cl::sub(evalCommand));
+static cl::opt<std::string>
+    modelName("model", cl::desc("The forward function"), cl::value_desc("name"),
+              cl::init("forward"), cl::sub(trainCommand), cl::sub(evalCommand));
+static cl::opt<int64_t> batchSize(
+    "batch-size",
+    cl::desc("Samples per batch (default: the model's static batch, else 64)"),
+    cl::init(0), cl::sub(trainCommand), cl::sub(evalCommand));
+static cl::opt<int64_t> epochs("epochs", cl::desc("Passes over the data"),
+                               cl::init(10), cl::sub(trainCommand));
+static cl::opt<double> learningRate("lr", cl::desc("Learning rate"),
+                                    cl::init(0.01), cl::sub(trainCommand));
+static cl::opt<std::string> optimizer("optimizer",
+                                      cl::desc("sgd, momentum or adam"),
+                                      cl::init("sgd"), cl::sub(trainCommand));
+static cl::opt<double> momentum("momentum",
+                                cl::desc("Momentum of --optimizer=momentum"),
+                                cl::init(0.9), cl::sub(trainCommand));
+static cl::opt<double> beta1("beta1", cl::desc("Adam's beta1"), cl::init(0.9),
+                             cl::sub(trainCommand));
+static cl::opt<double> beta2("beta2", cl::desc("Adam's beta2"), cl::init(0.999),
+                             cl::sub(trainCommand));
+static cl::opt<double> weightDecay("weight-decay", cl::desc("L2 weight decay"),
+                                   cl::init(0.0), cl::sub(trainCommand));
+static cl::opt<uint64_t> seed("seed",
+                              cl::desc("Seed of initialization and shuffling"),
+                              cl::init(0), cl::sub(trainCommand));
+static cl::opt<std::string>
+    trainedOutput("o", cl::desc("Write the trained model (MLIR) here"),
+                  cl::value_desc("file.mlir"), cl::sub(trainCommand));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "quantx-runner") << message << "\n";
@@ -174,6 +222,106 @@ static int benchMain(CompiledModule &module) {
   return 0;
 }
 
+/// Draws the progress of an epoch on stderr when it is a terminal.
+static void drawProgress(int64_t epoch, int64_t batch, int64_t batches,
+                         double loss) {
+  constexpr int kWidth = 30;
+  int filled = static_cast<int>(kWidth * batch / std::max<int64_t>(batches, 1));
+  std::string bar(filled, '=');
+  if (filled < kWidth)
+    bar += '>' + std::string(kWidth - filled - 1, ' ');
+  std::fprintf(stderr, "\repoch %lld/%lld [%s] %3d%% loss %.4f",
+               static_cast<long long>(epoch), static_cast<long long>(epochs),
+               bar.c_str(), static_cast<int>(100 * batch / batches), loss);
+  if (batch == batches)
+    std::fprintf(stderr, "\r%*s\r", kWidth + 50, "");
+  std::fflush(stderr);
+}
+
+static int trainMain(bool training) {
+  std::string error;
+  std::optional<Dataset> dataset = loadDataset(datasetName, error);
+  if (!dataset)
+    return fail(error);
+  TrainOptions options;
+  options.model = modelName;
+  options.batchSize = batchSize;
+  options.epochs = epochs;
+  options.optimizer = optimizer;
+  options.learningRate = learningRate;
+  options.momentum = momentum;
+  options.beta1 = beta1;
+  options.beta2 = beta2;
+  options.weightDecay = weightDecay;
+  options.seed = seed;
+  if (training && epochs < 0)
+    return fail("--epochs must be at least 0");
+  auto start = std::chrono::steady_clock::now();
+  auto trainer = Trainer::create(inputFile, options, getOptions(), training);
+  if (!trainer)
+    return fail(trainer.takeError());
+  if (llvm::Error checked = (*trainer)->checkDataset(*dataset))
+    return fail(std::move(checked));
+  auto seconds = [](auto from) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         from)
+        .count();
+  };
+  char line[200];
+  std::snprintf(
+      line, sizeof(line),
+      "dataset %s: %lld train, %lld test samples, %lld classes; "
+      "batch %lld; compiled in %.1f s\n",
+      dataset->name.c_str(), static_cast<long long>(dataset->train.size()),
+      static_cast<long long>(dataset->test.size()),
+      static_cast<long long>(dataset->numClasses),
+      static_cast<long long>((*trainer)->getBatchSize()), seconds(start));
+  llvm::outs() << line;
+  if (training) {
+    llvm::outs() << "parameters:";
+    for (const std::string &param : (*trainer)->describeParameters())
+      llvm::outs() << " " << param;
+    llvm::outs() << "\n";
+  }
+  llvm::outs().flush();
+  bool terminal = isatty(STDERR_FILENO);
+  double accuracy = 0;
+  for (int64_t epoch = 1; training && epoch <= epochs; ++epoch) {
+    auto epochStart = std::chrono::steady_clock::now();
+    auto loss = (*trainer)->trainEpoch(dataset->train, epoch,
+                                       terminal ? ProgressCallback(drawProgress)
+                                                : ProgressCallback());
+    if (!loss)
+      return fail(loss.takeError());
+    double trainSeconds = seconds(epochStart);
+    auto tested = (*trainer)->evaluate(dataset->test);
+    if (!tested)
+      return fail(tested.takeError());
+    accuracy = *tested;
+    std::snprintf(line, sizeof(line),
+                  "epoch %lld/%lld: train-loss %.4f test-accuracy %.4f "
+                  "(%.2f s training)\n",
+                  static_cast<long long>(epoch), static_cast<long long>(epochs),
+                  *loss, accuracy, trainSeconds);
+    llvm::outs() << line;
+    llvm::outs().flush();
+  }
+  if (!training || epochs == 0) {
+    auto tested = (*trainer)->evaluate(dataset->test);
+    if (!tested)
+      return fail(tested.takeError());
+    accuracy = *tested;
+  }
+  if (training && !trainedOutput.empty()) {
+    if (llvm::Error saved = (*trainer)->save(trainedOutput))
+      return fail(std::move(saved));
+    llvm::outs() << "saved the trained model to " << trainedOutput << "\n";
+  }
+  std::snprintf(line, sizeof(line), "test-accuracy: %.4f\n", accuracy);
+  llvm::outs() << line;
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::InitializeNativeTarget();
@@ -182,6 +330,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "quantx-runner: JIT-compile quantx models and run or time them\n");
+
+  if (trainCommand || evalCommand)
+    return trainMain(static_cast<bool>(trainCommand));
 
   auto module = CompiledModule::compile(inputFile, entry, getOptions());
   if (!module)

@@ -260,6 +260,133 @@ const GradientCase kScalarCases[] = {
     ELEMENTWISE_UNARY("negf", "arith.negf", -1.0, 1.0),
 };
 
+const GradientCase kStructuredCases[] = {
+    {"matmul", R"mlir(
+func.func @f(%a: tensor<3x4xf64>, %b: tensor<4x5xf64>, %c: tensor<3x5xf64>) -> tensor<3x5xf64> {
+  %r = linalg.matmul ins(%a, %b : tensor<3x4xf64>, tensor<4x5xf64>) outs(%c : tensor<3x5xf64>) -> tensor<3x5xf64>
+  return %r : tensor<3x5xf64>
+})mlir"},
+    {"matmul-transposed-a", R"mlir(
+func.func @f(%a: tensor<4x3xf64>, %b: tensor<4x5xf64>) -> tensor<3x5xf64> {
+  %z = arith.constant 0.0 : f64
+  %e = tensor.empty() : tensor<3x5xf64>
+  %c = linalg.fill ins(%z : f64) outs(%e : tensor<3x5xf64>) -> tensor<3x5xf64>
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : tensor<4x3xf64>, tensor<4x5xf64>) outs(%c : tensor<3x5xf64>) -> tensor<3x5xf64>
+  return %r : tensor<3x5xf64>
+})mlir"},
+    {"batch_matmul", R"mlir(
+func.func @f(%a: tensor<2x3x4xf64>, %b: tensor<2x4x2xf64>) -> tensor<2x3x2xf64> {
+  %z = arith.constant 0.0 : f64
+  %e = tensor.empty() : tensor<2x3x2xf64>
+  %c = linalg.fill ins(%z : f64) outs(%e : tensor<2x3x2xf64>) -> tensor<2x3x2xf64>
+  %r = linalg.batch_matmul ins(%a, %b : tensor<2x3x4xf64>, tensor<2x4x2xf64>) outs(%c : tensor<2x3x2xf64>) -> tensor<2x3x2xf64>
+  return %r : tensor<2x3x2xf64>
+})mlir"},
+    {"matvec", R"mlir(
+func.func @f(%a: tensor<3x4xf64>, %x: tensor<4xf64>, %y: tensor<3xf64>) -> tensor<3xf64> {
+  %r = linalg.matvec ins(%a, %x : tensor<3x4xf64>, tensor<4xf64>) outs(%y : tensor<3xf64>) -> tensor<3xf64>
+  return %r : tensor<3xf64>
+})mlir"},
+    {"broadcast-transpose", R"mlir(
+func.func @f(%x: tensor<3x4xf64>) -> tensor<4x2x3xf64> {
+  %e = tensor.empty() : tensor<3x4x2xf64>
+  %b = linalg.broadcast ins(%x : tensor<3x4xf64>) outs(%e : tensor<3x4x2xf64>) dimensions = [2]
+  %t = tensor.empty() : tensor<4x2x3xf64>
+  %r = linalg.transpose ins(%b : tensor<3x4x2xf64>) outs(%t : tensor<4x2x3xf64>) permutation = [1, 2, 0]
+  return %r : tensor<4x2x3xf64>
+})mlir"},
+    {"reduce-sum", R"mlir(
+func.func @f(%x: tensor<3x4xf64>, %init: tensor<3xf64>) -> tensor<3xf64> {
+  %r = linalg.reduce ins(%x : tensor<3x4xf64>) outs(%init : tensor<3xf64>) dimensions = [1]
+    (%in: f64, %acc: f64) {
+      %m = arith.mulf %in, %in : f64
+      %s = arith.addf %m, %acc : f64
+      linalg.yield %s : f64
+    }
+  return %r : tensor<3xf64>
+})mlir"},
+    {"reduce-max", R"mlir(
+func.func @f(%x: tensor<3x4xf64>) -> tensor<4xf64> {
+  %m = arith.constant -1.0e30 : f64
+  %e = tensor.empty() : tensor<4xf64>
+  %init = linalg.fill ins(%m : f64) outs(%e : tensor<4xf64>) -> tensor<4xf64>
+  %r = linalg.reduce ins(%x : tensor<3x4xf64>) outs(%init : tensor<4xf64>) dimensions = [0]
+    (%in: f64, %acc: f64) {
+      %s = arith.maximumf %acc, %in : f64
+      linalg.yield %s : f64
+    }
+  return %r : tensor<4xf64>
+})mlir"},
+    {"generic-accumulate-into-init", R"mlir(
+#m = affine_map<(i, j) -> (i, j)>
+func.func @f(%x: tensor<3x4xf64>, %y: tensor<3x4xf64>) -> tensor<3x4xf64> {
+  %r = linalg.generic {indexing_maps = [#m, #m], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<3x4xf64>) outs(%y : tensor<3x4xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    %p = arith.mulf %a, %o : f64
+    %s = arith.addf %p, %o : f64
+    linalg.yield %s : f64
+  } -> tensor<3x4xf64>
+  return %r : tensor<3x4xf64>
+})mlir"},
+    {"slices-reshapes-concat", R"mlir(
+func.func @f(%x: tensor<4x6xf64>, %y: tensor<2x3xf64>) -> tensor<3x2x3xf64> {
+  %s = tensor.extract_slice %x[1, 0] [2, 6] [2, 1] : tensor<4x6xf64> to tensor<2x6xf64>
+  %i = tensor.insert_slice %y into %s[0, 1] [2, 3] [1, 2] : tensor<2x3xf64> into tensor<2x6xf64>
+  %c = tensor.collapse_shape %i [[0, 1]] : tensor<2x6xf64> into tensor<12xf64>
+  %e = tensor.expand_shape %c [[0, 1]] output_shape [4, 3] : tensor<12xf64> into tensor<4x3xf64>
+  %k = tensor.concat dim(0) %e, %y : (tensor<4x3xf64>, tensor<2x3xf64>) -> tensor<6x3xf64>
+  %r = tensor.expand_shape %k [[0, 1], [2]] output_shape [3, 2, 3] : tensor<6x3xf64> into tensor<3x2x3xf64>
+  return %r : tensor<3x2x3xf64>
+})mlir"},
+    {"softmax_cross_entropy", R"mlir(
+func.func @f(%logits: tensor<4x5xf64>) -> tensor<f64> {
+  %labels = arith.constant dense<[0, 4, 2, 2]> : tensor<4xi32>
+  %l = quantx.softmax_cross_entropy %logits, %labels : tensor<4x5xf64>, tensor<4xi32> -> tensor<f64>
+  return %l : tensor<f64>
+})mlir",
+     -3.0, 3.0},
+    {"mlp-relu-cross-entropy", R"mlir(
+#m = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (j)>
+func.func @f(%x: tensor<4x6xf64>, %w1: tensor<6x5xf64>, %b1: tensor<5xf64>, %w2: tensor<5x3xf64>, %b2: tensor<3xf64>) -> tensor<f64> {
+  %z = arith.constant 0.0 : f64
+  %e1 = tensor.empty() : tensor<4x5xf64>
+  %f1 = linalg.fill ins(%z : f64) outs(%e1 : tensor<4x5xf64>) -> tensor<4x5xf64>
+  %m1 = linalg.matmul ins(%x, %w1 : tensor<4x6xf64>, tensor<6x5xf64>) outs(%f1 : tensor<4x5xf64>) -> tensor<4x5xf64>
+  %h = linalg.generic {indexing_maps = [#m, #row, #m], iterator_types = ["parallel", "parallel"]}
+      ins(%m1, %b1 : tensor<4x5xf64>, tensor<5xf64>) outs(%e1 : tensor<4x5xf64>) {
+  ^bb0(%a: f64, %b: f64, %o: f64):
+    %s = arith.addf %a, %b : f64
+    %r = arith.maximumf %s, %z : f64
+    linalg.yield %r : f64
+  } -> tensor<4x5xf64>
+  %e2 = tensor.empty() : tensor<4x3xf64>
+  %f2 = linalg.fill ins(%z : f64) outs(%e2 : tensor<4x3xf64>) -> tensor<4x3xf64>
+  %m2 = linalg.matmul ins(%h, %w2 : tensor<4x5xf64>, tensor<5x3xf64>) outs(%f2 : tensor<4x3xf64>) -> tensor<4x3xf64>
+  %logits = linalg.generic {indexing_maps = [#m, #row, #m], iterator_types = ["parallel", "parallel"]}
+      ins(%m2, %b2 : tensor<4x3xf64>, tensor<3xf64>) outs(%e2 : tensor<4x3xf64>) {
+  ^bb0(%a: f64, %b: f64, %o: f64):
+    %s = arith.addf %a, %b : f64
+    linalg.yield %s : f64
+  } -> tensor<4x3xf64>
+  %labels = arith.constant dense<[2, 0, 1, 2]> : tensor<4xi32>
+  %l = quantx.softmax_cross_entropy %logits, %labels : tensor<4x3xf64>, tensor<4xi32> -> tensor<f64>
+  return %l : tensor<f64>
+})mlir"},
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    Structured, GradientCheck, ::testing::ValuesIn(kStructuredCases),
+    [](const ::testing::TestParamInfo<GradientCase> &info) {
+      std::string name = info.param.name;
+      for (char &c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)))
+          c = '_';
+      return name;
+    });
+
 INSTANTIATE_TEST_SUITE_P(
     Scalar, GradientCheck, ::testing::ValuesIn(kScalarCases),
     [](const ::testing::TestParamInfo<GradientCase> &info) {

@@ -223,6 +223,21 @@ def HoistVectorTransfersPass
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
+def LowerStridedCopiesPass
+    : Pass<"quantx-lower-strided-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into "
+                "linalg.copy";
+  let description = [{
+    The LLVM lowering of `memref.copy` calls the `memrefCopy` runtime
+    function when either side is not contiguous (a strided slice, as left
+    by bufferizing `tensor.insert_slice` with strides). Replacing those
+    copies by `linalg.copy`, which becomes loops, keeps compiled models free
+    of runtime-library calls. Contiguous copies stay `memref.copy` (a
+    memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Training
 //===----------------------------------------------------------------------===//

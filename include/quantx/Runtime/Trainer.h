@@ -1,0 +1,96 @@
+//===- Trainer.h - train and evaluate models with the JIT -------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The training loop behind `quantx-runner train` and `eval`: a forward model
+// whose parameters are mutable ml_program globals is turned into a training
+// step and a prediction function (quantx-make-train-step), JIT-compiled
+// once, and called batch by batch; the runner owns the parameter buffers
+// and writes them back into the globals to save the trained model.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_RUNTIME_TRAINER_H
+#define QUANTX_RUNTIME_TRAINER_H
+
+#include "quantx/Runtime/Datasets.h"
+#include "quantx/Runtime/Runner.h"
+
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quantx::runtime {
+
+struct TrainOptions {
+  /// The forward function.
+  std::string model = "forward";
+  /// 0: the model's static batch size, or 64 when it is dynamic.
+  int64_t batchSize = 0;
+  int64_t epochs = 10;
+  std::string optimizer = "sgd";
+  double learningRate = 0.01;
+  double momentum = 0.9;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  double weightDecay = 0.0;
+  /// Seeds parameter initialization and the shuffling of each epoch.
+  uint64_t seed = 0;
+};
+
+struct EpochReport {
+  int64_t epoch = 0;
+  double trainLoss = 0;
+  double testAccuracy = 0;
+  double seconds = 0;
+};
+
+/// Called after each batch with (epoch, batch, batches, running mean loss).
+using ProgressCallback = std::function<void(int64_t, int64_t, int64_t, double)>;
+
+class Trainer {
+public:
+  ~Trainer();
+
+  /// Loads `path` and compiles its training step and prediction function.
+  /// With `forTraining` false only prediction is compiled and every
+  /// parameter must have a value in the file.
+  static llvm::Expected<std::unique_ptr<Trainer>>
+  create(const std::string &path, const TrainOptions &options,
+         const RunnerOptions &runnerOptions, bool forTraining = true);
+
+  /// Checks that the dataset's samples and classes fit the model.
+  llvm::Error checkDataset(const Dataset &dataset) const;
+
+  /// One epoch over the shuffled training split (the last partial batch is
+  /// dropped); returns the mean loss.
+  llvm::Expected<double> trainEpoch(const Split &split, int64_t epoch,
+                                    const ProgressCallback &progress);
+
+  /// The fraction of `split` classified correctly (every sample counts; the
+  /// last batch is padded).
+  llvm::Expected<double> evaluate(const Split &split);
+
+  /// Writes the model with its globals set to the current parameters.
+  llvm::Error save(const std::string &path);
+
+  int64_t getBatchSize() const { return batchSize; }
+  /// Parameters as "name shape" strings, for the log.
+  std::vector<std::string> describeParameters() const;
+
+private:
+  Trainer();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+  int64_t batchSize = 0;
+};
+
+} // namespace quantx::runtime
+
+#endif // QUANTX_RUNTIME_TRAINER_H

@@ -1,0 +1,404 @@
+//===- Trainer.cpp - train and evaluate models with the JIT ---------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Runtime/Trainer.h"
+
+#include "quantx/Dialect/Quantx/Transforms/Passes.h"
+#include "quantx/Numerics/Random.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+using namespace mlir;
+using namespace ::quantx::runtime;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+struct Trainer::Impl {
+  TrainOptions options;
+  std::unique_ptr<MLIRContext> context;
+  /// The model as read, for saving.
+  OwningOpRef<ModuleOp> module;
+  std::unique_ptr<CompiledModule> compiled;
+  std::string trainEntry, predictEntry;
+  std::vector<std::string> paramNames;
+  std::vector<NpyArray> params, state;
+  /// The static input shape, batch first.
+  std::vector<int64_t> inputShape;
+  int64_t sampleSize = 0, numClasses = 0;
+};
+
+Trainer::Trainer() : impl(std::make_unique<Impl>()) {}
+Trainer::~Trainer() = default;
+
+static NpyArray makeF32(const std::vector<int64_t> &shape) {
+  NpyArray array;
+  array.dtype = DType::F32;
+  array.shape = shape;
+  array.data.assign(array.getNumElements() * 4, 0);
+  return array;
+}
+
+static float *f32Data(NpyArray &array) {
+  return reinterpret_cast<float *>(array.data.data());
+}
+
+/// A uniform double in [0, 1) from two counter-based draws.
+static double uniform(uint64_t seed, uint64_t counter) {
+  uint64_t high = ::quantx::numerics::counterRandomBits(seed, 2 * counter);
+  uint64_t low = ::quantx::numerics::counterRandomBits(seed, 2 * counter + 1);
+  return static_cast<double>((high << 21) ^ low) * 0x1.0p-53;
+}
+
+/// Fills `array` by the initializer `kind`; fan-in is the product of all
+/// dimensions but the last, fan-out the last.
+static llvm::Error initialize(NpyArray &array, llvm::StringRef kind,
+                              uint64_t seed, const std::string &name) {
+  int64_t count = array.getNumElements();
+  const std::vector<int64_t> &shape = array.shape;
+  int64_t fanOut = shape.empty() ? 1 : shape.back();
+  int64_t fanIn = shape.size() < 2 ? std::max<int64_t>(fanOut, 1)
+                                   : count / std::max<int64_t>(fanOut, 1);
+  float *data = f32Data(array);
+  if (kind == "zeros") {
+    std::fill(data, data + count, 0.0f);
+  } else if (kind == "ones") {
+    std::fill(data, data + count, 1.0f);
+  } else if (kind == "he_normal") {
+    double stddev = std::sqrt(2.0 / static_cast<double>(fanIn));
+    for (int64_t i = 0; i < count; ++i) {
+      // Box-Muller.
+      double u1 = 1.0 - uniform(seed, 2 * i), u2 = uniform(seed, 2 * i + 1);
+      double normal =
+          std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+      data[i] = static_cast<float>(stddev * normal);
+    }
+  } else if (kind == "xavier_uniform") {
+    double limit = std::sqrt(6.0 / static_cast<double>(fanIn + fanOut));
+    for (int64_t i = 0; i < count; ++i)
+      data[i] = static_cast<float>(limit * (2.0 * uniform(seed, i) - 1.0));
+  } else {
+    return makeError("@" + name + ": unknown quantx.init '" + kind +
+                     "' (expected he_normal, xavier_uniform, zeros or ones)");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<Trainer>>
+Trainer::create(const std::string &path, const TrainOptions &options,
+                const RunnerOptions &runnerOptions, bool forTraining) {
+  std::unique_ptr<Trainer> trainer(new Trainer());
+  Impl &impl = *trainer->impl;
+  impl.options = options;
+  DialectRegistry registry;
+  registerJitDialects(registry);
+  impl.context = std::make_unique<MLIRContext>(registry);
+
+  llvm::SourceMgr sourceMgr;
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buffer)
+    return makeError(path + ": cannot open file");
+  std::string text = (*buffer)->getBuffer().str();
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  {
+    SourceMgrDiagnosticHandler diagnostics(sourceMgr, impl.context.get(),
+                                           llvm::errs());
+    impl.module = parseSourceFile<ModuleOp>(sourceMgr, impl.context.get());
+  }
+  if (!impl.module)
+    return makeError(path + ": cannot parse the module");
+
+  // The compiled module: the same text in its own context, through
+  // quantx-make-train-step.
+  auto compileContext = std::make_unique<MLIRContext>(registry);
+  OwningOpRef<ModuleOp> compileModule;
+  {
+    llvm::SourceMgr again;
+    again.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path),
+                             llvm::SMLoc());
+    compileModule = parseSourceFile<ModuleOp>(again, compileContext.get());
+  }
+  if (!compileModule)
+    return makeError(path + ": cannot parse the module");
+  auto model = compileModule->lookupSymbol<func::FuncOp>(options.model);
+  if (!model || model.isExternal())
+    return makeError(path + ": no function @" + options.model +
+                     " is defined (choose the model with --model)");
+  auto inputType =
+      dyn_cast<RankedTensorType>(model.getFunctionType().getNumInputs() == 1
+                                     ? model.getFunctionType().getInput(0)
+                                     : Type());
+  if (!inputType || inputType.getRank() == 0)
+    return makeError(path + ": @" + options.model +
+                     " must take one tensor [N, ...]");
+  int64_t modelBatch = inputType.getDimSize(0);
+  int64_t batch = options.batchSize;
+  if (batch < 0)
+    return makeError("--batch-size must be positive");
+  if (!ShapedType::isDynamic(modelBatch)) {
+    if (batch && batch != modelBatch)
+      return makeError(path + ": the model's batch size is static (" +
+                       llvm::Twine(modelBatch) + "); --batch-size " +
+                       llvm::Twine(batch) +
+                       " must equal it, or make the dimension dynamic");
+    batch = modelBatch;
+  } else if (!batch) {
+    batch = 64;
+  }
+  trainer->batchSize = batch;
+
+  mlir::quantx::MakeTrainStepPassOptions passOptions;
+  passOptions.model = options.model;
+  passOptions.optimizer = options.optimizer;
+  passOptions.learningRate = options.learningRate;
+  passOptions.momentum = options.momentum;
+  passOptions.beta1 = options.beta1;
+  passOptions.beta2 = options.beta2;
+  passOptions.epsilon = options.epsilon;
+  passOptions.weightDecay = options.weightDecay;
+  passOptions.batchSize = batch;
+  {
+    PassManager pm(compileContext.get());
+    pm.addPass(mlir::quantx::createMakeTrainStepPass(passOptions));
+    SourceMgrDiagnosticHandler diagnostics(sourceMgr, compileContext.get(),
+                                           llvm::errs());
+    if (failed(pm.run(*compileModule)))
+      return makeError(path + ": cannot build the training step");
+  }
+  impl.trainEntry = options.model + "_train_step";
+  impl.predictEntry = options.model + "_predict";
+
+  // Keep only what is compiled.
+  for (auto function :
+       llvm::make_early_inc_range(compileModule->getOps<func::FuncOp>()))
+    if (function.getSymName() != impl.predictEntry &&
+        (!forTraining || function.getSymName() != impl.trainEntry))
+      function.erase();
+  // Parameters are arguments now; globals the model still loads (constants)
+  // stay.
+  llvm::StringSet<> loaded;
+  compileModule->walk([&](ml_program::GlobalLoadOp load) {
+    loaded.insert(load.getGlobal().getLeafReference());
+  });
+  for (auto global : llvm::make_early_inc_range(
+           compileModule->getOps<ml_program::GlobalOp>()))
+    if (!loaded.contains(global.getSymName()))
+      global.erase();
+
+  auto predict = compileModule->lookupSymbol<func::FuncOp>(impl.predictEntry);
+  auto predictType = predict.getFunctionType();
+  unsigned numParams = predictType.getNumInputs() - 1;
+  auto staticInput = cast<RankedTensorType>(predictType.getInput(numParams));
+  auto logits = cast<RankedTensorType>(predictType.getResult(0));
+  if (!staticInput.hasStaticShape() || !logits.hasStaticShape())
+    return makeError(path + ": the model's input and logits must have static "
+                            "shapes apart from the batch dimension");
+  impl.inputShape.assign(staticInput.getShape().begin(),
+                         staticInput.getShape().end());
+  impl.sampleSize = staticInput.getNumElements() / batch;
+  impl.numClasses = logits.getDimSize(1);
+
+  // Parameters, in the order of the generated functions.
+  for (unsigned i = 0; i < numParams; ++i) {
+    auto ref = predict.getArgAttrOfType<FlatSymbolRefAttr>(i, "quantx.param");
+    std::string name = ref.getValue().str();
+    auto type = cast<RankedTensorType>(predictType.getInput(i));
+    if (!type.getElementType().isF32() || !type.hasStaticShape())
+      return makeError(path + ": parameter @" + name +
+                       " must be a statically shaped f32 tensor");
+    auto global = impl.module->lookupSymbol<ml_program::GlobalOp>(name);
+    NpyArray array = makeF32(
+        std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
+    if (auto value =
+            dyn_cast_or_null<DenseElementsAttr>(global.getValueAttr())) {
+      auto values = value.getValues<float>();
+      std::copy(values.begin(), values.end(), f32Data(array));
+    } else if (global.getValueAttr()) {
+      return makeError(path + ": parameter @" + name +
+                       " has an initial value quantx cannot read (use "
+                       "dense<...>)");
+    } else if (!forTraining) {
+      return makeError(path + ": parameter @" + name +
+                       " has no value; train the model first "
+                       "(quantx-runner train ... -o TRAINED.mlir)");
+    } else {
+      std::string kind = type.getRank() >= 2 ? "he_normal" : "zeros";
+      if (auto attr = global->getAttrOfType<StringAttr>("quantx.init"))
+        kind = attr.getValue().str();
+      uint64_t seed = options.seed * 0x9E3779B97F4A7C15ull + i + 1;
+      if (llvm::Error error = initialize(array, kind, seed, name))
+        return std::move(error);
+    }
+    impl.paramNames.push_back(name);
+    impl.params.push_back(std::move(array));
+  }
+
+  std::vector<std::string> entries = {impl.predictEntry};
+  if (forTraining) {
+    auto step = compileModule->lookupSymbol<func::FuncOp>(impl.trainEntry);
+    auto stepType = step.getFunctionType();
+    for (unsigned i = numParams; i + 2 < stepType.getNumInputs(); ++i) {
+      auto type = cast<RankedTensorType>(stepType.getInput(i));
+      impl.state.push_back(makeF32(std::vector<int64_t>(
+          type.getShape().begin(), type.getShape().end())));
+    }
+    entries.push_back(impl.trainEntry);
+  }
+  auto compiled =
+      CompiledModule::compile(std::move(compileContext),
+                              std::move(compileModule), entries, runnerOptions);
+  if (!compiled)
+    return makeError(path + ": " + llvm::toString(compiled.takeError()));
+  impl.compiled = std::move(*compiled);
+  return trainer;
+}
+
+llvm::Error Trainer::checkDataset(const Dataset &dataset) const {
+  if (dataset.getSampleSize() != impl->sampleSize)
+    return makeError("the model takes " + llvm::Twine(impl->sampleSize) +
+                     " values per sample, dataset '" + dataset.name + "' has " +
+                     llvm::Twine(dataset.getSampleSize()));
+  if (dataset.numClasses > impl->numClasses)
+    return makeError("the model has " + llvm::Twine(impl->numClasses) +
+                     " logits, dataset '" + dataset.name + "' has " +
+                     llvm::Twine(dataset.numClasses) + " classes");
+  if (dataset.train.size() < batchSize)
+    return makeError("dataset '" + dataset.name +
+                     "' has fewer training "
+                     "samples than one batch (" +
+                     llvm::Twine(batchSize) + ")");
+  return llvm::Error::success();
+}
+
+llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
+                                           const ProgressCallback &progress) {
+  Impl &d = *impl;
+  int64_t n = split.size();
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  // Fisher-Yates, reproducible from the seed and the epoch.
+  uint64_t seed = d.options.seed * 0xD1B54A32D192ED03ull + epoch;
+  for (int64_t i = n - 1; i > 0; --i) {
+    uint64_t bits = ::quantx::numerics::counterRandomBits(seed, i);
+    int64_t j =
+        static_cast<int64_t>((bits * static_cast<uint64_t>(i + 1)) >> 32);
+    std::swap(order[i], order[j]);
+  }
+  int64_t batches = n / batchSize;
+  double total = 0;
+  NpyArray x = makeF32(d.inputShape);
+  NpyArray y;
+  y.dtype = DType::I32;
+  y.shape = {batchSize};
+  y.data.resize(batchSize * 4);
+  for (int64_t b = 0; b < batches; ++b) {
+    float *xs = f32Data(x);
+    auto *ys = reinterpret_cast<int32_t *>(y.data.data());
+    for (int64_t k = 0; k < batchSize; ++k) {
+      int64_t sample = order[b * batchSize + k];
+      std::memcpy(xs + k * d.sampleSize,
+                  split.samples.data() + sample * d.sampleSize,
+                  d.sampleSize * sizeof(float));
+      ys[k] = split.labels[sample];
+    }
+    std::vector<NpyArray> inputs;
+    inputs.reserve(d.params.size() + d.state.size() + 2);
+    for (NpyArray &p : d.params)
+      inputs.push_back(std::move(p));
+    for (NpyArray &s : d.state)
+      inputs.push_back(std::move(s));
+    inputs.push_back(x);
+    inputs.push_back(y);
+    auto outputs = d.compiled->call(d.trainEntry, inputs);
+    if (!outputs)
+      return outputs.takeError();
+    float loss;
+    std::memcpy(&loss, (*outputs)[0].data.data(), 4);
+    if (!std::isfinite(loss))
+      return makeError("the loss became " + llvm::Twine(std::to_string(loss)) +
+                       " at epoch " + llvm::Twine(epoch) + ", batch " +
+                       llvm::Twine(b + 1) + "; lower the learning rate (--lr)");
+    total += loss;
+    for (size_t i = 0; i < d.params.size(); ++i)
+      d.params[i] = std::move((*outputs)[1 + i]);
+    for (size_t i = 0; i < d.state.size(); ++i)
+      d.state[i] = std::move((*outputs)[1 + d.params.size() + i]);
+    if (progress)
+      progress(epoch, b + 1, batches, total / static_cast<double>(b + 1));
+  }
+  return batches ? total / static_cast<double>(batches) : 0.0;
+}
+
+llvm::Expected<double> Trainer::evaluate(const Split &split) {
+  Impl &d = *impl;
+  int64_t n = split.size();
+  if (n == 0)
+    return makeError("the evaluation split is empty");
+  int64_t correct = 0;
+  NpyArray x = makeF32(d.inputShape);
+  for (int64_t start = 0; start < n; start += batchSize) {
+    int64_t rows = std::min(batchSize, n - start);
+    float *xs = f32Data(x);
+    std::fill(xs, xs + x.getNumElements(), 0.0f);
+    std::memcpy(xs, split.samples.data() + start * d.sampleSize,
+                rows * d.sampleSize * sizeof(float));
+    std::vector<NpyArray> inputs = d.params;
+    inputs.push_back(x);
+    auto outputs = d.compiled->call(d.predictEntry, inputs);
+    if (!outputs)
+      return outputs.takeError();
+    const float *logits =
+        reinterpret_cast<const float *>((*outputs)[0].data.data());
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *row = logits + r * d.numClasses;
+      int64_t best = std::max_element(row, row + d.numClasses) - row;
+      correct += best == split.labels[start + r];
+    }
+  }
+  return static_cast<double>(correct) / static_cast<double>(n);
+}
+
+llvm::Error Trainer::save(const std::string &path) {
+  Impl &d = *impl;
+  for (size_t i = 0; i < d.params.size(); ++i) {
+    auto global = d.module->lookupSymbol<ml_program::GlobalOp>(d.paramNames[i]);
+    auto type = cast<RankedTensorType>(global.getType());
+    const float *values = f32Data(d.params[i]);
+    global.setValueAttr(DenseElementsAttr::get(
+        type, llvm::ArrayRef<float>(values, d.params[i].getNumElements())));
+  }
+  std::error_code code;
+  llvm::raw_fd_ostream os(path, code, llvm::sys::fs::OF_Text);
+  if (code)
+    return makeError(path + ": cannot write: " + code.message());
+  d.module->print(os);
+  return llvm::Error::success();
+}
+
+std::vector<std::string> Trainer::describeParameters() const {
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < impl->params.size(); ++i)
+    lines.push_back("@" + impl->paramNames[i] + " " +
+                    impl->params[i].getShapeString());
+  return lines;
+}
