@@ -68,4 +68,14 @@ try:
 except OSError:
     pass
 
+# Offline datasets (make datasets): features `dataset-digits`,
+# `dataset-fashion-mnist`.
+if os.path.exists(os.path.join(config.quantx_obj_root, "datasets", "digits.csv.gz")):
+    config.available_features.add("dataset-digits")
+if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+    config.available_features.add("dataset-fashion-mnist")
+config.substitutions.append(
+    ("%examples", os.path.join(os.path.dirname(config.test_source_root), "examples"))
+)
+
 llvm_config.add_tool_substitutions(tools, tool_dirs)

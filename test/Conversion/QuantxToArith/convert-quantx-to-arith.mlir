@@ -120,3 +120,23 @@ func.func @move(%q: tensor<6x!quantx.binary<f32>>) -> tensor<2x3x!quantx.binary<
 }
 // CHECK-LABEL: func.func private @callee(tensor<2x3xi1>) -> tensor<2x3xi1>
 func.func private @callee(tensor<2x3x!quantx.binary<f32>>) -> tensor<2x3x!quantx.binary<f32>>
+
+// The loss becomes linalg reductions: row max, sum of exponentials, and the
+// batch sum scaled by 1/N.
+// CHECK-LABEL: func.func @softmax_cross_entropy(
+// CHECK-NOT:     quantx.softmax_cross_entropy
+// CHECK:         arith.constant 0xFF800000 : f32
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           arith.maximumf
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           math.exp
+// CHECK:         linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:           math.log
+// CHECK:           linalg.index 1
+// CHECK:         arith.divf
+// CHECK:         linalg.generic
+// CHECK:           arith.mulf
+func.func @softmax_cross_entropy(%l: tensor<4x3xf32>, %y: tensor<4xi32>) -> tensor<f32> {
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xi32> -> tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -211,6 +211,12 @@ mlir::quantx::buildGradientFunction(func::FuncOp function,
   gradient.setFunctionType(b.getFunctionType(argTypes, resultTypes));
   gradient.removeArgAttrsAttr();
   gradient.removeResAttrsAttr();
+
+  // Rules pass every forward operand to the generics they build; drop the
+  // ones the bodies do not read.
+  RewritePatternSet cleanup(context);
+  linalg::populateEraseUnusedOperandsAndResultsPatterns(cleanup);
+  (void)applyPatternsGreedily(gradient, std::move(cleanup));
   return gradient;
 }
 

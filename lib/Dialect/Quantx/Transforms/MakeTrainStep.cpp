@@ -101,7 +101,8 @@ MakeTrainStepPass::buildPredict(func::FuncOp model,
       input.replaceAllUsesExcept(cast, cast);
     } else if (inputType.getDimSize(0) != batchSize) {
       return model.emitError("the model's batch dimension is static (")
-             << inputType.getDimSize(0) << "); batch-size " << batchSize
+             << inputType.getDimSize(0) << "); batch-size "
+             << static_cast<int64_t>(batchSize)
              << " must equal it, or make the dimension dynamic";
     }
     Value logits = terminator.getOperand(0);

@@ -230,3 +230,47 @@ func.func @requantize_seed_without_stochastic(%q: !quantx.float<e4m3>) {
   %0 = quantx.requantize %q seed 1 : !quantx.float<e4m3> to !quantx.float<e5m2>
   return
 }
+
+// -----
+
+// softmax_cross_entropy_c1: logits are [batch, classes].
+func.func @loss_logits_rank(%l: tensor<4xf32>, %y: tensor<4xi32>) -> tensor<f32> {
+  // expected-error @+1 {{'quantx.softmax_cross_entropy' op logits must have rank 2 ([batch, classes]), got 'tensor<4xf32>'}}
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4xf32>, tensor<4xi32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// softmax_cross_entropy_c1: labels are [batch].
+func.func @loss_labels_rank(%l: tensor<4x3xf32>, %y: tensor<4x1xi32>) -> tensor<f32> {
+  // expected-error @+1 {{'quantx.softmax_cross_entropy' op labels must have rank 1 ([batch]), got 'tensor<4x1xi32>'}}
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4x1xi32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// softmax_cross_entropy_c1: the batches agree.
+func.func @loss_batch(%l: tensor<4x3xf32>, %y: tensor<5xi32>) -> tensor<f32> {
+  // expected-error @+1 {{'quantx.softmax_cross_entropy' op batch of logits (4) and labels (5) differ}}
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<5xi32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// softmax_cross_entropy_c2: the loss has the logits' element type.
+func.func @loss_type(%l: tensor<4x3xf32>, %y: tensor<4xi32>) -> tensor<f64> {
+  // expected-error @+1 {{'quantx.softmax_cross_entropy' op loss element type must be the logits' element type 'f32'}}
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xi32> -> tensor<f64>
+  return %0 : tensor<f64>
+}
+
+// -----
+
+func.func @loss_float_labels(%l: tensor<4x3xf32>, %y: tensor<4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{operand #1 must be ranked tensor of signless integer values}}
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xf32> -> tensor<f32>
+  return %0 : tensor<f32>
+}

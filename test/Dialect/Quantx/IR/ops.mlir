@@ -67,3 +67,10 @@ func.func @fake_quant(%x: tensor<16xf32>, %w: tensor<2x3xf32>, %h: f16) {
   %3 = quantx.fake_quant %h to !quantx.float<e3m0, radix = 4> rounding<toward_zero> : f16
   return
 }
+
+// CHECK-LABEL: func.func @softmax_cross_entropy
+// CHECK: quantx.softmax_cross_entropy %{{.*}}, %{{.*}} : tensor<?x10xf32>, tensor<?xi64> -> tensor<f32>
+func.func @softmax_cross_entropy(%logits: tensor<?x10xf32>, %labels: tensor<?xi64>) -> tensor<f32> {
+  %0 = quantx.softmax_cross_entropy %logits, %labels : tensor<?x10xf32>, tensor<?xi64> -> tensor<f32>
+  return %0 : tensor<f32>
+}

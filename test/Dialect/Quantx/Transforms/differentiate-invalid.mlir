@@ -1,0 +1,71 @@
+// RUN: quantx-opt %s --quantx-differentiate --split-input-file --verify-diagnostics
+
+// An op without a gradient rule is an error naming it, never a silent zero.
+func.func @no_rule(%x: tensor<4xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  // expected-error @+1 {{no gradient rule for 'tensor.extract'}}
+  %0 = tensor.extract %x[%c0] : tensor<4xf32>
+  return %0 : f32
+}
+
+// -----
+
+// Scalar ops inside a body are checked the same way.
+func.func @no_scalar_rule(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    // expected-error @+1 {{no gradient rule for 'math.sin' in the body of 'linalg.generic'}}
+    %s = math.sin %a : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// A reduction must combine its accumulator by a sum, max or min.
+func.func @product(%x: tensor<4xf32>, %init: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{cannot differentiate this reduction: result #0 must combine its accumulator once, by addf, maximumf, maxnumf, minimumf or minnumf}}
+  %r = linalg.reduce ins(%x : tensor<4xf32>) outs(%init : tensor<f32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %m = arith.mulf %in, %acc : f32
+      linalg.yield %m : f32
+    }
+  return %r : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{cannot differentiate a function with control flow (more than one block)}}
+func.func @branches(%x: f32) -> f32 {
+  cf.br ^bb1
+^bb1:
+  return %x : f32
+}
+
+// -----
+
+// A body may not capture a value that depends on the arguments.
+func.func @captured(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
+  %t = arith.mulf %s, %s : f32
+  %e = tensor.empty() : tensor<4xf32>
+  // expected-error @+1 {{cannot differentiate 'linalg.generic': its region uses a value that depends on the differentiated arguments; pass it as an operand}}
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %t : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Convolution-shaped input maps have no rule yet.
+func.func @conv(%x: tensor<1x5x5x1xf32>, %w: tensor<3x3x1x1xf32>, %o: tensor<1x3x3x1xf32>) -> tensor<1x3x3x1xf32> {
+  // expected-error @+1 {{cannot differentiate with respect to operand #0: its indexing map}}
+  %r = linalg.conv_2d_nhwc_hwcf ins(%x, %w : tensor<1x5x5x1xf32>, tensor<3x3x1x1xf32>) outs(%o : tensor<1x3x3x1xf32>) -> tensor<1x3x3x1xf32>
+  return %r : tensor<1x3x3x1xf32>
+}

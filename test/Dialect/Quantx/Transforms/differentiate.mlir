@@ -1,0 +1,128 @@
+// RUN: quantx-opt %s --quantx-differentiate --canonicalize --split-input-file | FileCheck %s
+
+// Tensor-level arith becomes linalg; x * x contributes twice to dx.
+// CHECK-LABEL: func.func @square_grad(
+// CHECK-SAME:      %[[X:.*]]: tensor<4xf32>, %[[DY:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK:         %[[Y:.*]] = linalg.generic
+// CHECK:           arith.mulf
+// CHECK:         %[[D0:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[DY]] : tensor<4xf32>, tensor<4xf32>)
+// CHECK:         %[[D1:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[DY]] : tensor<4xf32>, tensor<4xf32>)
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[D0]], %[[D1]] :
+// CHECK:           arith.addf
+// CHECK:         return %[[Y]], %[[SUM]]
+func.func @square(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = arith.mulf %x, %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// A plain matmul gets two matmuls with transposing maps: dA = dC B^T and
+// dB = A^T dC; the zero-filled init receives no gradient.
+// CHECK-DAG: #[[A_KM:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[B_KN:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @dense_grad(
+// CHECK-SAME:      %[[A:.*]]: tensor<8x4xf32>, %[[B:.*]]: tensor<4x3xf32>, %[[DC:.*]]: tensor<8x3xf32>)
+// CHECK-SAME:      -> (tensor<8x3xf32>, tensor<8x4xf32>, tensor<4x3xf32>)
+// CHECK:         %[[C:.*]] = linalg.matmul ins(%[[A]], %[[B]] :
+// CHECK:         %[[DA:.*]] = linalg.matmul indexing_maps = [#{{.*}}, #[[B_KN]], #{{.*}}] ins(%[[DC]], %[[B]] : tensor<8x3xf32>, tensor<4x3xf32>)
+// CHECK:         %[[DB:.*]] = linalg.matmul indexing_maps = [#[[A_KM]], #{{.*}}, #{{.*}}] ins(%[[A]], %[[DC]] : tensor<8x4xf32>, tensor<8x3xf32>)
+// CHECK:         return %[[C]], %[[DA]], %[[DB]]
+func.func @dense(%a: tensor<8x4xf32>, %b: tensor<4x3xf32>) -> tensor<8x3xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x3xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8x3xf32>) -> tensor<8x3xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x3xf32>) outs(%f : tensor<8x3xf32>) -> tensor<8x3xf32>
+  return %c : tensor<8x3xf32>
+}
+
+// -----
+
+// Bias + ReLU: the gradient passes where the pre-activation is >= 0; the
+// broadcast bias gets it summed over the batch (a reduction loop).
+// CHECK-LABEL: func.func @bias_relu_grad(
+// CHECK:         linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel"]}
+// CHECK:           arith.cmpf oge
+// CHECK:           arith.select
+// CHECK:         linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["reduction", "parallel"]}
+// CHECK-SAME:      outs(%{{.*}} : tensor<3xf32>)
+// CHECK:           arith.cmpf oge
+// CHECK:           arith.select
+func.func @bias_relu(%m: tensor<8x3xf32>, %b: tensor<3xf32>) -> tensor<8x3xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%m, %b : tensor<8x3xf32>, tensor<3xf32>) outs(%e : tensor<8x3xf32>) {
+  ^bb0(%x: f32, %c: f32, %o: f32):
+    %s = arith.addf %x, %c : f32
+    %t = arith.maximumf %s, %z : f32
+    linalg.yield %t : f32
+  } -> tensor<8x3xf32>
+  return %r : tensor<8x3xf32>
+}
+
+// -----
+
+// A max reduction sends the gradient where the element equals the result.
+// CHECK-LABEL: func.func @row_max_grad(
+// CHECK-SAME:      %[[X:.*]]: tensor<2x5xf32>, %[[I:.*]]: tensor<2xf32>, %[[DY:.*]]: tensor<2xf32>)
+// CHECK:         %[[Y:.*]] = linalg.reduce
+// CHECK:         linalg.generic {{.*}} ins(%[[X]], %[[Y]], %[[DY]] :
+// CHECK:           arith.cmpf oeq
+// CHECK:           arith.select
+// CHECK:         linalg.generic {{.*}} ins(%[[I]], %[[Y]], %[[DY]] :
+// CHECK:           arith.cmpf oeq
+func.func @row_max(%x: tensor<2x5xf32>, %init: tensor<2xf32>) -> tensor<2xf32> {
+  %r = linalg.reduce ins(%x : tensor<2x5xf32>) outs(%init : tensor<2xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %m = arith.maximumf %in, %acc : f32
+      linalg.yield %m : f32
+    }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+// The loss's gradient is (softmax - onehot) / N; labels get none.
+// CHECK-LABEL: func.func @loss_grad(
+// CHECK-SAME:      %[[L:.*]]: tensor<4x3xf32>, %[[Y:.*]]: tensor<4xi32>, %[[G:.*]]: tensor<f32>) -> (tensor<f32>, tensor<4x3xf32>)
+// CHECK:         quantx.softmax_cross_entropy %[[L]], %[[Y]]
+// CHECK:         math.exp
+// CHECK:         linalg.index 1
+// CHECK:         arith.cmpi eq
+func.func @loss(%l: tensor<4x3xf32>, %y: tensor<4xi32>) -> tensor<f32> {
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xi32> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// fake_quant: the straight-through estimator keeps the gradient inside the
+// representable range [-1.28, 1.27] and zeroes it outside.
+// CHECK-LABEL: func.func @ste_grad(
+// CHECK-DAG:     arith.constant -1.28
+// CHECK-DAG:     arith.constant 1.27
+// CHECK:         linalg.generic
+// CHECK:           arith.cmpf oge
+// CHECK:           arith.cmpf ole
+// CHECK:           arith.andi
+// CHECK:           arith.select
+func.func @ste(%x: tensor<16xf32>) -> tensor<16xf32> {
+  %0 = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.01> : tensor<16xf32>
+  return %0 : tensor<16xf32>
+}
+
+// -----
+
+// Slices and reshapes move the gradient back.
+// CHECK-LABEL: func.func @slice_reshape_grad(
+// CHECK-SAME:      %[[X:.*]]: tensor<4x6xf32>, %[[DY:.*]]: tensor<12xf32>)
+// CHECK:         %[[E:.*]] = tensor.expand_shape %[[DY]] {{\[\[}}0, 1]] output_shape [2, 6]
+// CHECK:         %[[Z:.*]] = linalg.fill
+// CHECK:         tensor.insert_slice %[[E]] into %[[Z]][1, 0] [2, 6] [1, 1]
+func.func @slice_reshape(%x: tensor<4x6xf32>) -> tensor<12xf32> {
+  %s = tensor.extract_slice %x[1, 0] [2, 6] [1, 1] : tensor<4x6xf32> to tensor<2x6xf32>
+  %c = tensor.collapse_shape %s [[0, 1]] : tensor<2x6xf32> into tensor<12xf32>
+  return %c : tensor<12xf32>
+}

@@ -1,0 +1,46 @@
+// RUN: quantx-opt %s --quantx-make-train-step --split-input-file --verify-diagnostics
+// RUN: not quantx-opt %s --quantx-make-train-step="optimizer=rmsprop" --split-input-file 2>&1 | FileCheck %s --check-prefix=OPTIMIZER
+// RUN: not quantx-opt %s --quantx-make-train-step="model=missing" --split-input-file 2>&1 | FileCheck %s --check-prefix=MODEL
+
+// OPTIMIZER: error: quantx-make-train-step: unknown optimizer 'rmsprop' (expected sgd, momentum or adam)
+// MODEL: error: quantx-make-train-step: no function @missing is defined (choose it with model=NAME)
+
+// expected-error @+1 {{the model reads no mutable float ml_program.global: it has no parameters to train}}
+func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  return %x : tensor<8x3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{the model must take one tensor [N, ...] and return float logits [N, C], got '(tensor<8x3xf32>) -> tensor<8xf32>'}}
+func.func @forward(%x: tensor<8x3xf32>) -> tensor<8xf32> {
+  %c = arith.constant dense<0.0> : tensor<8xf32>
+  return %c : tensor<8xf32>
+}
+
+// -----
+
+ml_program.global private mutable @w : tensor<3xf32>
+func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  %w = ml_program.global_load @w : tensor<3xf32>
+  // expected-error @+1 {{the model must not store globals; the training step updates its parameters}}
+  ml_program.global_store @w = %w : tensor<3xf32>
+  return %x : tensor<8x3xf32>
+}
+
+// -----
+
+// RUN: not quantx-opt %s --quantx-make-train-step="batch-size=4" --split-input-file 2>&1 | FileCheck %s --check-prefix=BATCH
+// BATCH: error: the model's batch dimension is static (8); batch-size 4 must equal it, or make the dimension dynamic
+ml_program.global private mutable @w : tensor<3xf32>
+func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  %w = ml_program.global_load @w : tensor<3xf32>
+  %e = tensor.empty() : tensor<8x3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %w : tensor<8x3xf32>, tensor<3xf32>) outs(%e : tensor<8x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<8x3xf32>
+  return %r : tensor<8x3xf32>
+}

@@ -1,0 +1,28 @@
+// REQUIRES: dataset-digits
+// Training failures are one line naming the cause.
+// RUN: not quantx-runner train %s --dataset digits 2>&1 | FileCheck %s --check-prefix=SIZE
+// SIZE: quantx-runner: error: the model takes 16 values per sample, dataset 'digits' has 64
+// RUN: not quantx-runner train %s --dataset nope 2>&1 | FileCheck %s --check-prefix=DATASET
+// DATASET: quantx-runner: error: {{.*}}nope
+// RUN: not quantx-runner train %s --dataset digits --optimizer lion 2>&1 | FileCheck %s --check-prefix=OPTIMIZER
+// OPTIMIZER: error: quantx-make-train-step: unknown optimizer 'lion' (expected sgd, momentum or adam)
+// OPTIMIZER: quantx-runner: error: {{.*}}train-errors.mlir: cannot build the training step
+// RUN: not quantx-runner train %s --dataset digits --model other 2>&1 | FileCheck %s --check-prefix=MODEL
+// MODEL: quantx-runner: error: {{.*}}train-errors.mlir: no function @other is defined (choose the model with --model)
+// RUN: not quantx-runner eval %s --dataset digits 2>&1 | FileCheck %s --check-prefix=UNTRAINED
+// UNTRAINED: quantx-runner: error: {{.*}}train-errors.mlir: parameter @w has no value; train the model first (quantx-runner train ... -o TRAINED.mlir)
+// RUN: not quantx-runner train %examples/mlp-digits.mlir --dataset digits --lr 1e30 --epochs 1 2>&1 | FileCheck %s --check-prefix=DIVERGED
+// DIVERGED: quantx-runner: error: the loss became {{.*}}; lower the learning rate (--lr)
+
+ml_program.global private mutable @w : tensor<16x10xf32>
+
+func.func @forward(%x: tensor<?x16xf32>) -> tensor<?x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x16xf32>
+  %w = ml_program.global_load @w : tensor<16x10xf32>
+  %e = tensor.empty(%n) : tensor<?x10xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x10xf32>) -> tensor<?x10xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<?x16xf32>, tensor<16x10xf32>) outs(%f : tensor<?x10xf32>) -> tensor<?x10xf32>
+  return %m : tensor<?x10xf32>
+}
