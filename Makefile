@@ -26,7 +26,7 @@ CMAKE_FLAGS := -G Ninja \
   -DLLVM_EXTERNAL_LIT=$(LIT)
 
 .PHONY: all deps configure build check demo format format-check unittests \
-        lit docs docs-check install-check fuzz bench datasets clean
+        lit docs docs-check install-check fuzz bench bench-train datasets clean
 
 all: build
 
@@ -120,7 +120,7 @@ datasets: deps
 check: format-check build datasets unittests lit docs-check install-check fuzz
 	@./.ci/summarize-tests.sh $(RESULTS)
 
-demo: build
+demo: build datasets
 	@./examples/demo.sh $(BUILD_DIR)
 
 # Side-by-side GEMM benchmark (quantx, OpenBLAS, a plain loop; one thread).
@@ -129,6 +129,11 @@ bench: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 	ninja -C $(BUILD_DIR) quantx-bench-gemm
 	$(BUILD_DIR)/bin/quantx-bench-gemm
+
+# Training speed against PyTorch (optional peer: python3-torch).
+bench-train: build datasets
+	@-./.ci/install-deps.sh python3-torch
+	@./bench/train/bench-train-mlp.sh $(BUILD_DIR) 3
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+# The PyTorch peer of bench/train/bench-train-mlp.sh: the same Fashion-MNIST
+# MLP as examples/mlp-fashion.mlir (784 -> 256 ReLU -> 10, He-normal weights,
+# zero biases, softmax cross-entropy, SGD with momentum, shuffled batches with
+# the last partial batch dropped), on one thread. Prints one line per epoch
+# with the training seconds, then the mean.
+import gzip
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(name):
+    with gzip.open(f"{DATA}/{name}", "rb") as f:
+        data = f.read()
+    magic, count = struct.unpack(">II", data[:8])
+    if magic == 2051:
+        rows, cols = struct.unpack(">II", data[8:16])
+        return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows * cols)
+    return np.frombuffer(data, np.uint8, offset=8)
+
+
+def main():
+    epochs, batch, lr = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    x = torch.from_numpy(idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255.0)
+    y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
+    tx = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0)
+    ty = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
+    )
+    for layer in (model[0], model[2]):
+        torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+        torch.nn.init.zeros_(layer.bias)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    times = []
+    for epoch in range(1, epochs + 1):
+        order = torch.randperm(x.shape[0])
+        start = time.perf_counter()
+        total = 0.0
+        batches = x.shape[0] // batch
+        for b in range(batches):
+            index = order[b * batch:(b + 1) * batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(x[index]), y[index])
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        seconds = time.perf_counter() - start
+        times.append(seconds)
+        with torch.no_grad():
+            accuracy = (model(tx).argmax(1) == ty).float().mean().item()
+        print(f"pytorch epoch {epoch}/{epochs}: train-loss {total / batches:.4f} "
+              f"test-accuracy {accuracy:.4f} ({seconds:.2f} s training)")
+    print(f"pytorch-seconds-per-epoch: {sum(times) / len(times):.3f}")
+
+
+if __name__ == "__main__":
+    main()
