@@ -194,11 +194,7 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
     auto function = module->lookupSymbol<func::FuncOp>(entry);
     if (!function || function.isExternal())
       return makeError(path + ": no function @" + entry + " is defined");
-    auto compiled =
-        compile(std::move(context), std::move(module), {entry}, options);
-    if (!compiled)
-      return makeError(path + ": " + llvm::toString(compiled.takeError()));
-    return compiled;
+    return compile(std::move(context), std::move(module), {entry}, options);
   }
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
   compiled->context = std::move(context);
@@ -246,7 +242,8 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
   mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
   if (failed(pm.run(*owned)))
-    return makeError("lowering through quantx-to-llvm failed");
+    return makeError("lowering through quantx-to-llvm failed (see the errors "
+                     "above)");
   compiled->tensorEntry = true;
   if (llvm::Error error = compiled->jitCompile(*owned, options))
     return std::move(error);
