@@ -177,6 +177,15 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
 // Cases
 //===----------------------------------------------------------------------===//
 
+/// The case's name with every non-alphanumeric character replaced by '_'.
+std::string testName(const ::testing::TestParamInfo<GradientCase> &info) {
+  std::string name = info.param.name;
+  for (char &c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return name;
+}
+
 GradientCase withStep(GradientCase c, double h, double tolerance) {
   c.h = h;
   c.tolerance = tolerance;
@@ -377,24 +386,10 @@ func.func @f(%x: tensor<4x6xf64>, %w1: tensor<6x5xf64>, %b1: tensor<5xf64>, %w2:
 })mlir"},
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Structured, GradientCheck, ::testing::ValuesIn(kStructuredCases),
-    [](const ::testing::TestParamInfo<GradientCase> &info) {
-      std::string name = info.param.name;
-      for (char &c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)))
-          c = '_';
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Structured, GradientCheck,
+                         ::testing::ValuesIn(kStructuredCases), testName);
 
-INSTANTIATE_TEST_SUITE_P(
-    Scalar, GradientCheck, ::testing::ValuesIn(kScalarCases),
-    [](const ::testing::TestParamInfo<GradientCase> &info) {
-      std::string name = info.param.name;
-      for (char &c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)))
-          c = '_';
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Scalar, GradientCheck,
+                         ::testing::ValuesIn(kScalarCases), testName);
 
 } // namespace

@@ -156,9 +156,6 @@ void registerTensorGradientModels(DialectRegistry &registry) {
   });
 }
 
-void registerArithGradientModels(DialectRegistry &registry);
-void registerLinalgGradientModels(DialectRegistry &registry);
-
 void registerGradientExternalModels(DialectRegistry &registry) {
   registerArithGradientModels(registry);
   registerLinalgGradientModels(registry);

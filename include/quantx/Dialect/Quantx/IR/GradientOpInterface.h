@@ -72,8 +72,12 @@ Value createAdd(OpBuilder &b, Location loc, Value lhs, Value rhs);
 
 /// Attaches GradientOpInterface to the upstream ops quantx can
 /// differentiate: arith and math float ops, linalg structured ops,
-/// tensor slicing, reshaping, padding and concatenation.
+/// tensor slicing, reshaping, padding and concatenation (all of the three
+/// below).
 void registerGradientExternalModels(DialectRegistry &registry);
+void registerArithGradientModels(DialectRegistry &registry);
+void registerLinalgGradientModels(DialectRegistry &registry);
+void registerTensorGradientModels(DialectRegistry &registry);
 
 } // namespace quantx
 } // namespace mlir

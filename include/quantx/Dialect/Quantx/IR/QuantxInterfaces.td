@@ -102,8 +102,9 @@ def Quantx_GradientOpInterface : OpInterface<"GradientOpInterface"> {
   let methods = [
     InterfaceMethod<[{
         Builds the gradients of the operands. `resultGradients` has one
-        value per result, of the result's type (zeros are materialized for
-        results the loss does not depend on). `requiresGradient[i]` says
+        value per result: for float results a value of the result's type
+        (zeros are materialized for results the loss does not depend on),
+        null for other results. `requiresGradient[i]` says
         whether operand `i` needs a gradient; the rule fills
         `operandGradients` with one entry per operand, each of the
         operand's type, or null where no gradient flows (integer operands,
