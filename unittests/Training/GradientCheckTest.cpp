@@ -384,6 +384,103 @@ func.func @f(%x: tensor<4x6xf64>, %w1: tensor<6x5xf64>, %b1: tensor<5xf64>, %w2:
   %l = quantx.softmax_cross_entropy %logits, %labels : tensor<4x3xf64>, tensor<4xi32> -> tensor<f64>
   return %l : tensor<f64>
 })mlir"},
+    {"conv_2d_nhwc_hwcf-strided", R"mlir(
+func.func @f(%x: tensor<2x7x7x3xf64>, %w: tensor<3x3x3x4xf64>) -> tensor<2x3x3x4xf64> {
+  %z = arith.constant 0.0 : f64
+  %e = tensor.empty() : tensor<2x3x3x4xf64>
+  %c = linalg.fill ins(%z : f64) outs(%e : tensor<2x3x3x4xf64>) -> tensor<2x3x3x4xf64>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x7x7x3xf64>, tensor<3x3x3x4xf64>) outs(%c : tensor<2x3x3x4xf64>) -> tensor<2x3x3x4xf64>
+  return %r : tensor<2x3x3x4xf64>
+})mlir"},
+    {"conv-with-pad", R"mlir(
+func.func @f(%x: tensor<1x4x4x2xf64>, %w: tensor<3x3x2x2xf64>) -> tensor<1x4x4x2xf64> {
+  %z = arith.constant 0.0 : f64
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %z : f64
+  } : tensor<1x4x4x2xf64> to tensor<1x6x6x2xf64>
+  %e = tensor.empty() : tensor<1x4x4x2xf64>
+  %c = linalg.fill ins(%z : f64) outs(%e : tensor<1x4x4x2xf64>) -> tensor<1x4x4x2xf64>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<1x6x6x2xf64>, tensor<3x3x2x2xf64>) outs(%c : tensor<1x4x4x2xf64>) -> tensor<1x4x4x2xf64>
+  return %r : tensor<1x4x4x2xf64>
+})mlir"},
+    {"pooling_nhwc_max", R"mlir(
+func.func @f(%x: tensor<2x4x4x3xf64>) -> tensor<2x2x2x3xf64> {
+  %m = arith.constant -1.0e30 : f64
+  %e = tensor.empty() : tensor<2x2x2x3xf64>
+  %c = linalg.fill ins(%m : f64) outs(%e : tensor<2x2x2x3xf64>) -> tensor<2x2x2x3xf64>
+  %k = tensor.empty() : tensor<2x2xf64>
+  %r = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %k : tensor<2x4x4x3xf64>, tensor<2x2xf64>) outs(%c : tensor<2x2x2x3xf64>) -> tensor<2x2x2x3xf64>
+  return %r : tensor<2x2x2x3xf64>
+})mlir"},
+    {"pooling_nhwc_sum", R"mlir(
+func.func @f(%x: tensor<1x5x5x2xf64>, %c: tensor<1x3x3x2xf64>) -> tensor<1x3x3x2xf64> {
+  %k = tensor.empty() : tensor<3x3xf64>
+  %r = linalg.pooling_nhwc_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %k : tensor<1x5x5x2xf64>, tensor<3x3xf64>) outs(%c : tensor<1x3x3x2xf64>) -> tensor<1x3x3x2xf64>
+  return %r : tensor<1x3x3x2xf64>
+})mlir"},
+    {"cnn-conv-relu-pool-dense", R"mlir(
+#m4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#c4 = affine_map<(n, h, w, c) -> (c)>
+func.func @f(%x: tensor<2x6x6x1xf64>, %w: tensor<3x3x1x2xf64>, %b: tensor<2xf64>, %d: tensor<8x3xf64>) -> tensor<f64> {
+  %z = arith.constant 0.0 : f64
+  %ninf = arith.constant -1.0e30 : f64
+  %e = tensor.empty() : tensor<2x4x4x2xf64>
+  %f = linalg.fill ins(%z : f64) outs(%e : tensor<2x4x4x2xf64>) -> tensor<2x4x4x2xf64>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x6x6x1xf64>, tensor<3x3x1x2xf64>) outs(%f : tensor<2x4x4x2xf64>) -> tensor<2x4x4x2xf64>
+  %r = linalg.generic {indexing_maps = [#m4, #c4, #m4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c, %b : tensor<2x4x4x2xf64>, tensor<2xf64>) outs(%e : tensor<2x4x4x2xf64>) {
+  ^bb0(%a: f64, %bb: f64, %o: f64):
+    %s = arith.addf %a, %bb : f64
+    %t = arith.maximumf %s, %z : f64
+    linalg.yield %t : f64
+  } -> tensor<2x4x4x2xf64>
+  %pe = tensor.empty() : tensor<2x2x2x2xf64>
+  %pf = linalg.fill ins(%ninf : f64) outs(%pe : tensor<2x2x2x2xf64>) -> tensor<2x2x2x2xf64>
+  %k = tensor.empty() : tensor<2x2xf64>
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%r, %k : tensor<2x4x4x2xf64>, tensor<2x2xf64>) outs(%pf : tensor<2x2x2x2xf64>) -> tensor<2x2x2x2xf64>
+  %flat = tensor.collapse_shape %p [[0], [1, 2, 3]] : tensor<2x2x2x2xf64> into tensor<2x8xf64>
+  %le = tensor.empty() : tensor<2x3xf64>
+  %lf = linalg.fill ins(%z : f64) outs(%le : tensor<2x3xf64>) -> tensor<2x3xf64>
+  %logits = linalg.matmul ins(%flat, %d : tensor<2x8xf64>, tensor<8x3xf64>) outs(%lf : tensor<2x3xf64>) -> tensor<2x3xf64>
+  %labels = arith.constant dense<[1, 2]> : tensor<2xi32>
+  %l = quantx.softmax_cross_entropy %logits, %labels : tensor<2x3xf64>, tensor<2xi32> -> tensor<f64>
+  return %l : tensor<f64>
+})mlir"},
+    {"conv_2d_nhwc_hwcf-dilated", R"mlir(
+func.func @f(%x: tensor<1x6x5x2xf64>, %w: tensor<2x2x2x3xf64>) -> tensor<1x4x3x3xf64> {
+  %z = arith.constant 0.0 : f64
+  %e = tensor.empty() : tensor<1x4x3x3xf64>
+  %c = linalg.fill ins(%z : f64) outs(%e : tensor<1x4x3x3xf64>) -> tensor<1x4x3x3xf64>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x6x5x2xf64>, tensor<2x2x2x3xf64>) outs(%c : tensor<1x4x3x3xf64>) -> tensor<1x4x3x3xf64>
+  return %r : tensor<1x4x3x3xf64>
+})mlir"},
+    {"depthwise_conv_2d_nhwc_hwc", R"mlir(
+func.func @f(%x: tensor<2x5x5x3xf64>, %w: tensor<3x2x3xf64>, %c: tensor<2x2x2x3xf64>) -> tensor<2x2x2x3xf64> {
+  %r = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 3]> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x5x5x3xf64>, tensor<3x2x3xf64>) outs(%c : tensor<2x2x2x3xf64>) -> tensor<2x2x2x3xf64>
+  return %r : tensor<2x2x2x3xf64>
+})mlir"},
+    {"generic-strided-window", R"mlir(
+func.func @f(%x: tensor<9xf64>, %k: tensor<3xf64>, %c: tensor<3xf64>) -> tensor<3xf64> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (2 * i + j + 1)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x, %k : tensor<9xf64>, tensor<3xf64>) outs(%c : tensor<3xf64>) {
+  ^bb0(%a: f64, %b: f64, %o: f64):
+    %p = arith.mulf %a, %b : f64
+    %t = math.tanh %p : f64
+    %s = arith.addf %o, %t : f64
+    linalg.yield %s : f64
+  } -> tensor<3xf64>
+  return %r : tensor<3xf64>
+})mlir"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Structured, GradientCheck,

@@ -13,6 +13,9 @@
 // indexing map becomes the output map; loops the operand does not index
 // become reductions).
 //
+// Maps that sum loops (convolutions, pooling) are split into window points,
+// each a sub-problem over strided slices (see "Window decomposition").
+//
 // Loops that reduce are allowed when each result combines its accumulator
 // once, by a sum, max or min: `acc + e`, `max(acc, e)`. The derivative of a
 // sum by `e` is 1 at every point; that of a max or min is 1 where `e` equals
@@ -28,9 +31,14 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -84,50 +92,60 @@ static FailureOr<Reduction> matchReduction(linalg::LinalgOp op, unsigned j) {
   return reduction;
 }
 
-/// Builds the gradient of operand `target` (an input, or an output whose
-/// accumulator the body reads elementwise) as described in the file header.
+/// The values a gradient generic reads, in the order of the forward body's
+/// arguments followed by the result gradients: the forward inputs, the
+/// accumulator values (the init for elementwise outputs, the result for
+/// reductions, whose combiner the gradient does not recompute), the result
+/// gradients; with their indexing maps over `numLoops` loops.
+struct BodyOperands {
+  SmallVector<Value> values;
+  SmallVector<AffineMap> maps;
+  unsigned numLoops;
+};
+
+static BodyOperands
+collectBodyOperands(linalg::LinalgOp op, ValueRange resultGradients,
+                    ArrayRef<std::optional<Reduction>> reductions) {
+  BodyOperands operands;
+  operands.numLoops = op.getNumLoops();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    operands.values.push_back(input->get());
+    operands.maps.push_back(op.getMatchingIndexingMap(input));
+  }
+  unsigned numOutputs = op.getNumDpsInits();
+  for (unsigned j = 0; j < numOutputs; ++j) {
+    OpOperand *init = op.getDpsInitOperand(j);
+    operands.values.push_back(reductions[j] ? op->getResult(j) : init->get());
+    operands.maps.push_back(op.getMatchingIndexingMap(init));
+  }
+  for (unsigned j = 0; j < numOutputs; ++j) {
+    operands.values.push_back(resultGradients[j]);
+    operands.maps.push_back(op.getMatchingIndexingMap(op.getDpsInitOperand(j)));
+  }
+  return operands;
+}
+
+/// Builds `init + d(results)/d(operand)` for operand number `target` of `op`
+/// as a generic over `operands` (see BodyOperands) whose output map is
+/// `targetMap`, a projected permutation: the body is recomputed and its
+/// scalar rules run backwards; loops `targetMap` does not index reduce.
 static FailureOr<Value>
-buildOperandGradient(OpBuilder &b, linalg::LinalgOp op, OpOperand &target,
-                     ValueRange resultGradients,
-                     ArrayRef<std::optional<Reduction>> reductions) {
+buildBodyGradient(OpBuilder &b, linalg::LinalgOp op,
+                  const BodyOperands &operands, unsigned target,
+                  AffineMap targetMap, Value init,
+                  ArrayRef<std::optional<Reduction>> reductions) {
   Location loc = op.getLoc();
-  AffineMap targetMap = op.getMatchingIndexingMap(&target);
-  if (!targetMap.isProjectedPermutation())
-    return op->emitError("cannot differentiate with respect to operand #")
-           << target.getOperandNumber() << ": its indexing map "
-           << AffineMapAttr::get(targetMap)
-           << " is not a projected permutation";
-  unsigned numLoops = op.getNumLoops();
-  SmallVector<bool> reductionLoops(numLoops, true);
+  SmallVector<bool> reductionLoops(operands.numLoops, true);
   for (AffineExpr expr : targetMap.getResults())
     reductionLoops[cast<AffineDimExpr>(expr).getPosition()] = false;
 
-  // Operands of the gradient op: the forward inputs, the accumulator values
-  // (the init elementwise, the result for reductions), the result gradients.
   unsigned numInputs = op.getNumDpsInputs();
   unsigned numOutputs = op.getNumDpsInits();
-  SmallVector<Value> operands;
-  SmallVector<AffineMap> maps;
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    operands.push_back(input->get());
-    maps.push_back(op.getMatchingIndexingMap(input));
-  }
-  for (unsigned j = 0; j < numOutputs; ++j) {
-    OpOperand *init = op.getDpsInitOperand(j);
-    operands.push_back(reductions[j] ? op->getResult(j) : init->get());
-    maps.push_back(op.getMatchingIndexingMap(init));
-  }
-  for (unsigned j = 0; j < numOutputs; ++j) {
-    operands.push_back(resultGradients[j]);
-    maps.push_back(op.getMatchingIndexingMap(op.getDpsInitOperand(j)));
-  }
-  Value init = createZerosLike(b, loc, target.get());
-
   Block *forward = op.getBlock();
-  BlockArgument targetArg = op.getMatchingBlockArgument(&target);
+  BlockArgument targetArg = forward->getArgument(target);
   LogicalResult status = success();
   Value gradient = createGeneric(
-      b, loc, operands, maps, init, targetMap, reductionLoops,
+      b, loc, operands.values, operands.maps, init, targetMap, reductionLoops,
       [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
         IRMapping mapping;
         for (unsigned k = 0; k < numInputs + numOutputs; ++k)
@@ -210,6 +228,263 @@ buildOperandGradient(OpBuilder &b, linalg::LinalgOp op, OpOperand &target,
   if (failed(status))
     return failure();
   return gradient;
+}
+
+//===----------------------------------------------------------------------===//
+// Window decomposition
+//===----------------------------------------------------------------------===//
+//
+// Convolutions and pooling read their input through sums of loops, as in
+// `(n, oh, ow, kh, kw, c, f) -> (n, oh * 2 + kh, ow * 2 + kw, c)`, so an
+// input element receives gradient from several iterations and the map cannot
+// be an output map. The rule fixes the window loops (in each sum, every loop
+// but the one of largest extent) to each of their values in turn: the maps
+// then read strided slices (`oh * 2 + 1` is rows 1, 3, 5, ... of the input)
+// through projected permutations of the remaining loops, so the sub-problem
+// is an ordinary generic over slices of every operand, and its gradient is
+// added into the slice of the operand's gradient. For a 3x3 convolution these
+// are nine contractions of the output gradient with one filter tap each,
+// which the matmul code generation handles.
+
+/// An affine expression as `sum_d coefficients[d] * d + constant`.
+struct LinearForm {
+  SmallVector<int64_t> coefficients;
+  int64_t constant = 0;
+};
+
+static std::optional<LinearForm> getLinearForm(AffineExpr expr,
+                                               unsigned numDims) {
+  LinearForm form;
+  form.coefficients.assign(numDims, 0);
+  if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+    form.coefficients[dim.getPosition()] = 1;
+    return form;
+  }
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
+    form.constant = constant.getValue();
+    return form;
+  }
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return std::nullopt;
+  std::optional<LinearForm> lhs = getLinearForm(binary.getLHS(), numDims);
+  std::optional<LinearForm> rhs = getLinearForm(binary.getRHS(), numDims);
+  if (!lhs || !rhs)
+    return std::nullopt;
+  if (expr.getKind() == AffineExprKind::Add) {
+    for (unsigned d = 0; d < numDims; ++d)
+      lhs->coefficients[d] += rhs->coefficients[d];
+    lhs->constant += rhs->constant;
+    return lhs;
+  }
+  if (expr.getKind() != AffineExprKind::Mul)
+    return std::nullopt;
+  if (llvm::any_of(lhs->coefficients, [](int64_t c) { return c != 0; }))
+    std::swap(lhs, rhs);
+  if (llvm::any_of(lhs->coefficients, [](int64_t c) { return c != 0; }))
+    return std::nullopt;
+  for (int64_t &c : rhs->coefficients)
+    c *= lhs->constant;
+  rhs->constant *= lhs->constant;
+  return rhs;
+}
+
+/// The window loops of `op` (see above), with their static sizes. Fails with
+/// an error when a map is not linear in the loops, has a negative
+/// coefficient, or a window loop has a dynamic size.
+static FailureOr<SmallVector<std::pair<unsigned, int64_t>>>
+findWindowLoops(linalg::LinalgOp op) {
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  llvm::SmallBitVector window(numLoops);
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    for (AffineExpr expr : map.getResults()) {
+      std::optional<LinearForm> form = getLinearForm(expr, numLoops);
+      if (!form || map.getNumSymbols() != 0)
+        return op->emitError("cannot differentiate: indexing map ")
+               << AffineMapAttr::get(map)
+               << " is not a sum of loops with constant factors";
+      SmallVector<unsigned> loops;
+      for (unsigned d = 0; d < numLoops; ++d) {
+        if (form->coefficients[d] < 0)
+          return op->emitError("cannot differentiate: indexing map ")
+                 << AffineMapAttr::get(map) << " has a negative factor";
+        if (form->coefficients[d] > 0)
+          loops.push_back(d);
+      }
+      if (loops.size() < 2)
+        continue;
+      // Keep the loop of largest extent (dynamic counts as largest).
+      auto extent = [&](unsigned d) {
+        return ShapedType::isDynamic(sizes[d])
+                   ? std::numeric_limits<int64_t>::max()
+                   : sizes[d];
+      };
+      unsigned kept = *llvm::max_element(
+          loops, [&](unsigned a, unsigned b) { return extent(a) < extent(b); });
+      for (unsigned d : loops)
+        if (d != kept)
+          window.set(d);
+    }
+  }
+  SmallVector<std::pair<unsigned, int64_t>> loops;
+  int64_t count = 1;
+  for (unsigned d : window.set_bits()) {
+    if (ShapedType::isDynamic(sizes[d]))
+      return op->emitError("cannot differentiate: window loop #")
+             << d << " has a dynamic size";
+    loops.push_back({d, sizes[d]});
+    count *= sizes[d];
+  }
+  constexpr int64_t kMaxWindowPoints = 4096;
+  if (count > kMaxWindowPoints)
+    return op->emitError("cannot differentiate: the window has ")
+           << count << " points, more than " << kMaxWindowPoints;
+  return loops;
+}
+
+/// How an operand is read once the window loops are fixed: a slice of it
+/// (dimensions read at one point are dropped) indexed by `map` over the
+/// remaining loops.
+struct OperandSlice {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  SmallVector<int64_t> shape;
+  AffineMap map;
+};
+
+/// The slice of an operand read through `map` when loop `d` is fixed to
+/// `point[d]` (for window loops; -1 for the others, which are renumbered by
+/// `newLoop`). `loopSizes` are the sizes of all loops.
+static FailureOr<OperandSlice>
+sliceForPoint(OpBuilder &b, linalg::LinalgOp op, AffineMap map,
+              ArrayRef<int64_t> point, ArrayRef<unsigned> newLoop,
+              unsigned numNewLoops, ArrayRef<OpFoldResult> loopSizes) {
+  OperandSlice slice;
+  SmallVector<AffineExpr> results;
+  for (AffineExpr expr : map.getResults()) {
+    LinearForm form = *getLinearForm(expr, map.getNumDims());
+    int64_t offset = form.constant;
+    std::optional<unsigned> free;
+    for (auto [d, c] : llvm::enumerate(form.coefficients)) {
+      if (c == 0)
+        continue;
+      if (point[d] >= 0) {
+        offset += c * point[d];
+        continue;
+      }
+      if (free)
+        return op->emitError("cannot differentiate: indexing map ")
+               << AffineMapAttr::get(map) << " sums two non-window loops";
+      free = d;
+    }
+    slice.offsets.push_back(b.getIndexAttr(offset));
+    if (!free) {
+      slice.sizes.push_back(b.getIndexAttr(1));
+      slice.strides.push_back(b.getIndexAttr(1));
+      continue;
+    }
+    slice.sizes.push_back(loopSizes[*free]);
+    slice.strides.push_back(b.getIndexAttr(form.coefficients[*free]));
+    std::optional<int64_t> size = getConstantIntValue(loopSizes[*free]);
+    slice.shape.push_back(size ? *size : ShapedType::kDynamic);
+    results.push_back(b.getAffineDimExpr(newLoop[*free]));
+  }
+  slice.map = AffineMap::get(numNewLoops, 0, results, b.getContext());
+  if (!slice.map.isProjectedPermutation())
+    return op->emitError("cannot differentiate: indexing map ")
+           << AffineMapAttr::get(map)
+           << " reads a diagonal once the window is fixed";
+  return slice;
+}
+
+static Value extractSlice(OpBuilder &b, Location loc, Value value,
+                          const OperandSlice &slice) {
+  auto type = cast<RankedTensorType>(value.getType());
+  auto sliceType = RankedTensorType::get(slice.shape, type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, sliceType, value, slice.offsets,
+                                        slice.sizes, slice.strides);
+}
+
+/// The gradient of operand `target` of an op whose maps are not all
+/// projected permutations: the sum over the window points of the gradients
+/// of the sliced sub-problems (see above).
+static FailureOr<Value>
+buildWindowedGradient(OpBuilder &b, linalg::LinalgOp op,
+                      const BodyOperands &operands, unsigned target,
+                      ArrayRef<std::pair<unsigned, int64_t>> windowLoops,
+                      ArrayRef<std::optional<Reduction>> reductions) {
+  Location loc = op.getLoc();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<OpFoldResult> loopSizes;
+  for (Range range : op.createLoopRanges(b, loc))
+    loopSizes.push_back(range.size);
+  SmallVector<int64_t> point(numLoops, -1);
+  for (auto [d, size] : windowLoops)
+    point[d] = 0;
+  SmallVector<unsigned> newLoop(numLoops, 0);
+  unsigned numNewLoops = 0;
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (point[d] < 0)
+      newLoop[d] = numNewLoops++;
+
+  Value targetValue = op->getOperand(target);
+  AffineMap targetMap = op.getMatchingIndexingMap(&op->getOpOperand(target));
+  Value gradient = createZerosLike(b, loc, targetValue);
+  while (true) {
+    BodyOperands sub;
+    sub.numLoops = numNewLoops;
+    for (auto [value, map] : llvm::zip(operands.values, operands.maps)) {
+      FailureOr<OperandSlice> slice =
+          sliceForPoint(b, op, map, point, newLoop, numNewLoops, loopSizes);
+      if (failed(slice))
+        return failure();
+      sub.values.push_back(extractSlice(b, loc, value, *slice));
+      sub.maps.push_back(slice->map);
+    }
+    FailureOr<OperandSlice> targetSlice =
+        sliceForPoint(b, op, targetMap, point, newLoop, numNewLoops, loopSizes);
+    if (failed(targetSlice))
+      return failure();
+    Value init = extractSlice(b, loc, gradient, *targetSlice);
+    FailureOr<Value> contribution = buildBodyGradient(
+        b, op, sub, target, targetSlice->map, init, reductions);
+    if (failed(contribution))
+      return failure();
+    gradient = tensor::InsertSliceOp::create(
+        b, loc, *contribution, gradient, targetSlice->offsets,
+        targetSlice->sizes, targetSlice->strides);
+
+    // Next window point, last loop fastest.
+    int k = static_cast<int>(windowLoops.size()) - 1;
+    for (; k >= 0 && point[windowLoops[k].first] + 1 == windowLoops[k].second;
+         --k)
+      point[windowLoops[k].first] = 0;
+    if (k < 0)
+      break;
+    ++point[windowLoops[k].first];
+  }
+  return gradient;
+}
+
+/// Builds the gradient of operand `target` (an input, or an output whose
+/// accumulator the body reads elementwise).
+static FailureOr<Value>
+buildOperandGradient(OpBuilder &b, linalg::LinalgOp op, OpOperand &target,
+                     ValueRange resultGradients,
+                     ArrayRef<std::optional<Reduction>> reductions) {
+  BodyOperands operands = collectBodyOperands(op, resultGradients, reductions);
+  unsigned index = target.getOperandNumber();
+  if (llvm::all_of(operands.maps,
+                   [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return buildBodyGradient(
+        b, op, operands, index, op.getMatchingIndexingMap(&target),
+        createZerosLike(b, op.getLoc(), target.get()), reductions);
+  FailureOr<SmallVector<std::pair<unsigned, int64_t>>> windowLoops =
+      findWindowLoops(op);
+  if (failed(windowLoops))
+    return failure();
+  return buildWindowedGradient(b, op, operands, index, *windowLoops,
+                               reductions);
 }
 
 static bool isPlainMatmul(linalg::LinalgOp op) {

@@ -40,8 +40,10 @@ void HoistVectorTransfersPass::runOnOperation() {
   // Transposing reads become a contiguous read and a vector.transpose
   // (register shuffles) instead of element-by-element gathers.
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-  if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-    return signalPassFailure();
+  // Not converging is no error here: upstream's folding of transfers through
+  // memref.expand_shape re-creates an identical affine.linearize_index on
+  // every iteration, and each rewrite leaves valid IR.
+  (void)applyPatternsGreedily(getOperation(), std::move(patterns));
   // Folding materializes the same index computations more than once;
   // hoisting pairs a read with a write only at identical index values.
   IRRewriter rewriter(&getContext());

@@ -72,14 +72,14 @@ Operation *mlir::quantx::tileAndPeel(RewriterBase &rewriter, Operation *op,
   return tiled->first;
 }
 
-LogicalResult mlir::quantx::canonicalize(Operation *root) {
+void mlir::quantx::canonicalize(Operation *root) {
   MLIRContext *context = root->getContext();
   RewritePatternSet patterns(context);
   for (Dialect *dialect : context->getLoadedDialects())
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName op : context->getRegisteredOperations())
     op.getCanonicalizationPatterns(patterns, context);
-  return applyPatternsGreedily(root, std::move(patterns));
+  (void)applyPatternsGreedily(root, std::move(patterns));
 }
 
 bool mlir::quantx::vectorizeInPlace(RewriterBase &rewriter, linalg::LinalgOp op,

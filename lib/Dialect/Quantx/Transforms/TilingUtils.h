@@ -43,8 +43,10 @@ Operation *tileAndPeel(RewriterBase &rewriter, Operation *op,
 
 /// Applies the canonicalization patterns of every loaded dialect and
 /// registered operation to `root` (what the canonicalizer pass does); this
-/// folds peeled loop bounds into static tile shapes.
-LogicalResult canonicalize(Operation *root);
+/// folds peeled loop bounds into static tile shapes. Like the pass, it does
+/// not require convergence: some upstream patterns keep re-creating identical
+/// ops, and every rewrite leaves valid IR.
+void canonicalize(Operation *root);
 
 /// Vectorizes `op` in place with static vector sizes; returns false (and
 /// leaves `op`) where upstream's vectorizer declines.

@@ -63,9 +63,56 @@ func.func @captured(%x: tensor<4xf32>, %s: f32) -> tensor<4xf32> {
 
 // -----
 
-// Convolution-shaped input maps have no rule yet.
-func.func @conv(%x: tensor<1x5x5x1xf32>, %w: tensor<3x3x1x1xf32>, %o: tensor<1x3x3x1xf32>) -> tensor<1x3x3x1xf32> {
-  // expected-error @+1 {{cannot differentiate with respect to operand #0: its indexing map}}
-  %r = linalg.conv_2d_nhwc_hwcf ins(%x, %w : tensor<1x5x5x1xf32>, tensor<3x3x1x1xf32>) outs(%o : tensor<1x3x3x1xf32>) -> tensor<1x3x3x1xf32>
-  return %r : tensor<1x3x3x1xf32>
+// Maps must be sums of loops with constant factors.
+func.func @floordiv(%x: tensor<8xf32>, %k: tensor<2xf32>, %o: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{cannot differentiate: indexing map affine_map<(d0, d1) -> (d0 floordiv 2 + d1)> is not a sum of loops with constant factors}}
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i floordiv 2 + j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x, %k : tensor<8xf32>, tensor<2xf32>) outs(%o : tensor<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// A window loop is unrolled, so its size must be static.
+func.func @dynamic_window(%x: tensor<?xf32>, %k: tensor<?xf32>, %o: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{cannot differentiate: window loop #1 has a dynamic size}}
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i + j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x, %k : tensor<?xf32>, tensor<?xf32>) outs(%o : tensor<?xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// A diagonal read has no slice form.
+func.func @trace(%x: tensor<3x3xf32>, %o: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{cannot differentiate: indexing map affine_map<(d0) -> (d0, d0)> reads a diagonal once the window is fixed}}
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i, i)>, affine_map<(i) -> ()>],
+                       iterator_types = ["reduction"]}
+      ins(%x : tensor<3x3xf32>) outs(%o : tensor<f32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// Every window point becomes code: windows are bounded.
+func.func @huge_window(%x: tensor<1x200x200x1xf32>, %w: tensor<70x70x1x1xf32>, %o: tensor<1x131x131x1xf32>) -> tensor<1x131x131x1xf32> {
+  // expected-error @+1 {{cannot differentiate: the window has 4900 points, more than 4096}}
+  %r = linalg.conv_2d_nhwc_hwcf ins(%x, %w : tensor<1x200x200x1xf32>, tensor<70x70x1x1xf32>) outs(%o : tensor<1x131x131x1xf32>) -> tensor<1x131x131x1xf32>
+  return %r : tensor<1x131x131x1xf32>
 }

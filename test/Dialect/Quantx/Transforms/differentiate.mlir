@@ -126,3 +126,62 @@ func.func @slice_reshape(%x: tensor<4x6xf32>) -> tensor<12xf32> {
   %c = tensor.collapse_shape %s [[0, 1]] : tensor<2x6xf32> into tensor<12xf32>
   return %c : tensor<12xf32>
 }
+
+// -----
+
+// A strided convolution: each of the 2x2 filter taps is a sub-problem over
+// strided slices (loops n, oh, ow, f, c once kh, kw are fixed). dX gets the
+// output gradient times the tap's filter matrix
+// added into rows/columns (kh, kw), (kh + 2, kw + 2)...; dW's tap (kh, kw) is
+// the strided input slice contracted with the output gradient.
+// CHECK-DAG:   #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d4, d3)>
+// CHECK-DAG:   #[[NHWF:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[NHWC:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-LABEL: func.func @conv_grad(
+// CHECK-SAME:      %[[X:.*]]: tensor<1x5x5x2xf32>, %[[W:.*]]: tensor<2x2x2x3xf32>, %{{.*}}: tensor<1x2x2x3xf32>, %[[DY:.*]]: tensor<1x2x2x3xf32>)
+// CHECK:         %[[DX0:.*]] = linalg.fill {{.*}} -> tensor<1x5x5x2xf32>
+// CHECK:         %[[W00:.*]] = tensor.extract_slice %[[W]][0, 0, 0, 0] [1, 1, 2, 3] [1, 1, 1, 1] : tensor<2x2x2x3xf32> to tensor<2x3xf32>
+// CHECK:         %[[S00:.*]] = tensor.extract_slice %[[DX0]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK:         %[[C00:.*]] = linalg.generic {indexing_maps = [#[[TAP]], #[[NHWF]], #[[NHWC]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME:        ins(%[[W00]], %[[DY]] : tensor<2x3xf32>, tensor<1x2x2x3xf32>) outs(%[[S00]] : tensor<1x2x2x2xf32>)
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK:         %[[DX1:.*]] = tensor.insert_slice %[[C00]] into %[[DX0]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK:         tensor.extract_slice %[[W]][0, 1, 0, 0]
+// CHECK:         tensor.extract_slice %[[DX1]][0, 0, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK-COUNT-2: tensor.insert_slice {{.*}} : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
+// CHECK:         %[[DX:.*]] = tensor.insert_slice {{.*}}[0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
+// CHECK:         %[[DW0:.*]] = linalg.fill {{.*}} -> tensor<2x2x2x3xf32>
+// CHECK:         %[[X00:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK:         linalg.generic {indexing_maps = [#[[NHWC]], #[[NHWF]], #[[TAP]]], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel"]}
+// CHECK-SAME:        ins(%[[X00]], %[[DY]] : tensor<1x2x2x2xf32>, tensor<1x2x2x3xf32>) outs(%{{.*}} : tensor<2x3xf32>)
+// CHECK:         tensor.insert_slice {{.*}} into %[[DW0]][0, 0, 0, 0] [1, 1, 2, 3] [1, 1, 1, 1]
+// CHECK-COUNT-2: tensor.insert_slice {{.*}} : tensor<2x3xf32> into tensor<2x2x2x3xf32>
+// CHECK:         %[[DW:.*]] = tensor.insert_slice {{.*}}[1, 1, 0, 0] [1, 1, 2, 3] [1, 1, 1, 1] : tensor<2x3xf32> into tensor<2x2x2x3xf32>
+// CHECK:         return %{{.*}}, %[[DX]], %[[DW]], %[[DY]]
+func.func @conv(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x3xf32>, %o: tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+     ins(%x, %w : tensor<1x5x5x2xf32>, tensor<2x2x2x3xf32>) outs(%o : tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32>
+  return %r : tensor<1x2x2x3xf32>
+}
+
+// -----
+
+// Max pooling: per window point, the output gradient goes where the strided
+// input slice equals the pooled result.
+// CHECK-LABEL: func.func @max_pool_grad(
+// CHECK-SAME:      %[[X:.*]]: tensor<1x4x4x2xf32>, %{{.*}}: tensor<1x2x2x2xf32>, %[[DY:.*]]: tensor<1x2x2x2xf32>)
+// CHECK:         %[[Y:.*]] = linalg.pooling_nhwc_max
+// CHECK:         %[[XS:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK:         linalg.generic {{.*}} ins(%[[XS]], %[[Y]], %[[DY]] :
+// CHECK:           %[[EQ:.*]] = arith.cmpf oeq
+// CHECK:           arith.select %[[EQ]]
+// CHECK-COUNT-4: tensor.insert_slice {{.*}} : tensor<1x2x2x2xf32> into tensor<1x4x4x2xf32>
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return
+func.func @max_pool(%x: tensor<1x4x4x2xf32>, %init: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %k = tensor.empty() : tensor<2x2xf32>
+  %r = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %k : tensor<1x4x4x2xf32>, tensor<2x2xf32>) outs(%init : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  return %r : tensor<1x2x2x2xf32>
+}
