@@ -1,11 +1,11 @@
-// TRA784xf32>: quantx-runner train %s --dataset fashion-mnist --epochs 15 --batch-size 64 --optimizer momentum --lr 0.02 --seed 1
+// TRAIN: quantx-runner train %s --dataset fashion-mnist --epochs 15 --batch-size 64 --optimizer momentum --lr 0.02 --seed 1
 //
 // A two-layer perceptron for Fashion-MNIST (28x28 = 784 pixels in [0, 1],
 // 10 classes): 784 -> 256 (ReLU) -> 10. The model is the forward pass only;
 // quantx-runner generates the backward pass and the optimizer step.
 // Parameters are mutable globals without values: the runner initializes
 // them (He-normal for weights, zeros for biases, or `quantx.init`), and
-// `-o TRA784xf32>ED.mlir` writes this file back with their trained values.
+// `-o TRAINED.mlir` writes this file back with their trained values.
 
 #map = affine_map<(n, j) -> (n, j)>
 #bias = affine_map<(n, j) -> (j)>

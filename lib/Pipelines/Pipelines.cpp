@@ -33,6 +33,7 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   if (options.vectorize) {
+    pm.addPass(createContractionToMatmulPass());
     pm.addPass(createTileAndVectorizeMatmulPass());
     pm.addPass(createTileAndVectorizeConvPass());
     pm.addPass(createTileAndVectorizeElementwisePass());

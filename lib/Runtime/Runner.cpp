@@ -44,6 +44,11 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 using namespace mlir;
 using namespace ::quantx::runtime;
@@ -250,8 +255,24 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
   return compiled;
 }
 
+/// Compiled code allocates its intermediate tensors with malloc on every call.
+/// glibc serves large blocks with mmap and gives them back on free (and trims
+/// the heap top), so every call page-faults its buffers in again, which for a
+/// training step costs more than the arithmetic. Keep freed memory in the
+/// process instead.
+static void keepFreedMemory() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  });
+#endif
+}
+
 llvm::Error CompiledModule::jitCompile(ModuleOp module,
                                        const RunnerOptions &options) {
+  keepFreedMemory();
   auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!hostBuilder)
     return hostBuilder.takeError();

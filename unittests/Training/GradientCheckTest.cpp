@@ -481,6 +481,21 @@ func.func @f(%x: tensor<9xf64>, %k: tensor<3xf64>, %c: tensor<3xf64>) -> tensor<
   } -> tensor<3xf64>
   return %r : tensor<3xf64>
 })mlir"},
+    // A loop read twice by one map cannot be unfolded (im2col); this takes
+    // the per-window-point path.
+    {"generic-skewed-window", R"mlir(
+func.func @f(%x: tensor<6x3xf64>, %k: tensor<3xf64>, %c: tensor<4xf64>) -> tensor<4xf64> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i + j, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x, %k : tensor<6x3xf64>, tensor<3xf64>) outs(%c : tensor<4xf64>) {
+  ^bb0(%a: f64, %b: f64, %o: f64):
+    %p = arith.mulf %a, %b : f64
+    %t = math.tanh %p : f64
+    %s = arith.addf %o, %t : f64
+    linalg.yield %s : f64
+  } -> tensor<4xf64>
+  return %r : tensor<4xf64>
+})mlir"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Structured, GradientCheck,

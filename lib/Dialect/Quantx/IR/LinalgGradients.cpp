@@ -38,6 +38,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SmallBitVector.h"
 
+#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -466,6 +467,224 @@ buildWindowedGradient(OpBuilder &b, linalg::LinalgOp op,
   return gradient;
 }
 
+//===----------------------------------------------------------------------===//
+// Unfolding (im2col)
+//===----------------------------------------------------------------------===//
+//
+// When no map reads a loop twice, the window points need not be separate
+// problems. An input read through `oh + kh` is gathered into an unfolded
+// tensor indexed by `oh` and `kh` separately (im2col), so that every map is
+// a projected permutation; the gradient of an unfolded target is computed
+// over the whole iteration space at once (for a convolution, one
+// contraction, which becomes one matmul with all filter taps side by side)
+// and then folded back: each window point adds its slice into the strided
+// slice of the operand's gradient (col2im).
+
+/// The loops `map` reads, in iteration order; none if one is read twice.
+static std::optional<SmallVector<unsigned>> getUnfoldedLoops(AffineMap map) {
+  llvm::SmallBitVector seen(map.getNumDims());
+  for (AffineExpr expr : map.getResults()) {
+    LinearForm form = *getLinearForm(expr, map.getNumDims());
+    for (auto [d, c] : llvm::enumerate(form.coefficients)) {
+      if (c == 0)
+        continue;
+      if (seen.test(d))
+        return std::nullopt;
+      seen.set(d);
+    }
+  }
+  return llvm::to_vector(
+      llvm::map_range(seen.set_bits(), [](unsigned d) { return d; }));
+}
+
+static AffineMap getLoopsMap(MLIRContext *context, unsigned numLoops,
+                             ArrayRef<unsigned> loops) {
+  SmallVector<AffineExpr> results;
+  for (unsigned d : loops)
+    results.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(numLoops, 0, results, context);
+}
+
+static Value createFilledTensor(OpBuilder &b, Location loc,
+                                ArrayRef<OpFoldResult> sizes, Type element,
+                                std::optional<double> fill) {
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+  if (!fill)
+    return empty;
+  Value value = createFloatConstant(b, loc, element, *fill);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+/// `value` read through `map`, gathered into a tensor indexed by `loops`.
+static Value gatherUnfolded(OpBuilder &b, Location loc, Value value,
+                            AffineMap map, ArrayRef<unsigned> loops,
+                            ArrayRef<OpFoldResult> loopSizes) {
+  SmallVector<AffineExpr> replacements(map.getNumDims(),
+                                       b.getAffineConstantExpr(0));
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, d] : llvm::enumerate(loops)) {
+    replacements[d] = b.getAffineDimExpr(i);
+    sizes.push_back(loopSizes[d]);
+  }
+  AffineMap inputMap =
+      map.replaceDimsAndSymbols(replacements, {}, loops.size(), 0);
+  Type element = cast<RankedTensorType>(value.getType()).getElementType();
+  Value init = createFilledTensor(b, loc, sizes, element, std::nullopt);
+  return createGeneric(
+      b, loc, value, inputMap, init, b.getMultiDimIdentityMap(loops.size()),
+      SmallVector<bool>(loops.size(), false),
+      [](OpBuilder &, Location, ValueRange args) -> Value { return args[0]; });
+}
+
+/// The gradient of operand `target` by unfolding (see above); std::nullopt
+/// when a map reads a loop twice.
+static std::optional<FailureOr<Value>>
+buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
+                      const BodyOperands &operands, unsigned target,
+                      ArrayRef<std::optional<Reduction>> reductions) {
+  Location loc = op.getLoc();
+  MLIRContext *context = b.getContext();
+  unsigned numLoops = op.getNumLoops();
+  AffineMap targetMap = op.getMatchingIndexingMap(&op->getOpOperand(target));
+  std::optional<SmallVector<unsigned>> targetLoops =
+      getUnfoldedLoops(targetMap);
+  if (!targetLoops)
+    return std::nullopt;
+  SmallVector<std::optional<SmallVector<unsigned>>> operandLoops;
+  for (AffineMap map : operands.maps) {
+    if (map.isProjectedPermutation()) {
+      operandLoops.push_back(std::nullopt);
+      continue;
+    }
+    std::optional<SmallVector<unsigned>> loops = getUnfoldedLoops(map);
+    if (!loops)
+      return std::nullopt;
+    // Loops the target indexes first: the gradient contraction then reads
+    // the gathered tensor without transposing it.
+    std::stable_partition(loops->begin(), loops->end(), [&](unsigned d) {
+      return llvm::is_contained(*targetLoops, d);
+    });
+    operandLoops.push_back(std::move(*loops));
+  }
+
+  SmallVector<OpFoldResult> loopSizes;
+  for (Range range : op.createLoopRanges(b, loc))
+    loopSizes.push_back(range.size);
+  BodyOperands unfolded;
+  unfolded.numLoops = numLoops;
+  for (auto [value, map, loops] :
+       llvm::zip(operands.values, operands.maps, operandLoops)) {
+    if (!loops) {
+      unfolded.values.push_back(value);
+      unfolded.maps.push_back(map);
+      continue;
+    }
+    unfolded.values.push_back(
+        gatherUnfolded(b, loc, value, map, *loops, loopSizes));
+    unfolded.maps.push_back(getLoopsMap(context, numLoops, *loops));
+  }
+
+  Value targetValue = op->getOperand(target);
+  if (targetMap.isProjectedPermutation())
+    return buildBodyGradient(b, op, unfolded, target, targetMap,
+                             createZerosLike(b, loc, targetValue), reductions);
+
+  // The unfolded gradient, in iteration order.
+  Type element = cast<RankedTensorType>(targetValue.getType()).getElementType();
+  SmallVector<OpFoldResult> colSizes;
+  for (unsigned d : *targetLoops)
+    colSizes.push_back(loopSizes[d]);
+  FailureOr<Value> columns = buildBodyGradient(
+      b, op, unfolded, target, getLoopsMap(context, numLoops, *targetLoops),
+      createFilledTensor(b, loc, colSizes, element, 0.0), reductions);
+  if (failed(columns))
+    return columns;
+
+  // Fold back: in each sum of the target's map, every loop but the one of
+  // largest extent is a window loop; the others are the target's free loops.
+  SmallVector<int64_t> staticSizes = op.getStaticLoopRanges();
+  SmallVector<std::pair<unsigned, int64_t>> windowLoops;
+  SmallVector<unsigned> freeLoops; // in the target's dimension order
+  for (AffineExpr expr : targetMap.getResults()) {
+    LinearForm form = *getLinearForm(expr, numLoops);
+    SmallVector<unsigned> loops;
+    for (auto [d, c] : llvm::enumerate(form.coefficients))
+      if (c != 0)
+        loops.push_back(d);
+    if (loops.empty())
+      continue;
+    auto extent = [&](unsigned d) {
+      return ShapedType::isDynamic(staticSizes[d])
+                 ? std::numeric_limits<int64_t>::max()
+                 : staticSizes[d];
+    };
+    unsigned kept = *llvm::max_element(
+        loops, [&](unsigned x, unsigned y) { return extent(x) < extent(y); });
+    freeLoops.push_back(kept);
+    for (unsigned d : loops)
+      if (d != kept)
+        windowLoops.push_back({d, staticSizes[d]});
+  }
+  llvm::sort(windowLoops);
+  SmallVector<int64_t> point(numLoops, -1);
+  for (auto [d, size] : windowLoops)
+    point[d] = 0;
+  SmallVector<unsigned> identity =
+      llvm::to_vector(llvm::seq<unsigned>(0, numLoops));
+  // The columns' slice at a point lists the free loops in iteration order;
+  // the add reads it through this permutation of the target's order.
+  SmallVector<AffineExpr> columnResults;
+  SmallVector<int64_t> columnShape;
+  for (unsigned d : *targetLoops) {
+    if (point[d] >= 0)
+      continue;
+    columnResults.push_back(
+        b.getAffineDimExpr(llvm::find(freeLoops, d) - freeLoops.begin()));
+    std::optional<int64_t> size = getConstantIntValue(loopSizes[d]);
+    columnShape.push_back(size ? *size : ShapedType::kDynamic);
+  }
+  AffineMap columnMap =
+      AffineMap::get(freeLoops.size(), 0, columnResults, context);
+  AffineMap sliceIdentity = b.getMultiDimIdentityMap(freeLoops.size());
+  SmallVector<bool> parallel(freeLoops.size(), false);
+
+  Value gradient = createZerosLike(b, loc, targetValue);
+  while (true) {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (unsigned d : *targetLoops) {
+      bool window = point[d] >= 0;
+      offsets.push_back(b.getIndexAttr(window ? point[d] : 0));
+      sizes.push_back(window ? b.getIndexAttr(1) : loopSizes[d]);
+      strides.push_back(b.getIndexAttr(1));
+    }
+    Value columnSlice = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(columnShape, element), *columns, offsets,
+        sizes, strides);
+    FailureOr<OperandSlice> targetSlice =
+        sliceForPoint(b, op, targetMap, point, identity, numLoops, loopSizes);
+    if (failed(targetSlice))
+      return FailureOr<Value>(failure());
+    Value accumulated = createGeneric(
+        b, loc, columnSlice, columnMap,
+        extractSlice(b, loc, gradient, *targetSlice), sliceIdentity, parallel,
+        [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          return arith::AddFOp::create(nb, nloc, args[1], args[0]);
+        });
+    gradient = tensor::InsertSliceOp::create(
+        b, loc, accumulated, gradient, targetSlice->offsets, targetSlice->sizes,
+        targetSlice->strides);
+
+    int k = static_cast<int>(windowLoops.size()) - 1;
+    for (; k >= 0 && point[windowLoops[k].first] + 1 == windowLoops[k].second;
+         --k)
+      point[windowLoops[k].first] = 0;
+    if (k < 0)
+      break;
+    ++point[windowLoops[k].first];
+  }
+  return FailureOr<Value>(gradient);
+}
+
 /// Builds the gradient of operand `target` (an input, or an output whose
 /// accumulator the body reads elementwise).
 static FailureOr<Value>
@@ -483,6 +702,29 @@ buildOperandGradient(OpBuilder &b, linalg::LinalgOp op, OpOperand &target,
       findWindowLoops(op);
   if (failed(windowLoops))
     return failure();
+  // Unfolding pays when the op also reduces over loops outside the window
+  // (the channels of a convolution): the gradient is then one large
+  // contraction instead of one small one per window point. Pooling and
+  // depthwise convolutions are elementwise per point: slicing is cheaper
+  // than gathering.
+  llvm::SmallBitVector windowed(op.getNumLoops());
+  for (auto [d, size] : *windowLoops)
+    windowed.set(d);
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr expr : map.getResults())
+      if (!isa<AffineDimExpr>(expr))
+        expr.walk([&](AffineExpr e) {
+          if (auto dim = dyn_cast<AffineDimExpr>(e))
+            windowed.set(dim.getPosition());
+        });
+  SmallVector<unsigned> reductionLoops;
+  op.getReductionDims(reductionLoops);
+  bool contracts = llvm::any_of(reductionLoops,
+                                [&](unsigned d) { return !windowed.test(d); });
+  if (contracts)
+    if (std::optional<FailureOr<Value>> unfolded =
+            buildUnfoldedGradient(b, op, operands, index, reductions))
+      return *unfolded;
   return buildWindowedGradient(b, op, operands, index, *windowLoops,
                                reductions);
 }

@@ -173,6 +173,38 @@ def TileAndVectorizeConvPass
   ];
 }
 
+def ContractionToMatmulPass
+    : Pass<"quantx-contraction-to-matmul", "::mlir::ModuleOp"> {
+  let summary = "Rewrite linalg.generic contractions as named matmuls on "
+                "collapsed operands";
+  let description = [{
+    A `linalg.generic` that sums products of its two inputs
+    (`acc + a * b`, same float type throughout, static shapes) and whose
+    loops split into row, column and reduction groups, each group
+    contiguous and in the same order in the operands that index it, is a
+    matrix product once each group is collapsed into one dimension. This
+    pass rewrites it so: the inputs are collapsed to matrices
+    (`tensor.collapse_shape`), multiplied by a `linalg.matmul` whose
+    `indexing_maps` absorb transposed layouts, and the product is expanded
+    back and added to the init (the add is skipped when the init is a zero
+    fill). The matmul code generation (`quantx-tile-vectorize-matmul`) then
+    applies. Generics with batch loops (indexed by all three operands) are
+    left alone.
+
+    The per-tap contractions of convolution gradients are of this form:
+    `dX[n, oh, ow, c] += dY[n, oh, ow, f] * W[kh, kw][c, f]` becomes a
+    `(n*oh*ow) x f` by `f x c` product.
+
+    Upstream's `linalg-specialize-generic-ops` recognizes only generics that
+    are already two-dimensional matmuls; collapsing the groups is what this
+    pass adds.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def TileAndVectorizeElementwisePass
     : Pass<"quantx-tile-vectorize-elementwise", "::mlir::ModuleOp"> {
   let summary = "Vectorize statically shaped elementwise linalg.generic";
