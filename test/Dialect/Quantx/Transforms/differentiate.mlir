@@ -129,36 +129,37 @@ func.func @slice_reshape(%x: tensor<4x6xf32>) -> tensor<12xf32> {
 
 // -----
 
-// A strided convolution: each of the 2x2 filter taps is a sub-problem over
-// strided slices (loops n, oh, ow, f, c once kh, kw are fixed). dX gets the
-// output gradient times the tap's filter matrix
-// added into rows/columns (kh, kw), (kh + 2, kw + 2)...; dW's tap (kh, kw) is
-// the strided input slice contracted with the output gradient.
-// CHECK-DAG:   #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d4, d3)>
-// CHECK-DAG:   #[[NHWF:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
-// CHECK-DAG:   #[[NHWC:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// A strided convolution (loops n, oh, ow, f, kh, kw, c) contracts over its
+// channels, so its gradients are unfolded (im2col): dX's columns
+// [n, oh, ow, kh, kw, c] are one contraction of the output gradient with the
+// filter, folded back (col2im) by adding each tap's slice into the strided
+// slice of dX at (kh, kw); dW is one contraction of the gathered input
+// columns [kh, kw, c, n, oh, ow] with the output gradient.
+// CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
+// CHECK-DAG:   #[[DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[COLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d4, d5, d6)>
+// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4 * 2 + d0, d5 * 2 + d1, d2)>
+// CHECK-DAG:   #[[XCOLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d0, d1, d2)>
 // CHECK-LABEL: func.func @conv_grad(
-// CHECK-SAME:      %[[X:.*]]: tensor<1x5x5x2xf32>, %[[W:.*]]: tensor<2x2x2x3xf32>, %{{.*}}: tensor<1x2x2x3xf32>, %[[DY:.*]]: tensor<1x2x2x3xf32>)
-// CHECK:         %[[DX0:.*]] = linalg.fill {{.*}} -> tensor<1x5x5x2xf32>
-// CHECK:         %[[W00:.*]] = tensor.extract_slice %[[W]][0, 0, 0, 0] [1, 1, 2, 3] [1, 1, 1, 1] : tensor<2x2x2x3xf32> to tensor<2x3xf32>
-// CHECK:         %[[S00:.*]] = tensor.extract_slice %[[DX0]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
-// CHECK:         %[[C00:.*]] = linalg.generic {indexing_maps = [#[[TAP]], #[[NHWF]], #[[NHWC]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
-// CHECK-SAME:        ins(%[[W00]], %[[DY]] : tensor<2x3xf32>, tensor<1x2x2x3xf32>) outs(%[[S00]] : tensor<1x2x2x2xf32>)
+// CHECK-SAME:      %[[X:.*]]: tensor<1x5x5x2xf32>, %[[K:.*]]: tensor<2x2x2x3xf32>, %{{.*}}: tensor<1x2x2x3xf32>, %[[G:.*]]: tensor<1x2x2x3xf32>)
+// CHECK:         %[[C:.*]] = linalg.generic {indexing_maps = [#[[W]], #[[DY]], #[[COLS]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "parallel", "parallel"]}
+// CHECK-SAME:        ins(%[[K]], %[[G]] : tensor<2x2x2x3xf32>, tensor<1x2x2x3xf32>) outs(%{{.*}} : tensor<1x2x2x2x2x2xf32>)
 // CHECK:           arith.mulf
 // CHECK:           arith.addf
-// CHECK:         %[[DX1:.*]] = tensor.insert_slice %[[C00]] into %[[DX0]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
-// CHECK:         tensor.extract_slice %[[W]][0, 1, 0, 0]
+// CHECK:         %[[DX0:.*]] = linalg.fill {{.*}} -> tensor<1x5x5x2xf32>
+// CHECK:         %[[C00:.*]] = tensor.extract_slice %[[C]][0, 0, 0, 0, 0, 0] [1, 2, 2, 1, 1, 2] [1, 1, 1, 1, 1, 1] : tensor<1x2x2x2x2x2xf32> to tensor<1x2x2x2xf32>
+// CHECK:         %[[S00:.*]] = tensor.extract_slice %[[DX0]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK:         %[[A00:.*]] = linalg.generic {{.*}} ins(%[[C00]] : tensor<1x2x2x2xf32>) outs(%[[S00]] : tensor<1x2x2x2xf32>)
+// CHECK:         %[[DX1:.*]] = tensor.insert_slice %[[A00]] into %[[DX0]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK:         tensor.extract_slice %[[C]][0, 0, 0, 0, 1, 0]
 // CHECK:         tensor.extract_slice %[[DX1]][0, 0, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
 // CHECK-COUNT-2: tensor.insert_slice {{.*}} : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
 // CHECK:         %[[DX:.*]] = tensor.insert_slice {{.*}}[0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
-// CHECK:         %[[DW0:.*]] = linalg.fill {{.*}} -> tensor<2x2x2x3xf32>
-// CHECK:         %[[X00:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
-// CHECK:         linalg.generic {indexing_maps = [#[[NHWC]], #[[NHWF]], #[[TAP]]], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel"]}
-// CHECK-SAME:        ins(%[[X00]], %[[DY]] : tensor<1x2x2x2xf32>, tensor<1x2x2x3xf32>) outs(%{{.*}} : tensor<2x3xf32>)
-// CHECK:         tensor.insert_slice {{.*}} into %[[DW0]][0, 0, 0, 0] [1, 1, 2, 3] [1, 1, 1, 1]
-// CHECK-COUNT-2: tensor.insert_slice {{.*}} : tensor<2x3xf32> into tensor<2x2x2x3xf32>
-// CHECK:         %[[DW:.*]] = tensor.insert_slice {{.*}}[1, 1, 0, 0] [1, 1, 2, 3] [1, 1, 1, 1] : tensor<2x3xf32> into tensor<2x2x2x3xf32>
-// CHECK:         return %{{.*}}, %[[DX]], %[[DW]], %[[DY]]
+// CHECK:         %[[XC:.*]] = linalg.generic {indexing_maps = [#[[GATHER]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME:        ins(%[[X]] : tensor<1x5x5x2xf32>) outs(%{{.*}} : tensor<2x2x2x1x2x2xf32>)
+// CHECK:         %[[DW:.*]] = linalg.generic {indexing_maps = [#[[XCOLS]], #[[DY]], #[[W]]], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME:        ins(%[[XC]], %[[G]] : tensor<2x2x2x1x2x2xf32>, tensor<1x2x2x3xf32>) outs(%{{.*}} : tensor<2x2x2x3xf32>)
+// CHECK:         return %{{.*}}, %[[DX]], %[[DW]], %[[G]]
 func.func @conv(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x3xf32>, %o: tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32> {
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
      ins(%x, %w : tensor<1x5x5x2xf32>, tensor<2x2x2x3xf32>) outs(%o : tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32>
