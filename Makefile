@@ -133,7 +133,8 @@ bench: deps
 # Training speed against PyTorch (optional peer: python3-torch).
 bench-train: build datasets
 	@-./.ci/install-deps.sh python3-torch
-	@./bench/train/bench-train-mlp.sh $(BUILD_DIR) 3
+	@./bench/train/bench-train.sh $(BUILD_DIR) 3 mlp
+	@./bench/train/bench-train.sh $(BUILD_DIR) 2 cnn
 
 clean:
 	rm -rf $(BUILD_DIR)

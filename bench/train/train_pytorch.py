@@ -1,9 +1,13 @@
 #!/usr/bin/python3
-# The PyTorch peer of bench/train/bench-train-mlp.sh: the same Fashion-MNIST
-# MLP as examples/mlp-fashion.mlir (784 -> 256 ReLU -> 10, He-normal weights,
-# zero biases, softmax cross-entropy, SGD with momentum, shuffled batches with
-# the last partial batch dropped), on one thread. Prints one line per epoch
-# with the training seconds, then the mean.
+# The PyTorch peer of bench/train/bench-train.sh: the same Fashion-MNIST
+# models as examples/mlp-fashion.mlir (784 -> 256 ReLU -> 10) and
+# examples/cnn-fashion.mlir (3x3 conv 16, ReLU, 2x2 max pool, 3x3 conv 32,
+# ReLU, 2x2 max pool, 1568 -> 128 ReLU -> 10; zero padding 1), He-normal
+# weights, zero biases, softmax cross-entropy, SGD with momentum, shuffled
+# batches with the last partial batch dropped, on one thread. Prints one line
+# per epoch with the training seconds, then the mean.
+#
+#   train_pytorch.py mlp|cnn EPOCHS BATCH LR
 import gzip
 import struct
 import sys
@@ -26,19 +30,29 @@ def idx(name):
 
 
 def main():
-    epochs, batch, lr = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    kind = sys.argv[1]
+    epochs, batch, lr = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     torch.set_num_threads(1)
     torch.manual_seed(1)
     x = torch.from_numpy(idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255.0)
     y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
     tx = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0)
     ty = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
-    )
-    for layer in (model[0], model[2]):
-        torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
-        torch.nn.init.zeros_(layer.bias)
+    nn = torch.nn
+    if kind == "mlp":
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    else:
+        x = x.reshape(-1, 1, 28, 28)
+        tx = tx.reshape(-1, 1, 28, 28)
+        model = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10),
+        )
+    for layer in model:
+        if isinstance(layer, (nn.Linear, nn.Conv2d)):
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            nn.init.zeros_(layer.bias)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
     times = []
