@@ -24,8 +24,13 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <numeric>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 using namespace mlir;
 using namespace ::quantx::runtime;
@@ -290,8 +295,46 @@ llvm::Error Trainer::checkDataset(const Dataset &dataset) const {
   return llvm::Error::success();
 }
 
+namespace {
+/// Sets flush-to-zero and denormals-are-zero for the calling thread while in
+/// scope, and restores the previous mode.
+class FlushDenormalsScope {
+public:
+  explicit FlushDenormalsScope(bool enable) : enabled(enable) {
+    if (!enabled)
+      return;
+#if defined(__x86_64__) || defined(__i386__)
+    saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040); // FTZ (bit 15) and DAZ (bit 6)
+#elif defined(__aarch64__)
+    uint64_t fpcr;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+    saved = fpcr;
+    fpcr |= uint64_t(1) << 24; // FZ
+    __asm__ volatile("msr fpcr, %0" : : "r"(fpcr));
+#endif
+  }
+  ~FlushDenormalsScope() {
+    if (!enabled)
+      return;
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(static_cast<unsigned>(saved));
+#elif defined(__aarch64__)
+    __asm__ volatile("msr fpcr, %0" : : "r"(saved));
+#endif
+  }
+  FlushDenormalsScope(const FlushDenormalsScope &) = delete;
+  FlushDenormalsScope &operator=(const FlushDenormalsScope &) = delete;
+
+private:
+  bool enabled;
+  uint64_t saved = 0;
+};
+} // namespace
+
 llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
                                            const ProgressCallback &progress) {
+  FlushDenormalsScope flush(impl->options.flushDenormals);
   Impl &d = *impl;
   int64_t n = split.size();
   std::vector<int64_t> order(n);
@@ -350,6 +393,7 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
 }
 
 llvm::Expected<double> Trainer::evaluate(const Split &split) {
+  FlushDenormalsScope flush(impl->options.flushDenormals);
   Impl &d = *impl;
   int64_t n = split.size();
   if (n == 0)

@@ -24,3 +24,11 @@
 // ADAM: test-accuracy: 0.9{{[3-9]}}
 // RUN: quantx-runner train %examples/mlp-digits.mlir --dataset digits --epochs 10 --batch-size 16 --optimizer sgd --lr 0.1 --weight-decay 0.0001 | FileCheck %s --check-prefix=SGD
 // SGD: test-accuracy: 0.9{{[3-9]}}
+//
+// Flushing subnormals (the default) leaves a normal run unchanged.
+// RUN: quantx-runner train %examples/mlp-digits.mlir --dataset digits --epochs 3 --batch-size 32 --optimizer adam --lr 0.003 --seed 2 > %t.ftz.txt
+// RUN: quantx-runner train %examples/mlp-digits.mlir --dataset digits --epochs 3 --batch-size 32 --optimizer adam --lr 0.003 --seed 2 --flush-denormals=false > %t.ieee.txt
+// RUN: grep -o 'train-loss.*test-accuracy [0-9.]*' %t.ftz.txt > %t.ftz.loss
+// RUN: grep -o 'train-loss.*test-accuracy [0-9.]*' %t.ieee.txt | diff %t.ftz.loss -
+// RUN: FileCheck %s --check-prefix=FTZ < %t.ftz.loss
+// FTZ-COUNT-3: train-loss

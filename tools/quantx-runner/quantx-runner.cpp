@@ -118,6 +118,11 @@ static cl::opt<double> weightDecay("weight-decay", cl::desc("L2 weight decay"),
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of initialization and shuffling"),
                               cl::init(0), cl::sub(trainCommand));
+static cl::opt<bool> flushDenormals(
+    "flush-denormals",
+    cl::desc("Treat subnormal floats as zero while training and evaluating "
+             "(fast; =false for IEEE gradual underflow)"),
+    cl::init(true), cl::sub(trainCommand), cl::sub(evalCommand));
 static cl::opt<std::string>
     trainedOutput("o", cl::desc("Write the trained model (MLIR) here"),
                   cl::value_desc("file.mlir"), cl::sub(trainCommand));
@@ -254,6 +259,7 @@ static int trainMain(bool training) {
   options.beta2 = beta2;
   options.weightDecay = weightDecay;
   options.seed = seed;
+  options.flushDenormals = flushDenormals;
   if (training && epochs < 0)
     return fail("--epochs must be at least 0");
   auto start = std::chrono::steady_clock::now();

@@ -42,6 +42,10 @@ struct TrainOptions {
   double weightDecay = 0.0;
   /// Seeds parameter initialization and the shuffling of each epoch.
   uint64_t seed = 0;
+  /// Treat subnormal floats as zero while training and evaluating (x86 FTZ
+  /// and DAZ, AArch64 FZ). Adam's second moments decay into the subnormal
+  /// range, where every operation takes a slow microcode path.
+  bool flushDenormals = true;
 };
 
 struct EpochReport {

@@ -773,6 +773,61 @@ static void buildMatmulGradients(OpBuilder &b, linalg::LinalgOp op, Value g,
     grads[2] = g;
 }
 
+/// For a unit-stride `linalg.conv_2d_nhwc_hwcf` with one element type and a
+/// static filter: dX as a convolution of the output gradient, padded by the
+/// dilated filter extent on each side, with the filter flipped in space and
+/// its channels swapped,
+///   dX[n, h, w, c] = sum dYpad[n, h + dh kh, w + dw kw, f] W[KH-1-kh, KW-1-kw,
+///   c, f],
+/// so the input gradient runs on the same vectorized convolution code as the
+/// forward pass (the unfolded form needs a matmul with all taps side by side
+/// and a scatter-add of the columns). Returns null when not applicable.
+static Value buildConvInputGradient(OpBuilder &b, linalg::LinalgOp op,
+                                    Value g) {
+  auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
+  if (!conv)
+    return {};
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  Type element = filterType.getElementType();
+  if (!filterType.hasStaticShape() ||
+      getElementTypeOrSelf(input.getType()) != element ||
+      getElementTypeOrSelf(g.getType()) != element ||
+      !llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                    [](int64_t stride) { return stride == 1; }))
+    return {};
+  SmallVector<int64_t> dilations =
+      llvm::to_vector(conv.getDilations().getValues<int64_t>());
+  Location loc = op.getLoc();
+  MLIRContext *context = b.getContext();
+  int64_t kh = filterType.getDimSize(0), kw = filterType.getDimSize(1);
+  int64_t c = filterType.getDimSize(2), f = filterType.getDimSize(3);
+
+  // Wf[i, j, f, c] = W[KH-1-i, KW-1-j, c, f].
+  AffineExpr i, j, fo, co;
+  bindDims(context, i, j, fo, co);
+  AffineMap flip =
+      AffineMap::get(4, 0, {kh - 1 - i, kw - 1 - j, co, fo}, context);
+  Value flippedInit =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{kh, kw, f, c}, element);
+  Value flipped = createGeneric(
+      b, loc, filter, flip, flippedInit, b.getMultiDimIdentityMap(4),
+      SmallVector<bool>(4, false),
+      [](OpBuilder &, Location, ValueRange args) -> Value { return args[0]; });
+
+  int64_t padH = dilations[0] * (kh - 1), padW = dilations[1] * (kw - 1);
+  SmallVector<OpFoldResult> pad = {b.getIndexAttr(0), b.getIndexAttr(padH),
+                                   b.getIndexAttr(padW), b.getIndexAttr(0)};
+  Value zero = createFloatConstant(b, loc, element, 0.0);
+  Value padded =
+      tensor::PadOp::create(b, loc, Type(), g, pad, pad, zero).getResult();
+  Value init = createZerosLike(b, loc, input);
+  return linalg::Conv2DNhwcHwcfOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{padded, flipped},
+             ValueRange{init}, conv.getStrides(), conv.getDilations())
+      .getResult(0);
+}
+
 template <typename OpTy>
 struct LinalgGradientModel
     : GradientOpInterface::ExternalModel<LinalgGradientModel<OpTy>, OpTy> {
@@ -804,10 +859,15 @@ struct LinalgGradientModel
         reductions[j] = *reduction;
       }
 
+    SmallVector<bool> required(requiresGradient);
+    if (required[0] && isDifferentiableType(op->getOperand(0).getType()))
+      if (Value dx = buildConvInputGradient(b, op, resultGradients[0])) {
+        operandGradients[0] = dx;
+        required[0] = false;
+      }
     for (OpOperand &operand : op->getOpOperands()) {
       unsigned index = operand.getOperandNumber();
-      if (!requiresGradient[index] ||
-          !isDifferentiableType(operand.get().getType()))
+      if (!required[index] || !isDifferentiableType(operand.get().getType()))
         continue;
       if (op.isDpsInput(&operand)) {
         FailureOr<Value> grad =

@@ -186,3 +186,25 @@ func.func @max_pool(%x: tensor<1x4x4x2xf32>, %init: tensor<1x2x2x2xf32>) -> tens
       ins(%x, %k : tensor<1x4x4x2xf32>, tensor<2x2xf32>) outs(%init : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
   return %r : tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// A unit-stride convolution: dX is itself a convolution of the output
+// gradient, padded by the filter extent minus one, with the filter flipped
+// in space and its channels swapped (so it runs on the forward convolution
+// code); dW is unfolded as for strided convolutions.
+// CHECK-DAG:   #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (-d0 + 2, -d1 + 2, d3, d2)>
+// CHECK-LABEL: func.func @conv_unit_stride_grad(
+// CHECK-SAME:      %[[X:.*]]: tensor<1x6x6x2xf32>, %[[K:.*]]: tensor<3x3x2x4xf32>, %{{.*}}: tensor<1x4x4x4xf32>, %[[G:.*]]: tensor<1x4x4x4xf32>)
+// CHECK:         %[[KF:.*]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.*}}], {{.*}} ins(%[[K]] : tensor<3x3x2x4xf32>) outs(%{{.*}} : tensor<3x3x4x2xf32>)
+// CHECK:         %[[GP:.*]] = tensor.pad %[[G]] low[0, 2, 2, 0] high[0, 2, 2, 0]
+// CHECK:         %[[DX:.*]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK-SAME:        ins(%[[GP]], %[[KF]] : tensor<1x8x8x4xf32>, tensor<3x3x4x2xf32>) outs(%{{.*}} : tensor<1x6x6x2xf32>)
+// CHECK:         %[[XC:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x6x6x2xf32>) outs(%{{.*}} : tensor<3x3x2x1x4x4xf32>)
+// CHECK:         %[[DW:.*]] = linalg.generic {{.*}} ins(%[[XC]], %[[G]] :
+// CHECK:         return %{{.*}}, %[[DX]], %[[DW]], %[[G]]
+func.func @conv_unit_stride(%x: tensor<1x6x6x2xf32>, %w: tensor<3x3x2x4xf32>, %o: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%x, %w : tensor<1x6x6x2xf32>, tensor<3x3x2x4xf32>) outs(%o : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %r : tensor<1x4x4x4xf32>
+}
