@@ -290,6 +290,34 @@ static std::optional<LinearForm> getLinearForm(AffineExpr expr,
   return rhs;
 }
 
+/// Of the loops summed in one map result, the one kept as a loop of the
+/// sub-problems: the one of largest extent (a dynamic size counts as
+/// largest); the others are window loops.
+static unsigned pickKeptLoop(ArrayRef<unsigned> loops,
+                             ArrayRef<int64_t> staticSizes) {
+  auto extent = [&](unsigned d) {
+    return ShapedType::isDynamic(staticSizes[d])
+               ? std::numeric_limits<int64_t>::max()
+               : staticSizes[d];
+  };
+  return *llvm::max_element(
+      loops, [&](unsigned x, unsigned y) { return extent(x) < extent(y); });
+}
+
+/// Steps `point` to the next window point (the last window loop fastest);
+/// false after the last one.
+static bool advanceWindowPoint(MutableArrayRef<int64_t> point,
+                               ArrayRef<std::pair<unsigned, int64_t>> loops) {
+  for (auto [d, size] : llvm::reverse(loops)) {
+    if (point[d] + 1 < size) {
+      ++point[d];
+      return true;
+    }
+    point[d] = 0;
+  }
+  return false;
+}
+
 /// The window loops of `op` (see above), with their static sizes. Fails with
 /// an error when a map is not linear in the loops, has a negative
 /// coefficient, or a window loop has a dynamic size.
@@ -315,14 +343,7 @@ findWindowLoops(linalg::LinalgOp op) {
       }
       if (loops.size() < 2)
         continue;
-      // Keep the loop of largest extent (dynamic counts as largest).
-      auto extent = [&](unsigned d) {
-        return ShapedType::isDynamic(sizes[d])
-                   ? std::numeric_limits<int64_t>::max()
-                   : sizes[d];
-      };
-      unsigned kept = *llvm::max_element(
-          loops, [&](unsigned a, unsigned b) { return extent(a) < extent(b); });
+      unsigned kept = pickKeptLoop(loops, sizes);
       for (unsigned d : loops)
         if (d != kept)
           window.set(d);
@@ -455,14 +476,8 @@ buildWindowedGradient(OpBuilder &b, linalg::LinalgOp op,
         b, loc, *contribution, gradient, targetSlice->offsets,
         targetSlice->sizes, targetSlice->strides);
 
-    // Next window point, last loop fastest.
-    int k = static_cast<int>(windowLoops.size()) - 1;
-    for (; k >= 0 && point[windowLoops[k].first] + 1 == windowLoops[k].second;
-         --k)
-      point[windowLoops[k].first] = 0;
-    if (k < 0)
+    if (!advanceWindowPoint(point, windowLoops))
       break;
-    ++point[windowLoops[k].first];
   }
   return gradient;
 }
@@ -613,13 +628,7 @@ buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
         loops.push_back(d);
     if (loops.empty())
       continue;
-    auto extent = [&](unsigned d) {
-      return ShapedType::isDynamic(staticSizes[d])
-                 ? std::numeric_limits<int64_t>::max()
-                 : staticSizes[d];
-    };
-    unsigned kept = *llvm::max_element(
-        loops, [&](unsigned x, unsigned y) { return extent(x) < extent(y); });
+    unsigned kept = pickKeptLoop(loops, staticSizes);
     freeLoops.push_back(kept);
     for (unsigned d : loops)
       if (d != kept)
@@ -674,13 +683,8 @@ buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
         b, loc, accumulated, gradient, targetSlice->offsets, targetSlice->sizes,
         targetSlice->strides);
 
-    int k = static_cast<int>(windowLoops.size()) - 1;
-    for (; k >= 0 && point[windowLoops[k].first] + 1 == windowLoops[k].second;
-         --k)
-      point[windowLoops[k].first] = 0;
-    if (k < 0)
+    if (!advanceWindowPoint(point, windowLoops))
       break;
-    ++point[windowLoops[k].first];
   }
   return FailureOr<Value>(gradient);
 }
