@@ -103,26 +103,31 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
   std::uniform_real_distribution<double> input(param.low, param.high);
   std::uniform_real_distribution<double> cotangent(-1.0, 1.0);
   std::vector<NpyArray> args;
+  // Dynamic dimensions (a dynamic batch) take kDynamicSize in every operand.
+  constexpr int64_t kDynamicSize = 3;
+  auto concrete = [&](std::vector<int64_t> shape) {
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = kDynamicSize;
+    return shape;
+  };
+  auto randomArray = [&](const TensorSignature &signature, auto &distribution) {
+    std::vector<int64_t> shape = concrete(signature.shape);
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    std::vector<double> values(count);
+    for (double &v : values)
+      v = distribution(random);
+    return fromDoubles(shape, values);
+  };
   for (const TensorSignature &signature : jit.getArguments("f")) {
     ASSERT_EQ(signature.dtype, DType::F64);
-    int64_t count = 1;
-    for (int64_t d : signature.shape)
-      count *= d;
-    std::vector<double> values(count);
-    for (double &v : values)
-      v = input(random);
-    args.push_back(fromDoubles(signature.shape, values));
+    args.push_back(randomArray(signature, input));
   }
   std::vector<NpyArray> cotangents;
-  for (const TensorSignature &signature : jit.getResults("f")) {
-    int64_t count = 1;
-    for (int64_t d : signature.shape)
-      count *= d;
-    std::vector<double> values(count);
-    for (double &v : values)
-      v = cotangent(random);
-    cotangents.push_back(fromDoubles(signature.shape, values));
-  }
+  for (const TensorSignature &signature : jit.getResults("f"))
+    cotangents.push_back(randomArray(signature, cotangent));
 
   auto loss = [&](const std::vector<NpyArray> &inputs) -> double {
     auto results = jit.call("f", inputs);
@@ -496,6 +501,24 @@ func.func @f(%x: tensor<6x3xf64>, %k: tensor<3xf64>, %c: tensor<4xf64>) -> tenso
   } -> tensor<4xf64>
   return %r : tensor<4xf64>
 })mlir"},
+    // Dynamic batch (size 3 in the test): the unfolded, convolution-form and
+    // per-point gradients with dynamic slice and gather sizes.
+    {"conv-strided-dynamic-batch", R"mlir(
+func.func @f(%x: tensor<?x5x5x2xf64>, %w: tensor<3x3x2x3xf64>, %c: tensor<?x2x2x3xf64>) -> tensor<?x2x2x3xf64> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x5x5x2xf64>, tensor<3x3x2x3xf64>) outs(%c : tensor<?x2x2x3xf64>) -> tensor<?x2x2x3xf64>
+  return %r : tensor<?x2x2x3xf64>
+})mlir"},
+    {"conv-unit-stride-pool-dynamic-batch", R"mlir(
+func.func @f(%x: tensor<?x6x6x2xf64>, %w: tensor<3x3x2x2xf64>, %c: tensor<?x4x4x2xf64>, %p: tensor<?x2x2x2xf64>) -> tensor<?x2x2x2xf64> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x6x6x2xf64>, tensor<3x3x2x2xf64>) outs(%c : tensor<?x4x4x2xf64>) -> tensor<?x4x4x2xf64>
+  %k = tensor.empty() : tensor<2x2xf64>
+  %m = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%r, %k : tensor<?x4x4x2xf64>, tensor<2x2xf64>) outs(%p : tensor<?x2x2x2xf64>) -> tensor<?x2x2x2xf64>
+  return %m : tensor<?x2x2x2xf64>
+})mlir",
+     -1.0, 1.0},
 };
 
 INSTANTIATE_TEST_SUITE_P(Structured, GradientCheck,
