@@ -297,6 +297,9 @@ buildPointwiseGradient(OpBuilder &b, linalg::LinalgOp op,
 // and then folded back: each window point adds its slice into the strided
 // slice of the operand's gradient (col2im).
 
+/// Bound on the elements of one unfolded tensor (256 MiB of f32).
+constexpr int64_t kMaxUnfoldedElements = int64_t(1) << 26;
+
 /// The loops `map` reads, in iteration order; none if one is read twice.
 static std::optional<SmallVector<unsigned>> getUnfoldedLoops(AffineMap map) {
   llvm::SmallBitVector seen(map.getNumDims());
@@ -354,7 +357,7 @@ static Value gatherUnfolded(OpBuilder &b, Location loc, Value value,
 }
 
 /// The gradient of operand `target` by unfolding (see above); std::nullopt
-/// when a map reads a loop twice.
+/// when a map reads a loop twice or an unfolded tensor would be too large.
 static std::optional<FailureOr<Value>>
 buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
                       const BodyOperands &operands, unsigned target,
@@ -385,6 +388,27 @@ buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
           ordered.push_back(d);
     operandLoops.push_back(std::move(ordered));
   }
+
+  // An unfolded tensor repeats each element once per window point (nine
+  // times for a 3x3 filter); past kMaxUnfoldedElements, counting static
+  // sizes, the per-point form, which needs no such buffer, is used instead.
+  SmallVector<int64_t> staticSizes = op.getStaticLoopRanges();
+  auto tooLarge = [&](ArrayRef<unsigned> loops) {
+    int64_t count = 1;
+    for (unsigned d : loops) {
+      if (ShapedType::isDynamic(staticSizes[d]) || staticSizes[d] == 0)
+        continue;
+      if (count > kMaxUnfoldedElements / staticSizes[d])
+        return true;
+      count *= staticSizes[d];
+    }
+    return false;
+  };
+  if (!targetMap.isProjectedPermutation() && tooLarge(*targetLoops))
+    return std::nullopt;
+  for (const std::optional<SmallVector<unsigned>> &loops : operandLoops)
+    if (loops && tooLarge(*loops))
+      return std::nullopt;
 
   SmallVector<OpFoldResult> loopSizes;
   for (Range range : op.createLoopRanges(b, loc))
@@ -421,7 +445,6 @@ buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
 
   // Fold back: in each sum of the target's map, every loop but the one of
   // largest extent is a window loop; the others are the target's free loops.
-  SmallVector<int64_t> staticSizes = op.getStaticLoopRanges();
   SmallVector<std::pair<unsigned, int64_t>> windowLoops;
   SmallVector<unsigned> freeLoops; // in the target's dimension order
   for (AffineExpr expr : targetMap.getResults()) {

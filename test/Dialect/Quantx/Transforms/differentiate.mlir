@@ -208,3 +208,20 @@ func.func @conv_unit_stride(%x: tensor<1x6x6x2xf32>, %w: tensor<3x3x2x4xf32>, %o
      ins(%x, %w : tensor<1x6x6x2xf32>, tensor<3x3x2x4xf32>) outs(%o : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %r : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// Unfolding this convolution would need tensors of 1024*1024*9*8 elements
+// (more than 2^26): the gradients are summed over the nine window points of
+// strided slices instead, without unfolded buffers.
+// CHECK-LABEL: func.func @big_conv_grad(
+// CHECK-NOT:     tensor<1x1024x1024x3x3x8xf32>
+// CHECK-NOT:     tensor<3x3x8x1x1024x1024xf32>
+// CHECK-COUNT-9: tensor.insert_slice {{.*}} : tensor<1x1024x1024x8xf32> into tensor<1x2049x2049x8xf32>
+// CHECK-COUNT-9: tensor.insert_slice {{.*}} : tensor<8x8xf32> into tensor<3x3x8x8xf32>
+// CHECK:         return
+func.func @big_conv(%x: tensor<1x2049x2049x8xf32>, %w: tensor<3x3x8x8xf32>, %o: tensor<1x1024x1024x8xf32>) -> tensor<1x1024x1024x8xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+     ins(%x, %w : tensor<1x2049x2049x8xf32>, tensor<3x3x8x8xf32>) outs(%o : tensor<1x1024x1024x8xf32>) -> tensor<1x1024x1024x8xf32>
+  return %r : tensor<1x1024x1024x8xf32>
+}
