@@ -519,6 +519,29 @@ func.func @f(%x: tensor<?x6x6x2xf64>, %w: tensor<3x3x2x2xf64>, %c: tensor<?x4x4x
   return %m : tensor<?x2x2x2xf64>
 })mlir",
      -1.0, 1.0},
+    // linalg.index in a windowed body: the per-point sub-problems fix the
+    // window loop (j) and renumber the others, so the body's index ops must
+    // follow.
+    {"generic-window-reading-index", R"mlir(
+func.func @f(%x: tensor<9xf64>, %k: tensor<3xf64>, %c: tensor<4xf64>) -> tensor<4xf64> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (2 * i + j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x, %k : tensor<9xf64>, tensor<3xf64>) outs(%c : tensor<4xf64>) {
+  ^bb0(%a: f64, %b: f64, %o: f64):
+    %j = linalg.index 1 : index
+    %i = linalg.index 0 : index
+    %ji = arith.index_cast %j : index to i64
+    %ii = arith.index_cast %i : index to i64
+    %jf = arith.sitofp %ji : i64 to f64
+    %if = arith.sitofp %ii : i64 to f64
+    %w = arith.addf %jf, %if : f64
+    %p = arith.mulf %a, %w : f64
+    %q = arith.mulf %p, %b : f64
+    %s = arith.addf %o, %q : f64
+    linalg.yield %s : f64
+  } -> tensor<4xf64>
+  return %r : tensor<4xf64>
+})mlir"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Structured, GradientCheck,

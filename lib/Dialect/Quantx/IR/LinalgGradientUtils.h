@@ -43,6 +43,12 @@ struct BodyOperands {
   SmallVector<Value> values;
   SmallVector<AffineMap> maps;
   unsigned numLoops;
+  /// For a sub-problem at one window point: per loop of the op, its fixed
+  /// value (window loops) or -1, and the sub-problem loop of the others, so
+  /// that `linalg.index` in the body still reads the op's loop values. Empty
+  /// when the loops are the op's own.
+  SmallVector<int64_t> fixedLoops;
+  SmallVector<unsigned> loopNumbers;
 };
 
 /// Builds `init + d(results)/d(operand)` for operand number `target` of `op`

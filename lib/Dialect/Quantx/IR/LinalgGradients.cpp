@@ -130,8 +130,23 @@ FailureOr<Value> mlir::quantx::detail::buildBodyGradient(
         Value acc = args.back();
         // Recompute the body (the combiners of reductions are not needed).
         SmallVector<Operation *> cloned;
-        for (Operation &bodyOp : forward->without_terminator())
-          cloned.push_back(nb.clone(bodyOp, mapping));
+        for (Operation &bodyOp : forward->without_terminator()) {
+          auto index = dyn_cast<linalg::IndexOp>(bodyOp);
+          if (!index || operands.fixedLoops.empty()) {
+            cloned.push_back(nb.clone(bodyOp, mapping));
+            continue;
+          }
+          uint64_t d = index.getDim();
+          int64_t fixed = operands.fixedLoops[d];
+          Operation *value =
+              fixed >= 0
+                  ? arith::ConstantIndexOp::create(nb, nloc, fixed)
+                        .getOperation()
+                  : linalg::IndexOp::create(nb, nloc, operands.loopNumbers[d])
+                        .getOperation();
+          mapping.map(index.getResult(), value->getResult(0));
+          cloned.push_back(value);
+        }
 
         llvm::DenseMap<Value, Value> adjoints;
         auto accumulate = [&](Value value, Value grad) {
@@ -169,7 +184,11 @@ FailureOr<Value> mlir::quantx::detail::buildBodyGradient(
             any |= static_cast<bool>(grad);
             resultGrads.push_back(grad);
           }
-          if (!any)
+          // Nothing to propagate into (an index or integer converted to a
+          // float): no rule needed.
+          if (!any || llvm::none_of(clone->getOperandTypes(), [](Type type) {
+                return isDifferentiableType(type);
+              }))
             continue;
           auto rule = dyn_cast<GradientOpInterface>(clone);
           if (!rule) {

@@ -257,6 +257,8 @@ buildPointwiseGradient(OpBuilder &b, linalg::LinalgOp op,
   while (true) {
     BodyOperands sub;
     sub.numLoops = numNewLoops;
+    sub.fixedLoops.assign(point.begin(), point.end());
+    sub.loopNumbers.assign(newLoop.begin(), newLoop.end());
     for (auto [value, map] : llvm::zip(operands.values, operands.maps)) {
       FailureOr<OperandSlice> slice =
           sliceForPoint(b, op, map, point, newLoop, numNewLoops, loopSizes);
