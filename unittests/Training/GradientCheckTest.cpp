@@ -542,6 +542,20 @@ func.func @f(%x: tensor<9xf64>, %k: tensor<3xf64>, %c: tensor<4xf64>) -> tensor<
   } -> tensor<4xf64>
   return %r : tensor<4xf64>
 })mlir"},
+    // All loops parallel, the input read through a sum (a Hankel matrix):
+    // each element of x feeds several outputs.
+    {"generic-hankel", R"mlir(
+func.func @f(%x: tensor<6xf64>) -> tensor<3x4xf64> {
+  %e = tensor.empty() : tensor<3x4xf64>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i + j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<6xf64>) outs(%e : tensor<3x4xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    %s = arith.mulf %a, %a : f64
+    linalg.yield %s : f64
+  } -> tensor<3x4xf64>
+  return %r : tensor<3x4xf64>
+})mlir"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Structured, GradientCheck,
