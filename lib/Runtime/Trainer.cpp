@@ -156,6 +156,9 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   if (!inputType || inputType.getRank() == 0)
     return makeError(path + ": @" + options.model +
                      " must take one tensor [N, ...]");
+  if (forTraining)
+    if (llvm::Error error = checkLearningRateSchedule(options))
+      return std::move(error);
   int64_t modelBatch = inputType.getDimSize(0);
   int64_t batch = options.batchSize;
   if (batch < 0)
@@ -176,6 +179,7 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   passOptions.model = options.model;
   passOptions.optimizer = options.optimizer;
   passOptions.learningRate = options.learningRate;
+  passOptions.learningRateArgument = true;
   passOptions.momentum = options.momentum;
   passOptions.beta1 = options.beta1;
   passOptions.beta2 = options.beta2;
@@ -262,7 +266,11 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   if (forTraining) {
     auto step = compileModule->lookupSymbol<func::FuncOp>(impl.trainEntry);
     auto stepType = step.getFunctionType();
-    for (unsigned i = numParams; i + 2 < stepType.getNumInputs(); ++i) {
+    // (params, state, x, labels, learning rate): the state is what the
+    // generated step marks quantx.state.
+    for (unsigned i = numParams; i < stepType.getNumInputs(); ++i) {
+      if (!step.getArgAttr(i, "quantx.state"))
+        continue;
       auto type = cast<RankedTensorType>(stepType.getInput(i));
       impl.state.push_back(makeF32(std::vector<int64_t>(
           type.getShape().begin(), type.getShape().end())));
@@ -294,6 +302,37 @@ llvm::Error Trainer::checkDataset(const Dataset &dataset) const {
                      llvm::Twine(batchSize) + ")");
   return llvm::Error::success();
 }
+
+namespace quantx::runtime {
+double getScheduledLearningRate(const TrainOptions &options, int64_t epoch,
+                                int64_t batch, int64_t batchesPerEpoch) {
+  double lr = options.learningRate;
+  if (options.lrSchedule == "step" && options.lrStepEpochs > 0)
+    return lr *
+           std::pow(options.lrGamma,
+                    static_cast<double>((epoch - 1) / options.lrStepEpochs));
+  if (options.lrSchedule == "cosine") {
+    double total = static_cast<double>(options.epochs * batchesPerEpoch);
+    double step = static_cast<double>((epoch - 1) * batchesPerEpoch + batch);
+    if (total <= 0)
+      return lr;
+    return 0.5 * lr * (1.0 + std::cos(M_PI * std::min(step / total, 1.0)));
+  }
+  return lr;
+}
+
+llvm::Error checkLearningRateSchedule(const TrainOptions &options) {
+  if (options.lrSchedule != "constant" && options.lrSchedule != "step" &&
+      options.lrSchedule != "cosine")
+    return makeError("unknown --lr-schedule '" + options.lrSchedule +
+                     "' (expected constant, step or cosine)");
+  if (options.lrSchedule == "step" && options.lrStepEpochs <= 0)
+    return makeError("--lr-schedule step needs --lr-step-epochs N (N >= 1)");
+  if (!(options.lrGamma > 0))
+    return makeError("--lr-gamma must be positive");
+  return llvm::Error::success();
+}
+} // namespace quantx::runtime
 
 namespace {
 /// Sets flush-to-zero and denormals-are-zero for the calling thread while in
@@ -365,13 +404,17 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
       ys[k] = split.labels[sample];
     }
     std::vector<NpyArray> inputs;
-    inputs.reserve(d.params.size() + d.state.size() + 2);
+    inputs.reserve(d.params.size() + d.state.size() + 3);
     for (NpyArray &p : d.params)
       inputs.push_back(std::move(p));
     for (NpyArray &s : d.state)
       inputs.push_back(std::move(s));
     inputs.push_back(x);
     inputs.push_back(y);
+    NpyArray rate = makeF32({});
+    *f32Data(rate) = static_cast<float>(
+        getScheduledLearningRate(d.options, epoch, b, batches));
+    inputs.push_back(std::move(rate));
     auto outputs = d.compiled->call(d.trainEntry, inputs);
     if (!outputs)
       return outputs.takeError();

@@ -32,3 +32,15 @@
 // RUN: grep -o 'train-loss.*test-accuracy [0-9.]*' %t.ieee.txt | diff %t.ftz.loss -
 // RUN: FileCheck %s --check-prefix=FTZ < %t.ftz.loss
 // FTZ-COUNT-3: train-loss
+//
+// Schedules: the rate of each epoch's first batch is printed; cosine decay
+// reaches 96% too.
+// RUN: quantx-runner train %examples/mlp-digits.mlir --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 --lr-schedule cosine | FileCheck %s --check-prefix=COSINE
+// COSINE: epoch 1/30: train-loss {{[0-9.]+}} test-accuracy {{[0-9.]+}} lr 0.05 (
+// COSINE: epoch 16/30: train-loss {{[0-9.]+}} test-accuracy {{[0-9.]+}} lr 0.025 (
+// COSINE: test-accuracy: 0.9{{[6-9][0-9]*}}
+// RUN: quantx-runner train %examples/mlp-digits.mlir --dataset digits --epochs 5 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 --lr-schedule step --lr-step-epochs 2 --lr-gamma 0.5 | FileCheck %s --check-prefix=STEP
+// STEP: epoch 1/5: {{.*}} lr 0.05 (
+// STEP: epoch 2/5: {{.*}} lr 0.05 (
+// STEP: epoch 3/5: {{.*}} lr 0.025 (
+// STEP: epoch 5/5: {{.*}} lr 0.0125 (

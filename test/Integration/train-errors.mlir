@@ -13,6 +13,10 @@
 // UNTRAINED: quantx-runner: error: {{.*}}train-errors.mlir: parameter @w has no value; train the model first (quantx-runner train ... -o TRAINED.mlir)
 // RUN: not quantx-runner train %examples/mlp-digits.mlir --dataset digits --lr 1e30 --epochs 1 2>&1 | FileCheck %s --check-prefix=DIVERGED
 // DIVERGED: quantx-runner: error: the loss became {{.*}}; lower the learning rate (--lr)
+// RUN: not quantx-runner train %examples/mlp-digits.mlir --dataset digits --lr-schedule linear 2>&1 | FileCheck %s --check-prefix=SCHEDULE
+// SCHEDULE: quantx-runner: error: unknown --lr-schedule 'linear' (expected constant, step or cosine)
+// RUN: not quantx-runner train %examples/mlp-digits.mlir --dataset digits --lr-schedule step 2>&1 | FileCheck %s --check-prefix=STEPS
+// STEPS: quantx-runner: error: --lr-schedule step needs --lr-step-epochs N (N >= 1)
 
 ml_program.global private mutable @w : tensor<16x10xf32>
 

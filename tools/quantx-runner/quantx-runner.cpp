@@ -118,6 +118,18 @@ static cl::opt<double> weightDecay("weight-decay", cl::desc("L2 weight decay"),
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of initialization and shuffling"),
                               cl::init(0), cl::sub(trainCommand));
+static cl::opt<std::string> lrSchedule(
+    "lr-schedule",
+    cl::desc("constant, step (times --lr-gamma every --lr-step-epochs) or "
+             "cosine (down to 0 over the run)"),
+    cl::init("constant"), cl::sub(trainCommand));
+static cl::opt<int64_t>
+    lrStepEpochs("lr-step-epochs",
+                 cl::desc("Epochs between decays of --lr-schedule step"),
+                 cl::init(0), cl::sub(trainCommand));
+static cl::opt<double> lrGamma("lr-gamma",
+                               cl::desc("Decay factor of --lr-schedule step"),
+                               cl::init(0.1), cl::sub(trainCommand));
 static cl::opt<bool> flushDenormals(
     "flush-denormals",
     cl::desc("Treat subnormal floats as zero while training and evaluating "
@@ -260,6 +272,9 @@ static int trainMain(bool training) {
   options.weightDecay = weightDecay;
   options.seed = seed;
   options.flushDenormals = flushDenormals;
+  options.lrSchedule = lrSchedule;
+  options.lrStepEpochs = lrStepEpochs;
+  options.lrGamma = lrGamma;
   if (training && epochs < 0)
     return fail("--epochs must be at least 0");
   auto start = std::chrono::steady_clock::now();
@@ -305,10 +320,17 @@ static int trainMain(bool training) {
       return fail(tested.takeError());
     accuracy = *tested;
     std::snprintf(line, sizeof(line),
-                  "epoch %lld/%lld: train-loss %.4f test-accuracy %.4f "
-                  "(%.2f s training)\n",
+                  "epoch %lld/%lld: train-loss %.4f test-accuracy %.4f ",
                   static_cast<long long>(epoch), static_cast<long long>(epochs),
-                  *loss, accuracy, trainSeconds);
+                  *loss, accuracy);
+    llvm::outs() << line;
+    if (options.lrSchedule != "constant") {
+      // The rate of the epoch's first batch.
+      std::snprintf(line, sizeof(line), "lr %.6g ",
+                    getScheduledLearningRate(options, epoch, 0, 1));
+      llvm::outs() << line;
+    }
+    std::snprintf(line, sizeof(line), "(%.2f s training)\n", trainSeconds);
     llvm::outs() << line;
     llvm::outs().flush();
   }

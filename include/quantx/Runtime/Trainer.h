@@ -42,6 +42,12 @@ struct TrainOptions {
   double weightDecay = 0.0;
   /// Seeds parameter initialization and the shuffling of each epoch.
   uint64_t seed = 0;
+  /// Learning-rate schedule: "constant", "step" (multiplied by lrGamma
+  /// every lrStepEpochs epochs) or "cosine" (from learningRate down to 0
+  /// over all the training steps of `epochs` epochs).
+  std::string lrSchedule = "constant";
+  int64_t lrStepEpochs = 0;
+  double lrGamma = 0.1;
   /// Treat subnormal floats as zero while training and evaluating (x86 FTZ
   /// and DAZ, AArch64 FZ). Adam's second moments decay into the subnormal
   /// range, where every operation takes a slow microcode path.
@@ -54,6 +60,14 @@ struct EpochReport {
   double testAccuracy = 0;
   double seconds = 0;
 };
+
+/// The learning rate of batch `batch` (from 0) of epoch `epoch` (from 1),
+/// with `batchesPerEpoch` batches in an epoch.
+double getScheduledLearningRate(const TrainOptions &options, int64_t epoch,
+                                int64_t batch, int64_t batchesPerEpoch);
+
+/// Checks the schedule options; the error names the offending option.
+llvm::Error checkLearningRateSchedule(const TrainOptions &options);
 
 /// Called after each batch with (epoch, batch, batches, running mean loss).
 using ProgressCallback = std::function<void(int64_t, int64_t, int64_t, double)>;

@@ -202,6 +202,11 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   Type inputType = predict.getFunctionType().getInput(numParams);
   argTypes.append({inputType, labelsType});
   argAttrs.append({b.getDictionaryAttr({}), b.getDictionaryAttr({})});
+  if (learningRateArgument) {
+    argTypes.push_back(scalarType);
+    argAttrs.push_back(b.getDictionaryAttr(
+        b.getNamedAttr("quantx.hyper", b.getStringAttr("learning_rate"))));
+  }
   SmallVector<Type> resultTypes = {scalarType};
   resultTypes.append(argTypes.begin(), argTypes.begin() + numParams);
   resultTypes.append(stateTypes);
@@ -247,7 +252,18 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
     return arith::AddFOp::create(
         nb, nloc, arith::MulFOp::create(nb, nloc, constant(nb, nloc, a), x), y);
   };
-  double lr = learningRate, wd = weightDecay;
+  double wd = weightDecay;
+  // p - lr * update, with lr the constant option or the scalar argument.
+  Value lrScalar;
+  if (learningRateArgument)
+    lrScalar = tensor::ExtractOp::create(b, loc, body->getArguments().back(),
+                                         ValueRange());
+  auto descend = [&](OpBuilder &nb, Location nloc, Value update,
+                     Value p) -> Value {
+    Value lr = lrScalar ? lrScalar : constant(nb, nloc, learningRate);
+    return arith::SubFOp::create(nb, nloc, p,
+                                 arith::MulFOp::create(nb, nloc, lr, update));
+  };
   auto withDecay = [&](OpBuilder &nb, Location nloc, Value g,
                        Value p) -> Value {
     return wd == 0.0 ? g : fma(nb, nloc, wd, p, g);
@@ -259,8 +275,8 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
       newParams.push_back(createElementwise(
           b, loc, {paramArgs[i], grads[i]},
           [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            return fma(nb, nloc, -lr, withDecay(nb, nloc, args[1], args[0]),
-                       args[0]);
+            return descend(nb, nloc, withDecay(nb, nloc, args[1], args[0]),
+                           args[0]);
           }));
   } else if (optimizer == "momentum") {
     double mu = momentum;
@@ -275,7 +291,7 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
       newParams.push_back(
           createElementwise(b, loc, {paramArgs[i], velocity},
                             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                              return fma(nb, nloc, -lr, args[1], args[0]);
+                              return descend(nb, nloc, args[1], args[0]);
                             }));
     }
   } else {
@@ -326,7 +342,7 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
                 nb, nloc, math::SqrtOp::create(nb, nloc, vHat),
                 constant(nb, nloc, eps));
             Value update = arith::DivFOp::create(nb, nloc, mHat, denominator);
-            return fma(nb, nloc, -lr, update, args[0]);
+            return descend(nb, nloc, update, args[0]);
           }));
     }
     newState.append(firsts);

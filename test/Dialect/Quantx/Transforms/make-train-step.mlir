@@ -1,6 +1,7 @@
 // RUN: quantx-opt %s --quantx-make-train-step="batch-size=8 learning-rate=0.5" | FileCheck %s --check-prefix=SGD
 // RUN: quantx-opt %s --quantx-make-train-step="optimizer=momentum batch-size=8" | FileCheck %s --check-prefix=MOMENTUM
 // RUN: quantx-opt %s --quantx-make-train-step="optimizer=adam" | FileCheck %s --check-prefix=ADAM
+// RUN: quantx-opt %s --quantx-make-train-step="optimizer=momentum learning-rate-argument=true batch-size=8" | FileCheck %s --check-prefix=LRARG
 
 ml_program.global private mutable @w : tensor<4x3xf32>
 ml_program.global private mutable @b : tensor<3xf32>
@@ -39,12 +40,13 @@ func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
 // SGD-LABEL: func.func @forward_train_step(
 // SGD-SAME:      %[[W:.*]]: tensor<4x3xf32> {quantx.param = @w}, %[[B:.*]]: tensor<3xf32> {quantx.param = @b}, %{{.*}}: tensor<8x4xf32>, %{{.*}}: tensor<8xi32>)
 // SGD-SAME:      -> (tensor<f32>, tensor<4x3xf32>, tensor<3xf32>)
-// SGD:         %[[LR:.*]] = arith.constant -5.000000e-01 : f32
+// SGD:         %[[LR:.*]] = arith.constant 5.000000e-01 : f32
 // SGD:         %[[LOSS:.*]] = quantx.softmax_cross_entropy %{{.*}}, %{{.*}} : tensor<8x3xf32>, tensor<8xi32> -> tensor<f32>
 // SGD:         %[[GW:.*]] = linalg.matmul indexing_maps
 // SGD:         %[[NEW_W:.*]] = linalg.generic {{.*}} ins(%[[W]], %[[GW]] :
-// SGD:           arith.mulf %{{.*}}, %[[LR]]
-// SGD:           arith.addf
+// SGD:         ^bb0(%[[P:.*]]: f32, %[[G:.*]]: f32,
+// SGD:           %[[STEP:.*]] = arith.mulf %[[G]], %[[LR]]
+// SGD:           arith.subf %[[P]], %[[STEP]]
 // SGD:         %[[NEW_B:.*]] = linalg.generic {{.*}} ins(%[[B]], %{{.*}} :
 // SGD:         return %[[LOSS]], %[[NEW_W]], %[[NEW_B]]
 
@@ -68,3 +70,10 @@ func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
 // ADAM-SAME:      tensor<?x4xf32>, %{{.*}}: tensor<?xi32>)
 // ADAM:         math.powf
 // ADAM:         math.sqrt
+
+// The learning rate as the last argument: read once, used by every update.
+// LRARG-LABEL: func.func @forward_train_step(
+// LRARG-SAME:      %{{.*}}: tensor<8xi32>, %[[LR:.*]]: tensor<f32> {quantx.hyper = "learning_rate"})
+// LRARG:         %[[RATE:.*]] = tensor.extract %[[LR]][] : tensor<f32>
+// LRARG-COUNT-2: arith.mulf {{.*}}%[[RATE]]{{.*}} : f32
+// LRARG-NOT:     arith.constant 0.00999

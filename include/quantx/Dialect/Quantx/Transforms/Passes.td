@@ -346,6 +346,12 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
     `adam`: `m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
     p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + epsilon)`.
 
+    With `learning-rate-argument`, the step takes the learning rate as a
+    last argument, a `tensor<f32>` (of the logits' element type) marked
+    `quantx.hyper = "learning_rate"`, instead of the constant
+    `learning-rate`, so that the caller can schedule it (the runner's
+    `--lr-schedule`).
+
     With `batch-size`, a dynamic batch dimension becomes that static size
     and static shapes are propagated, so the matmul and convolution code
     generation applies. Parameters stay function arguments: the caller (the
@@ -359,6 +365,9 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
            "sgd, momentum or adam">,
     Option<"learningRate", "learning-rate", "double", "0.01",
            "Learning rate">,
+    Option<"learningRateArgument", "learning-rate-argument", "bool", "false",
+           "Take the learning rate as a last tensor<f32> argument "
+           "(quantx.hyper = \"learning_rate\") instead of learning-rate">,
     Option<"momentum", "momentum", "double", "0.9",
            "Momentum of the momentum optimizer">,
     Option<"beta1", "beta1", "double", "0.9", "Adam's first-moment decay">,
