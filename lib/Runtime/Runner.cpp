@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -199,6 +200,13 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
     auto function = module->lookupSymbol<func::FuncOp>(entry);
     if (!function || function.isExternal())
       return makeError(path + ": no function @" + entry + " is defined");
+    // A model's parameters before training: globals without values.
+    for (auto global : module->getOps<ml_program::GlobalOp>())
+      if (!global.getValue())
+        return makeError(path + ": global @" + global.getSymName() +
+                         " has no value; train the model first "
+                         "(quantx-runner train ... -o TRAINED.mlir) or give "
+                         "it one");
     return compile(std::move(context), std::move(module), {entry}, options);
   }
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());

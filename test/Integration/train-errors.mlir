@@ -11,6 +11,8 @@
 // MODEL: quantx-runner: error: {{.*}}train-errors.mlir: no function @other is defined (choose the model with --model)
 // RUN: not quantx-runner eval %s --dataset digits 2>&1 | FileCheck %s --check-prefix=UNTRAINED
 // UNTRAINED: quantx-runner: error: {{.*}}train-errors.mlir: parameter @w has no value; train the model first (quantx-runner train ... -o TRAINED.mlir)
+// RUN: not quantx-runner run %s -e forward --input %S/Inputs/x_2x3_f32.npy 2>&1 | FileCheck %s --check-prefix=RUN-UNTRAINED
+// RUN-UNTRAINED: quantx-runner: error: {{.*}}train-errors.mlir: global @w has no value; train the model first (quantx-runner train ... -o TRAINED.mlir) or give it one
 // RUN: not quantx-runner train %examples/mlp-digits.mlir --dataset digits --lr 1e30 --epochs 1 2>&1 | FileCheck %s --check-prefix=DIVERGED
 // DIVERGED: quantx-runner: error: the loss became {{.*}}; lower the learning rate (--lr)
 // RUN: not quantx-runner train %examples/mlp-digits.mlir --dataset digits --lr-schedule linear 2>&1 | FileCheck %s --check-prefix=SCHEDULE
