@@ -42,14 +42,21 @@ Value mlir::quantx::createEmptyLike(OpBuilder &b, Location loc, Value like) {
                                  tensor.getElementType());
 }
 
+Value mlir::quantx::createFilled(OpBuilder &b, Location loc,
+                                 ArrayRef<OpFoldResult> sizes, Type elementType,
+                                 double value) {
+  Value scalar = createFloatConstant(b, loc, elementType, value);
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
 Value mlir::quantx::createFilledLike(OpBuilder &b, Location loc, Value like,
                                      double value) {
   auto tensor = dyn_cast<RankedTensorType>(like.getType());
   if (!tensor)
     return createFloatConstant(b, loc, like.getType(), value);
-  Value scalar = createFloatConstant(b, loc, tensor.getElementType(), value);
-  Value empty = createEmptyLike(b, loc, like);
-  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+  return createFilled(b, loc, tensor::getMixedSizes(b, loc, like),
+                      tensor.getElementType(), value);
 }
 
 Value mlir::quantx::createGeneric(OpBuilder &b, Location loc, ValueRange inputs,

@@ -327,16 +327,6 @@ static AffineMap getLoopsMap(MLIRContext *context, unsigned numLoops,
   return AffineMap::get(numLoops, 0, results, context);
 }
 
-static Value createFilledTensor(OpBuilder &b, Location loc,
-                                ArrayRef<OpFoldResult> sizes, Type element,
-                                std::optional<double> fill) {
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
-  if (!fill)
-    return empty;
-  Value value = createFloatConstant(b, loc, element, *fill);
-  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
-}
-
 /// `value` read through `map`, gathered into a tensor indexed by `loops`.
 static Value gatherUnfolded(OpBuilder &b, Location loc, Value value,
                             AffineMap map, ArrayRef<unsigned> loops,
@@ -351,7 +341,7 @@ static Value gatherUnfolded(OpBuilder &b, Location loc, Value value,
   AffineMap inputMap =
       map.replaceDimsAndSymbols(replacements, {}, loops.size(), 0);
   Type element = cast<RankedTensorType>(value.getType()).getElementType();
-  Value init = createFilledTensor(b, loc, sizes, element, std::nullopt);
+  Value init = tensor::EmptyOp::create(b, loc, sizes, element);
   return createGeneric(
       b, loc, value, inputMap, init, b.getMultiDimIdentityMap(loops.size()),
       SmallVector<bool>(loops.size(), false),
@@ -441,7 +431,7 @@ buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
     colSizes.push_back(loopSizes[d]);
   FailureOr<Value> columns = buildBodyGradient(
       b, op, unfolded, target, getLoopsMap(context, numLoops, *targetLoops),
-      createFilledTensor(b, loc, colSizes, element, 0.0), reductions);
+      createFilled(b, loc, colSizes, element, 0.0), reductions);
   if (failed(columns))
     return columns;
 

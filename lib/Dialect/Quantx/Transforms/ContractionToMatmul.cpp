@@ -14,12 +14,14 @@
 
 #include "TilingUtils.h"
 
+#include "quantx/Dialect/Quantx/IR/GradientOpInterface.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -172,12 +174,10 @@ struct GenericContractionToMatmul : OpRewritePattern<linalg::GenericOp> {
     int64_t n = rhsType.getDimSize(rhsTransposed ? 0 : 1);
 
     auto productType = RankedTensorType::get({m, n}, element);
-    Value zero = arith::ConstantOp::create(rewriter, loc, element,
-                                           rewriter.getFloatAttr(element, 0.0));
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, productType.getShape(), element);
-    Value zeros =
-        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    Value zeros = createFilled(
+        rewriter, loc,
+        getAsIndexOpFoldResult(rewriter.getContext(), productType.getShape()),
+        element, 0.0);
     MLIRContext *context = rewriter.getContext();
     AffineExpr dm, dn, dk;
     bindDims(context, dm, dn, dk);
@@ -203,18 +203,7 @@ struct GenericContractionToMatmul : OpRewritePattern<linalg::GenericOp> {
       rewriter.replaceOp(op, product);
       return success();
     }
-    AffineMap identity = rewriter.getMultiDimIdentityMap(initType.getRank());
-    SmallVector<utils::IteratorType> parallel(initType.getRank(),
-                                              utils::IteratorType::parallel);
-    Value resultEmpty =
-        tensor::EmptyOp::create(rewriter, loc, initType.getShape(), element);
-    rewriter.replaceOpWithNewOp<linalg::GenericOp>(
-        op, initType, ValueRange{init, product}, ValueRange{resultEmpty},
-        ArrayRef<AffineMap>{identity, identity, identity}, parallel,
-        [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          Value sum = arith::AddFOp::create(b, nestedLoc, args[0], args[1]);
-          linalg::YieldOp::create(b, nestedLoc, sum);
-        });
+    rewriter.replaceOp(op, createAdd(rewriter, loc, init, product));
     return success();
   }
 };

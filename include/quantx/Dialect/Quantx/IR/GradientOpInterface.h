@@ -35,6 +35,11 @@ bool isDifferentiableType(Type type);
 /// tensor type, as a splat).
 Value createFloatConstant(OpBuilder &b, Location loc, Type type, double value);
 
+/// A tensor of `sizes` and `elementType` filled with `value` (tensor.empty
+/// and linalg.fill).
+Value createFilled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                   Type elementType, double value);
+
 /// A value of the type and shape of `like` filled with `value` (tensor.empty
 /// and linalg.fill for tensors, dynamic sizes taken from `like`).
 Value createFilledLike(OpBuilder &b, Location loc, Value like, double value);
