@@ -75,6 +75,8 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  // One byte (or two, four, eight) per sub-byte element, in vector code too.
+  pm.addPass(createWidenSubByteAccessesPass());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -33,7 +33,8 @@ constexpr DTypeInfo kDTypes[] = {
     {DType::F64, "<f8", "f64", 8},   {DType::I8, "|i1", "i8", 1},
     {DType::I16, "<i2", "i16", 2},   {DType::I32, "<i4", "i32", 4},
     {DType::I64, "<i8", "i64", 8},   {DType::U8, "|u1", "u8", 1},
-    {DType::Bool, "|b1", "bool", 1},
+    {DType::Bool, "|b1", "bool", 1}, {DType::U16, "<u2", "u16", 2},
+    {DType::U32, "<u4", "u32", 4},   {DType::U64, "<u8", "u64", 8},
 };
 const DTypeInfo &info(DType dtype) {
   return kDTypes[static_cast<unsigned>(dtype)];
@@ -180,6 +181,46 @@ uint64_t readLittleEndian(const uint8_t *p, unsigned bytes) {
 std::string_view getNpyDescr(DType dtype) { return info(dtype).descr; }
 std::string_view getDTypeName(DType dtype) { return info(dtype).name; }
 unsigned getDTypeSize(DType dtype) { return info(dtype).size; }
+
+bool isIntegerDType(DType dtype) {
+  return dtype != DType::F16 && dtype != DType::F32 && dtype != DType::F64;
+}
+
+std::optional<int64_t> getIntegerElement(const NpyArray &array, int64_t index) {
+  const uint8_t *p = array.data.data() + index * getDTypeSize(array.dtype);
+  auto load = [&](auto value) {
+    std::memcpy(&value, p, sizeof(value));
+    return value;
+  };
+  switch (array.dtype) {
+  case DType::I8:
+    return load(int8_t());
+  case DType::I16:
+    return load(int16_t());
+  case DType::I32:
+    return load(int32_t());
+  case DType::I64:
+    return load(int64_t());
+  case DType::U8:
+  case DType::Bool:
+    return load(uint8_t());
+  case DType::U16:
+    return load(uint16_t());
+  case DType::U32:
+    return load(uint32_t());
+  case DType::U64: {
+    uint64_t value = load(uint64_t());
+    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return std::nullopt;
+    return static_cast<int64_t>(value);
+  }
+  case DType::F16:
+  case DType::F32:
+  case DType::F64:
+    break;
+  }
+  return std::nullopt;
+}
 
 int64_t NpyArray::getNumElements() const {
   int64_t n = 1;

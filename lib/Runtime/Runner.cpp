@@ -19,6 +19,7 @@
 
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 #include "quantx/InitQuantx.h"
+#include "quantx/Numerics/Storage.h"
 #include "quantx/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -53,6 +54,7 @@
 
 using namespace mlir;
 using namespace ::quantx::runtime;
+namespace num = ::quantx::numerics;
 
 static constexpr const char *kWrapperPrefix = "__quantx_entry_";
 
@@ -88,6 +90,23 @@ static std::optional<DType> getDType(Type type) {
   return std::nullopt;
 }
 
+/// The dtype of `bits`-wide codes: a signed or unsigned integer of their
+/// in-memory size, bool for one-bit unsigned codes.
+static DType getCodeDType(unsigned bits, bool isSigned) {
+  if (bits == 1 && !isSigned)
+    return DType::Bool;
+  switch (num::getStorageBytes(bits)) {
+  case 1:
+    return isSigned ? DType::I8 : DType::U8;
+  case 2:
+    return isSigned ? DType::I16 : DType::U16;
+  case 4:
+    return isSigned ? DType::I32 : DType::U32;
+  default:
+    return isSigned ? DType::I64 : DType::U64;
+  }
+}
+
 static llvm::Expected<TensorSignature> getSignature(Type type, StringRef what,
                                                     StringRef function) {
   TensorSignature signature;
@@ -103,20 +122,17 @@ static llvm::Expected<TensorSignature> getSignature(Type type, StringRef what,
   } else {
     signature.isScalar = true;
   }
-  // Quantized values travel as their storage codes.
+  // Quantized values travel as their storage codes, in the integer dtype of
+  // their in-memory size (quantx/Numerics/Storage.h).
   if (auto format = dyn_cast<mlir::quantx::FormatTypeInterface>(element)) {
-    unsigned width = format.getStorageWidth();
-    signature.storageBits = width;
+    signature.storageBits = format.getStorageWidth();
     signature.signedStorage = format.isStorageSigned();
-    element = IntegerType::get(type.getContext(), width == 1    ? 1
-                                                  : width <= 8  ? 8
-                                                  : width <= 16 ? 16
-                                                  : width <= 32 ? 32
-                                                                : 64);
+    std::tie(signature.codeMin, signature.codeMax) = format.getCodeRange();
+    signature.dtype =
+        getCodeDType(signature.storageBits, signature.signedStorage);
+    return signature;
   }
   std::optional<DType> dtype = getDType(element);
-  if (dtype == DType::I8 && signature.storageBits && !signature.signedStorage)
-    dtype = DType::U8;
   if (!dtype)
     return makeError(what + " of @" + function + " has type " +
                      signature.typeName +
@@ -210,8 +226,19 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
     return compile(std::move(context), std::move(module), {entry}, options);
   }
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
-  compiled->context = std::move(context);
   compiled->entryName = entry;
+  // What callLowered checks a call against.
+  module->walk([&](LLVM::LLVMFuncOp function) {
+    LLVM::LLVMFunctionType type = function.getFunctionType();
+    Type result = type.getReturnType();
+    LoweredFunction &lowered =
+        compiled->loweredFunctions[function.getName().str()];
+    lowered.numParams = type.getNumParams();
+    lowered.isVarArg = type.isVarArg();
+    lowered.result =
+        isa<LLVM::LLVMVoidType>(result) ? "void" : typeToString(result);
+  });
+  compiled->context = std::move(context);
   if (llvm::Error error = compiled->jitCompile(*module, options))
     return std::move(error);
   return compiled;
@@ -253,6 +280,7 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
   }
   PassManager pm(ctx);
   mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
+  pipelineOptions.vectorize = options.vectorize;
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
   if (failed(pm.run(*owned)))
     return makeError("lowering through quantx-to-llvm failed (see the errors "
@@ -339,6 +367,29 @@ struct Descriptor {
 };
 } // namespace
 
+/// The codes of `input` in the in-memory layout of `signature`'s format,
+/// or an error naming the first element that is not a code of the format.
+static llvm::Expected<std::vector<uint8_t>>
+toStorage(const NpyArray &input, const TensorSignature &signature) {
+  unsigned size = getDTypeSize(signature.dtype);
+  int64_t count = input.getNumElements();
+  std::vector<uint8_t> bytes(count * size);
+  for (int64_t n = 0; n < count; ++n) {
+    std::optional<int64_t> code = getIntegerElement(input, n);
+    if (!code || *code < signature.codeMin || *code > signature.codeMax) {
+      std::string value = code ? std::to_string(*code) : "above 2^63";
+      return makeError("element " + std::to_string(n) + " is " + value +
+                       ", not a code of the format (codes are " +
+                       std::to_string(signature.codeMin) + " to " +
+                       std::to_string(signature.codeMax) + ")");
+    }
+    // Little endian: the low bytes of the two's complement code.
+    uint64_t bits = static_cast<uint64_t>(*code);
+    std::memcpy(&bytes[n * size], &bits, size);
+  }
+  return bytes;
+}
+
 llvm::Expected<std::vector<NpyArray>>
 CompiledModule::call(const std::string &entryName,
                      const std::vector<NpyArray> &inputs) {
@@ -360,18 +411,33 @@ CompiledModule::call(const std::string &entryName,
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorSignature &expected = arguments[i];
     const NpyArray &input = inputs[i];
-    bool dtypeOk = input.dtype == expected.dtype ||
-                   (expected.dtype == DType::I8 && input.dtype == DType::U8) ||
-                   (expected.dtype == DType::U8 && input.dtype == DType::I8);
     bool shapeOk = input.shape.size() == expected.shape.size();
     for (size_t d = 0; shapeOk && d < input.shape.size(); ++d)
       shapeOk = expected.shape[d] < 0 || expected.shape[d] == input.shape[d];
+    // Codes may come in any integer dtype; other values need their own
+    // dtype (or, for 8-bit integers, its other signedness).
+    bool dtypeOk =
+        expected.storageBits
+            ? isIntegerDType(input.dtype)
+            : input.dtype == expected.dtype ||
+                  (expected.dtype == DType::I8 && input.dtype == DType::U8) ||
+                  (expected.dtype == DType::U8 && input.dtype == DType::I8);
     if (!dtypeOk || !shapeOk)
       return makeError("input #" + std::to_string(i) + " of @" + entryName +
-                       " must be " + expected.typeName + ", got a " +
-                       std::string(getDTypeName(input.dtype)) +
+                       " must be " + expected.typeName +
+                       (expected.storageBits ? " (integer codes)" : "") +
+                       ", got a " + std::string(getDTypeName(input.dtype)) +
                        " array of shape " + input.getShapeString());
-    storage.push_back(input.data);
+    if (expected.storageBits) {
+      auto codes = toStorage(input, expected);
+      if (!codes)
+        return makeError("input #" + std::to_string(i) + " of @" + entryName +
+                         " (" + expected.typeName +
+                         "): " + llvm::toString(codes.takeError()));
+      storage.push_back(std::move(*codes));
+    } else {
+      storage.push_back(input.data);
+    }
     if (storage.back().empty())
       storage.back().resize(8);
     descriptors.push_back(Descriptor::make(storage.back().data(), input.shape));
@@ -430,7 +496,7 @@ CompiledModule::call(const std::string &entryName,
     std::free(allocated);
     // Codes narrower than their bytes: only the low bits are defined.
     unsigned bits = result.storageBits;
-    if (bits > 1 && bits < 8 * size)
+    if (bits && bits < 8 * size)
       for (int64_t n = 0; n < count; ++n) {
         uint64_t code = 0;
         std::memcpy(&code, &array.data[n * size], size);
@@ -447,6 +513,25 @@ CompiledModule::call(const std::string &entryName,
 llvm::Error CompiledModule::callLowered(const std::string &name,
                                         const std::string &resultKind,
                                         std::string &printed) {
+  if (resultKind != "void" && resultKind != "i32" && resultKind != "i64" &&
+      resultKind != "f32")
+    return makeError("--entry-point-result must be void, i32, i64 or f32, "
+                     "got '" +
+                     resultKind + "'");
+  // Calling through a mismatched signature reads garbage or crashes: check
+  // it first, as mlir-runner does.
+  auto function = loweredFunctions.find(name);
+  if (function == loweredFunctions.end())
+    return makeError("no function @" + name + " is defined");
+  const LoweredFunction &lowered = function->second;
+  if (lowered.numParams != 0 || lowered.isVarArg)
+    return makeError("@" + name + " takes " +
+                     std::to_string(lowered.numParams) +
+                     " argument(s); --entry-point-result calls a function "
+                     "without arguments");
+  if (lowered.result != resultKind)
+    return makeError("@" + name + " returns " + lowered.result +
+                     ", not --entry-point-result=" + resultKind);
   if (auto found = engine->lookupPacked(name); !found)
     return makeError("cannot call @" + name + ": " +
                      llvm::toString(found.takeError()));
@@ -466,10 +551,7 @@ llvm::Error CompiledModule::callLowered(const std::string &name,
     return callWith(int32_t(0));
   if (resultKind == "i64")
     return callWith(int64_t(0));
-  if (resultKind == "f32")
-    return callWith(0.0f);
-  return makeError("--entry-point-result must be void, i32, i64 or f32, got '" +
-                   resultKind + "'");
+  return callWith(0.0f);
 }
 
 namespace quantx::runtime {
@@ -520,6 +602,21 @@ std::string formatArray(const NpyArray &array, size_t maxElements) {
     }
     case DType::I64: {
       int64_t v;
+      std::memcpy(&v, p, 8);
+      return std::to_string(v);
+    }
+    case DType::U16: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return std::to_string(v);
+    }
+    case DType::U32: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return std::to_string(v);
+    }
+    case DType::U64: {
+      uint64_t v;
       std::memcpy(&v, p, 8);
       return std::to_string(v);
     }

@@ -73,6 +73,11 @@ static cl::opt<bool> optO2("O2", cl::desc("Run LLVM at -O2"),
                            cl::sub(cl::SubCommand::getAll()));
 static cl::opt<bool> optO3("O3", cl::desc("Run LLVM at -O3 (the default)"),
                            cl::sub(cl::SubCommand::getAll()));
+static cl::opt<bool> vectorize(
+    "vectorize",
+    cl::desc("Tile and vectorize while lowering (=false: scalar loops, to "
+             "isolate a miscompile)"),
+    cl::init(true), cl::sub(cl::SubCommand::getAll()));
 static cl::list<std::string> inputs("input",
                                     cl::desc("An argument, as a .npy file"),
                                     cl::value_desc("file.npy"),
@@ -153,6 +158,7 @@ static RunnerOptions getOptions() {
   RunnerOptions options;
   options.optLevel = optO0 ? 0 : optO1 ? 1 : optO2 ? 2 : 3;
   options.sharedLibs.assign(sharedLibs.begin(), sharedLibs.end());
+  options.vectorize = vectorize;
   return options;
 }
 

@@ -16,6 +16,7 @@
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
@@ -188,6 +189,81 @@ TEST_F(FormatTypeTest, BinaryAndTernary) {
   EXPECT_EQ(ternary.encode(0.4, num::RoundingMode::NearestEven, 0, 0), 0);
   EXPECT_EQ(ternary.encode(-9, num::RoundingMode::NearestEven, 0, 0), -1);
   EXPECT_EQ(ternary.getRepresentableRange(0), std::make_pair(-1.0, 1.0));
+}
+
+} // namespace
+
+namespace {
+
+/// getCodeRange: the codes encode can return, for every kind of format.
+TEST_F(FormatTypeTest, CodeRanges) {
+  auto range = [&](const char *text) {
+    return cast<FormatTypeInterface>(parseType(text, &context)).getCodeRange();
+  };
+  using Range = std::pair<int64_t, int64_t>;
+  EXPECT_EQ(range("!quantx.fixed<i4:f32, 1.0>"), Range(-8, 7));
+  EXPECT_EQ(range("!quantx.fixed<u4:f32, 1.0:3>"), Range(0, 15));
+  EXPECT_EQ(range("!quantx.fixed<i4<-7:7>:f32, 1.0>"), Range(-7, 7));
+  EXPECT_EQ(range("!quantx.fixed<u32:f32, 1.0>"), Range(0, 4294967295));
+  EXPECT_EQ(range("!quantx.fixed<i32:f32, 1.0>"),
+            Range(-2147483648, 2147483647));
+  EXPECT_EQ(range("!quantx.binary<f32>"), Range(0, 1));
+  EXPECT_EQ(range("!quantx.ternary<f32>"), Range(-1, 1));
+  EXPECT_EQ(range("!quantx.float<e2m1, special = none>"), Range(0, 15));
+  EXPECT_EQ(range("!quantx.float<e8m23>"), Range(0, 4294967295));
+  EXPECT_EQ(range("!quant.uniform<i8<-127:127>:f32, 0.5>"), Range(-127, 127));
+  // Every code in the range encodes back to itself through its value.
+  for (const char *text :
+       {"!quantx.fixed<i4<-7:7>:f32, 0.5:2>", "!quantx.ternary<f32, 0.3>",
+        "!quantx.binary<f32, 0.7>", "!quantx.fixed<u4:f32, 0.25:9>"}) {
+    auto format = cast<FormatTypeInterface>(parseType(text, &context));
+    auto [lo, hi] = format.getCodeRange();
+    for (int64_t code = lo; code <= hi; ++code)
+      EXPECT_EQ(format.encode(format.decode(code, 0),
+                              num::RoundingMode::NearestEven, 0, 0),
+                code)
+          << text;
+  }
+}
+
+/// verifyFormat: quantx's own types are valid by construction; upstream
+/// uniform types are held to the fixed-point constraints.
+TEST_F(FormatTypeTest, VerifyFormatChecksUpstreamTypes) {
+  auto verify = [&](Type type) {
+    std::string message;
+    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+      message = diag.str();
+      return success();
+    });
+    LogicalResult result = cast<FormatTypeInterface>(type).verifyFormat(
+        [&] { return mlir::emitError(UnknownLoc::get(&context)); });
+    EXPECT_EQ(succeeded(result), message.empty());
+    return message;
+  };
+  Type f32 = Float32Type::get(&context);
+  Type i8 = IntegerType::get(&context, 8);
+  Type i64 = IntegerType::get(&context, 64);
+  EXPECT_EQ(verify(parseType("!quantx.fixed<i8:f32, 0.5:3>", &context)), "");
+  EXPECT_EQ(verify(quant::UniformQuantizedType::get(
+                quant::QuantizationFlags::Signed, i8, f32, 0.5, 3, -128, 127)),
+            "");
+  EXPECT_EQ(
+      verify(quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                              i8, f32, 0.5, 300, -128, 127)),
+      "format '!quant.uniform<i8:f32, 5.000000e-01:300>': zero point "
+      "300 is outside the storage range [-128, 127]");
+  EXPECT_EQ(verify(quant::UniformQuantizedType::get(
+                quant::QuantizationFlags::Signed, i64, f32, 0.5, 0,
+                std::numeric_limits<int64_t>::min(),
+                std::numeric_limits<int64_t>::max())),
+            "format '!quant.uniform<i64:f32, 5.000000e-01>': storage width "
+            "must be in [1, 32], got 64");
+  EXPECT_EQ(verify(quant::UniformQuantizedPerAxisType::get(
+                quant::QuantizationFlags::Signed, i8, f32, {0.5, 0.25},
+                {0, 200}, 1, -128, 127)),
+            "format '!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01:200}>"
+            "': channel 1: zero point 200 is outside the storage range "
+            "[-128, 127]");
 }
 
 } // namespace

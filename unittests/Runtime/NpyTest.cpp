@@ -86,7 +86,8 @@ TEST(Npy, ReadsWhatNumPyWrites) {
 
 TEST(Npy, RoundTripsEveryDType) {
   for (DType dtype : {DType::F16, DType::F32, DType::F64, DType::I8, DType::I16,
-                      DType::I32, DType::I64, DType::U8, DType::Bool}) {
+                      DType::I32, DType::I64, DType::U8, DType::Bool,
+                      DType::U16, DType::U32, DType::U64}) {
     NpyArray array;
     array.dtype = dtype;
     array.shape = {2, 1, 3};
@@ -170,4 +171,31 @@ TEST(Npy, RejectsWhatItCannotRead) {
   EXPECT_NE(error.find("missing.npy: cannot open file"), std::string::npos);
 }
 
+} // namespace
+
+namespace {
+/// Integer elements read as the values they hold, whatever their dtype.
+TEST(Npy, IntegerElements) {
+  auto array = [](DType dtype, std::vector<uint8_t> bytes) {
+    NpyArray a;
+    a.dtype = dtype;
+    a.shape = {static_cast<int64_t>(bytes.size() / getDTypeSize(dtype))};
+    a.data = std::move(bytes);
+    return a;
+  };
+  EXPECT_EQ(getIntegerElement(array(DType::I8, {0xFE}), 0), -2);
+  EXPECT_EQ(getIntegerElement(array(DType::U8, {0xFE}), 0), 254);
+  EXPECT_EQ(getIntegerElement(array(DType::I16, {0xFE, 0xFF}), 0), -2);
+  EXPECT_EQ(getIntegerElement(array(DType::U16, {0xFE, 0xFF}), 0), 65534);
+  EXPECT_EQ(getIntegerElement(array(DType::U32, {0xFF, 0xFF, 0xFF, 0xFF}), 0),
+            4294967295);
+  EXPECT_EQ(
+      getIntegerElement(array(DType::U64, std::vector<uint8_t>(8, 0xFF)), 0),
+      std::nullopt);
+  EXPECT_EQ(getIntegerElement(array(DType::Bool, {0, 1}), 1), 1);
+  EXPECT_EQ(getIntegerElement(array(DType::F32, {0, 0, 0x80, 0x3F}), 0),
+            std::nullopt);
+  EXPECT_TRUE(isIntegerDType(DType::U16));
+  EXPECT_FALSE(isIntegerDType(DType::F16));
+}
 } // namespace

@@ -26,14 +26,29 @@
 namespace quantx::runtime {
 
 /// The element types quantx reads and writes.
-enum class DType : uint8_t { F16, F32, F64, I8, I16, I32, I64, U8, Bool };
+enum class DType : uint8_t {
+  F16,
+  F32,
+  F64,
+  I8,
+  I16,
+  I32,
+  I64,
+  U8,
+  Bool,
+  U16,
+  U32,
+  U64
+};
 
 /// The NumPy type string of `dtype`, e.g. "<f4" or "|u1".
 std::string_view getNpyDescr(DType dtype);
-/// A short name: f16, f32, f64, i8, i16, i32, i64, u8, bool.
+/// A short name: f16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64, bool.
 std::string_view getDTypeName(DType dtype);
 /// Bytes per element.
 unsigned getDTypeSize(DType dtype);
+/// True for the integer and bool dtypes.
+bool isIntegerDType(DType dtype);
 
 struct NpyArray {
   DType dtype = DType::F32;
@@ -45,6 +60,10 @@ struct NpyArray {
   /// The shape as NumPy prints it: "(2, 3)", "(4,)", "()".
   std::string getShapeString() const;
 };
+
+/// Returns element `index` of an integer or bool array as an int64_t, or
+/// nothing for float arrays and u64 values above INT64_MAX.
+std::optional<int64_t> getIntegerElement(const NpyArray &array, int64_t index);
 
 /// Parses the bytes of a .npy file. On failure returns nothing and sets
 /// `error` to a one-line reason.

@@ -40,6 +40,9 @@ struct RunnerOptions {
   unsigned optLevel = 3;
   /// Libraries the JIT-compiled code may call (runner utils, ...).
   std::vector<std::string> sharedLibs;
+  /// Tile and vectorize in quantx-to-llvm (false: scalar loops, for
+  /// isolating a miscompile).
+  bool vectorize = true;
 };
 
 /// How one argument or result of an entry function travels: a ranked tensor
@@ -53,6 +56,8 @@ struct TensorSignature {
   /// width in bits and whether codes are signed (0 otherwise).
   unsigned storageBits = 0;
   bool signedStorage = false;
+  /// For quantized values, the format's valid codes.
+  int64_t codeMin = 0, codeMax = 0;
   /// The MLIR spelling, for messages.
   std::string typeName;
 };
@@ -117,6 +122,14 @@ private:
     std::vector<TensorSignature> results;
   };
 
+  /// The signature of a function of an already-lowered module.
+  struct LoweredFunction {
+    unsigned numParams = 0;
+    bool isVarArg = false;
+    /// "void" or the LLVM dialect spelling of the result type.
+    std::string result;
+  };
+
   llvm::Error jitCompile(mlir::ModuleOp module, const RunnerOptions &options);
 
   std::unique_ptr<mlir::MLIRContext> context;
@@ -124,6 +137,7 @@ private:
   std::string entryName;
   bool tensorEntry = false;
   std::map<std::string, Entry> entries;
+  std::map<std::string, LoweredFunction> loweredFunctions;
 };
 
 /// Registers what JIT compilation of a quantx model needs: every upstream

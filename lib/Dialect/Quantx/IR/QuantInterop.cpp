@@ -58,6 +58,35 @@ struct UniformModelBase
         Model::getScaleAndZeroPoint(cast<ConcreteType>(type), channel);
     return num::FixedPointFormat::decode(code, scale, zeroPoint);
   }
+  std::pair<int64_t, int64_t> getCodeRange(Type type) const {
+    auto concrete = cast<ConcreteType>(type);
+    return {concrete.getStorageTypeMin(), concrete.getStorageTypeMax()};
+  }
+  /// Upstream accepts what quantx's fixed-point formats do not (zero points
+  /// outside the storage range, storage wider than 32 bits): check every
+  /// parameter as !quantx.fixed would.
+  LogicalResult
+  verifyFormat(Type type, function_ref<InFlightDiagnostic()> emitError) const {
+    auto concrete = cast<ConcreteType>(type);
+    num::FixedPointFormat format = getFixedFormat(concrete);
+    if (std::optional<std::string> message = format.verify())
+      return emitError() << "format " << type << ": " << *message;
+    if (!isa<FloatType>(concrete.getExpressedType()))
+      return emitError() << "format " << type
+                         << ": expected a float expressed type";
+    int64_t channels = Model::getNumChannelsOf(concrete);
+    for (int64_t channel = 0; channel < channels; ++channel) {
+      auto [scale, zeroPoint] = Model::getScaleAndZeroPoint(concrete, channel);
+      if (std::optional<std::string> message =
+              format.verifyParams(scale, zeroPoint)) {
+        InFlightDiagnostic diag = emitError() << "format " << type << ": ";
+        if (channels > 1)
+          diag << "channel " << channel << ": ";
+        return diag << *message;
+      }
+    }
+    return success();
+  }
   std::pair<double, double> getRepresentableRange(Type type,
                                                   int64_t channel) const {
     auto concrete = cast<ConcreteType>(type);
@@ -72,6 +101,7 @@ struct UniformModel
   getScaleAndZeroPoint(quant::UniformQuantizedType type, int64_t) {
     return {type.getScale(), type.getZeroPoint()};
   }
+  static int64_t getNumChannelsOf(quant::UniformQuantizedType) { return 1; }
   std::optional<int32_t> getChannelAxis(Type) const { return std::nullopt; }
   int64_t getNumChannels(Type) const { return 1; }
 };
@@ -83,6 +113,9 @@ struct UniformPerAxisModel
   getScaleAndZeroPoint(quant::UniformQuantizedPerAxisType type,
                        int64_t channel) {
     return {type.getScales()[channel], type.getZeroPoints()[channel]};
+  }
+  static int64_t getNumChannelsOf(quant::UniformQuantizedPerAxisType type) {
+    return type.getScales().size();
   }
   std::optional<int32_t> getChannelAxis(Type type) const {
     return cast<quant::UniformQuantizedPerAxisType>(type)

@@ -61,6 +61,8 @@ static LogicalResult verifySameShape(Operation *op, Type a, Type b) {
 static LogicalResult verifyFormatUse(Operation *op, Type quantized,
                                      Type floating) {
   auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(quantized));
+  if (failed(format.verifyFormat([&] { return op->emitOpError(); })))
+    return failure();
   FloatType expressed = format.getExpressedFloatType();
   if (floating && expressed && getElementTypeOrSelf(floating) != expressed)
     return op->emitOpError("float element type ")
@@ -416,6 +418,8 @@ LogicalResult FakeQuantOp::verify() {
   if (failed(verifySeed(*this, getRounding(), getSeed())))
     return failure();
   FormatTypeInterface format = getFormat();
+  if (failed(format.verifyFormat([&] { return emitOpError(); })))
+    return failure();
   FloatType expressed = format.getExpressedFloatType();
   Type elementType = getElementTypeOrSelf(getInput().getType());
   if (expressed && elementType != expressed)

@@ -67,7 +67,14 @@ LogicalResult mlir::quantx::verifyFormatForShape(
                        << " is out of range for a value of rank "
                        << shape.size();
   int64_t size = shape[*axis];
-  if (!ShapedType::isDynamic(size) && size != format.getNumChannels())
+  // A runtime size could differ from the channel count, and nothing would
+  // notice: the quantized dimension must be static.
+  if (ShapedType::isDynamic(size))
+    return emitError() << "quantized dimension " << *axis
+                       << " must have a static size (the format has "
+                       << format.getNumChannels()
+                       << " channels), got a dynamic one";
+  if (size != format.getNumChannels())
     return emitError() << "quantized dimension " << *axis << " has size "
                        << size << " but the format has "
                        << format.getNumChannels() << " channels";
@@ -301,6 +308,10 @@ double FixedType::decode(int64_t code, int64_t channel) const {
                                        getZeroPoints()[index]);
 }
 
+std::pair<int64_t, int64_t> FixedType::getCodeRange() const {
+  return {getStorageMin(), getStorageMax()};
+}
+
 std::pair<double, double>
 FixedType::getRepresentableRange(int64_t channel) const {
   return {decode(getStorageMin(), channel), decode(getStorageMax(), channel)};
@@ -509,6 +520,7 @@ verifyScaledSetParams(function_ref<InFlightDiagnostic()> emitError,
 }
 
 unsigned BinaryType::getStorageWidth() const { return 1; }
+std::pair<int64_t, int64_t> BinaryType::getCodeRange() const { return {0, 1}; }
 bool BinaryType::isStorageSigned() const { return false; }
 
 int64_t BinaryType::encode(double value, num::RoundingMode mode,
@@ -521,6 +533,9 @@ double BinaryType::decode(int64_t code, int64_t channel) const {
 }
 
 unsigned TernaryType::getStorageWidth() const { return 2; }
+std::pair<int64_t, int64_t> TernaryType::getCodeRange() const {
+  return {-1, 1};
+}
 bool TernaryType::isStorageSigned() const { return true; }
 
 /// Ternary is the narrow two-bit fixed-point format {-1, 0, 1}.

@@ -274,3 +274,47 @@ func.func @loss_float_labels(%l: tensor<4x3xf32>, %y: tensor<4xf32>) -> tensor<f
   %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xf32> -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// quantize_c3: a per-channel format needs a static quantized dimension (a
+// runtime size could differ from the channel count).
+func.func @per_channel_dynamic(%x: tensor<?x4xf32>) -> tensor<?x4x!quantx.fixed<i4:f32:0, {0.5, 0.25}>> {
+  // expected-error @+1 {{'quantx.quantize' op quantized dimension 0 must have a static size (the format has 2 channels), got a dynamic one}}
+  %q = quantx.quantize %x : tensor<?x4xf32> to tensor<?x4x!quantx.fixed<i4:f32:0, {0.5, 0.25}>>
+  return %q : tensor<?x4x!quantx.fixed<i4:f32:0, {0.5, 0.25}>>
+}
+
+// -----
+
+func.func @fake_quant_per_channel_dynamic(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{'quantx.fake_quant' op quantized dimension 1 must have a static size (the format has 2 channels), got a dynamic one}}
+  %f = quantx.fake_quant %x to !quantx.binary<f32:1, {0.5, 0.25}> : tensor<4x?xf32>
+  return %f : tensor<4x?xf32>
+}
+
+// -----
+
+// quantize_c4: a !quant.uniform format meets the fixed-point constraints
+// (upstream accepts a zero point outside the storage range).
+func.func @uniform_zero_point(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'quantx.fake_quant' op format '!quant.uniform<i8:f32, 5.000000e-01:300>': zero point 300 is outside the storage range [-128, 127]}}
+  %f = quantx.fake_quant %x to !quant.uniform<i8:f32, 0.5:300> : tensor<4xf32>
+  return %f : tensor<4xf32>
+}
+
+// -----
+
+func.func @uniform_per_axis_zero_point(%x: tensor<2xf32>) -> tensor<2x!quant.uniform<u8:f32:0, {0.5:3, 0.25:-1}>> {
+  // expected-error @+1 {{'quantx.quantize' op format '!quant.uniform<u8:f32:0, {5.000000e-01:3,2.500000e-01:-1}>': channel 1: zero point -1 is outside the storage range [0, 255]}}
+  %q = quantx.quantize %x : tensor<2xf32> to tensor<2x!quant.uniform<u8:f32:0, {0.5:3, 0.25:-1}>>
+  return %q : tensor<2x!quant.uniform<u8:f32:0, {0.5:3, 0.25:-1}>>
+}
+
+// -----
+
+func.func @uniform_dequantize(%q: tensor<2x!quant.uniform<i4:f32, 0.5:9>>) -> tensor<2xf32> {
+  // expected-error @+1 {{'quantx.dequantize' op format '!quant.uniform<i4:f32, 5.000000e-01:9>': zero point 9 is outside the storage range [-8, 7]}}
+  %x = quantx.dequantize %q : tensor<2x!quant.uniform<i4:f32, 0.5:9>> to tensor<2xf32>
+  return %x : tensor<2xf32>
+}

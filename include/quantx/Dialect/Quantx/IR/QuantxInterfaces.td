@@ -49,6 +49,29 @@ def Quantx_FormatTypeInterface : TypeInterface<"FormatTypeInterface"> {
                                         $_type.getStorageWidth());
       }]>,
     InterfaceMethod<[{
+        Returns the smallest and largest codes of the format, as `encode`
+        returns them: the whole range of the storage integer unless the
+        format narrows it (narrow fixed-point ranges, ternary's [-1, 1]).
+        Anything outside is not a code of the format.
+      }], "std::pair<int64_t, int64_t>", "getCodeRange", (ins), [{}], [{
+        unsigned width = $_type.getStorageWidth();
+        if ($_type.isStorageSigned())
+          return {-(int64_t(1) << (width - 1)),
+                  (int64_t(1) << (width - 1)) - 1};
+        return {0, width >= 63 ? INT64_MAX : (int64_t(1) << width) - 1};
+      }]>,
+    InterfaceMethod<[{
+        Checks the constraints quantx places on every format, reporting the
+        first violation through `emitError`. quantx's own types check them
+        when they are built; types defined elsewhere (`!quant.uniform`,
+        whose verifier accepts, for example, zero points outside the storage
+        range) are checked here, and every quantx op verifier calls it.
+      }], "::llvm::LogicalResult", "verifyFormat",
+      (ins "::llvm::function_ref<::mlir::InFlightDiagnostic()>":$emitError),
+      [{}], [{
+        return ::mlir::success();
+      }]>,
+    InterfaceMethod<[{
         Returns the float type the format approximates, or null when any
         float type may be quantized to it.
       }], "::mlir::FloatType", "getExpressedFloatType", (ins), [{}], [{

@@ -54,7 +54,7 @@ namespace quantx {
 
 /// Checks that `format` can be the element type of a value of shape `shape`:
 /// a per-channel format needs its quantized dimension inside the shape and
-/// that dimension's size (when static) equal to its number of channels.
+/// that dimension static and equal in size to its number of channels.
 LogicalResult
 verifyFormatForShape(FormatTypeInterface format, ArrayRef<int64_t> shape,
                      function_ref<InFlightDiagnostic()> emitError);

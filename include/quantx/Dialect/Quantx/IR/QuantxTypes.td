@@ -27,7 +27,8 @@ include "quantx/Dialect/Quantx/IR/QuantxInterfaces.td"
 
 def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     [DeclareTypeInterfaceMethods<Quantx_FormatTypeInterface,
-        ["getExpressedFloatType", "getChannelAxis", "getNumChannels"]>]> {
+        ["getExpressedFloatType", "getChannelAxis", "getNumChannels",
+         "getCodeRange"]>]> {
   let summary = "uniform fixed point: storage integer, scale, zero point";
   let description = [{
     Syntax:
@@ -192,7 +193,8 @@ def Quantx_FloatFormatType : Quantx_Type<"FloatFormat", "float",
 class Quantx_ScaledSetType<string name, string typeMnemonic>
     : Quantx_Type<name, typeMnemonic,
         [DeclareTypeInterfaceMethods<Quantx_FormatTypeInterface,
-            ["getExpressedFloatType", "getChannelAxis", "getNumChannels"]>]> {
+            ["getExpressedFloatType", "getChannelAxis", "getNumChannels",
+             "getCodeRange"]>]> {
   let parameters = (ins
     "::mlir::FloatType":$expressedType,
     DefaultValuedParameter<"int32_t", "-1">:$quantizedDimension,

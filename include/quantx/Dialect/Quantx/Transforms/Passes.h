@@ -39,6 +39,9 @@ class LinalgDialect;
 namespace math {
 class MathDialect;
 } // namespace math
+namespace LLVM {
+class LLVMDialect;
+} // namespace LLVM
 
 namespace quantx {
 class QuantxDialect;

@@ -274,6 +274,36 @@ def LowerStridedCopiesPass
 // Training
 //===----------------------------------------------------------------------===//
 
+def WidenSubByteAccessesPass
+    : Pass<"quantx-widen-sub-byte-accesses", "::mlir::ModuleOp"> {
+  let summary = "Load and store sub-byte integers one element per byte";
+  let description = [{
+    LLVM allocates an `iN` in whole bytes (1 byte up to 8 bits, 2 up to 16,
+    then 4 and 8), so `memref<8xi4>` keeps one code per byte and scalar
+    loads and stores agree with that. A vector access does not: storing a
+    `vector<8xi4>` writes 4 bytes with the codes bit-packed, and the next
+    scalar load reads garbage. Run on the LLVM dialect, this pass makes
+    every load, store and masked, gathered, expanding or compressing access
+    of such integers (scalar or vector) move whole-byte integers,
+    zero-extending what it writes and truncating what it reads, and widens
+    the element type of stack slots and address computations over such
+    vectors. Packing several codes per byte is never implicit; it is the job
+    of a pass that documents its layout.
+
+    ```mlir
+    llvm.store %v, %p {alignment = 1 : i64} : vector<8xi4>, !llvm.ptr
+    // becomes
+    %w = llvm.zext %v : vector<8xi4> to vector<8xi8>
+    llvm.store %w, %p {alignment = 1 : i64} : vector<8xi8>, !llvm.ptr
+    ```
+
+    Vectors of integers wider than 64 bits whose width is not a power of
+    two, aggregates of such vectors that are loaded whole, and globals of
+    such vectors are located errors.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def DifferentiatePass : Pass<"quantx-differentiate", "::mlir::ModuleOp"> {
   let summary = "Generate reverse-mode gradient functions";
   let description = [{
