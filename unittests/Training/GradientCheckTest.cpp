@@ -344,6 +344,27 @@ func.func @f(%x: tensor<3x4xf64>, %y: tensor<3x4xf64>) -> tensor<3x4xf64> {
   } -> tensor<3x4xf64>
   return %r : tensor<3x4xf64>
 })mlir"},
+    // A generic with a float and an integer output (the integer output has
+    // no gradient; it once crashed the rule), the integer read back into the
+    // float path (a step function: zero gradient almost everywhere).
+    {"generic-float-and-integer-outputs", R"mlir(
+#m = affine_map<(i, j) -> (i, j)>
+func.func @f(%x: tensor<3x4xf64>) -> tensor<3x4xf64> {
+  %e = tensor.empty() : tensor<3x4xf64>
+  %ei = tensor.empty() : tensor<3x4xi32>
+  %r:2 = linalg.generic {indexing_maps = [#m, #m, #m], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<3x4xf64>) outs(%e, %ei : tensor<3x4xf64>, tensor<3x4xi32>) {
+  ^bb0(%a: f64, %o: f64, %oi: i32):
+    %p = arith.mulf %a, %a : f64
+    %c = arith.constant 4.0 : f64
+    %q = arith.mulf %a, %c : f64
+    %k = arith.fptosi %q : f64 to i32
+    linalg.yield %p, %k : f64, i32
+  } -> (tensor<3x4xf64>, tensor<3x4xi32>)
+  %t = arith.sitofp %r#1 : tensor<3x4xi32> to tensor<3x4xf64>
+  %s = arith.addf %r#0, %t : tensor<3x4xf64>
+  return %s : tensor<3x4xf64>
+})mlir"},
     {"slices-reshapes-concat", R"mlir(
 func.func @f(%x: tensor<4x6xf64>, %y: tensor<2x3xf64>) -> tensor<3x2x3xf64> {
   %s = tensor.extract_slice %x[1, 0] [2, 6] [2, 1] : tensor<4x6xf64> to tensor<2x6xf64>

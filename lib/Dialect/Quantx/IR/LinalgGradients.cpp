@@ -97,9 +97,13 @@ collectBodyOperands(linalg::LinalgOp op, ValueRange resultGradients,
     operands.values.push_back(reductions[j] ? op->getResult(j) : init->get());
     operands.maps.push_back(op.getMatchingIndexingMap(init));
   }
+  // Outputs that are not floats have no gradient: their init stands in (the
+  // body skips non-float gradients), so every operand is a value.
   for (unsigned j = 0; j < numOutputs; ++j) {
-    operands.values.push_back(resultGradients[j]);
-    operands.maps.push_back(op.getMatchingIndexingMap(op.getDpsInitOperand(j)));
+    OpOperand *init = op.getDpsInitOperand(j);
+    operands.values.push_back(resultGradients[j] ? resultGradients[j]
+                                                 : init->get());
+    operands.maps.push_back(op.getMatchingIndexingMap(init));
   }
   return operands;
 }

@@ -57,6 +57,31 @@ static SetVector<Value> getCapturedValues(Operation *op) {
   return captured;
 }
 
+/// dequantize(quantize(x)) into x's own float type is fake_quant(x): the
+/// same values, and a gradient (the straight-through estimator) where the
+/// codes in between carry none.
+static void foldQuantizeDequantizePairs(func::FuncOp function) {
+  SmallVector<DequantizeOp> pairs;
+  function.walk([&](DequantizeOp dequantize) {
+    auto quantize = dequantize.getInput().getDefiningOp<QuantizeOp>();
+    if (quantize && quantize.getInput().getType() == dequantize.getType())
+      pairs.push_back(dequantize);
+  });
+  for (DequantizeOp dequantize : pairs) {
+    auto quantize = dequantize.getInput().getDefiningOp<QuantizeOp>();
+    OpBuilder b(dequantize);
+    auto format =
+        cast<FormatTypeInterface>(getElementTypeOrSelf(quantize.getType()));
+    Value fake =
+        FakeQuantOp::create(b, dequantize.getLoc(), quantize.getInput(), format,
+                            quantize.getRounding(), quantize.getSeedAttr());
+    dequantize.replaceAllUsesWith(fake);
+    dequantize.erase();
+    if (quantize->use_empty())
+      quantize.erase();
+  }
+}
+
 FailureOr<func::FuncOp>
 mlir::quantx::buildGradientFunction(func::FuncOp function,
                                     ArrayRef<unsigned> wrt, StringRef name) {
@@ -88,6 +113,8 @@ mlir::quantx::buildGradientFunction(func::FuncOp function,
       return function.emitError("cannot convert elementwise ops to linalg");
     }
   }
+
+  foldQuantizeDequantizePairs(gradient);
 
   Block &block = gradient.front();
   auto terminator = cast<func::ReturnOp>(block.getTerminator());
@@ -140,6 +167,34 @@ mlir::quantx::buildGradientFunction(func::FuncOp function,
   }
 
   bool failedRule = false;
+  // Codes carry no gradient: a quantization whose codes reach a float value
+  // the results use would silently stop the gradient there.
+  auto reachesUsefulFloat = [&](Value codes) {
+    llvm::DenseSet<Value> derived = {codes};
+    for (Operation *op : forwardOps) {
+      if (llvm::none_of(op->getOperands(),
+                        [&](Value v) { return derived.contains(v); }))
+        continue;
+      for (Value result : op->getResults()) {
+        if (isDifferentiableType(result.getType()) && useful.contains(result))
+          return true;
+        derived.insert(result);
+      }
+    }
+    return false;
+  };
+  for (Operation *op : forwardOps) {
+    auto quantize = dyn_cast<QuantizeOp>(op);
+    if (quantize && isVaried(quantize.getInput()) &&
+        reachesUsefulFloat(quantize.getResult())) {
+      quantize.emitError("the gradient cannot pass through the codes of "
+                         "'quantx.quantize'; dequantize them straight into ")
+          << quantize.getInput().getType()
+          << " (a straight-through estimator, as quantx.fake_quant) or use "
+             "quantx.fake_quant";
+      failedRule = true;
+    }
+  }
   for (Operation *op : llvm::reverse(forwardOps)) {
     bool active = llvm::any_of(op->getResults(), [&](Value r) {
       return isVaried(r) && useful.contains(r);

@@ -116,3 +116,25 @@ func.func @huge_window(%x: tensor<1x200x200x1xf32>, %w: tensor<70x70x1x1xf32>, %
   %r = linalg.conv_2d_nhwc_hwcf ins(%x, %w : tensor<1x200x200x1xf32>, tensor<70x70x1x1xf32>) outs(%o : tensor<1x131x131x1xf32>) -> tensor<1x131x131x1xf32>
   return %r : tensor<1x131x131x1xf32>
 }
+
+// -----
+
+// The codes of a quantization carry no gradient: when the result depends on
+// them other than through a dequantization into the same float type, the
+// gradient would silently be zero.
+func.func @codes_reshaped(%x: tensor<4x4xf32>) -> tensor<16xf32> {
+  // expected-error @+1 {{the gradient cannot pass through the codes of 'quantx.quantize'; dequantize them straight into 'tensor<4x4xf32>' (a straight-through estimator, as quantx.fake_quant) or use quantx.fake_quant}}
+  %q = quantx.quantize %x : tensor<4x4xf32> to tensor<4x4x!quantx.fixed<i8:f32, 0.1>>
+  %c = tensor.collapse_shape %q [[0, 1]] : tensor<4x4x!quantx.fixed<i8:f32, 0.1>> into tensor<16x!quantx.fixed<i8:f32, 0.1>>
+  %d = quantx.dequantize %c : tensor<16x!quantx.fixed<i8:f32, 0.1>> to tensor<16xf32>
+  return %d : tensor<16xf32>
+}
+
+// -----
+
+func.func @other_float_type(%x: tensor<4xf32>) -> tensor<4xf16> {
+  // expected-error @+1 {{the gradient cannot pass through the codes of 'quantx.quantize'}}
+  %q = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.float<e4m3>>
+  %d = quantx.dequantize %q : tensor<4x!quantx.float<e4m3>> to tensor<4xf16>
+  return %d : tensor<4xf16>
+}

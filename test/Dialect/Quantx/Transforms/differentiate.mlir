@@ -115,6 +115,28 @@ func.func @ste(%x: tensor<16xf32>) -> tensor<16xf32> {
 
 // -----
 
+// dequantize(quantize(x)) into x's type is fake_quant in the gradient
+// function (same values, the straight-through estimator); the forward
+// function keeps its ops, and codes that are also returned stay.
+// CHECK-LABEL: func.func @quantize_dequantize(
+//       CHECK:   quantx.quantize
+//       CHECK:   quantx.dequantize
+// CHECK-LABEL: func.func @quantize_dequantize_grad(
+//  CHECK-SAME:     %[[X:.*]]: tensor<16xf32>, %[[DY:.*]]: tensor<16xf32>)
+//       CHECK:   %[[Q:.*]] = quantx.quantize %[[X]] rounding<nearest_away> : tensor<16xf32> to tensor<16x!quantx.fixed<i4:f32, 0.1>>
+//       CHECK:   %[[F:.*]] = quantx.fake_quant %[[X]] to !quantx.fixed<i4:f32, 0.1> rounding<nearest_away> : tensor<16xf32>
+//   CHECK-NOT:   quantx.dequantize
+//       CHECK:   arith.cmpf oge
+//       CHECK:   arith.select
+//       CHECK:   return %[[F]], %[[Q]],
+func.func @quantize_dequantize(%x: tensor<16xf32>) -> (tensor<16xf32>, tensor<16x!quantx.fixed<i4:f32, 0.1>>) {
+  %q = quantx.quantize %x rounding<nearest_away> : tensor<16xf32> to tensor<16x!quantx.fixed<i4:f32, 0.1>>
+  %d = quantx.dequantize %q : tensor<16x!quantx.fixed<i4:f32, 0.1>> to tensor<16xf32>
+  return %d, %q : tensor<16xf32>, tensor<16x!quantx.fixed<i4:f32, 0.1>>
+}
+
+// -----
+
 // Slices and reshapes move the gradient back.
 // CHECK-LABEL: func.func @slice_reshape_grad(
 // CHECK-SAME:      %[[X:.*]]: tensor<4x6xf32>, %[[DY:.*]]: tensor<12xf32>)
