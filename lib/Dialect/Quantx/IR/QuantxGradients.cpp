@@ -167,6 +167,73 @@ static Value isLabel(OpBuilder &b, Location loc, Value label) {
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, asIndex);
 }
 
+/// Whether `label` is a class index, in [0, numClasses).
+static Value isValidLabel(OpBuilder &b, Location loc, Value label,
+                          Value numClasses) {
+  Value asIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), label);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value nonNegative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, asIndex, zero);
+  Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                      asIndex, numClasses);
+  return arith::AndIOp::create(b, loc, nonNegative, below);
+}
+
+namespace {
+/// The labels as the loss reads them: one per row of the logits.
+struct RowLabels {
+  Value labels;
+  /// The number of classes (index).
+  Value numClasses;
+  /// An i1 that is true when the label count differs from the batch (null
+  /// when the static shapes prove they agree).
+  Value countMismatch;
+};
+} // namespace
+
+/// When the label count may differ from the batch (dynamic shapes), reads
+/// the labels into a tensor of one label per row, -1 (no class) where there
+/// is none, so that nothing is read out of bounds.
+static RowLabels buildRowLabels(OpBuilder &b, Location loc, Value logits,
+                                Value labels) {
+  RowLabels rows;
+  rows.numClasses = getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, logits, 1));
+  auto logitsType = cast<RankedTensorType>(logits.getType());
+  auto labelsType = cast<RankedTensorType>(labels.getType());
+  if (!logitsType.isDynamicDim(0) && !labelsType.isDynamicDim(0)) {
+    rows.labels = labels;
+    return rows;
+  }
+  Value batch = tensor::DimOp::create(b, loc, logits, 0);
+  Value count = tensor::DimOp::create(b, loc, labels, 0);
+  rows.countMismatch =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, batch, count);
+  Value common = arith::MinUIOp::create(b, loc, batch, count);
+  Type element = labelsType.getElementType();
+  Value none = arith::ConstantOp::create(b, loc, b.getIntegerAttr(element, -1));
+  Value empty =
+      tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{batch}, element);
+  Value filled = linalg::FillOp::create(b, loc, none, empty).getResult(0);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value head = tensor::ExtractSliceOp::create(
+      b, loc, labels, ArrayRef<OpFoldResult>{zero},
+      ArrayRef<OpFoldResult>{common}, ArrayRef<OpFoldResult>{one});
+  rows.labels = tensor::InsertSliceOp::create(
+      b, loc, head, filled, ArrayRef<OpFoldResult>{zero},
+      ArrayRef<OpFoldResult>{common}, ArrayRef<OpFoldResult>{one});
+  return rows;
+}
+
+/// `value`, or NaN when `mismatch` (when there is one) holds.
+static Value nanIf(OpBuilder &b, Location loc, Value mismatch, Value value) {
+  if (!mismatch)
+    return value;
+  Value nan = createFloatConstant(b, loc, value.getType(),
+                                  std::numeric_limits<double>::quiet_NaN());
+  return arith::SelectOp::create(b, loc, mismatch, nan, value);
+}
+
 Value SoftmaxCrossEntropyOp::decompose(OpBuilder &b) {
   Location loc = getLoc();
   MLIRContext *context = b.getContext();
@@ -181,9 +248,11 @@ Value SoftmaxCrossEntropyOp::decompose(OpBuilder &b) {
   Value zero = createFloatConstant(b, loc, element, 0.0);
   Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, element);
   Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  // sum over n, c of [c == 0] (max + log(sumexp)) - [c == label] x.
+  RowLabels labels = buildRowLabels(b, loc, logits, getLabels());
+  // sum over n, c of [c == 0] (max + log(sumexp)) - [c == label] x; a row
+  // whose label is no class adds NaN.
   Value total = createGeneric(
-      b, loc, {logits, stats.rowMax, stats.sumExp, getLabels()},
+      b, loc, {logits, stats.rowMax, stats.sumExp, labels.labels},
       {full, row, row, row}, init, scalar, {true, true},
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value first =
@@ -192,8 +261,13 @@ Value SoftmaxCrossEntropyOp::decompose(OpBuilder &b) {
                                   arith::ConstantIndexOp::create(nb, nloc, 0));
         Value logSum = arith::AddFOp::create(
             nb, nloc, args[1], math::LogOp::create(nb, nloc, args[2]));
+        Value valid = isValidLabel(nb, nloc, args[3], labels.numClasses);
+        Value rowTerm = arith::SelectOp::create(
+            nb, nloc, valid, logSum,
+            createFloatConstant(nb, nloc, element,
+                                std::numeric_limits<double>::quiet_NaN()));
         Value term = arith::SelectOp::create(
-            nb, nloc, first, logSum,
+            nb, nloc, first, rowTerm,
             createFloatConstant(nb, nloc, element, 0.0));
         Value picked = arith::SelectOp::create(
             nb, nloc, isLabel(nb, nloc, args[3]), args[0],
@@ -201,7 +275,8 @@ Value SoftmaxCrossEntropyOp::decompose(OpBuilder &b) {
         Value sum = arith::AddFOp::create(nb, nloc, args[4], term);
         return arith::SubFOp::create(nb, nloc, sum, picked);
       });
-  Value inverse = buildInverseBatch(b, loc, logits, element);
+  Value inverse = nanIf(b, loc, labels.countMismatch,
+                        buildInverseBatch(b, loc, logits, element));
   return createElementwise(
       b, loc, total, [&](OpBuilder &nb, Location nloc, ValueRange args) {
         return arith::MulFOp::create(nb, nloc, args[0], inverse);
@@ -219,25 +294,33 @@ LogicalResult SoftmaxCrossEntropyOp::buildGradients(
   Value logits = getLogits();
   Type element = getLoss().getType().getElementType();
   SoftmaxStats stats = buildSoftmaxStats(b, loc, logits);
-  Value scale = arith::MulFOp::create(
-      b, loc, buildInverseBatch(b, loc, logits, element),
-      tensor::ExtractOp::create(b, loc, resultGradients[0], ValueRange()));
+  RowLabels labels = buildRowLabels(b, loc, logits, getLabels());
+  Value scale = nanIf(
+      b, loc, labels.countMismatch,
+      arith::MulFOp::create(
+          b, loc, buildInverseBatch(b, loc, logits, element),
+          tensor::ExtractOp::create(b, loc, resultGradients[0], ValueRange())));
   AffineExpr n, c;
   bindDims(context, n, c);
   AffineMap full = AffineMap::get(2, 0, {n, c}, context);
   AffineMap row = AffineMap::get(2, 0, {n}, context);
   // (softmax - onehot) * g / N.
   operandGradients[0] = createGeneric(
-      b, loc, {logits, stats.rowMax, stats.sumExp, getLabels()},
+      b, loc, {logits, stats.rowMax, stats.sumExp, labels.labels},
       {full, row, row, row}, createEmptyLike(b, loc, logits), full,
       {false, false}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value shifted = arith::SubFOp::create(nb, nloc, args[0], args[1]);
         Value softmax = arith::DivFOp::create(
             nb, nloc, math::ExpOp::create(nb, nloc, shifted), args[2]);
+        // A row whose label is no class gets NaN gradients, as its loss.
         Value oneHot = arith::SelectOp::create(
-            nb, nloc, isLabel(nb, nloc, args[3]),
-            createFloatConstant(nb, nloc, element, 1.0),
-            createFloatConstant(nb, nloc, element, 0.0));
+            nb, nloc, isValidLabel(nb, nloc, args[3], labels.numClasses),
+            arith::SelectOp::create(
+                nb, nloc, isLabel(nb, nloc, args[3]),
+                createFloatConstant(nb, nloc, element, 1.0),
+                createFloatConstant(nb, nloc, element, 0.0)),
+            createFloatConstant(nb, nloc, element,
+                                std::numeric_limits<double>::quiet_NaN()));
         Value diff = arith::SubFOp::create(nb, nloc, softmax, oneHot);
         return arith::MulFOp::create(nb, nloc, diff, scale);
       });

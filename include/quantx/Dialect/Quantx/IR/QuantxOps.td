@@ -230,9 +230,13 @@ def Quantx_SoftmaxCrossEntropyOp : Quantx_Op<"softmax_cross_entropy",
     as `logsumexp(logits[n]) - logits[n, labels[n]]`.
 
     Its gradient with respect to the logits is
-    `(softmax(logits) - onehot(labels)) / N`; labels get none. A label
-    outside `[0, C)` selects no logit (the loss of that row is its
-    logsumexp).
+    `(softmax(logits) - onehot(labels)) / N`; labels get none.
+
+    Bad labels give NaN, never a finite loss: a label outside `[0, C)`
+    makes the loss (and that row's gradient) NaN, and so does a label count
+    that differs from the batch when dynamic shapes hide it from the
+    verifier (no label is read out of bounds). The runner stops training on
+    a NaN loss with an error.
 
     Constraints: softmax_cross_entropy_c1: `logits` is a rank-2 float
     tensor, `labels` a rank-1 integer tensor with the same first dimension
