@@ -97,6 +97,12 @@ std::optional<std::string> FloatFormat::verify() const {
     return "'nozero' already excludes subnormals; drop 'nosubnormal'";
   if (getMaxFiniteMagnitude() == 0 && hasZero)
     return "the format has no finite value other than zero";
+  // Beyond this bound every value lies outside the f64 range (at most 255
+  // exponent codes, times 2 for radix 4); checking it first also keeps the
+  // exponent arithmetic below far from int overflow.
+  if (bias > kMaxBiasMagnitude || bias < -kMaxBiasMagnitude)
+    return "exponent bias " + std::to_string(bias) +
+           " puts the format's values outside the f64 range";
   // Every finite value must be a normal f64 with room for the midpoint of two
   // neighbours, so that rounding decisions stay exact.
   double beyondMax = magnitudeValue(getMaxFiniteMagnitude() + 1);

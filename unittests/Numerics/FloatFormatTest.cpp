@@ -424,3 +424,40 @@ TEST(FloatFormatPolicy, VerifierNamesTheBadParameter) {
 }
 
 } // namespace
+
+namespace {
+
+/// Every bias of every radix-4 and radix-2 shape is either rejected or gives
+/// values inside the f64 range; the bound on the bias is never what rejects
+/// a format whose values would fit (its exponent arithmetic never overflows
+/// int, even at INT32_MIN and INT32_MAX).
+TEST(FloatFormatVerify, BiasesAtEveryMagnitude) {
+  for (unsigned radix : {2u, 4u})
+    for (unsigned e : {1u, 3u, 8u}) {
+      FloatFormat format = FloatFormat::get(e, 1);
+      format.radix = radix;
+      for (int64_t bias :
+           {int64_t(INT32_MIN), int64_t(-(1 << 30)) - 1, int64_t(-5000),
+            int64_t(-4097), int64_t(-4096), int64_t(-600), int64_t(-1), 0L, 1L,
+            600L, 4096L, 4097L, 5000L, int64_t(1) << 30, int64_t(INT32_MAX)}) {
+        format.bias = static_cast<int32_t>(bias);
+        std::optional<std::string> message = format.verify();
+        if (!message) {
+          EXPECT_TRUE(std::isfinite(format.getMaxFinite())) << bias;
+          EXPECT_GT(format.getMinPositive(), 0.0) << bias;
+          continue;
+        }
+        EXPECT_NE(message->find("outside the f64 range"), std::string::npos)
+            << *message;
+      }
+      // The accepted biases form one interval, found without the bound.
+      for (int32_t bias = -3000; bias <= 3000; ++bias) {
+        format.bias = bias;
+        if (format.verify())
+          continue;
+        EXPECT_LT(std::abs(bias), FloatFormat::kMaxBiasMagnitude);
+      }
+    }
+}
+
+} // namespace

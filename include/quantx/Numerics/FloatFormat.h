@@ -70,6 +70,9 @@ class FloatFormat {
 public:
   static constexpr unsigned kMaxExponentBits = 8;
   static constexpr unsigned kMaxMantissaBits = 23;
+  /// No valid format has a bias of larger magnitude (its values would lie
+  /// outside the f64 range).
+  static constexpr int32_t kMaxBiasMagnitude = 4096;
 
   unsigned exponentBits = 5;
   unsigned mantissaBits = 2;

@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <charconv>
@@ -356,11 +357,15 @@ static ParseResult parseFloatFormat(AsmParser &parser, unsigned &exponentBits,
            << keyword << "'";
   num::FloatFormat format = num::FloatFormat::get(e, m);
   bool sawBias = false;
+  llvm::StringSet<> seen;
   while (succeeded(parser.parseOptionalComma())) {
     SMLoc optionLoc = parser.getCurrentLocation();
     StringRef option;
     if (parser.parseKeyword(&option))
       return failure();
+    if (!seen.insert(option).second)
+      return parser.emitError(optionLoc, "float format option '")
+             << option << "' is given twice";
     if (option == "unsigned") {
       format.isSigned = false;
     } else if (option == "nosubnormal") {

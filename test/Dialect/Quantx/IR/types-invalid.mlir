@@ -225,3 +225,56 @@ func.func private @ternary_axis_with_one_scale(!quantx.ternary<f32:0, 0.5>)
 
 // expected-error @+1 {{per-channel parameters need a quantized dimension after the expressed type}}
 func.func private @binary_braces_without_axis(!quantx.binary<f32, {0.5, 0.25}>)
+
+// -----
+
+// float_c6: each option at most once (the last one silently won before).
+// expected-error @+1 {{float format option 'bias' is given twice}}
+func.func private @bias_twice(!quantx.float<e4m3, bias = 1, bias = 2>)
+
+// -----
+
+// expected-error @+1 {{float format option 'radix' is given twice}}
+func.func private @radix_twice(!quantx.float<e3m0, radix = 4, radix = 2>)
+
+// -----
+
+// expected-error @+1 {{float format option 'special' is given twice}}
+func.func private @special_twice(!quantx.float<e4m3, special = fn, special = ieee>)
+
+// -----
+
+// expected-error @+1 {{float format option 'overflow' is given twice}}
+func.func private @overflow_twice(!quantx.float<e4m3, overflow = sat, overflow = inf>)
+
+// -----
+
+// expected-error @+1 {{float format option 'nozero' is given twice}}
+func.func private @nozero_twice(!quantx.float<e4m3, special = fn, nozero, nozero>)
+
+// -----
+
+// expected-error @+1 {{float format option 'unsigned' is given twice}}
+func.func private @unsigned_twice(!quantx.float<e4m3, unsigned, unsigned>)
+
+// -----
+
+// expected-error @+1 {{float format option 'nosubnormal' is given twice}}
+func.func private @nosubnormal_twice(!quantx.float<e4m3, nosubnormal, nosubnormal>)
+
+// -----
+
+// float_c5 with biases whose exponent arithmetic would overflow 32 bits
+// (radix 4 doubles every exponent): still a range error.
+// expected-error @+1 {{exponent bias 1073741824 puts the format's values outside the f64 range}}
+func.func private @radix4_huge_bias(!quantx.float<e3m0, radix = 4, bias = 1073741824>)
+
+// -----
+
+// expected-error @+1 {{exponent bias -1073741825 puts the format's values outside the f64 range}}
+func.func private @radix4_huge_negative_bias(!quantx.float<e3m0, radix = 4, bias = -1073741825>)
+
+// -----
+
+// expected-error @+1 {{exponent bias 2147483647 puts the format's values outside the f64 range}}
+func.func private @largest_bias(!quantx.float<e8m2, radix = 4, bias = 2147483647>)
