@@ -8,13 +8,18 @@
 
 #include "quantx/Runtime/Datasets.h"
 
+#include "quantx/Numerics/Random.h"
 #include "quantx/Runtime/Npy.h"
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #ifndef QUANTX_DEFAULT_DATA_DIR
@@ -32,6 +37,12 @@ int64_t Dataset::getSampleSize() const {
 
 bool readMaybeGzipped(const std::string &path, std::vector<uint8_t> &out,
                       std::string &error) {
+  std::error_code code;
+  if (std::filesystem::exists(path, code) &&
+      !std::filesystem::is_regular_file(path, code)) {
+    error = path + ": not a regular file";
+    return false;
+  }
   // gzread passes files without a gzip header through unchanged.
   gzFile file = gzopen(path.c_str(), "rb");
   if (!file) {
@@ -199,9 +210,41 @@ static std::optional<Dataset> loadFashionMnist(const std::string &dir,
   return dataset;
 }
 
+void holdOutStratified(Split &from, Split &to, int64_t sampleSize,
+                       double fraction, uint64_t seed) {
+  std::map<int32_t, std::vector<int64_t>> byClass;
+  for (int64_t i = 0; i < from.size(); ++i)
+    byClass[from.labels[i]].push_back(i);
+  std::vector<bool> heldOut(from.size(), false);
+  for (auto &[label, indices] : byClass) {
+    // Fisher-Yates from the counter-based generator: reproducible, and the
+    // same for a class whatever the other classes hold.
+    uint64_t classSeed = seed ^ (static_cast<uint64_t>(label) *
+                                 ::quantx::numerics::kGoldenGamma);
+    for (size_t i = indices.size(); i > 1; --i) {
+      uint64_t bits = ::quantx::numerics::counterRandomBits(classSeed, i);
+      std::swap(indices[i - 1], indices[bits % i]);
+    }
+    auto count = static_cast<size_t>(
+        std::llround(fraction * static_cast<double>(indices.size())));
+    for (size_t k = 0; k < std::min(count, indices.size()); ++k)
+      heldOut[indices[k]] = true;
+  }
+  Split kept;
+  for (int64_t i = 0; i < from.size(); ++i) {
+    Split &target = heldOut[i] ? to : kept;
+    target.labels.push_back(from.labels[i]);
+    target.samples.insert(target.samples.end(),
+                          from.samples.begin() + i * sampleSize,
+                          from.samples.begin() + (i + 1) * sampleSize);
+  }
+  from = std::move(kept);
+}
+
 /// `npy:X,Y[,TX,TY]`.
 static std::optional<Dataset> loadNpy(const std::string &spec,
-                                      std::string &error) {
+                                      std::string &error,
+                                      const DatasetOptions &options) {
   std::vector<std::string> files;
   std::istringstream parts(spec);
   std::string part;
@@ -261,30 +304,46 @@ static std::optional<Dataset> loadNpy(const std::string &spec,
     }
     return true;
   };
-  if (!readSplit(files[0], files[1], dataset.train))
+  if (options.holdout != 0.0 && (files.size() == 4 || options.forEvaluation)) {
+    error = files.size() == 4
+                ? "a hold-out applies to npy:X,Y; npy:X,Y,TX,TY has a test "
+                  "split"
+                : "a hold-out applies to training";
     return std::nullopt;
-  if (files.size() == 4) {
-    if (!readSplit(files[2], files[3], dataset.test))
-      return std::nullopt;
-  } else {
-    // The last fifth is the test set.
-    int64_t n = dataset.train.size(), testSize = n / 5;
-    int64_t sample = dataset.getSampleSize();
-    int64_t first = n - testSize;
-    dataset.test.samples.assign(dataset.train.samples.begin() + first * sample,
-                                dataset.train.samples.end());
-    dataset.test.labels.assign(dataset.train.labels.begin() + first,
-                               dataset.train.labels.end());
-    dataset.train.samples.resize(first * sample);
-    dataset.train.labels.resize(first);
   }
+  if (files.size() == 4) {
+    if (!readSplit(files[0], files[1], dataset.train) ||
+        !readSplit(files[2], files[3], dataset.test))
+      return std::nullopt;
+    // Evaluation reads the test split only.
+    if (options.forEvaluation)
+      dataset.train = Split();
+    return dataset;
+  }
+  // Evaluating npy:X,Y evaluates every sample given.
+  if (!readSplit(files[0], files[1],
+                 options.forEvaluation ? dataset.test : dataset.train))
+    return std::nullopt;
+  if (options.holdout != 0.0)
+    holdOutStratified(dataset.train, dataset.test, dataset.getSampleSize(),
+                      options.holdout, options.seed);
   return dataset;
 }
 
-std::optional<Dataset> loadDataset(const std::string &spec,
-                                   std::string &error) {
+std::optional<Dataset> loadDataset(const std::string &spec, std::string &error,
+                                   const DatasetOptions &options) {
+  if (!(options.holdout >= 0.0 && options.holdout < 1.0)) {
+    error = "the hold-out fraction must be in [0, 1), got " +
+            std::to_string(options.holdout);
+    return std::nullopt;
+  }
   if (spec.rfind("npy:", 0) == 0)
-    return loadNpy(spec.substr(4), error);
+    return loadNpy(spec.substr(4), error, options);
+  if (options.holdout != 0.0) {
+    error = "dataset '" + spec +
+            "' has a fixed test split; a hold-out applies to npy:X,Y";
+    return std::nullopt;
+  }
   if (spec != "digits" && spec != "fashion-mnist") {
     error = "unknown dataset '" + spec +
             "'; expected digits, fashion-mnist or npy:X.npy,Y.npy";

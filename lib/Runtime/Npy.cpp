@@ -15,6 +15,7 @@
 #include "quantx/Runtime/Npy.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -340,15 +341,37 @@ std::optional<NpyArray> parseNpy(const uint8_t *bytes, size_t size,
   return array;
 }
 
+bool readRegularFile(const std::string &path, std::vector<uint8_t> &bytes,
+                     std::string &error) {
+  std::error_code code;
+  if (!std::filesystem::exists(path, code)) {
+    error = path + ": cannot open file";
+    return false;
+  }
+  if (!std::filesystem::is_regular_file(path, code)) {
+    error = path + ": not a regular file";
+    return false;
+  }
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  std::streamoff size = file ? static_cast<std::streamoff>(file.tellg()) : -1;
+  if (size < 0) {
+    error = path + ": cannot open file";
+    return false;
+  }
+  bytes.resize(static_cast<size_t>(size));
+  file.seekg(0);
+  if (size > 0 && !file.read(reinterpret_cast<char *>(bytes.data()), size)) {
+    error = path + ": cannot read file";
+    return false;
+  }
+  return true;
+}
+
 std::optional<NpyArray> readNpyFile(const std::string &path,
                                     std::string &error) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    error = path + ": cannot open file";
+  std::vector<uint8_t> bytes;
+  if (!readRegularFile(path, bytes, error))
     return std::nullopt;
-  }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
-                             std::istreambuf_iterator<char>());
   std::optional<NpyArray> array = parseNpy(bytes.data(), bytes.size(), error);
   if (!array)
     error = path + ": " + error;

@@ -187,6 +187,33 @@ void ::quantx::runtime::registerJitDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
+FirstErrorCollector::FirstErrorCollector(MLIRContext &context)
+    : context(context), printedOps(context.shouldPrintOpOnDiagnostic()) {
+  context.printOpOnDiagnostic(false);
+  handlerId = context.getDiagEngine().registerHandler([this](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error || !first.empty())
+      return success();
+    llvm::raw_string_ostream os(first);
+    if (auto loc = dyn_cast<FileLineColLoc>(diag.getLocation())) {
+      os << loc.getFilename().getValue() << ":";
+      if (loc.getLine())
+        os << loc.getLine() << ":" << loc.getColumn() << ":";
+      os << " ";
+    }
+    os << diag.str();
+    return success();
+  });
+}
+
+FirstErrorCollector::~FirstErrorCollector() {
+  context.getDiagEngine().eraseHandler(handlerId);
+  context.printOpOnDiagnostic(printedOps);
+}
+
+std::string FirstErrorCollector::getMessage(const std::string &fallback) const {
+  return first.empty() ? fallback : first;
+}
+
 CompiledModule::CompiledModule() = default;
 CompiledModule::~CompiledModule() = default;
 
@@ -282,9 +309,12 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
   mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
   pipelineOptions.vectorize = options.vectorize;
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
-  if (failed(pm.run(*owned)))
-    return makeError("lowering through quantx-to-llvm failed (see the errors "
-                     "above)");
+  {
+    FirstErrorCollector errors(*ctx);
+    if (failed(pm.run(*owned)))
+      return makeError("lowering through quantx-to-llvm failed: " +
+                       errors.getMessage("no diagnostic"));
+  }
   compiled->tensorEntry = true;
   if (llvm::Error error = compiled->jitCompile(*owned, options))
     return std::move(error);

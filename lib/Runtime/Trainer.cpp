@@ -149,10 +149,10 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   if (!model || model.isExternal())
     return makeError(path + ": no function @" + options.model +
                      " is defined (choose the model with --model)");
-  auto inputType =
-      dyn_cast<RankedTensorType>(model.getFunctionType().getNumInputs() == 1
-                                     ? model.getFunctionType().getInput(0)
-                                     : Type());
+  auto inputType = dyn_cast_or_null<RankedTensorType>(
+      model.getFunctionType().getNumInputs() == 1
+          ? model.getFunctionType().getInput(0)
+          : Type());
   if (!inputType || inputType.getRank() == 0)
     return makeError(path + ": @" + options.model +
                      " must take one tensor [N, ...]");
@@ -189,10 +189,10 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   {
     PassManager pm(compileContext.get());
     pm.addPass(mlir::quantx::createMakeTrainStepPass(passOptions));
-    SourceMgrDiagnosticHandler diagnostics(sourceMgr, compileContext.get(),
-                                           llvm::errs());
+    FirstErrorCollector errors(*compileContext);
     if (failed(pm.run(*compileModule)))
-      return makeError(path + ": cannot build the training step");
+      return makeError("cannot build the training step: " +
+                       errors.getMessage(path));
   }
   impl.trainEntry = options.model + "_train_step";
   impl.predictEntry = options.model + "_predict";
@@ -286,7 +286,8 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   return trainer;
 }
 
-llvm::Error Trainer::checkDataset(const Dataset &dataset) const {
+llvm::Error Trainer::checkDataset(const Dataset &dataset,
+                                  bool forTraining) const {
   if (dataset.getSampleSize() != impl->sampleSize)
     return makeError("the model takes " + llvm::Twine(impl->sampleSize) +
                      " values per sample, dataset '" + dataset.name + "' has " +
@@ -295,11 +296,15 @@ llvm::Error Trainer::checkDataset(const Dataset &dataset) const {
     return makeError("the model has " + llvm::Twine(impl->numClasses) +
                      " logits, dataset '" + dataset.name + "' has " +
                      llvm::Twine(dataset.numClasses) + " classes");
-  if (dataset.train.size() < batchSize)
+  if (forTraining && dataset.train.size() < batchSize)
     return makeError("dataset '" + dataset.name +
                      "' has fewer training "
                      "samples than one batch (" +
                      llvm::Twine(batchSize) + ")");
+  if (!forTraining && dataset.test.size() == 0)
+    return makeError("dataset '" + dataset.name +
+                     "' has no samples to "
+                     "evaluate");
   return llvm::Error::success();
 }
 
@@ -322,14 +327,20 @@ double getScheduledLearningRate(const TrainOptions &options, int64_t epoch,
 }
 
 llvm::Error checkLearningRateSchedule(const TrainOptions &options) {
+  if (!(options.learningRate > 0) || !std::isfinite(options.learningRate)) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", options.learningRate);
+    return makeError(llvm::Twine("--lr must be positive and finite, got ") +
+                     text);
+  }
   if (options.lrSchedule != "constant" && options.lrSchedule != "step" &&
       options.lrSchedule != "cosine")
     return makeError("unknown --lr-schedule '" + options.lrSchedule +
                      "' (expected constant, step or cosine)");
   if (options.lrSchedule == "step" && options.lrStepEpochs <= 0)
     return makeError("--lr-schedule step needs --lr-step-epochs N (N >= 1)");
-  if (!(options.lrGamma > 0))
-    return makeError("--lr-gamma must be positive");
+  if (!(options.lrGamma > 0) || !std::isfinite(options.lrGamma))
+    return makeError("--lr-gamma must be positive and finite");
   return llvm::Error::success();
 }
 } // namespace quantx::runtime

@@ -27,6 +27,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
@@ -39,6 +40,9 @@
 
 namespace cl = llvm::cl;
 using namespace quantx::runtime;
+
+/// The runner's own options; --help shows only these (not LLVM's).
+static cl::OptionCategory runnerCategory("quantx-runner options");
 
 static cl::SubCommand runCommand("run", "Compile a model and call a function "
                                         "on .npy inputs");
@@ -53,96 +57,122 @@ static cl::opt<std::string>
     inputFile(cl::Positional, cl::desc("<model.mlir>"), cl::init("-"),
               cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand),
               cl::sub(benchCommand), cl::sub(trainCommand),
-              cl::sub(evalCommand));
+              cl::sub(evalCommand), cl::cat(runnerCategory));
 static cl::opt<std::string> entry("e", cl::desc("The function to call"),
                                   cl::value_desc("name"), cl::init("main"),
-                                  cl::sub(cl::SubCommand::getAll()));
+                                  cl::sub(cl::SubCommand::getAll()),
+                                  cl::cat(runnerCategory));
 static cl::opt<std::string> entryPointResult(
     "entry-point-result",
     cl::desc("For already-lowered input: the result of the entry function "
              "(void, i32, i64, f32), as mlir-runner"),
-    cl::init("void"), cl::sub(cl::SubCommand::getAll()));
+    cl::init("void"), cl::sub(cl::SubCommand::getAll()),
+    cl::cat(runnerCategory));
 static cl::list<std::string>
     sharedLibs("shared-libs", cl::desc("Libraries to load into the JIT"),
-               cl::CommaSeparated, cl::sub(cl::SubCommand::getAll()));
+               cl::CommaSeparated, cl::sub(cl::SubCommand::getAll()),
+               cl::cat(runnerCategory));
 static cl::opt<bool> optO0("O0", cl::desc("Run LLVM at -O0"),
-                           cl::sub(cl::SubCommand::getAll()));
+                           cl::sub(cl::SubCommand::getAll()),
+                           cl::cat(runnerCategory));
 static cl::opt<bool> optO1("O1", cl::desc("Run LLVM at -O1"),
-                           cl::sub(cl::SubCommand::getAll()));
+                           cl::sub(cl::SubCommand::getAll()),
+                           cl::cat(runnerCategory));
 static cl::opt<bool> optO2("O2", cl::desc("Run LLVM at -O2"),
-                           cl::sub(cl::SubCommand::getAll()));
+                           cl::sub(cl::SubCommand::getAll()),
+                           cl::cat(runnerCategory));
 static cl::opt<bool> optO3("O3", cl::desc("Run LLVM at -O3 (the default)"),
-                           cl::sub(cl::SubCommand::getAll()));
+                           cl::sub(cl::SubCommand::getAll()),
+                           cl::cat(runnerCategory));
 static cl::opt<bool> vectorize(
     "vectorize",
     cl::desc("Tile and vectorize while lowering (=false: scalar loops, to "
              "isolate a miscompile)"),
-    cl::init(true), cl::sub(cl::SubCommand::getAll()));
+    cl::init(true), cl::sub(cl::SubCommand::getAll()), cl::cat(runnerCategory));
 static cl::list<std::string> inputs("input",
                                     cl::desc("An argument, as a .npy file"),
                                     cl::value_desc("file.npy"),
-                                    cl::sub(runCommand), cl::sub(benchCommand));
+                                    cl::sub(runCommand), cl::sub(benchCommand),
+                                    cl::cat(runnerCategory));
 static cl::list<std::string>
     outputs("output", cl::desc("Where to write a result, as a .npy file"),
-            cl::value_desc("file.npy"), cl::sub(runCommand));
+            cl::value_desc("file.npy"), cl::sub(runCommand),
+            cl::cat(runnerCategory));
 static cl::opt<unsigned> warmup("warmup",
                                 cl::desc("Untimed calls before timing"),
-                                cl::init(3), cl::sub(benchCommand));
+                                cl::init(3), cl::sub(benchCommand),
+                                cl::cat(runnerCategory));
 static cl::opt<unsigned> runs("runs", cl::desc("Timed calls"), cl::init(20),
-                              cl::sub(benchCommand));
+                              cl::sub(benchCommand), cl::cat(runnerCategory));
 
 static cl::opt<std::string>
     datasetName("dataset",
                 cl::desc("digits, fashion-mnist, or npy:X.npy,Y.npy[,TX.npy,"
                          "TY.npy]"),
                 cl::value_desc("name"), cl::Required, cl::sub(trainCommand),
-                cl::sub(evalCommand));
+                cl::sub(evalCommand), cl::cat(runnerCategory));
 static cl::opt<std::string>
     modelName("model", cl::desc("The forward function"), cl::value_desc("name"),
-              cl::init("forward"), cl::sub(trainCommand), cl::sub(evalCommand));
+              cl::init("forward"), cl::sub(trainCommand), cl::sub(evalCommand),
+              cl::cat(runnerCategory));
 static cl::opt<int64_t> batchSize(
     "batch-size",
     cl::desc("Samples per batch (default: the model's static batch, else 64)"),
-    cl::init(0), cl::sub(trainCommand), cl::sub(evalCommand));
+    cl::init(0), cl::sub(trainCommand), cl::sub(evalCommand),
+    cl::cat(runnerCategory));
 static cl::opt<int64_t> epochs("epochs", cl::desc("Passes over the data"),
-                               cl::init(10), cl::sub(trainCommand));
+                               cl::init(10), cl::sub(trainCommand),
+                               cl::cat(runnerCategory));
 static cl::opt<double> learningRate("lr", cl::desc("Learning rate"),
-                                    cl::init(0.01), cl::sub(trainCommand));
+                                    cl::init(0.01), cl::sub(trainCommand),
+                                    cl::cat(runnerCategory));
 static cl::opt<std::string> optimizer("optimizer",
                                       cl::desc("sgd, momentum or adam"),
-                                      cl::init("sgd"), cl::sub(trainCommand));
+                                      cl::init("sgd"), cl::sub(trainCommand),
+                                      cl::cat(runnerCategory));
 static cl::opt<double> momentum("momentum",
                                 cl::desc("Momentum of --optimizer=momentum"),
-                                cl::init(0.9), cl::sub(trainCommand));
+                                cl::init(0.9), cl::sub(trainCommand),
+                                cl::cat(runnerCategory));
 static cl::opt<double> beta1("beta1", cl::desc("Adam's beta1"), cl::init(0.9),
-                             cl::sub(trainCommand));
+                             cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<double> beta2("beta2", cl::desc("Adam's beta2"), cl::init(0.999),
-                             cl::sub(trainCommand));
+                             cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<double> weightDecay("weight-decay", cl::desc("L2 weight decay"),
-                                   cl::init(0.0), cl::sub(trainCommand));
+                                   cl::init(0.0), cl::sub(trainCommand),
+                                   cl::cat(runnerCategory));
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of initialization and shuffling"),
-                              cl::init(0), cl::sub(trainCommand));
+                              cl::init(0), cl::sub(trainCommand),
+                              cl::cat(runnerCategory));
 static cl::opt<std::string> lrSchedule(
     "lr-schedule",
     cl::desc("constant, step (times --lr-gamma every --lr-step-epochs) or "
              "cosine (down to 0 over the run)"),
-    cl::init("constant"), cl::sub(trainCommand));
+    cl::init("constant"), cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<int64_t>
     lrStepEpochs("lr-step-epochs",
                  cl::desc("Epochs between decays of --lr-schedule step"),
-                 cl::init(0), cl::sub(trainCommand));
+                 cl::init(0), cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<double> lrGamma("lr-gamma",
                                cl::desc("Decay factor of --lr-schedule step"),
-                               cl::init(0.1), cl::sub(trainCommand));
+                               cl::init(0.1), cl::sub(trainCommand),
+                               cl::cat(runnerCategory));
 static cl::opt<bool> flushDenormals(
     "flush-denormals",
     cl::desc("Treat subnormal floats as zero while training and evaluating "
              "(fast; =false for IEEE gradual underflow)"),
-    cl::init(true), cl::sub(trainCommand), cl::sub(evalCommand));
+    cl::init(true), cl::sub(trainCommand), cl::sub(evalCommand),
+    cl::cat(runnerCategory));
+static cl::opt<double> holdout(
+    "holdout",
+    cl::desc("For --dataset npy:X,Y: hold out this fraction of each class as "
+             "the test split (seeded by --seed; default: no test split)"),
+    cl::init(0.0), cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<std::string>
     trainedOutput("o", cl::desc("Write the trained model (MLIR) here"),
-                  cl::value_desc("file.mlir"), cl::sub(trainCommand));
+                  cl::value_desc("file.mlir"), cl::sub(trainCommand),
+                  cl::cat(runnerCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "quantx-runner") << message << "\n";
@@ -262,8 +292,16 @@ static void drawProgress(int64_t epoch, int64_t batch, int64_t batches,
 }
 
 static int trainMain(bool training) {
+  if (batchSize.getNumOccurrences() && batchSize <= 0)
+    return fail("--batch-size must be at least 1, got " +
+                llvm::Twine(static_cast<int64_t>(batchSize)));
   std::string error;
-  std::optional<Dataset> dataset = loadDataset(datasetName, error);
+  DatasetOptions datasetOptions;
+  datasetOptions.forEvaluation = !training;
+  datasetOptions.holdout = holdout;
+  datasetOptions.seed = seed;
+  std::optional<Dataset> dataset =
+      loadDataset(datasetName, error, datasetOptions);
   if (!dataset)
     return fail(error);
   TrainOptions options;
@@ -287,7 +325,7 @@ static int trainMain(bool training) {
   auto trainer = Trainer::create(inputFile, options, getOptions(), training);
   if (!trainer)
     return fail(trainer.takeError());
-  if (llvm::Error checked = (*trainer)->checkDataset(*dataset))
+  if (llvm::Error checked = (*trainer)->checkDataset(*dataset, training))
     return fail(std::move(checked));
   auto seconds = [](auto from) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
@@ -304,6 +342,22 @@ static int trainMain(bool training) {
       static_cast<long long>(dataset->numClasses),
       static_cast<long long>((*trainer)->getBatchSize()), seconds(start));
   llvm::outs() << line;
+  if (holdout > 0) {
+    std::snprintf(line, sizeof(line),
+                  "hold-out: %.4g of each class (seed %llu) is the test "
+                  "split\n",
+                  static_cast<double>(holdout),
+                  static_cast<unsigned long long>(seed));
+    llvm::outs() << line;
+  }
+  // Without a test split (npy:X,Y training without --holdout) the accuracy
+  // reported is the training split's, and named so.
+  bool hasTest = dataset->test.size() > 0;
+  const Split &scored = hasTest ? dataset->test : dataset->train;
+  const char *scoredName = hasTest ? "test-accuracy" : "train-accuracy";
+  if (!hasTest)
+    llvm::outs() << "no test split: reporting the accuracy on the training "
+                    "split (--holdout F holds some out)\n";
   if (training) {
     llvm::outs() << "parameters:";
     for (const std::string &param : (*trainer)->describeParameters())
@@ -321,14 +375,14 @@ static int trainMain(bool training) {
     if (!loss)
       return fail(loss.takeError());
     double trainSeconds = seconds(epochStart);
-    auto tested = (*trainer)->evaluate(dataset->test);
+    auto tested = (*trainer)->evaluate(scored);
     if (!tested)
       return fail(tested.takeError());
     accuracy = *tested;
     std::snprintf(line, sizeof(line),
-                  "epoch %lld/%lld: train-loss %.4f test-accuracy %.4f ",
+                  "epoch %lld/%lld: train-loss %.4f %s %.4f ",
                   static_cast<long long>(epoch), static_cast<long long>(epochs),
-                  *loss, accuracy);
+                  *loss, scoredName, accuracy);
     llvm::outs() << line;
     if (options.lrSchedule != "constant") {
       // The rate of the epoch's first batch.
@@ -341,7 +395,7 @@ static int trainMain(bool training) {
     llvm::outs().flush();
   }
   if (!training || epochs == 0) {
-    auto tested = (*trainer)->evaluate(dataset->test);
+    auto tested = (*trainer)->evaluate(scored);
     if (!tested)
       return fail(tested.takeError());
     accuracy = *tested;
@@ -351,7 +405,7 @@ static int trainMain(bool training) {
       return fail(std::move(saved));
     llvm::outs() << "saved the trained model to " << trainedOutput << "\n";
   }
-  std::snprintf(line, sizeof(line), "test-accuracy: %.4f\n", accuracy);
+  std::snprintf(line, sizeof(line), "%s: %.4f\n", scoredName, accuracy);
   llvm::outs() << line;
   return 0;
 }
@@ -361,9 +415,15 @@ int main(int argc, char **argv) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::InitializeNativeTargetAsmParser();
+  for (cl::SubCommand *sub : {&cl::SubCommand::getTopLevel(), &runCommand,
+                              &benchCommand, &trainCommand, &evalCommand})
+    cl::HideUnrelatedOptions(runnerCategory, *sub);
   cl::ParseCommandLineOptions(
       argc, argv,
       "quantx-runner: JIT-compile quantx models and run or time them\n");
+  for (const std::string &library : sharedLibs)
+    if (!llvm::sys::fs::is_regular_file(library))
+      return fail(library + ": --shared-libs library not found");
 
   if (trainCommand || evalCommand)
     return trainMain(static_cast<bool>(trainCommand));

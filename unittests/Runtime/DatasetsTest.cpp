@@ -11,6 +11,8 @@
 
 #include "gtest/gtest.h"
 
+#include <map>
+
 #include <zlib.h>
 
 #include <cstdio>
@@ -103,14 +105,40 @@ TEST(Datasets, NpyDatasets) {
   std::string error;
   ASSERT_TRUE(writeNpyFile(tempPath("x.npy"), x, error));
   ASSERT_TRUE(writeNpyFile(tempPath("y.npy"), y, error));
-  std::optional<Dataset> data =
-      loadDataset("npy:" + tempPath("x.npy") + "," + tempPath("y.npy"), error);
+  std::string spec = "npy:" + tempPath("x.npy") + "," + tempPath("y.npy");
+  // Training data: every sample trains; no test split unless asked for.
+  std::optional<Dataset> data = loadDataset(spec, error);
   ASSERT_TRUE(data) << error;
   EXPECT_EQ(data->sampleShape, (std::vector<int64_t>{3}));
   EXPECT_EQ(data->numClasses, 10);
-  EXPECT_EQ(data->train.size(), 8);
-  EXPECT_EQ(data->test.labels, (std::vector<int32_t>{8, 9}));
-  EXPECT_EQ(data->test.samples.front(), 24.0f);
+  EXPECT_EQ(data->train.size(), 10);
+  EXPECT_EQ(data->test.size(), 0);
+  // Evaluation: every sample given is evaluated.
+  DatasetOptions evaluation;
+  evaluation.forEvaluation = true;
+  data = loadDataset(spec, error, evaluation);
+  ASSERT_TRUE(data) << error;
+  EXPECT_EQ(data->train.size(), 0);
+  EXPECT_EQ(data->test.size(), 10);
+  EXPECT_EQ(data->test.samples[3], 3.0f);
+  // A hold-out on training data only, in [0, 1).
+  DatasetOptions heldOut;
+  heldOut.holdout = 0.5;
+  EXPECT_FALSE(loadDataset(spec, error, [&] {
+    DatasetOptions both = heldOut;
+    both.forEvaluation = true;
+    return both;
+  }()));
+  EXPECT_EQ(error, "a hold-out applies to training");
+  heldOut.holdout = 1.0;
+  EXPECT_FALSE(loadDataset(spec, error, heldOut));
+  EXPECT_FALSE(loadDataset("digits", error, [] {
+    DatasetOptions options;
+    options.holdout = 0.2;
+    return options;
+  }()));
+  EXPECT_EQ(error, "dataset 'digits' has a fixed test split; a hold-out "
+                   "applies to npy:X,Y");
 
   EXPECT_FALSE(
       loadDataset("npy:" + tempPath("y.npy") + "," + tempPath("y.npy"), error));
@@ -152,4 +180,47 @@ TEST(Datasets, RealFashionMnist) {
   EXPECT_EQ(counts, std::vector<int64_t>(10, 1000));
 }
 
+} // namespace
+
+namespace {
+/// The hold-out takes round(fraction * count) of each class, reproducibly
+/// from the seed, keeps both splits in their original order and moves each
+/// sample with its label.
+TEST(Datasets, StratifiedHoldOut) {
+  auto make = [] {
+    Split split;
+    // Classes of 10, 20 and 7 samples, sorted by label; sample i holds
+    // {i, -i}.
+    for (int32_t label : {0, 1, 2})
+      for (int k = 0; k < (label == 0 ? 10 : label == 1 ? 20 : 7); ++k) {
+        float i = static_cast<float>(split.size());
+        split.samples.push_back(i);
+        split.samples.push_back(-i);
+        split.labels.push_back(label);
+      }
+    return split;
+  };
+  auto heldOut = [&](uint64_t seed) {
+    Split train = make(), test;
+    holdOutStratified(train, test, 2, 0.3, seed);
+    EXPECT_EQ(train.size() + test.size(), 37);
+    std::map<int32_t, int> perClass;
+    for (int32_t label : test.labels)
+      ++perClass[label];
+    EXPECT_EQ(perClass[0], 3);
+    EXPECT_EQ(perClass[1], 6);
+    EXPECT_EQ(perClass[2], 2);
+    for (const Split *split : {&train, &test})
+      for (int64_t n = 0; n < split->size(); ++n) {
+        float id = split->samples[2 * n];
+        EXPECT_EQ(split->samples[2 * n + 1], -id);
+        EXPECT_EQ(split->labels[n], id < 10 ? 0 : id < 30 ? 1 : 2);
+        if (n > 0)
+          EXPECT_LT(split->samples[2 * (n - 1)], id);
+      }
+    return test.samples;
+  };
+  EXPECT_EQ(heldOut(1), heldOut(1));
+  EXPECT_NE(heldOut(1), heldOut(2));
+}
 } // namespace

@@ -18,7 +18,11 @@
 //                  (/usr/share/datasets/fashion-mnist): 60000 train and
 //                  10000 test 28x28 images scaled to [0, 1], 10 classes.
 //   npy:X,Y[,TX,TY] a user's own data: float32 samples [N, ...] and integer
-//                  labels [N]; without TX,TY the last fifth is the test set.
+//                  labels [N]. For training, X,Y is the training split and
+//                  TX,TY the test split; without TX,TY there is no test
+//                  split unless a hold-out is asked for (a seeded random
+//                  split of each class). For evaluation, the test split is
+//                  TX,TY, or every sample of X,Y when only those are given.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,10 +53,27 @@ struct Dataset {
   int64_t getSampleSize() const;
 };
 
+/// How a dataset is split (see the file comment).
+struct DatasetOptions {
+  /// Loading for evaluation only: `npy:X,Y` is all test data.
+  bool forEvaluation = false;
+  /// The fraction of each class of `npy:X,Y` held out as the test split
+  /// (0: none), drawn with `seed`; only for `npy:X,Y` training data.
+  double holdout = 0.0;
+  uint64_t seed = 0;
+};
+
 /// Loads a dataset by name (see the file comment). On failure returns
 /// nothing and sets `error` to one line naming what is missing or wrong and
 /// how to get it.
-std::optional<Dataset> loadDataset(const std::string &spec, std::string &error);
+std::optional<Dataset> loadDataset(const std::string &spec, std::string &error,
+                                   const DatasetOptions &options = {});
+
+/// Moves round(fraction * count) samples of each class, chosen by a
+/// Fisher-Yates shuffle seeded with `seed`, from `from` into `to` (both keep
+/// their samples in the original order). `sampleSize` values per sample.
+void holdOutStratified(Split &from, Split &to, int64_t sampleSize,
+                       double fraction, uint64_t seed);
 
 /// The files `name` is read from, in search order ($QUANTX_DATA_DIR first).
 std::vector<std::string> getDatasetSearchPaths(const std::string &name);

@@ -70,6 +70,11 @@ std::optional<int64_t> getIntegerElement(const NpyArray &array, int64_t index);
 std::optional<NpyArray> parseNpy(const uint8_t *bytes, size_t size,
                                  std::string &error);
 
+/// Reads a whole regular file (a directory, a missing or unreadable file is
+/// an error naming it).
+bool readRegularFile(const std::string &path, std::vector<uint8_t> &bytes,
+                     std::string &error);
+
 /// Reads a .npy file; errors name the file.
 std::optional<NpyArray> readNpyFile(const std::string &path,
                                     std::string &error);

@@ -145,6 +145,24 @@ private:
 /// translations to LLVM IR.
 void registerJitDialects(mlir::DialectRegistry &registry);
 
+/// While alive, keeps the diagnostics of `context` off the terminal and
+/// remembers the first error as one line, "file:line:col: message" (notes,
+/// and the op dumps attached to pass errors, are dropped), so that a failed
+/// compile becomes a one-line error.
+class FirstErrorCollector {
+public:
+  explicit FirstErrorCollector(mlir::MLIRContext &context);
+  ~FirstErrorCollector();
+  /// The first error, or `fallback` when none was emitted.
+  std::string getMessage(const std::string &fallback) const;
+
+private:
+  mlir::MLIRContext &context;
+  uint64_t handlerId;
+  bool printedOps;
+  std::string first;
+};
+
 /// Renders a small array in NumPy style; "" when it has more than
 /// `maxElements` elements.
 std::string formatArray(const NpyArray &array, size_t maxElements = 64);

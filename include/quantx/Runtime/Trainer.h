@@ -83,8 +83,10 @@ public:
   create(const std::string &path, const TrainOptions &options,
          const RunnerOptions &runnerOptions, bool forTraining = true);
 
-  /// Checks that the dataset's samples and classes fit the model.
-  llvm::Error checkDataset(const Dataset &dataset) const;
+  /// Checks that the dataset's samples and classes fit the model and that
+  /// it has what training (a batch of training samples) or evaluation (test
+  /// samples) needs.
+  llvm::Error checkDataset(const Dataset &dataset, bool forTraining) const;
 
   /// One epoch over the shuffled training split (the last partial batch is
   /// dropped); returns the mean loss.

@@ -28,6 +28,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <cmath>
+#include <cstdio>
+
 namespace mlir::quantx {
 #define GEN_PASS_DEF_MAKETRAINSTEPPASS
 #include "quantx/Dialect/Quantx/Transforms/Passes.h.inc"
@@ -368,6 +371,26 @@ void MakeTrainStepPass::runOnOperation() {
     module.emitError("quantx-make-train-step: batch-size must be >= 0");
     return signalPassFailure();
   }
+  // Hyperparameters outside these ranges make no optimizer (NaN, a growing
+  // step, or moments that never decay). `range` is the interval as printed.
+  auto check = [&](StringRef name, double value, bool inside, StringRef range) {
+    if (!inside || !std::isfinite(value)) {
+      char text[32];
+      std::snprintf(text, sizeof(text), "%g", value);
+      module.emitError("quantx-make-train-step: ")
+          << name << " must be in " << range << ", got " << text;
+      return false;
+    }
+    return true;
+  };
+  if ((!learningRateArgument &&
+       !check("learning-rate", learningRate, learningRate > 0, "(0, inf)")) ||
+      !check("momentum", momentum, momentum >= 0 && momentum < 1, "[0, 1)") ||
+      !check("beta1", beta1, beta1 >= 0 && beta1 < 1, "[0, 1)") ||
+      !check("beta2", beta2, beta2 >= 0 && beta2 < 1, "[0, 1)") ||
+      !check("epsilon", epsilon, epsilon > 0, "(0, inf)") ||
+      !check("weight-decay", weightDecay, weightDecay >= 0, "[0, inf)"))
+    return signalPassFailure();
   auto function = module.lookupSymbol<func::FuncOp>(model);
   if (!function || function.isExternal()) {
     module.emitError("quantx-make-train-step: no function @")

@@ -1,0 +1,69 @@
+// REQUIRES: quantx-jit
+// Options with values that make no sense are one-line errors before anything
+// is compiled or run.
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --lr -0.1 2>&1 | FileCheck %s --check-prefix=LR
+// LR: quantx-runner: error: --lr must be positive and finite, got -0.1
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --lr nan 2>&1 | FileCheck %s --check-prefix=LRNAN
+// LRNAN: quantx-runner: error: --lr must be positive and finite, got nan
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer momentum --momentum -5 2>&1 | FileCheck %s --check-prefix=MOMENTUM
+// MOMENTUM: quantx-runner: error: cannot build the training step: {{.*}}options.mlir: quantx-make-train-step: momentum must be in [0, 1), got -5
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer adam --beta1 2 2>&1 | FileCheck %s --check-prefix=BETA1
+// BETA1: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: beta1 must be in [0, 1), got 2
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer adam --beta2 1 2>&1 | FileCheck %s --check-prefix=BETA2
+// BETA2: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: beta2 must be in [0, 1), got 1
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --weight-decay -1 2>&1 | FileCheck %s --check-prefix=DECAY
+// DECAY: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: weight-decay must be in [0, inf), got -1
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --batch-size 0 2>&1 | FileCheck %s --check-prefix=BATCH
+// BATCH: quantx-runner: error: --batch-size must be at least 1, got 0
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --epochs -1 2>&1 | FileCheck %s --check-prefix=EPOCHS
+// EPOCHS: quantx-runner: error: --epochs must be at least 0
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer lion 2>&1 | FileCheck %s --check-prefix=OPTIMIZER
+// OPTIMIZER: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: unknown optimizer 'lion' (expected sgd, momentum or adam)
+// OPTIMIZER-NOT: {{.}}
+//
+// A model must take one tensor [N, ...].
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --model none 2>&1 | FileCheck %s --check-prefix=NOARG
+// NOARG: quantx-runner: error: {{.*}}options.mlir: @none must take one tensor [N, ...]
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --model two 2>&1 | FileCheck %s --check-prefix=TWO
+// TWO: quantx-runner: error: {{.*}}options.mlir: @two must take one tensor [N, ...]
+//
+// eval checks what evaluation needs, not the training batch.
+// RUN: not quantx-runner eval %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --batch-size 500 2>&1 | FileCheck %s --check-prefix=EVAL
+// EVAL: quantx-runner: error: {{.*}}options.mlir: parameter @w has no value; train the model first
+//
+// Files: directories, missing libraries.
+// RUN: not quantx-runner run %S -e forward 2>&1 | FileCheck %s --check-prefix=DIRMODEL
+// DIRMODEL: quantx-runner: error: {{.*}}: cannot open file
+// RUN: not quantx-runner run %S/../runner-errors.mlir -e f --input %S 2>&1 | FileCheck %s --check-prefix=DIRINPUT
+// DIRINPUT: quantx-runner: error: {{.*}}BadInput: not a regular file
+// RUN: not quantx-runner run %S/../runner-errors.mlir -e f --shared-libs=%t.nonexistent.so 2>&1 | FileCheck %s --check-prefix=LIB
+// LIB: quantx-runner: error: {{.*}}nonexistent.so: --shared-libs library not found
+//
+// --help shows the runner's own options, not LLVM's hundreds.
+// RUN: quantx-runner train --help | FileCheck %s --check-prefix=HELP
+// HELP: quantx-runner options:
+// HELP-NOT: --aarch64
+// HELP: --batch-size
+// HELP-NOT: --x86
+
+ml_program.global private mutable @w : tensor<8x3xf32>
+
+func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %w = ml_program.global_load @w : tensor<8x3xf32>
+  %e = tensor.empty(%n) : tensor<?x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x3xf32>) -> tensor<?x3xf32>
+  %m = linalg.matmul ins(%x, %w : tensor<?x8xf32>, tensor<8x3xf32>) outs(%f : tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %m : tensor<?x3xf32>
+}
+func.func @none() -> tensor<2x3xf32> {
+  %w = ml_program.global_load @w : tensor<8x3xf32>
+  %s = tensor.extract_slice %w[0, 0] [2, 3] [1, 1] : tensor<8x3xf32> to tensor<2x3xf32>
+  return %s : tensor<2x3xf32>
+}
+func.func @two(%x: tensor<?x8xf32>, %y: tensor<?x8xf32>) -> tensor<?x3xf32> {
+  %r = func.call @forward(%x) : (tensor<?x8xf32>) -> tensor<?x3xf32>
+  return %r : tensor<?x3xf32>
+}
