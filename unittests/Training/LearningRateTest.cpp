@@ -87,7 +87,7 @@ TEST(LearningRate, BadOptionsAreNamed) {
   TrainOptions gamma = withSchedule("step");
   gamma.lrStepEpochs = 1;
   gamma.lrGamma = 0.0;
-  EXPECT_EQ(message(gamma), "--lr-gamma must be positive");
+  EXPECT_EQ(message(gamma), "--lr-gamma must be positive and finite");
 }
 
 } // namespace
