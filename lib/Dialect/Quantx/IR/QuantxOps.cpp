@@ -122,8 +122,14 @@ static APFloat fromDouble(double value, FloatType type) {
   return converted;
 }
 
+/// Folding builds at most this many elements: a larger constant is left to
+/// the generated code (a splat of a per-tensor format folds to a splat, in
+/// constant time, whatever its size).
+static constexpr int64_t kMaxFoldedElements = int64_t(1) << 20;
+
 /// Reads a float constant (dense elements or a scalar float attribute). A
-/// splat gives one value.
+/// splat gives one value; a constant of more than kMaxFoldedElements other
+/// elements gives nothing.
 static std::optional<SmallVector<double>> readFloats(Attribute attr) {
   SmallVector<double> values;
   if (auto scalar = dyn_cast_or_null<FloatAttr>(attr)) {
@@ -137,6 +143,8 @@ static std::optional<SmallVector<double>> readFloats(Attribute attr) {
     values.push_back(toDouble(dense.getSplatValue<APFloat>()));
     return values;
   }
+  if (dense.getNumElements() > kMaxFoldedElements)
+    return std::nullopt;
   for (const APFloat &value : dense.getValues<APFloat>())
     values.push_back(toDouble(value));
   return values;
@@ -163,6 +171,8 @@ readCodes(Attribute attr, FormatTypeInterface format) {
     read(dense.getSplatValue<APInt>());
     return codes;
   }
+  if (dense.getNumElements() > kMaxFoldedElements)
+    return std::nullopt;
   for (const APInt &value : dense.getValues<APInt>())
     read(value);
   return codes;
@@ -204,15 +214,14 @@ static Type getStorageTypeFor(Type type) {
 }
 
 /// Encodes `values` (of a value of type `type`, or its splat value) into
-/// `format`.
+/// `format`; a splat takes one encoding.
 static SmallVector<int64_t> encodeAll(Type type, FormatTypeInterface format,
                                       ArrayRef<double> values,
                                       num::RoundingMode mode) {
+  if (values.size() == 1)
+    return {format.encode(values.front(), mode, 0, 0)};
   SmallVector<int64_t> codes(values.size());
-  bool splat = values.size() == 1;
   forEachElement(type, format, [&](int64_t i, int64_t channel) {
-    if (splat && i > 0)
-      return;
     codes[i] = format.encode(values[i], mode, 0, channel);
   });
   return codes;
@@ -220,30 +229,28 @@ static SmallVector<int64_t> encodeAll(Type type, FormatTypeInterface format,
 
 static SmallVector<double> decodeAll(Type type, FormatTypeInterface format,
                                      ArrayRef<int64_t> codes) {
+  if (codes.size() == 1)
+    return {format.decode(codes.front(), 0)};
   SmallVector<double> values(codes.size());
-  bool splat = codes.size() == 1;
   forEachElement(type, format, [&](int64_t i, int64_t channel) {
-    if (splat && i > 0)
-      return;
     values[i] = format.decode(codes[i], channel);
   });
   return values;
 }
 
 /// Splat constants of per-channel formats have different values per channel:
-/// expand them first.
-static void expandSplat(Type type, FormatTypeInterface format,
-                        SmallVectorImpl<double> &values) {
+/// expand them first. Fails when that would build more than
+/// kMaxFoldedElements elements.
+template <typename T>
+static LogicalResult expandSplat(Type type, FormatTypeInterface format,
+                                 SmallVectorImpl<T> &values) {
   auto shaped = dyn_cast<ShapedType>(type);
-  if (shaped && values.size() == 1 && format.getChannelAxis())
-    values.assign(shaped.getNumElements(), values.front());
-}
-
-static void expandSplat(Type type, FormatTypeInterface format,
-                        SmallVectorImpl<int64_t> &codes) {
-  auto shaped = dyn_cast<ShapedType>(type);
-  if (shaped && codes.size() == 1 && format.getChannelAxis())
-    codes.assign(shaped.getNumElements(), codes.front());
+  if (!shaped || values.size() != 1 || !format.getChannelAxis())
+    return success();
+  if (shaped.getNumElements() > kMaxFoldedElements)
+    return failure();
+  values.assign(shaped.getNumElements(), values.front());
+  return success();
 }
 
 /// Matches `storage_cast(constant)` and returns the constant's codes.
@@ -259,8 +266,8 @@ static std::optional<SmallVector<int64_t>> matchStorageConstant(Value value) {
   if (!format)
     return std::nullopt;
   std::optional<SmallVector<int64_t>> codes = readCodes(attr, format);
-  if (codes)
-    expandSplat(cast.getResult().getType(), format, *codes);
+  if (codes && failed(expandSplat(cast.getResult().getType(), format, *codes)))
+    return std::nullopt;
   return codes;
 }
 
@@ -300,7 +307,8 @@ struct FoldQuantizeOfConstant : OpRewritePattern<QuantizeOp> {
     if (!values)
       return rewriter.notifyMatchFailure(op, "unsupported constant");
     auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
-    expandSplat(op.getType(), format, *values);
+    if (failed(expandSplat(op.getType(), format, *values)))
+      return rewriter.notifyMatchFailure(op, "constant too large to fold");
     replaceWithStorageConstant(
         rewriter, op, format,
         encodeAll(op.getType(), format, *values, toNumerics(op.getRounding())));
@@ -324,7 +332,8 @@ struct FoldRequantizeOfConstant : OpRewritePattern<RequantizeOp> {
     auto to = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
     SmallVector<double> values =
         decodeAll(op.getInput().getType(), from, *codes);
-    expandSplat(op.getType(), to, values);
+    if (failed(expandSplat(op.getType(), to, values)))
+      return rewriter.notifyMatchFailure(op, "constant too large to fold");
     replaceWithStorageConstant(
         rewriter, op, to,
         encodeAll(op.getType(), to, values, toNumerics(op.getRounding())));
@@ -447,7 +456,8 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
     return {};
   FormatTypeInterface format = getFormat();
   Type type = getType();
-  expandSplat(type, format, *values);
+  if (failed(expandSplat(type, format, *values)))
+    return {};
   SmallVector<int64_t> codes =
       encodeAll(type, format, *values, toNumerics(rounding));
   return buildFloats(type, decodeAll(type, format, codes));
