@@ -55,6 +55,8 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Out of memory or a wrapping size: a message and abort, not a crash.
+  pm.addPass(createCheckAllocationsPass());
   // Fully unrolled: no stack temporaries inside hot loops.
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));

@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
@@ -184,6 +185,20 @@ static int fail(llvm::Error error) {
   return fail(message);
 }
 
+/// Compiled code stops on a failure it cannot report otherwise (a buffer
+/// that cannot be allocated): it writes its reason to stderr and aborts.
+/// While it runs, an abort ends the runner like any other error, without
+/// the crash report LLVM would print.
+static void onCompiledCodeAbort(int) {
+  static const char message[] =
+      "quantx-runner: error: the compiled code stopped (reason above)\n";
+  ssize_t written = ::write(STDERR_FILENO, message, sizeof(message) - 1);
+  (void)written;
+  _exit(1);
+}
+
+static void enterCompiledCode() { std::signal(SIGABRT, onCompiledCodeAbort); }
+
 static RunnerOptions getOptions() {
   RunnerOptions options;
   options.optLevel = optO0 ? 0 : optO1 ? 1 : optO2 ? 2 : 3;
@@ -327,6 +342,7 @@ static int trainMain(bool training) {
     return fail(trainer.takeError());
   if (llvm::Error checked = (*trainer)->checkDataset(*dataset, training))
     return fail(std::move(checked));
+  enterCompiledCode();
   auto seconds = [](auto from) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                          from)
@@ -431,6 +447,7 @@ int main(int argc, char **argv) {
   auto module = CompiledModule::compile(inputFile, entry, getOptions());
   if (!module)
     return fail(module.takeError());
+  enterCompiledCode();
 
   if (benchCommand)
     return benchMain(**module);

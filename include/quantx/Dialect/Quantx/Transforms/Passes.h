@@ -16,6 +16,7 @@ namespace quant {
 class QuantDialect;
 } // namespace quant
 namespace func {
+class FuncDialect;
 class FuncOp;
 } // namespace func
 namespace scf {

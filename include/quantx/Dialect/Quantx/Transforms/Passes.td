@@ -274,6 +274,46 @@ def LowerStridedCopiesPass
 // Training
 //===----------------------------------------------------------------------===//
 
+def CheckAllocationsPass
+    : Pass<"quantx-check-allocations", "::mlir::ModuleOp"> {
+  let summary = "Stop cleanly when a buffer cannot be allocated";
+  let description = [{
+    `memref.alloc` lowers to a `malloc` whose size is computed modulo 2^64
+    and whose result is used unchecked, so a tensor too large for memory
+    makes compiled code write through a null pointer, and a size that wraps
+    makes it write past a small buffer. After this pass:
+
+    - a static buffer of 2^63 bytes or more is a compile-time error at the
+      op that needs it;
+    - a dynamic size is multiplied out with overflow detection before the
+      allocation;
+    - a null result of a non-empty allocation (out of memory) is detected
+      after it.
+
+    Either runtime failure calls `__quantx_allocation_failed`, a private
+    function the pass adds, which writes one line naming the buffer's type
+    and source location to stderr (`write`) and aborts (`abort`).
+
+    ```mlir
+    %m = memref.alloc(%n) : memref<?x1024xf32>
+    // becomes (abridged)
+    %lo, %hi = arith.mului_extended %c4096, %n64 : i64
+    scf.if %wraps { func.call @__quantx_allocation_failed(%msg, %len) ... }
+    %m = memref.alloc(%n) : memref<?x1024xf32>
+    %p = memref.extract_aligned_pointer_as_index %m : memref<?x1024xf32> -> index
+    scf.if %isNull { func.call @__quantx_allocation_failed(%msg2, %len2) ... }
+    ```
+
+    Stack allocations (`memref.alloca`) are not checked.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def WidenSubByteAccessesPass
     : Pass<"quantx-widen-sub-byte-accesses", "::mlir::ModuleOp"> {
   let summary = "Load and store sub-byte integers one element per byte";

@@ -1,0 +1,28 @@
+// REQUIRES: quantx-jit
+// Buffers that cannot exist stop the compiled code with a message naming the
+// buffer's type and source line, and the runner with an error; nothing
+// crashes or writes out of bounds.
+// RUN: not quantx-runner run %s -e huge 2>&1 | FileCheck %s --check-prefix=HUGE
+// HUGE: quantx: cannot allocate a buffer of type memref<1000000x1000000x1000xf32> ({{.*}}allocation.mlir:18:8): out of memory
+// HUGE-NEXT: quantx-runner: error: the compiled code stopped (reason above)
+// A dynamic size whose byte count wraps 64 bits (2^33 x 2^33 x 4 bytes).
+// RUN: not quantx-runner run %s -e square --input %S/../Inputs/n_2pow33.npy 2>&1 | FileCheck %s --check-prefix=WRAP
+// WRAP: quantx: cannot allocate a buffer of type memref<?x?xf32> ({{.*}}allocation.mlir:{{[0-9]+}}:{{[0-9]+}}): its size in bytes does not fit in 63 bits
+// WRAP-NEXT: quantx-runner: error: the compiled code stopped (reason above)
+// The same function with a size that fits runs.
+// RUN: quantx-runner run %s -e square --input %S/../Inputs/n_3.npy | FileCheck %s --check-prefix=OK
+// OK: result #0: tensor<?x?xf32> = {{\[\[}}1, 1, 1], [1, 1, 1], [1, 1, 1]]
+
+func.func @huge() -> tensor<1000000x1000000x1000xf32> {
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<1000000x1000000x1000xf32>
+  %f = linalg.fill ins(%one : f32) outs(%e : tensor<1000000x1000000x1000xf32>) -> tensor<1000000x1000000x1000xf32>
+  return %f : tensor<1000000x1000000x1000xf32>
+}
+func.func @square(%n: i64) -> tensor<?x?xf32> {
+  %one = arith.constant 1.0 : f32
+  %i = arith.index_cast %n : i64 to index
+  %e = tensor.empty(%i, %i) : tensor<?x?xf32>
+  %f = linalg.fill ins(%one : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %f : tensor<?x?xf32>
+}
