@@ -100,16 +100,29 @@ install-check: build
 	ninja -C $(INSTALL_CHECK)/consumer >/dev/null
 	$(INSTALL_CHECK)/consumer/quantx-consumer | tail -n 1
 
-# Fuzz the .npy reader for a bounded time, starting from the seed corpus in
-# fuzz/npy/corpus (new inputs go to the build tree, not the repository).
+# Fuzz for a bounded time each: the .npy reader, the IR front end (parse,
+# verify, round trip, fold) and the lowering pipelines, from the seed corpora
+# in fuzz/*/corpus plus every `// -----` chunk of the lit tests. New inputs
+# go to the build tree, not the repository. A finding fails the target and
+# leaves its input as crash-* in the build tree.
 FUZZ_SECONDS ?= 20
+# A fixed seed keeps `make check` reproducible; FUZZ_SEED=0 draws one.
+FUZZ_SEED ?= 1
+FUZZ_DIR := $(BUILD_DIR)/fuzz
+
+define run-fuzzer
+	@mkdir -p $(FUZZ_DIR)/$(1) && cd $(FUZZ_DIR) && \
+	  $(abspath $(BUILD_DIR))/bin/quantx-$(1)-fuzzer $(1) $(2) \
+	  -max_total_time=$(3) -seed=$(FUZZ_SEED) -rss_limit_mb=4096 -timeout=60 -print_final_stats=1 \
+	  2>&1 | grep -E "^(Done|stat::number_of_executed_units)|ERROR|SUMMARY|mismatch|does not lower" ; \
+	  test $${PIPESTATUS[0]} -eq 0 && echo "fuzz $(1): clean"
+endef
 
 fuzz: build
-	@mkdir -p $(BUILD_DIR)/fuzz/npy
-	$(BUILD_DIR)/bin/quantx-npy-fuzzer $(BUILD_DIR)/fuzz/npy fuzz/npy/corpus \
-	  -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
-	  2>&1 | grep -E "^(Done|stat::number_of_executed_units)|ERROR|SUMMARY" ; \
-	  test $${PIPESTATUS[0]} -eq 0
+	@./.ci/fuzz-seeds.sh $(FUZZ_DIR)/text-seeds
+	$(call run-fuzzer,npy,$(abspath fuzz/npy/corpus),$(FUZZ_SECONDS))
+	$(call run-fuzzer,ir,$(abspath fuzz/ir/corpus) text-seeds,$(FUZZ_SECONDS))
+	$(call run-fuzzer,pipeline,$(abspath fuzz/pipeline/corpus) text-seeds,$(FUZZ_SECONDS))
 
 # Datasets from Debian packages: Fashion-MNIST (dataset-fashion-mnist) and
 # the sklearn digits (extracted from the python3-sklearn package file).
