@@ -26,7 +26,8 @@ CMAKE_FLAGS := -G Ninja \
   -DLLVM_EXTERNAL_LIT=$(LIT)
 
 .PHONY: all deps configure build check demo format format-check unittests \
-        lit docs docs-check install-check fuzz bench bench-train datasets clean
+        lit docs docs-check install-check fuzz bench bench-train datasets clean \
+        check-sanitize
 
 all: build
 
@@ -130,7 +131,31 @@ datasets: deps
 	@./.ci/install-deps.sh dataset-fashion-mnist
 	@./.ci/fetch-digits.sh $(BUILD_DIR)/datasets
 
-check: format-check build datasets unittests lit docs-check install-check fuzz
+# The pre-release check: a second build with AddressSanitizer and
+# UndefinedBehaviorSanitizer (quantx's code; MLIR's libraries and the
+# JIT-compiled code are not instrumented), then the unit tests, the lit
+# suite and the fuzzers on it. About 3x the time of `make check`.
+SANITIZE_DIR ?= build-sanitize
+SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+check-sanitize: deps
+	@test -f $(SANITIZE_DIR)/build.ninja || cmake -S . -B $(SANITIZE_DIR) \
+	  $(CMAKE_FLAGS) -DLLVM_USE_SANITIZER="Address;Undefined"
+	ninja -C $(SANITIZE_DIR)
+	@$(MAKE) --no-print-directory datasets BUILD_DIR=$(SANITIZE_DIR)
+	@$(SANITIZE_ENV) $(MAKE) --no-print-directory unittests lit fuzz \
+	  BUILD_DIR=$(SANITIZE_DIR)
+	@./.ci/summarize-tests.sh $(SANITIZE_DIR)/test-results | sed 's/^check:/check-sanitize:/'
+
+# Every stage in order, each with its time.
+CHECK_STAGES := format-check build datasets unittests lit docs-check \
+                install-check fuzz
+
+check:
+	@set -e; for stage in $(CHECK_STAGES); do start=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$stage; \
+	  echo "stage $$stage: $$(( $$(date +%s) - start )) s"; done
 	@./.ci/summarize-tests.sh $(RESULTS)
 
 demo: build datasets

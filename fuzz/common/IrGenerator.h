@@ -40,8 +40,8 @@ inline std::string formatDouble(double value) {
 /// Draws from `values` or, now and then, anything.
 template <typename T>
 T pick(FuzzedDataProvider &in, std::initializer_list<T> values) {
-  return *(values.begin() + in.ConsumeIntegralInRange<size_t>(
-                                0, values.size() - 1));
+  return *(values.begin() +
+           in.ConsumeIntegralInRange<size_t>(0, values.size() - 1));
 }
 
 inline double generateScale(FuzzedDataProvider &in) {
@@ -49,8 +49,8 @@ inline double generateScale(FuzzedDataProvider &in) {
   case 0:
     return pick(in, {0.5, 1.0, 0.25, 0.1, 0.0235, 1.0 / 3.0, 3.0});
   case 1:
-    return pick(in, {1e-30, 1e30, 5e-324, 1e-300, 1e300, 2.2250738585072014e-308,
-                     0x1p-126, 0x1p127});
+    return pick(in, {1e-30, 1e30, 5e-324, 1e-300, 1e300,
+                     2.2250738585072014e-308, 0x1p-126, 0x1p127});
   case 2:
     return pick(in, {0.0, -0.5}); // invalid
   default:
@@ -121,14 +121,14 @@ inline std::string generateFormat(FuzzedDataProvider &in,
     unsigned m = in.ConsumeIntegralInRange<unsigned>(0, 12);
     if (in.ConsumeIntegralInRange<int>(0, 7) == 0)
       m = in.ConsumeIntegralInRange<unsigned>(13, 24);
-    std::string text = "!quantx.float<e" + std::to_string(e) + "m" +
-                       std::to_string(m);
+    std::string text =
+        "!quantx.float<e" + std::to_string(e) + "m" + std::to_string(m);
     if (in.ConsumeIntegralInRange<int>(0, 3) == 0) {
-      int64_t bias = in.ConsumeIntegralInRange<int>(0, 7) == 0
-                         ? pick<int64_t>(in, {4096, 4097, -4097, 1 << 30,
-                                              -(1 << 30), 2147483647,
-                                              -2147483648LL, 2147483648LL})
-                         : in.ConsumeIntegralInRange<int64_t>(-300, 300);
+      int64_t bias =
+          in.ConsumeIntegralInRange<int>(0, 7) == 0
+              ? pick<int64_t>(in, {4096, 4097, -4097, 1 << 30, -(1 << 30),
+                                   2147483647, -2147483648LL, 2147483648LL})
+              : in.ConsumeIntegralInRange<int64_t>(-300, 300);
       text += ", bias = " + std::to_string(bias);
     }
     if (in.ConsumeIntegralInRange<int>(0, 3) == 0)

@@ -85,8 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         parseSourceString<ModuleOp>(print(*module, generic), config);
     if (!again || failed(verify(*again)) ||
         print(*again, /*generic=*/false) != custom) {
-      llvm::errs() << "round trip mismatch (" << (generic ? "generic" : "custom")
-                   << " form) for:\n"
+      llvm::errs() << "round trip mismatch ("
+                   << (generic ? "generic" : "custom") << " form) for:\n"
                    << custom << "\n";
       std::abort();
     }

@@ -65,8 +65,8 @@ public:
           body += "  " + result + " = quantx.fake_quant " + current + " to " +
                   f + rounding() + " : " + currentType + "\n";
         } else {
-          body += "  " + result + " = quantx.quantize " + current +
-                  rounding() + " : " + currentType + " to " + wrap(f) + "\n";
+          body += "  " + result + " = quantx.quantize " + current + rounding() +
+                  " : " + currentType + " to " + wrap(f) + "\n";
           currentType = wrap(f);
           format = f;
           quantized = true;
@@ -74,9 +74,8 @@ public:
       } else {
         switch (in.ConsumeIntegralInRange<int>(0, 2)) {
         case 0: { // dequantize into the expressed type (or any float type)
-          auto parsed =
-              dyn_cast_or_null<mlir::quantx::FormatTypeInterface>(
-                  parseType(format, &context));
+          auto parsed = dyn_cast_or_null<mlir::quantx::FormatTypeInterface>(
+              parseType(format, &context));
           if (!parsed)
             return "";
           std::string to = floatElement;
@@ -106,15 +105,14 @@ public:
           break;
         }
         default: { // the codes and back
-          auto parsed =
-              dyn_cast_or_null<mlir::quantx::FormatTypeInterface>(
-                  parseType(format, &context));
+          auto parsed = dyn_cast_or_null<mlir::quantx::FormatTypeInterface>(
+              parseType(format, &context));
           if (!parsed)
             return "";
           std::string storage =
               wrap("i" + std::to_string(parsed.getStorageWidth()));
-          body += "  " + result + "c = quantx.storage_cast " + current +
-                  " : " + currentType + " to " + storage + "\n";
+          body += "  " + result + "c = quantx.storage_cast " + current + " : " +
+                  currentType + " to " + storage + "\n";
           body += "  " + result + " = quantx.storage_cast " + result +
                   "c : " + storage + " to " + currentType + "\n";
           break;

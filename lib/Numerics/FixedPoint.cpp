@@ -88,6 +88,54 @@ double FixedPointFormat::decode(int64_t q, double scale, int64_t zeroPoint) {
   return static_cast<double>(q - zeroPoint) * scale;
 }
 
+int64_t encodeAffine(Arithmetic arithmetic, float x, double scale,
+                     int64_t zeroPoint, int64_t lo, int64_t hi) {
+  if (arithmetic == Arithmetic::Exact) {
+    FixedPointFormat format;
+    format.storageMin = lo;
+    format.storageMax = hi;
+    return format.encode(x, scale, zeroPoint, RoundingMode::NearestEven);
+  }
+  if (std::isnan(x))
+    return zeroPoint;
+  float s = static_cast<float>(scale);
+  // Each step is one float32 operation (volatile keeps the compiler from
+  // fusing or widening them).
+  double code;
+  if (arithmetic == Arithmetic::PyTorch) {
+    volatile float inverse = 1.0f / s;
+    volatile float product = x * inverse;
+    volatile float rounded = std::nearbyint(product);
+    volatile float sum = static_cast<float>(zeroPoint) + rounded;
+    code = sum;
+  } else {
+    volatile float quotient = x / s;
+    volatile float rounded = std::nearbyint(quotient);
+    code = static_cast<double>(rounded) + static_cast<double>(zeroPoint);
+  }
+  if (!(code > static_cast<double>(lo)))
+    return lo;
+  if (!(code < static_cast<double>(hi)))
+    return hi;
+  return static_cast<int64_t>(code);
+}
+
+float decodeAffine(Arithmetic arithmetic, int64_t q, double scale,
+                   int64_t zeroPoint, bool perChannel) {
+  if (arithmetic == Arithmetic::Exact)
+    return static_cast<float>(FixedPointFormat::decode(q, scale, zeroPoint));
+  float s = static_cast<float>(scale);
+  if (arithmetic == Arithmetic::PyTorch && !perChannel) {
+    volatile float difference = static_cast<float>(q - zeroPoint);
+    return s * difference;
+  }
+  volatile float difference =
+      static_cast<float>(q) - static_cast<float>(zeroPoint);
+  if (arithmetic == Arithmetic::PyTorch)
+    return static_cast<float>(static_cast<double>(difference) * scale);
+  return difference * s;
+}
+
 int64_t BinaryFormat::encode(double x, double scale, RoundingMode mode,
                              uint32_t randomBits) {
   if (mode != RoundingMode::Stochastic || std::isnan(x))

@@ -66,6 +66,27 @@ struct FixedPointFormat {
   static double decode(int64_t q, double scale, int64_t zeroPoint);
 };
 
+/// Whose float arithmetic an affine conversion reproduces (the
+/// `#quantx.arithmetic` attribute): quantx's exact one, ONNX's
+/// QuantizeLinear/DequantizeLinear, or PyTorch 1.13's CPU quantizers.
+enum class Arithmetic { Exact, Onnx, PyTorch };
+
+/// Encodes float32 `x` with `scale` and `zeroPoint` into [lo, hi] as
+/// `arithmetic` computes it (Onnx or PyTorch), rounding to nearest even:
+///   Onnx:    clamp(rne(x / s) + zp),         s = float(scale), float32 ops
+///   PyTorch: clamp(float(zp) + rne(x * inv)), inv = 1.0f / s
+/// NaN encodes to the zero point and infinities saturate (the frameworks'
+/// own results there are undefined behaviour).
+int64_t encodeAffine(Arithmetic arithmetic, float x, double scale,
+                     int64_t zeroPoint, int64_t lo, int64_t hi);
+
+/// Decodes `q` as `arithmetic` computes it, into float32:
+///   Onnx:                (float(q) - float(zp)) * s
+///   PyTorch, per tensor: s * float(q - zp)
+///   PyTorch, per channel: float(double(float(q) - float(zp)) * scale)
+float decodeAffine(Arithmetic arithmetic, int64_t q, double scale,
+                   int64_t zeroPoint, bool perChannel);
+
 /// Binary format {-1, +1} * scale, stored in one bit: code 1 is +1, code 0 is
 /// -1 (the convention XNOR-popcount kernels rely on).
 struct BinaryFormat {

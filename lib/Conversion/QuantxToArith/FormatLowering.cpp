@@ -240,6 +240,63 @@ static Value buildFixedDecode(Emitter &e, Value code,
   return e.mulf(e.sitofp(e.subi(code, params.zeroPoint)), params.scale);
 }
 
+/// ONNX's or PyTorch's float32 quantization (numerics::encodeAffine): `x`
+/// is the f32 input; the clamp and the NaN rule are those of the exact path.
+static Value buildFrameworkEncode(Emitter &e,
+                                  const num::FixedPointFormat &format, Value x,
+                                  const ChannelParams &params,
+                                  Arithmetic arithmetic) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  Type f32 = b.getF32Type();
+  Value scale = arith::TruncFOp::create(b, loc, f32, params.scale);
+  Value zeroPoint = arith::SIToFPOp::create(b, loc, f32, params.zeroPoint);
+  Value rounded;
+  if (arithmetic == Arithmetic::pytorch) {
+    Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+    Value inverse = arith::DivFOp::create(b, loc, one, scale);
+    Value product = arith::MulFOp::create(b, loc, x, inverse);
+    rounded = arith::AddFOp::create(b, loc, zeroPoint,
+                                    math::RoundEvenOp::create(b, loc, product));
+  } else {
+    Value quotient = arith::DivFOp::create(b, loc, x, scale);
+    rounded = math::RoundEvenOp::create(b, loc, quotient);
+  }
+  Value q = e.toF64(rounded);
+  if (arithmetic == Arithmetic::onnx)
+    q = e.addf(q, e.sitofp(params.zeroPoint));
+  Value lo = e.f(static_cast<double>(format.storageMin));
+  Value hi = e.f(static_cast<double>(format.storageMax));
+  q = e.select(e.cmpf(arith::CmpFPredicate::OGT, q, lo), q, lo);
+  q = e.select(e.cmpf(arith::CmpFPredicate::OLT, q, hi), q, hi);
+  Value code = e.fptosi(q);
+  Value isNaN = e.cmpf(arith::CmpFPredicate::UNO, x, x);
+  return e.select(isNaN, params.zeroPoint, code);
+}
+
+/// ONNX's or PyTorch's float32 dequantization (numerics::decodeAffine) of
+/// the sign-extended `code`, an f32.
+static Value buildFrameworkDecode(Emitter &e, Value code,
+                                  const ChannelParams &params,
+                                  Arithmetic arithmetic, bool perChannel) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  Type f32 = b.getF32Type();
+  Value scale = arith::TruncFOp::create(b, loc, f32, params.scale);
+  if (arithmetic == Arithmetic::pytorch && !perChannel) {
+    Value difference =
+        arith::SIToFPOp::create(b, loc, f32, e.subi(code, params.zeroPoint));
+    return arith::MulFOp::create(b, loc, scale, difference);
+  }
+  Value difference = arith::SubFOp::create(
+      b, loc, arith::SIToFPOp::create(b, loc, f32, code),
+      arith::SIToFPOp::create(b, loc, f32, params.zeroPoint));
+  if (arithmetic == Arithmetic::onnx)
+    return arith::MulFOp::create(b, loc, difference, scale);
+  Value wide = e.mulf(e.toF64(difference), params.scale);
+  return arith::TruncFOp::create(b, loc, f32, wide);
+}
+
 static Value buildBinaryEncode(Emitter &e, Value x, const ChannelParams &params,
                                RoundingMode mode, Value randomBits) {
   Value nonNegative = e.cmpf(arith::CmpFPredicate::UGE, x, e.f(0.0));
@@ -457,7 +514,8 @@ Value Emitter::fromF64(Value x, FloatType type) {
 Value mlir::quantx::buildEncode(OpBuilder &builder, Location loc,
                                 FormatTypeInterface format, Value value,
                                 const ChannelParams &params,
-                                RoundingMode rounding, Value randomBits) {
+                                RoundingMode rounding, Value randomBits,
+                                Arithmetic arithmetic) {
   Emitter e{builder, loc};
   FailureOr<FormatLowering> lowering = FormatLowering::get(format);
   assert(succeeded(lowering) && "format without a lowering");
@@ -465,8 +523,11 @@ Value mlir::quantx::buildEncode(OpBuilder &builder, Location loc,
   Value code;
   switch (lowering->kind) {
   case FormatLowering::Kind::Fixed:
-    code =
-        buildFixedEncode(e, lowering->fixed, x, params, rounding, randomBits);
+    code = arithmetic == Arithmetic::exact
+               ? buildFixedEncode(e, lowering->fixed, x, params, rounding,
+                                  randomBits)
+               : buildFrameworkEncode(e, lowering->fixed, value, params,
+                                      arithmetic);
     break;
   case FormatLowering::Kind::Binary:
     return buildBinaryEncode(e, x, params, rounding, randomBits);
@@ -480,13 +541,17 @@ Value mlir::quantx::buildEncode(OpBuilder &builder, Location loc,
 Value mlir::quantx::buildDecode(OpBuilder &builder, Location loc,
                                 FormatTypeInterface format, Value code,
                                 const ChannelParams &params,
-                                FloatType resultType) {
+                                FloatType resultType, Arithmetic arithmetic) {
   Emitter e{builder, loc};
   FailureOr<FormatLowering> lowering = FormatLowering::get(format);
   assert(succeeded(lowering) && "format without a lowering");
   Value value;
   switch (lowering->kind) {
   case FormatLowering::Kind::Fixed:
+    if (arithmetic != Arithmetic::exact)
+      return buildFrameworkDecode(
+          e, e.fromStorage(code, lowering->fixed.isSigned), params, arithmetic,
+          lowering->axis.has_value());
     value = buildFixedDecode(e, e.fromStorage(code, lowering->fixed.isSigned),
                              params);
     break;

@@ -244,11 +244,12 @@ struct QuantizeLowering : ElementwiseLowering<QuantizeOp> {
   SmallVector<FormatTypeInterface> getFormats(QuantizeOp op) const override {
     return {getFormatOf(op.getType())};
   }
-  Value buildBody(QuantizeOp, OpBuilder &b, Location loc, Value x,
+  Value buildBody(QuantizeOp op, OpBuilder &b, Location loc, Value x,
                   ArrayRef<FormatTypeInterface> formats,
                   ArrayRef<ChannelParams> params, RoundingMode rounding,
                   Value bits) const override {
-    return buildEncode(b, loc, formats[0], x, params[0], rounding, bits);
+    return buildEncode(b, loc, formats[0], x, params[0], rounding, bits,
+                       op.getArithmetic());
   }
 };
 
@@ -262,7 +263,8 @@ struct DequantizeLowering : ElementwiseLowering<DequantizeOp> {
                   ArrayRef<ChannelParams> params, RoundingMode,
                   Value) const override {
     return buildDecode(b, loc, formats[0], code, params[0],
-                       cast<FloatType>(getElementTypeOrSelf(op.getType())));
+                       cast<FloatType>(getElementTypeOrSelf(op.getType())),
+                       op.getArithmetic());
   }
 };
 
@@ -290,9 +292,11 @@ struct FakeQuantLowering : ElementwiseLowering<FakeQuantOp> {
                   ArrayRef<FormatTypeInterface> formats,
                   ArrayRef<ChannelParams> params, RoundingMode rounding,
                   Value bits) const override {
-    Value code = buildEncode(b, loc, formats[0], x, params[0], rounding, bits);
+    Value code = buildEncode(b, loc, formats[0], x, params[0], rounding, bits,
+                             op.getArithmetic());
     return buildDecode(b, loc, formats[0], code, params[0],
-                       cast<FloatType>(getElementTypeOrSelf(op.getType())));
+                       cast<FloatType>(getElementTypeOrSelf(op.getType())),
+                       op.getArithmetic());
   }
 };
 

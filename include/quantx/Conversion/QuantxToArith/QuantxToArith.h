@@ -38,17 +38,21 @@ struct ChannelParams {
 };
 
 /// Emits the encoding of the float scalar `value` into `format`: the storage
-/// integer, bit-identical to FormatTypeInterface::encode. `randomBits` (i32)
-/// is required for stochastic rounding only.
+/// integer, bit-identical to FormatTypeInterface::encode, or, with a
+/// framework `arithmetic` (an affine format, an f32 value, nearest-even
+/// rounding), to ::quantx::numerics::encodeAffine. `randomBits` (i32) is
+/// required for stochastic rounding only.
 Value buildEncode(OpBuilder &builder, Location loc, FormatTypeInterface format,
                   Value value, const ChannelParams &params,
-                  RoundingMode rounding, Value randomBits);
+                  RoundingMode rounding, Value randomBits,
+                  Arithmetic arithmetic = Arithmetic::exact);
 
 /// Emits the decoding of the storage integer `code` of `format` into
-/// `resultType`: FormatTypeInterface::decode, rounded to nearest even.
+/// `resultType`: FormatTypeInterface::decode, rounded to nearest even, or,
+/// with a framework `arithmetic` (into f32), ::quantx::numerics::decodeAffine.
 Value buildDecode(OpBuilder &builder, Location loc, FormatTypeInterface format,
-                  Value code, const ChannelParams &params,
-                  FloatType resultType);
+                  Value code, const ChannelParams &params, FloatType resultType,
+                  Arithmetic arithmetic = Arithmetic::exact);
 
 /// Emits counterRandomBits(seed, counter) for an i64 `counter`: an i32.
 Value buildRandomBits(OpBuilder &builder, Location loc, uint64_t seed,

@@ -58,6 +58,10 @@ struct UniformModelBase
         Model::getScaleAndZeroPoint(cast<ConcreteType>(type), channel);
     return num::FixedPointFormat::decode(code, scale, zeroPoint);
   }
+  std::optional<std::pair<double, int64_t>>
+  getAffineParams(Type type, int64_t channel) const {
+    return Model::getScaleAndZeroPoint(cast<ConcreteType>(type), channel);
+  }
   std::pair<int64_t, int64_t> getCodeRange(Type type) const {
     auto concrete = cast<ConcreteType>(type);
     return {concrete.getStorageTypeMin(), concrete.getStorageTypeMax()};

@@ -74,6 +74,30 @@ static LogicalResult verifyFormatUse(Operation *op, Type quantized,
   return success();
 }
 
+/// Framework arithmetic (quantize_c5, dequantize_c4, fake_quant_c5): an
+/// affine format, f32 values, rounding to nearest even.
+static LogicalResult verifyArithmetic(Operation *op, Arithmetic arithmetic,
+                                      FormatTypeInterface format, Type floating,
+                                      RoundingMode rounding) {
+  if (arithmetic == Arithmetic::exact)
+    return success();
+  StringRef name = stringifyArithmetic(arithmetic);
+  if (!format.getAffineParams(0))
+    return op->emitOpError("arithmetic<")
+           << name
+           << "> needs an affine format (fixed point, ternary or "
+              "!quant.uniform), got "
+           << format;
+  if (!getElementTypeOrSelf(floating).isF32())
+    return op->emitOpError("arithmetic<")
+           << name << "> computes in f32, got " << floating;
+  if (rounding != RoundingMode::nearest_even)
+    return op->emitOpError("arithmetic<")
+           << name << "> rounds to nearest even, got rounding<"
+           << stringifyRoundingMode(rounding) << ">";
+  return success();
+}
+
 /// A seed only means something to stochastic rounding.
 static LogicalResult verifySeed(Operation *op, RoundingMode rounding,
                                 std::optional<uint64_t> seed) {
@@ -215,25 +239,43 @@ static Type getStorageTypeFor(Type type) {
 
 /// Encodes `values` (of a value of type `type`, or its splat value) into
 /// `format`; a splat takes one encoding.
-static SmallVector<int64_t> encodeAll(Type type, FormatTypeInterface format,
-                                      ArrayRef<double> values,
-                                      num::RoundingMode mode) {
+static SmallVector<int64_t>
+encodeAll(Type type, FormatTypeInterface format, ArrayRef<double> values,
+          num::RoundingMode mode,
+          num::Arithmetic arithmetic = num::Arithmetic::Exact) {
+  auto encode = [&](double value, int64_t channel) {
+    if (arithmetic == num::Arithmetic::Exact)
+      return format.encode(value, mode, 0, channel);
+    // Framework arithmetic: f32 values of an affine format (verified).
+    auto [scale, zeroPoint] = *format.getAffineParams(channel);
+    auto [lo, hi] = format.getCodeRange();
+    return num::encodeAffine(arithmetic, static_cast<float>(value), scale,
+                             zeroPoint, lo, hi);
+  };
   if (values.size() == 1)
-    return {format.encode(values.front(), mode, 0, 0)};
+    return {encode(values.front(), 0)};
   SmallVector<int64_t> codes(values.size());
   forEachElement(type, format, [&](int64_t i, int64_t channel) {
-    codes[i] = format.encode(values[i], mode, 0, channel);
+    codes[i] = encode(values[i], channel);
   });
   return codes;
 }
 
-static SmallVector<double> decodeAll(Type type, FormatTypeInterface format,
-                                     ArrayRef<int64_t> codes) {
+static SmallVector<double>
+decodeAll(Type type, FormatTypeInterface format, ArrayRef<int64_t> codes,
+          num::Arithmetic arithmetic = num::Arithmetic::Exact) {
+  auto decode = [&](int64_t code, int64_t channel) -> double {
+    if (arithmetic == num::Arithmetic::Exact)
+      return format.decode(code, channel);
+    auto [scale, zeroPoint] = *format.getAffineParams(channel);
+    return num::decodeAffine(arithmetic, code, scale, zeroPoint,
+                             format.getChannelAxis().has_value());
+  };
   if (codes.size() == 1)
-    return {format.decode(codes.front(), 0)};
+    return {decode(codes.front(), 0)};
   SmallVector<double> values(codes.size());
   forEachElement(type, format, [&](int64_t i, int64_t channel) {
-    values[i] = format.decode(codes[i], channel);
+    values[i] = decode(codes[i], channel);
   });
   return values;
 }
@@ -287,9 +329,13 @@ static void replaceWithStorageConstant(PatternRewriter &rewriter, Operation *op,
 
 LogicalResult QuantizeOp::verify() {
   if (failed(verifySeed(*this, getRounding(), getSeed())) ||
-      failed(verifySameShape(*this, getInput().getType(), getType())))
+      failed(verifySameShape(*this, getInput().getType(), getType())) ||
+      failed(verifyFormatUse(*this, getType(), getInput().getType())))
     return failure();
-  return verifyFormatUse(*this, getType(), getInput().getType());
+  return verifyArithmetic(
+      *this, getArithmetic(),
+      cast<FormatTypeInterface>(getElementTypeOrSelf(getType())),
+      getInput().getType(), getRounding());
 }
 
 namespace {
@@ -309,9 +355,10 @@ struct FoldQuantizeOfConstant : OpRewritePattern<QuantizeOp> {
     auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(op.getType()));
     if (failed(expandSplat(op.getType(), format, *values)))
       return rewriter.notifyMatchFailure(op, "constant too large to fold");
-    replaceWithStorageConstant(
-        rewriter, op, format,
-        encodeAll(op.getType(), format, *values, toNumerics(op.getRounding())));
+    replaceWithStorageConstant(rewriter, op, format,
+                               encodeAll(op.getType(), format, *values,
+                                         toNumerics(op.getRounding()),
+                                         toNumerics(op.getArithmetic())));
     return success();
   }
 };
@@ -352,9 +399,13 @@ void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 //===----------------------------------------------------------------------===//
 
 LogicalResult DequantizeOp::verify() {
-  if (failed(verifySameShape(*this, getInput().getType(), getType())))
+  if (failed(verifySameShape(*this, getInput().getType(), getType())) ||
+      failed(verifyFormatUse(*this, getInput().getType(), getType())))
     return failure();
-  return verifyFormatUse(*this, getInput().getType(), getType());
+  return verifyArithmetic(
+      *this, getArithmetic(),
+      cast<FormatTypeInterface>(getElementTypeOrSelf(getInput().getType())),
+      getType(), RoundingMode::nearest_even);
 }
 
 OpFoldResult DequantizeOp::fold(FoldAdaptor) {
@@ -363,8 +414,8 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor) {
     return {};
   auto format =
       cast<FormatTypeInterface>(getElementTypeOrSelf(getInput().getType()));
-  return buildFloats(getType(),
-                     decodeAll(getInput().getType(), format, *codes));
+  return buildFloats(getType(), decodeAll(getInput().getType(), format, *codes,
+                                          toNumerics(getArithmetic())));
 }
 
 //===----------------------------------------------------------------------===//
@@ -436,8 +487,11 @@ LogicalResult FakeQuantOp::verify() {
            << elementType << " does not match the format's expressed type "
            << expressed;
   if (std::optional<ArrayRef<int64_t>> shape = getShapeOf(getInput().getType()))
-    return verifyFormatForShape(format, *shape, [&] { return emitOpError(); });
-  return success();
+    if (failed(verifyFormatForShape(format, *shape,
+                                    [&] { return emitOpError(); })))
+      return failure();
+  return verifyArithmetic(*this, getArithmetic(), format, getInput().getType(),
+                          getRounding());
 }
 
 OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
@@ -446,6 +500,7 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   if (auto producer = getInput().getDefiningOp<FakeQuantOp>())
     if (producer.getFormat() == getFormat() &&
         producer.getRounding() == rounding &&
+        producer.getArithmetic() == getArithmetic() &&
         (rounding == RoundingMode::nearest_even ||
          rounding == RoundingMode::nearest_away))
       return getInput();
@@ -458,9 +513,10 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   Type type = getType();
   if (failed(expandSplat(type, format, *values)))
     return {};
-  SmallVector<int64_t> codes =
-      encodeAll(type, format, *values, toNumerics(rounding));
-  return buildFloats(type, decodeAll(type, format, codes));
+  SmallVector<int64_t> codes = encodeAll(
+      type, format, *values, toNumerics(rounding), toNumerics(getArithmetic()));
+  return buildFloats(
+      type, decodeAll(type, format, codes, toNumerics(getArithmetic())));
 }
 
 #define GET_OP_CLASSES

@@ -57,6 +57,18 @@ num::RoundingMode mlir::quantx::toNumerics(RoundingMode mode) {
   llvm_unreachable("unknown rounding mode");
 }
 
+num::Arithmetic mlir::quantx::toNumerics(Arithmetic arithmetic) {
+  switch (arithmetic) {
+  case Arithmetic::exact:
+    return num::Arithmetic::Exact;
+  case Arithmetic::onnx:
+    return num::Arithmetic::Onnx;
+  case Arithmetic::pytorch:
+    return num::Arithmetic::PyTorch;
+  }
+  llvm_unreachable("unknown arithmetic");
+}
+
 LogicalResult mlir::quantx::verifyFormatForShape(
     FormatTypeInterface format, ArrayRef<int64_t> shape,
     function_ref<InFlightDiagnostic()> emitError) {
@@ -313,6 +325,12 @@ std::pair<int64_t, int64_t> FixedType::getCodeRange() const {
   return {getStorageMin(), getStorageMax()};
 }
 
+std::optional<std::pair<double, int64_t>>
+FixedType::getAffineParams(int64_t channel) const {
+  size_t index = isPerChannel() ? channel : 0;
+  return std::make_pair(getScales()[index], getZeroPoints()[index]);
+}
+
 std::pair<double, double>
 FixedType::getRepresentableRange(int64_t channel) const {
   return {decode(getStorageMin(), channel), decode(getStorageMax(), channel)};
@@ -526,6 +544,10 @@ verifyScaledSetParams(function_ref<InFlightDiagnostic()> emitError,
 
 unsigned BinaryType::getStorageWidth() const { return 1; }
 std::pair<int64_t, int64_t> BinaryType::getCodeRange() const { return {0, 1}; }
+std::optional<std::pair<double, int64_t>>
+BinaryType::getAffineParams(int64_t) const {
+  return std::nullopt; // codes 0 and 1 stand for -scale and +scale
+}
 bool BinaryType::isStorageSigned() const { return false; }
 
 int64_t BinaryType::encode(double value, num::RoundingMode mode,
@@ -540,6 +562,10 @@ double BinaryType::decode(int64_t code, int64_t channel) const {
 unsigned TernaryType::getStorageWidth() const { return 2; }
 std::pair<int64_t, int64_t> TernaryType::getCodeRange() const {
   return {-1, 1};
+}
+std::optional<std::pair<double, int64_t>>
+TernaryType::getAffineParams(int64_t channel) const {
+  return std::make_pair(getScale(channel), int64_t(0));
 }
 bool TernaryType::isStorageSigned() const { return true; }
 

@@ -46,4 +46,43 @@ def Quantx_RoundingModeAttr : EnumAttr<Quantx_Dialect, Quantx_RoundingMode,
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Quantx_Arithmetic : I32EnumAttr<"Arithmetic",
+    "whose float arithmetic an affine conversion reproduces", [
+      I32EnumAttrCase<"exact", 0>,
+      I32EnumAttrCase<"onnx", 1>,
+      I32EnumAttrCase<"pytorch", 2>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_ArithmeticAttr : EnumAttr<Quantx_Dialect, Quantx_Arithmetic,
+                                     "arithmetic"> {
+  let summary = "float arithmetic of a conversion with a scale and zero point";
+  let description = [{
+    quantx divides by the scale exactly and rounds once; other frameworks
+    compute in float32 and get a different code a few times in a thousand.
+    For affine formats (fixed point, ternary, `!quant.uniform`) on float32
+    values, `onnx` and `pytorch` reproduce their arithmetic bit for bit
+    (`s` is the scale rounded to float32, `rne` rounding to nearest even,
+    every operation in float32 unless marked, no fused multiply-add):
+
+    * `exact` (default): `q = clamp(round(x / scale) + zp)` with the
+      quotient exact (double precision, one rounding).
+    * `onnx` (QuantizeLinear / DequantizeLinear):
+      `q = clamp(rne(x / s) + zp)`, `y = (float(q) - float(zp)) * s`.
+    * `pytorch` (1.13 CPU quantize_per_tensor / per_channel, dequantize,
+      fake_quantize_*_affine): `q = clamp(float(zp) + rne(x * (1 / s)))`,
+      the reciprocal rounded to float32 first; per tensor
+      `y = s * float(q - zp)`, per channel
+      `y = float(double(float(q) - float(zp)) * scale)` with the scale in
+      double precision.
+
+    NaN encodes to the zero point and infinities saturate in every mode:
+    the frameworks' own results there are undefined behaviour or differ
+    between their implementations.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // QUANTX_DIALECT_QUANTX_IR_QUANTXATTRS_TD

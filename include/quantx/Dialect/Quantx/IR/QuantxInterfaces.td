@@ -61,6 +61,15 @@ def Quantx_FormatTypeInterface : TypeInterface<"FormatTypeInterface"> {
         return {0, width >= 63 ? INT64_MAX : (int64_t(1) << width) - 1};
       }]>,
     InterfaceMethod<[{
+        For an affine format, whose codes are `round(x / scale) + zero_point`
+        clamped to the code range (fixed point, ternary, `!quant.uniform`),
+        returns channel `channel`'s scale and zero point; nothing for other
+        formats.
+      }], "std::optional<std::pair<double, int64_t>>", "getAffineParams",
+      (ins "int64_t":$channel), [{}], [{
+        return std::nullopt;
+      }]>,
+    InterfaceMethod<[{
         Checks the constraints quantx places on every format, reporting the
         first violation through `emitError`. quantx's own types check them
         when they are built; types defined elsewhere (`!quant.uniform`,

@@ -44,6 +44,9 @@ def Quantx_IntegerScalarOrTensor : TypeConstraint<Or<[
 def Quantx_RoundingAttr : DefaultValuedAttr<Quantx_RoundingModeAttr,
     "::mlir::quantx::RoundingMode::nearest_even">;
 
+def Quantx_ArithmeticAttrDefault : DefaultValuedAttr<Quantx_ArithmeticAttr,
+    "::mlir::quantx::Arithmetic::exact">;
+
 //===----------------------------------------------------------------------===//
 // Conversions between floats and quantized values
 //===----------------------------------------------------------------------===//
@@ -78,17 +81,24 @@ def Quantx_QuantizeOp : Quantx_ConversionOp<"quantize"> {
 
     Example:
 
+    `arithmetic` (affine formats on f32, nearest-even rounding) reproduces
+    the float32 arithmetic of ONNX or PyTorch bit for bit (quantize_c5;
+    see `#quantx.arithmetic`).
+
     ```mlir
     %q = quantx.quantize %x : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.5>>
     %r = quantx.quantize %x rounding<toward_zero> : f32 to !quantx.float<e4m3>
+    %p = quantx.quantize %x arithmetic<pytorch> : tensor<4xf32> to tensor<4x!quantx.fixed<u8:f32, 0.1:3>>
     ```
   }];
   let arguments = (ins Quantx_FloatScalarOrTensor:$input,
                        Quantx_RoundingAttr:$rounding,
-                       OptionalAttr<I64Attr>:$seed);
+                       OptionalAttr<I64Attr>:$seed,
+                       Quantx_ArithmeticAttrDefault:$arithmetic);
   let results = (outs Quantx_QuantizedLike:$result);
   let assemblyFormat = [{
-    $input (`rounding` `` $rounding^)? (`seed` $seed^)? attr-dict `:`
+    $input (`rounding` `` $rounding^)? (`seed` $seed^)?
+    (`arithmetic` `` $arithmetic^)? attr-dict `:`
     type($input) `to` type($result)
   }];
   let hasCanonicalizer = 1;
@@ -110,13 +120,21 @@ def Quantx_DequantizeOp : Quantx_ConversionOp<"dequantize"> {
 
     Example:
 
+    `arithmetic` (affine formats into f32) reproduces the float32
+    arithmetic of ONNX or PyTorch (dequantize_c4; see `#quantx.arithmetic`).
+
     ```mlir
     %x = quantx.dequantize %q : tensor<4x!quantx.fixed<i8:f32, 0.5>> to tensor<4xf32>
+    %y = quantx.dequantize %q arithmetic<onnx> : tensor<4x!quantx.fixed<i8:f32, 0.5>> to tensor<4xf32>
     ```
   }];
-  let arguments = (ins Quantx_QuantizedLike:$input);
+  let arguments = (ins Quantx_QuantizedLike:$input,
+                       Quantx_ArithmeticAttrDefault:$arithmetic);
   let results = (outs Quantx_FloatScalarOrTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let assemblyFormat = [{
+    $input (`arithmetic` `` $arithmetic^)? attr-dict `:` type($input) `to`
+    type($result)
+  }];
   let hasFolder = 1;
 }
 
@@ -201,16 +219,22 @@ def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
     ```mlir
     %0 = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.05> : tensor<16xf32>
     %1 = quantx.fake_quant %x to !quantx.float<e4m3> rounding<stochastic> : tensor<16xf32>
+    %2 = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.05> arithmetic<pytorch> : tensor<16xf32>
     ```
+
+    `arithmetic` reproduces ONNX's (QuantizeLinear then DequantizeLinear)
+    or PyTorch's (`fake_quantize_*_affine`) float32 arithmetic
+    (fake_quant_c5; see `#quantx.arithmetic`).
   }];
   let arguments = (ins Quantx_FloatScalarOrTensor:$input,
                        TypeAttrOf<Quantx_AnyFormat>:$format,
                        Quantx_RoundingAttr:$rounding,
-                       OptionalAttr<I64Attr>:$seed);
+                       OptionalAttr<I64Attr>:$seed,
+                       Quantx_ArithmeticAttrDefault:$arithmetic);
   let results = (outs Quantx_FloatScalarOrTensor:$result);
   let assemblyFormat = [{
     $input `to` $format (`rounding` `` $rounding^)? (`seed` $seed^)?
-    attr-dict `:` type($input)
+    (`arithmetic` `` $arithmetic^)? attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;

@@ -51,6 +51,7 @@ namespace quantx {
 
 /// Converts the dialect's rounding mode to the Numerics library's.
 ::quantx::numerics::RoundingMode toNumerics(RoundingMode mode);
+::quantx::numerics::Arithmetic toNumerics(Arithmetic arithmetic);
 
 /// Checks that `format` can be the element type of a value of shape `shape`:
 /// a per-channel format needs its quantized dimension inside the shape and

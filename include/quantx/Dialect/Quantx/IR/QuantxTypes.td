@@ -28,7 +28,7 @@ include "quantx/Dialect/Quantx/IR/QuantxInterfaces.td"
 def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     [DeclareTypeInterfaceMethods<Quantx_FormatTypeInterface,
         ["getExpressedFloatType", "getChannelAxis", "getNumChannels",
-         "getCodeRange"]>]> {
+         "getCodeRange", "getAffineParams"]>]> {
   let summary = "uniform fixed point: storage integer, scale, zero point";
   let description = [{
     Syntax:
@@ -194,7 +194,7 @@ class Quantx_ScaledSetType<string name, string typeMnemonic>
     : Quantx_Type<name, typeMnemonic,
         [DeclareTypeInterfaceMethods<Quantx_FormatTypeInterface,
             ["getExpressedFloatType", "getChannelAxis", "getNumChannels",
-             "getCodeRange"]>]> {
+             "getCodeRange", "getAffineParams"]>]> {
   let parameters = (ins
     "::mlir::FloatType":$expressedType,
     DefaultValuedParameter<"int32_t", "-1">:$quantizedDimension,
