@@ -121,11 +121,11 @@ int64_t encodeAffine(Arithmetic arithmetic, float x, double scale,
 }
 
 float decodeAffine(Arithmetic arithmetic, int64_t q, double scale,
-                   int64_t zeroPoint, bool perChannel) {
+                   int64_t zeroPoint, bool doubleScale) {
   if (arithmetic == Arithmetic::Exact)
     return static_cast<float>(FixedPointFormat::decode(q, scale, zeroPoint));
   float s = static_cast<float>(scale);
-  if (arithmetic == Arithmetic::PyTorch && !perChannel) {
+  if (arithmetic == Arithmetic::PyTorch && !doubleScale) {
     volatile float difference = static_cast<float>(q - zeroPoint);
     return s * difference;
   }

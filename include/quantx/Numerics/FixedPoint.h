@@ -81,11 +81,13 @@ int64_t encodeAffine(Arithmetic arithmetic, float x, double scale,
                      int64_t zeroPoint, int64_t lo, int64_t hi);
 
 /// Decodes `q` as `arithmetic` computes it, into float32:
-///   Onnx:                (float(q) - float(zp)) * s
-///   PyTorch, per tensor: s * float(q - zp)
-///   PyTorch, per channel: float(double(float(q) - float(zp)) * scale)
+///   Onnx:                  (float(q) - float(zp)) * s
+///   PyTorch:               s * float(q - zp)
+///   PyTorch, doubleScale:  float(double(float(q) - float(zp)) * scale)
+/// `doubleScale` is PyTorch's per-channel dequantize, which multiplies by the
+/// scale in double precision (its fake_quantize_per_channel does not).
 float decodeAffine(Arithmetic arithmetic, int64_t q, double scale,
-                   int64_t zeroPoint, bool perChannel);
+                   int64_t zeroPoint, bool doubleScale);
 
 /// Binary format {-1, +1} * scale, stored in one bit: code 1 is +1, code 0 is
 /// -1 (the convention XNOR-popcount kernels rely on).

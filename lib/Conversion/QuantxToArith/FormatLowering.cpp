@@ -278,12 +278,12 @@ static Value buildFrameworkEncode(Emitter &e,
 /// the sign-extended `code`, an f32.
 static Value buildFrameworkDecode(Emitter &e, Value code,
                                   const ChannelParams &params,
-                                  Arithmetic arithmetic, bool perChannel) {
+                                  Arithmetic arithmetic, bool doubleScale) {
   OpBuilder &b = e.b;
   Location loc = e.loc;
   Type f32 = b.getF32Type();
   Value scale = arith::TruncFOp::create(b, loc, f32, params.scale);
-  if (arithmetic == Arithmetic::pytorch && !perChannel) {
+  if (arithmetic == Arithmetic::pytorch && !doubleScale) {
     Value difference =
         arith::SIToFPOp::create(b, loc, f32, e.subi(code, params.zeroPoint));
     return arith::MulFOp::create(b, loc, scale, difference);
@@ -541,7 +541,8 @@ Value mlir::quantx::buildEncode(OpBuilder &builder, Location loc,
 Value mlir::quantx::buildDecode(OpBuilder &builder, Location loc,
                                 FormatTypeInterface format, Value code,
                                 const ChannelParams &params,
-                                FloatType resultType, Arithmetic arithmetic) {
+                                FloatType resultType, Arithmetic arithmetic,
+                                bool doubleScale) {
   Emitter e{builder, loc};
   FailureOr<FormatLowering> lowering = FormatLowering::get(format);
   assert(succeeded(lowering) && "format without a lowering");
@@ -549,9 +550,9 @@ Value mlir::quantx::buildDecode(OpBuilder &builder, Location loc,
   switch (lowering->kind) {
   case FormatLowering::Kind::Fixed:
     if (arithmetic != Arithmetic::exact)
-      return buildFrameworkDecode(
-          e, e.fromStorage(code, lowering->fixed.isSigned), params, arithmetic,
-          lowering->axis.has_value());
+      return buildFrameworkDecode(e,
+                                  e.fromStorage(code, lowering->fixed.isSigned),
+                                  params, arithmetic, doubleScale);
     value = buildFixedDecode(e, e.fromStorage(code, lowering->fixed.isSigned),
                              params);
     break;

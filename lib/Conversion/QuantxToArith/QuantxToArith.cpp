@@ -264,7 +264,8 @@ struct DequantizeLowering : ElementwiseLowering<DequantizeOp> {
                   Value) const override {
     return buildDecode(b, loc, formats[0], code, params[0],
                        cast<FloatType>(getElementTypeOrSelf(op.getType())),
-                       op.getArithmetic());
+                       op.getArithmetic(),
+                       formats[0].getChannelAxis().has_value());
   }
 };
 

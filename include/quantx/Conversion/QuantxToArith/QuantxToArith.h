@@ -49,10 +49,12 @@ Value buildEncode(OpBuilder &builder, Location loc, FormatTypeInterface format,
 
 /// Emits the decoding of the storage integer `code` of `format` into
 /// `resultType`: FormatTypeInterface::decode, rounded to nearest even, or,
-/// with a framework `arithmetic` (into f32), ::quantx::numerics::decodeAffine.
+/// with a framework `arithmetic` (into f32), ::quantx::numerics::decodeAffine
+/// (`doubleScale`: PyTorch's per-channel dequantize).
 Value buildDecode(OpBuilder &builder, Location loc, FormatTypeInterface format,
                   Value code, const ChannelParams &params, FloatType resultType,
-                  Arithmetic arithmetic = Arithmetic::exact);
+                  Arithmetic arithmetic = Arithmetic::exact,
+                  bool doubleScale = false);
 
 /// Emits counterRandomBits(seed, counter) for an i64 `counter`: an i32.
 Value buildRandomBits(OpBuilder &builder, Location loc, uint64_t seed,

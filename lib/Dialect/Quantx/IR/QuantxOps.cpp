@@ -261,15 +261,16 @@ encodeAll(Type type, FormatTypeInterface format, ArrayRef<double> values,
   return codes;
 }
 
+/// `doubleScale`: PyTorch's per-channel dequantize (see decodeAffine).
 static SmallVector<double>
 decodeAll(Type type, FormatTypeInterface format, ArrayRef<int64_t> codes,
-          num::Arithmetic arithmetic = num::Arithmetic::Exact) {
+          num::Arithmetic arithmetic = num::Arithmetic::Exact,
+          bool doubleScale = false) {
   auto decode = [&](int64_t code, int64_t channel) -> double {
     if (arithmetic == num::Arithmetic::Exact)
       return format.decode(code, channel);
     auto [scale, zeroPoint] = *format.getAffineParams(channel);
-    return num::decodeAffine(arithmetic, code, scale, zeroPoint,
-                             format.getChannelAxis().has_value());
+    return num::decodeAffine(arithmetic, code, scale, zeroPoint, doubleScale);
   };
   if (codes.size() == 1)
     return {decode(codes.front(), 0)};
@@ -415,7 +416,8 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor) {
   auto format =
       cast<FormatTypeInterface>(getElementTypeOrSelf(getInput().getType()));
   return buildFloats(getType(), decodeAll(getInput().getType(), format, *codes,
-                                          toNumerics(getArithmetic())));
+                                          toNumerics(getArithmetic()),
+                                          format.getChannelAxis().has_value()));
 }
 
 //===----------------------------------------------------------------------===//

@@ -247,3 +247,24 @@ func.func @fake_quant_twice_kept(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8x
   %3 = quantx.fake_quant %2 to !quantx.float<e4m3> rounding<stochastic> : tensor<8xf32>
   return %1, %3 : tensor<8xf32>, tensor<8xf32>
 }
+
+// -----
+
+// Folding follows the arithmetic: 0x1.d00002p+2 / 0.1 is 72.5000037 exactly
+// (73), 72.5 in float32 division (ONNX: 72, to even), and 73 through
+// PyTorch's float32 reciprocal; dequantizing 3 with scale 0.1 gives 0.3 in
+// float32 either way.
+// CHECK-LABEL: func.func @fold_arithmetic
+//   CHECK-DAG:   %[[C72:.*]] = arith.constant dense<72> : tensor<1xi8>
+//   CHECK-DAG:   %[[C73:.*]] = arith.constant dense<73> : tensor<1xi8>
+//       CHECK:   %[[A:.*]] = quantx.storage_cast %[[C73]]
+//       CHECK:   %[[B:.*]] = quantx.storage_cast %[[C72]]
+//       CHECK:   %[[P:.*]] = quantx.storage_cast %[[C73]]
+//       CHECK:   return %[[A]], %[[B]], %[[P]]
+func.func @fold_arithmetic() -> (tensor<1x!quantx.fixed<i8:f32, 0.1>>, tensor<1x!quantx.fixed<i8:f32, 0.1>>, tensor<1x!quantx.fixed<i8:f32, 0.1>>) {
+  %c = arith.constant dense<0x40E80001> : tensor<1xf32>
+  %a = quantx.quantize %c : tensor<1xf32> to tensor<1x!quantx.fixed<i8:f32, 0.1>>
+  %b = quantx.quantize %c arithmetic<onnx> : tensor<1xf32> to tensor<1x!quantx.fixed<i8:f32, 0.1>>
+  %p = quantx.quantize %c arithmetic<pytorch> : tensor<1xf32> to tensor<1x!quantx.fixed<i8:f32, 0.1>>
+  return %a, %b, %p : tensor<1x!quantx.fixed<i8:f32, 0.1>>, tensor<1x!quantx.fixed<i8:f32, 0.1>>, tensor<1x!quantx.fixed<i8:f32, 0.1>>
+}

@@ -318,3 +318,45 @@ func.func @uniform_dequantize(%q: tensor<2x!quant.uniform<i4:f32, 0.5:9>>) -> te
   %x = quantx.dequantize %q : tensor<2x!quant.uniform<i4:f32, 0.5:9>> to tensor<2xf32>
   return %x : tensor<2xf32>
 }
+
+// -----
+
+// quantize_c5: framework arithmetic needs an affine format, f32 values and
+// nearest-even rounding.
+func.func @arithmetic_float_format(%x: tensor<4xf32>) -> tensor<4x!quantx.float<e4m3>> {
+  // expected-error @+1 {{'quantx.quantize' op arithmetic<onnx> needs an affine format (fixed point, ternary or !quant.uniform), got '!quantx.float<e4m3>'}}
+  %q = quantx.quantize %x arithmetic<onnx> : tensor<4xf32> to tensor<4x!quantx.float<e4m3>>
+  return %q : tensor<4x!quantx.float<e4m3>>
+}
+
+// -----
+
+func.func @arithmetic_binary(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'quantx.fake_quant' op arithmetic<pytorch> needs an affine format (fixed point, ternary or !quant.uniform), got '!quantx.binary<f32>'}}
+  %f = quantx.fake_quant %x to !quantx.binary<f32> arithmetic<pytorch> : tensor<4xf32>
+  return %f : tensor<4xf32>
+}
+
+// -----
+
+func.func @arithmetic_f16(%x: tensor<4xf16>) -> tensor<4x!quantx.fixed<i8:f16, 0.5>> {
+  // expected-error @+1 {{'quantx.quantize' op arithmetic<pytorch> computes in f32, got 'tensor<4xf16>'}}
+  %q = quantx.quantize %x arithmetic<pytorch> : tensor<4xf16> to tensor<4x!quantx.fixed<i8:f16, 0.5>>
+  return %q : tensor<4x!quantx.fixed<i8:f16, 0.5>>
+}
+
+// -----
+
+func.func @arithmetic_dequantize_f64(%q: tensor<4x!quantx.fixed<i8:f64, 0.5>>) -> tensor<4xf64> {
+  // expected-error @+1 {{'quantx.dequantize' op arithmetic<onnx> computes in f32, got 'tensor<4xf64>'}}
+  %x = quantx.dequantize %q arithmetic<onnx> : tensor<4x!quantx.fixed<i8:f64, 0.5>> to tensor<4xf64>
+  return %x : tensor<4xf64>
+}
+
+// -----
+
+func.func @arithmetic_rounding(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'quantx.fake_quant' op arithmetic<onnx> rounds to nearest even, got rounding<stochastic>}}
+  %f = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.5> rounding<stochastic> arithmetic<onnx> : tensor<4xf32>
+  return %f : tensor<4xf32>
+}

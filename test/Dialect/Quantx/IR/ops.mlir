@@ -74,3 +74,20 @@ func.func @softmax_cross_entropy(%logits: tensor<?x10xf32>, %labels: tensor<?xi6
   %0 = quantx.softmax_cross_entropy %logits, %labels : tensor<?x10xf32>, tensor<?xi64> -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// Framework arithmetic on affine formats; exact (the default) is not printed.
+// CHECK-LABEL: func.func @arithmetic
+//  CHECK-SAME:   (%[[X:.*]]: tensor<4xf32>, %[[Q:.*]]: tensor<4x!quant.uniform<u8:f32, 1.000000e-01:3>>)
+//       CHECK:   quantx.quantize %[[X]] arithmetic<onnx> : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.1>>
+//       CHECK:   quantx.quantize %[[X]] : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.1>>
+//       CHECK:   quantx.dequantize %[[Q]] arithmetic<pytorch> : tensor<4x!quant.uniform<u8:f32, 1.000000e-01:3>> to tensor<4xf32>
+//       CHECK:   quantx.fake_quant %[[X]] to !quantx.fixed<i4:f32:0, {0.5, 0.25, 1.0, 2.0:3}> arithmetic<pytorch> : tensor<4xf32>
+//       CHECK:   quantx.fake_quant %[[X]] to !quantx.ternary<f32, 0.3> arithmetic<onnx> : tensor<4xf32>
+func.func @arithmetic(%x: tensor<4xf32>, %q: tensor<4x!quant.uniform<u8:f32, 0.1:3>>) {
+  %0 = quantx.quantize %x arithmetic<onnx> : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.1>>
+  %1 = quantx.quantize %x arithmetic<exact> : tensor<4xf32> to tensor<4x!quantx.fixed<i8:f32, 0.1>>
+  %2 = quantx.dequantize %q arithmetic<pytorch> : tensor<4x!quant.uniform<u8:f32, 0.1:3>> to tensor<4xf32>
+  %3 = quantx.fake_quant %x to !quantx.fixed<i4:f32:0, {0.5, 0.25, 1.0, 2.0:3}> arithmetic<pytorch> : tensor<4xf32>
+  %4 = quantx.fake_quant %x to !quantx.ternary<f32, 0.3> arithmetic<onnx> : tensor<4xf32>
+  return
+}

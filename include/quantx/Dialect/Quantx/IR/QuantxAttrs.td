@@ -73,10 +73,10 @@ def Quantx_ArithmeticAttr : EnumAttr<Quantx_Dialect, Quantx_Arithmetic,
       `q = clamp(rne(x / s) + zp)`, `y = (float(q) - float(zp)) * s`.
     * `pytorch` (1.13 CPU quantize_per_tensor / per_channel, dequantize,
       fake_quantize_*_affine): `q = clamp(float(zp) + rne(x * (1 / s)))`,
-      the reciprocal rounded to float32 first; per tensor
-      `y = s * float(q - zp)`, per channel
+      the reciprocal rounded to float32 first; `y = s * float(q - zp)`,
+      except that `dequantize` of a per-channel format computes
       `y = float(double(float(q) - float(zp)) * scale)` with the scale in
-      double precision.
+      double precision, as PyTorch's per-channel dequantize does.
 
     NaN encodes to the zero point and infinities saturate in every mode:
     the frameworks' own results there are undefined behaviour or differ
