@@ -16,6 +16,8 @@ CLANG_FORMAT ?= clang-format-22
 PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 \
             lld-22 clang-format-22 libclang-rt-22-dev cmake ninja-build \
             libgtest-dev zlib1g-dev
+# The oracles of the tests: PyTorch (test/Interop), with NumPy.
+TEST_PACKAGES := python3-torch python3-numpy
 
 CMAKE_FLAGS := -G Ninja \
   -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
@@ -27,7 +29,7 @@ CMAKE_FLAGS := -G Ninja \
 
 .PHONY: all deps configure build check demo format format-check unittests \
         lit docs docs-check install-check fuzz bench bench-train datasets clean \
-        check-sanitize
+        check-sanitize test-deps
 
 all: build
 
@@ -141,16 +143,21 @@ SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_retur
 
 check-sanitize: deps
 	@test -f $(SANITIZE_DIR)/build.ninja || cmake -S . -B $(SANITIZE_DIR) \
-	  $(CMAKE_FLAGS) -DLLVM_USE_SANITIZER="Address;Undefined"
+	  $(CMAKE_FLAGS) -DLLVM_USE_SANITIZER="Address;Undefined" \
+	  -DLLVM_UBSAN_FLAGS="-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all"
 	ninja -C $(SANITIZE_DIR)
-	@$(MAKE) --no-print-directory datasets BUILD_DIR=$(SANITIZE_DIR)
+	@$(MAKE) --no-print-directory test-deps datasets BUILD_DIR=$(SANITIZE_DIR)
 	@$(SANITIZE_ENV) $(MAKE) --no-print-directory unittests lit fuzz \
 	  BUILD_DIR=$(SANITIZE_DIR)
 	@./.ci/summarize-tests.sh $(SANITIZE_DIR)/test-results | sed 's/^check:/check-sanitize:/'
 
+# The tests' oracles (PyTorch).
+test-deps: deps
+	@./.ci/install-deps.sh $(TEST_PACKAGES)
+
 # Every stage in order, each with its time.
-CHECK_STAGES := format-check build datasets unittests lit docs-check \
-                install-check fuzz
+CHECK_STAGES := format-check build test-deps datasets unittests lit \
+                docs-check install-check fuzz
 
 check:
 	@set -e; for stage in $(CHECK_STAGES); do start=$$(date +%s); \

@@ -13,7 +13,8 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.quantx_obj_root, "test")
 config.excludes = [
-    "CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs"
+    "CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs",
+    "reference",
 ]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
@@ -67,6 +68,21 @@ try:
             config.available_features.add("cpu-" + isa)
 except OSError:
     pass
+
+# PyTorch as an oracle (feature `torch`): Debian's python3-torch runs under
+# the system interpreter. `make check` installs it; under CI (CI set in the
+# environment) a missing oracle stops the run instead of skipping its tests.
+torch_python = "/usr/bin/python3"
+import subprocess
+
+if os.path.exists(torch_python) and subprocess.call(
+    [torch_python, "-c", "import torch"],
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("torch")
+    config.substitutions.append(("%torch_python", torch_python))
+elif os.environ.get("CI", "") not in ("", "0", "false"):
+    lit_config.fatal("python3-torch (the PyTorch oracle of test/Interop) is "
+                     "missing under CI; install it (make check does)")
 
 # Offline datasets (make datasets): features `dataset-digits`,
 # `dataset-fashion-mnist`.
