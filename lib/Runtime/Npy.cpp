@@ -400,8 +400,10 @@ bool writeNpyFile(const std::string &path, const NpyArray &array,
                   std::string &error) {
   std::vector<uint8_t> bytes = serializeNpy(array);
   std::ofstream file(path, std::ios::binary);
+  // Buffered data reaches the file at close: check that too (a full disk).
   if (!file ||
-      !file.write(reinterpret_cast<const char *>(bytes.data()), bytes.size())) {
+      !file.write(reinterpret_cast<const char *>(bytes.data()), bytes.size()) ||
+      !file.flush() || (file.close(), file.fail())) {
     error = path + ": cannot write file";
     return false;
   }

@@ -327,11 +327,13 @@ double getScheduledLearningRate(const TrainOptions &options, int64_t epoch,
 }
 
 llvm::Error checkLearningRateSchedule(const TrainOptions &options) {
-  if (!(options.learningRate > 0) || !std::isfinite(options.learningRate)) {
+  // The step computes in f32: 1e-320 would be a rate of 0.
+  auto rate = static_cast<float>(options.learningRate);
+  if (!(rate > 0) || !std::isfinite(rate)) {
     char text[32];
     std::snprintf(text, sizeof(text), "%g", options.learningRate);
-    return makeError(llvm::Twine("--lr must be positive and finite, got ") +
-                     text);
+    return makeError(
+        llvm::Twine("--lr must be positive and finite as an f32, got ") + text);
   }
   if (options.lrSchedule != "constant" && options.lrSchedule != "step" &&
       options.lrSchedule != "cosine")

@@ -37,6 +37,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <unistd.h>
 
 namespace cl = llvm::cl;
@@ -189,15 +190,26 @@ static int fail(llvm::Error error) {
 /// that cannot be allocated): it writes its reason to stderr and aborts.
 /// While it runs, an abort ends the runner like any other error, without
 /// the crash report LLVM would print.
-static void onCompiledCodeAbort(int) {
-  static const char message[] =
-      "quantx-runner: error: the compiled code stopped (reason above)\n";
-  ssize_t written = ::write(STDERR_FILENO, message, sizeof(message) - 1);
+static void onCompiledCodeStop(int signal) {
+  // An assertion's message may still sit in stdout's buffer.
+  std::fflush(stdout);
+  const char *message =
+      signal == SIGFPE
+          ? "quantx-runner: error: the compiled code stopped on an arithmetic "
+            "fault (an integer division by zero or overflow)\n"
+      : signal == SIGILL
+          ? "quantx-runner: error: the compiled code reached a trap (code "
+            "the program declares unreachable)\n"
+          : "quantx-runner: error: the compiled code stopped (reason above)\n";
+  ssize_t written = ::write(STDERR_FILENO, message, std::strlen(message));
   (void)written;
   _exit(1);
 }
 
-static void enterCompiledCode() { std::signal(SIGABRT, onCompiledCodeAbort); }
+static void enterCompiledCode() {
+  for (int signal : {SIGABRT, SIGFPE, SIGILL})
+    std::signal(signal, onCompiledCodeStop);
+}
 
 static RunnerOptions getOptions() {
   RunnerOptions options;

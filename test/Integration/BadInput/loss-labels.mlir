@@ -9,6 +9,9 @@
 // RUN: quantx-runner run %s -e loss --input %S/../Inputs/logits_3x3.npy --input %S/../Inputs/labels_count2.npy | FileCheck %s --check-prefix=NAN
 // RUN: quantx-runner run %s -e loss --input %S/../Inputs/logits_3x3.npy --input %S/../Inputs/labels_count4.npy | FileCheck %s --check-prefix=NAN
 // RUN: quantx-runner run %s -e static_loss --input %S/../Inputs/logits_3x3.npy --input %S/../Inputs/labels_3.npy | FileCheck %s --check-prefix=NAN
+// With no classes no label is a class (static or dynamic class count).
+// RUN: quantx-runner run %s -e dynamic_classes --input %S/../Inputs/logits_3x0.npy --input %S/../Inputs/labels_ok.npy | FileCheck %s --check-prefix=NAN
+// RUN: quantx-runner run %s -e no_classes --input %S/../Inputs/logits_3x0.npy --input %S/../Inputs/labels_ok.npy | FileCheck %s --check-prefix=NAN
 // NAN: result #0: tensor<f32> = nan
 //
 // The gradient: rows of bad labels are NaN, the others are right.
@@ -21,5 +24,13 @@ func.func @loss(%logits: tensor<?x3xf32>, %labels: tensor<?xi32>) -> tensor<f32>
 }
 func.func @static_loss(%logits: tensor<3x3xf32>, %labels: tensor<3xi32>) -> tensor<f32> {
   %l = quantx.softmax_cross_entropy %logits, %labels : tensor<3x3xf32>, tensor<3xi32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+func.func @no_classes(%logits: tensor<3x0xf32>, %labels: tensor<3xi32>) -> tensor<f32> {
+  %l = quantx.softmax_cross_entropy %logits, %labels : tensor<3x0xf32>, tensor<3xi32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+func.func @dynamic_classes(%logits: tensor<?x?xf32>, %labels: tensor<?xi32>) -> tensor<f32> {
+  %l = quantx.softmax_cross_entropy %logits, %labels : tensor<?x?xf32>, tensor<?xi32> -> tensor<f32>
   return %l : tensor<f32>
 }

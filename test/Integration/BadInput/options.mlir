@@ -2,17 +2,23 @@
 // Options with values that make no sense are one-line errors before anything
 // is compiled or run.
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --lr -0.1 2>&1 | FileCheck %s --check-prefix=LR
-// LR: quantx-runner: error: --lr must be positive and finite, got -0.1
+// LR: quantx-runner: error: --lr must be positive and finite as an f32, got -0.1
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --lr nan 2>&1 | FileCheck %s --check-prefix=LRNAN
-// LRNAN: quantx-runner: error: --lr must be positive and finite, got nan
+// LRNAN: quantx-runner: error: --lr must be positive and finite as an f32, got nan
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer momentum --momentum -5 2>&1 | FileCheck %s --check-prefix=MOMENTUM
-// MOMENTUM: quantx-runner: error: cannot build the training step: {{.*}}options.mlir: quantx-make-train-step: momentum must be in [0, 1), got -5
+// MOMENTUM: quantx-runner: error: cannot build the training step: {{.*}}options.mlir: quantx-make-train-step: momentum must be in [0, 1) as an f32, got -5
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer adam --beta1 2 2>&1 | FileCheck %s --check-prefix=BETA1
-// BETA1: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: beta1 must be in [0, 1), got 2
+// BETA1: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: beta1 must be in [0, 1) as an f32, got 2
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer adam --beta2 1 2>&1 | FileCheck %s --check-prefix=BETA2
-// BETA2: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: beta2 must be in [0, 1), got 1
+// BETA2: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: beta2 must be in [0, 1) as an f32, got 1
+// The step computes in f32: values that round to the edge of their range
+// there are rejected too (Adam with beta2 = 1.0f never moves).
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer adam --beta2 0.99999999 2>&1 | FileCheck %s --check-prefix=BETA2F32
+// BETA2F32: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: beta2 must be in [0, 1) as an f32, got 0.99999999
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --lr 1e-320 2>&1 | FileCheck %s --check-prefix=LRF32
+// LRF32: quantx-runner: error: --lr must be positive and finite as an f32, got 9.99989e-321
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --weight-decay -1 2>&1 | FileCheck %s --check-prefix=DECAY
-// DECAY: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: weight-decay must be in [0, inf), got -1
+// DECAY: quantx-runner: error: cannot build the training step: {{.*}}: quantx-make-train-step: weight-decay must be in [0, inf) as an f32, got -1
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --batch-size 0 2>&1 | FileCheck %s --check-prefix=BATCH
 // BATCH: quantx-runner: error: --batch-size must be at least 1, got 0
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --epochs -1 2>&1 | FileCheck %s --check-prefix=EPOCHS
@@ -38,6 +44,10 @@
 // DIRINPUT: quantx-runner: error: {{.*}}BadInput: not a regular file
 // RUN: not quantx-runner run %S/../runner-errors.mlir -e f --shared-libs=%t.nonexistent.so 2>&1 | FileCheck %s --check-prefix=LIB
 // LIB: quantx-runner: error: {{.*}}nonexistent.so: --shared-libs library not found
+//
+// Outputs that cannot be written (here a full device) are errors.
+// RUN: not quantx-runner run %S/../runner-errors.mlir -e f --input %S/../Inputs/x_2x3_f32.npy --output /dev/full 2>&1 | FileCheck %s --check-prefix=FULL
+// FULL: quantx-runner: error: /dev/full: cannot write file
 //
 // --help shows the runner's own options, not LLVM's hundreds.
 // RUN: quantx-runner train --help | FileCheck %s --check-prefix=HELP

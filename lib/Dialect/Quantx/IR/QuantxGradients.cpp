@@ -100,6 +100,12 @@ LogicalResult SoftmaxCrossEntropyOp::verify() {
            << logits;
   if (labels.getRank() != 1)
     return emitOpError("labels must have rank 1 ([batch]), got ") << labels;
+  // Labels are signed class indices read as 64-bit integers: i1 would read
+  // `true` as -1, and wider integers would be truncated.
+  unsigned labelWidth = labels.getElementType().getIntOrFloatBitWidth();
+  if (labelWidth < 2 || labelWidth > 64)
+    return emitOpError("labels must be integers of 2 to 64 bits, got ")
+           << labels;
   int64_t batch = logits.getDimSize(0), labelBatch = labels.getDimSize(0);
   if (!ShapedType::isDynamic(batch) && !ShapedType::isDynamic(labelBatch) &&
       batch != labelBatch)
@@ -185,8 +191,9 @@ struct RowLabels {
   Value labels;
   /// The number of classes (index).
   Value numClasses;
-  /// An i1 that is true when the label count differs from the batch (null
-  /// when the static shapes prove they agree).
+  /// An i1 that is true when the labels cannot be read as classes: the
+  /// label count differs from the batch, or there are no classes (null when
+  /// the static shapes prove neither).
   Value countMismatch;
 };
 } // namespace
@@ -201,14 +208,26 @@ static RowLabels buildRowLabels(OpBuilder &b, Location loc, Value logits,
       b, loc, tensor::getMixedSize(b, loc, logits, 1));
   auto logitsType = cast<RankedTensorType>(logits.getType());
   auto labelsType = cast<RankedTensorType>(labels.getType());
+  // No class at all: no row's label is a class (the per-row check runs at
+  // class 0, which does not exist).
+  if (logitsType.getDimSize(1) != 0 && logitsType.isDynamicDim(1))
+    rows.countMismatch =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rows.numClasses,
+                              arith::ConstantIndexOp::create(b, loc, 0));
+  else if (logitsType.getDimSize(1) == 0)
+    rows.countMismatch = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
   if (!logitsType.isDynamicDim(0) && !labelsType.isDynamicDim(0)) {
     rows.labels = labels;
     return rows;
   }
   Value batch = tensor::DimOp::create(b, loc, logits, 0);
   Value count = tensor::DimOp::create(b, loc, labels, 0);
-  rows.countMismatch =
+  Value differ =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, batch, count);
+  rows.countMismatch =
+      rows.countMismatch
+          ? Value(arith::OrIOp::create(b, loc, rows.countMismatch, differ))
+          : differ;
   Value common = arith::MinUIOp::create(b, loc, batch, count);
   Type element = labelsType.getElementType();
   Value none = arith::ConstantOp::create(b, loc, b.getIntegerAttr(element, -1));

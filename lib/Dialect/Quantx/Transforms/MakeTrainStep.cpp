@@ -372,24 +372,29 @@ void MakeTrainStepPass::runOnOperation() {
     return signalPassFailure();
   }
   // Hyperparameters outside these ranges make no optimizer (NaN, a growing
-  // step, or moments that never decay). `range` is the interval as printed.
-  auto check = [&](StringRef name, double value, bool inside, StringRef range) {
-    if (!inside || !std::isfinite(value)) {
-      char text[32];
-      std::snprintf(text, sizeof(text), "%g", value);
-      module.emitError("quantx-make-train-step: ")
-          << name << " must be in " << range << ", got " << text;
-      return false;
-    }
-    return true;
+  // step, or moments that never decay). The step computes in f32, so the
+  // values are checked as f32 (0.99999999 is 1.0f, 1e-320 is 0.0f).
+  auto check = [&](StringRef name, double given, bool (*inside)(float),
+                   StringRef range) {
+    auto value = static_cast<float>(given);
+    if (inside(value) && std::isfinite(value))
+      return true;
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.9g", given);
+    module.emitError("quantx-make-train-step: ")
+        << name << " must be in " << range << " as an f32, got " << text;
+    return false;
   };
+  auto positive = [](float v) { return v > 0; };
+  auto unit = [](float v) { return v >= 0 && v < 1; };
+  auto nonNegative = [](float v) { return v >= 0; };
   if ((!learningRateArgument &&
-       !check("learning-rate", learningRate, learningRate > 0, "(0, inf)")) ||
-      !check("momentum", momentum, momentum >= 0 && momentum < 1, "[0, 1)") ||
-      !check("beta1", beta1, beta1 >= 0 && beta1 < 1, "[0, 1)") ||
-      !check("beta2", beta2, beta2 >= 0 && beta2 < 1, "[0, 1)") ||
-      !check("epsilon", epsilon, epsilon > 0, "(0, inf)") ||
-      !check("weight-decay", weightDecay, weightDecay >= 0, "[0, inf)"))
+       !check("learning-rate", learningRate, +positive, "(0, inf)")) ||
+      !check("momentum", momentum, +unit, "[0, 1)") ||
+      !check("beta1", beta1, +unit, "[0, 1)") ||
+      !check("beta2", beta2, +unit, "[0, 1)") ||
+      !check("epsilon", epsilon, +positive, "(0, inf)") ||
+      !check("weight-decay", weightDecay, +nonNegative, "[0, inf)"))
     return signalPassFailure();
   auto function = module.lookupSymbol<func::FuncOp>(model);
   if (!function || function.isExternal()) {

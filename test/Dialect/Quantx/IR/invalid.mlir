@@ -360,3 +360,21 @@ func.func @arithmetic_rounding(%x: tensor<4xf32>) -> tensor<4xf32> {
   %f = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.5> rounding<stochastic> arithmetic<onnx> : tensor<4xf32>
   return %f : tensor<4xf32>
 }
+
+// -----
+
+// softmax_cross_entropy_c1: labels are 2- to 64-bit class indices (i1 would
+// read true as -1; wider integers would be truncated to 64 bits).
+func.func @loss_bool_labels(%l: tensor<4x3xf32>, %y: tensor<4xi1>) -> tensor<f32> {
+  // expected-error @+1 {{'quantx.softmax_cross_entropy' op labels must be integers of 2 to 64 bits, got 'tensor<4xi1>'}}
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xi1> -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @loss_wide_labels(%l: tensor<4x3xf32>, %y: tensor<4xi128>) -> tensor<f32> {
+  // expected-error @+1 {{'quantx.softmax_cross_entropy' op labels must be integers of 2 to 64 bits, got 'tensor<4xi128>'}}
+  %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xi128> -> tensor<f32>
+  return %0 : tensor<f32>
+}

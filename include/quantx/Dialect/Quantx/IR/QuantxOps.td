@@ -121,7 +121,7 @@ def Quantx_DequantizeOp : Quantx_ConversionOp<"dequantize"> {
     Example:
 
     `arithmetic` (affine formats into f32) reproduces the float32
-    arithmetic of ONNX or PyTorch (dequantize_c4; see `#quantx.arithmetic`).
+    arithmetic of ONNX or PyTorch (dequantize_c5; see `#quantx.arithmetic`).
 
     ```mlir
     %x = quantx.dequantize %q : tensor<4x!quantx.fixed<i8:f32, 0.5>> to tensor<4xf32>
