@@ -26,9 +26,11 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::quantx {
 #define GEN_PASS_DEF_CONVERTQUANTXTOARITHPASS
@@ -324,9 +326,11 @@ struct SoftmaxCrossEntropyLowering
   }
 };
 
-/// Any other region-free operation that carries quantized values (tensor
-/// reshapes, slices, ...) moves storage integers instead: same operation,
-/// converted types.
+/// Any other operation that carries quantized values (tensor reshapes,
+/// slices, linalg.transpose/fill/copy/generic, tensor.pad/generate, ...)
+/// moves storage integers instead: same operation, converted types,
+/// including the block arguments of its regions (whose ops are converted in
+/// turn). Functions and scf ops have their own patterns.
 struct ConvertOperandAndResultTypes : ConversionPattern {
   ConvertOperandAndResultTypes(const TypeConverter &converter,
                                MLIRContext *context)
@@ -335,7 +339,8 @@ struct ConvertOperandAndResultTypes : ConversionPattern {
   LogicalResult
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op->getNumRegions() != 0 || isa<QuantxDialect>(op->getDialect()))
+    if (isa<QuantxDialect, scf::SCFDialect>(op->getDialect()) ||
+        isa<FunctionOpInterface>(op))
       return failure();
     SmallVector<Type> resultTypes;
     if (failed(getTypeConverter()->convertTypes(op->getResultTypes(),
@@ -343,7 +348,15 @@ struct ConvertOperandAndResultTypes : ConversionPattern {
       return failure();
     OperationState state(op->getLoc(), op->getName(), operands, resultTypes,
                          op->getAttrs(), op->getSuccessors());
+    for (unsigned i = 0; i < op->getNumRegions(); ++i)
+      state.addRegion();
     Operation *converted = rewriter.create(state);
+    for (auto [from, to] :
+         llvm::zip(op->getRegions(), converted->getRegions())) {
+      rewriter.inlineRegionBefore(from, to, to.end());
+      if (failed(rewriter.convertRegionTypes(&to, *getTypeConverter())))
+        return failure();
+    }
     rewriter.replaceOp(op, converted->getResults());
     return success();
   }
