@@ -20,6 +20,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -151,6 +152,20 @@ static APFloat fromDouble(double value, FloatType type) {
 /// constant time, whatever its size).
 static constexpr int64_t kMaxFoldedElements = int64_t(1) << 20;
 
+/// Whether a static shape has at most kMaxFoldedElements elements, without
+/// the overflow of multiplying its sizes (2^32 x 2^32 wraps to 0).
+static bool isSmallEnoughToFold(ShapedType type) {
+  uint64_t count = 1;
+  for (int64_t size : type.getShape()) {
+    bool overflow = false;
+    count =
+        llvm::SaturatingMultiply(count, static_cast<uint64_t>(size), &overflow);
+    if (overflow)
+      return false;
+  }
+  return count <= static_cast<uint64_t>(kMaxFoldedElements);
+}
+
 /// Reads a float constant (dense elements or a scalar float attribute). A
 /// splat gives one value; a constant of more than kMaxFoldedElements other
 /// elements gives nothing.
@@ -167,7 +182,7 @@ static std::optional<SmallVector<double>> readFloats(Attribute attr) {
     values.push_back(toDouble(dense.getSplatValue<APFloat>()));
     return values;
   }
-  if (dense.getNumElements() > kMaxFoldedElements)
+  if (!isSmallEnoughToFold(dense.getType()))
     return std::nullopt;
   for (const APFloat &value : dense.getValues<APFloat>())
     values.push_back(toDouble(value));
@@ -195,7 +210,7 @@ readCodes(Attribute attr, FormatTypeInterface format) {
     read(dense.getSplatValue<APInt>());
     return codes;
   }
-  if (dense.getNumElements() > kMaxFoldedElements)
+  if (!isSmallEnoughToFold(dense.getType()))
     return std::nullopt;
   for (const APInt &value : dense.getValues<APInt>())
     read(value);
@@ -290,7 +305,7 @@ static LogicalResult expandSplat(Type type, FormatTypeInterface format,
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || values.size() != 1 || !format.getChannelAxis())
     return success();
-  if (shaped.getNumElements() > kMaxFoldedElements)
+  if (!isSmallEnoughToFold(shaped))
     return failure();
   values.assign(shaped.getNumElements(), values.front());
   return success();

@@ -71,3 +71,15 @@ func.func @per_channel_splat_small() -> tensor<2x2x!quantx.fixed<i8:f32:1, {0.5,
   %q = quantx.quantize %c : tensor<2x2xf32> to tensor<2x2x!quantx.fixed<i8:f32:1, {0.5, 0.25}>>
   return %q : tensor<2x2x!quantx.fixed<i8:f32:1, {0.5, 0.25}>>
 }
+
+// -----
+
+// 2^32 x 2 x 2^31 elements: a count that wraps 64 bits is still too large
+// to fold (it wrapped to 0, which passed the limit).
+// CHECK-LABEL: func.func @per_channel_splat_count_wraps
+//       CHECK:   quantx.quantize
+func.func @per_channel_splat_count_wraps() -> tensor<4294967296x2x2147483648x!quantx.fixed<i8:f32:1, {0.5, 0.25}>> {
+  %c = arith.constant dense<1.3> : tensor<4294967296x2x2147483648xf32>
+  %q = quantx.quantize %c : tensor<4294967296x2x2147483648xf32> to tensor<4294967296x2x2147483648x!quantx.fixed<i8:f32:1, {0.5, 0.25}>>
+  return %q : tensor<4294967296x2x2147483648x!quantx.fixed<i8:f32:1, {0.5, 0.25}>>
+}
