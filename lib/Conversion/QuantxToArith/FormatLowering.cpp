@@ -220,12 +220,10 @@ struct Emitter {
 // Fixed point and binary
 //===----------------------------------------------------------------------===//
 
-static Value buildFixedEncode(Emitter &e, const num::FixedPointFormat &format,
-                              Value x, const ChannelParams &params,
-                              RoundingMode mode, Value randomBits) {
-  Value t = e.divf(x, params.scale);
-  Value q = e.addf(e.roundToIntegral(t, mode, randomBits),
-                   e.sitofp(params.zeroPoint));
+/// The code of the rounded f64 `q` (zero point included): clamped to the
+/// storage range, the zero point when the input `x` is NaN.
+static Value buildFixedCode(Emitter &e, const num::FixedPointFormat &format,
+                            Value q, Value x, const ChannelParams &params) {
   Value lo = e.f(static_cast<double>(format.storageMin));
   Value hi = e.f(static_cast<double>(format.storageMax));
   q = e.select(e.cmpf(arith::CmpFPredicate::OGT, q, lo), q, lo);
@@ -233,6 +231,15 @@ static Value buildFixedEncode(Emitter &e, const num::FixedPointFormat &format,
   Value code = e.fptosi(q);
   Value isNaN = e.cmpf(arith::CmpFPredicate::UNO, x, x);
   return e.select(isNaN, params.zeroPoint, code);
+}
+
+static Value buildFixedEncode(Emitter &e, const num::FixedPointFormat &format,
+                              Value x, const ChannelParams &params,
+                              RoundingMode mode, Value randomBits) {
+  Value t = e.divf(x, params.scale);
+  Value q = e.addf(e.roundToIntegral(t, mode, randomBits),
+                   e.sitofp(params.zeroPoint));
+  return buildFixedCode(e, format, q, x, params);
 }
 
 static Value buildFixedDecode(Emitter &e, Value code,
@@ -265,13 +272,7 @@ static Value buildFrameworkEncode(Emitter &e,
   Value q = e.toF64(rounded);
   if (arithmetic == Arithmetic::onnx)
     q = e.addf(q, e.sitofp(params.zeroPoint));
-  Value lo = e.f(static_cast<double>(format.storageMin));
-  Value hi = e.f(static_cast<double>(format.storageMax));
-  q = e.select(e.cmpf(arith::CmpFPredicate::OGT, q, lo), q, lo);
-  q = e.select(e.cmpf(arith::CmpFPredicate::OLT, q, hi), q, hi);
-  Value code = e.fptosi(q);
-  Value isNaN = e.cmpf(arith::CmpFPredicate::UNO, x, x);
-  return e.select(isNaN, params.zeroPoint, code);
+  return buildFixedCode(e, format, q, x, params);
 }
 
 /// ONNX's or PyTorch's float32 dequantization (numerics::decodeAffine) of
