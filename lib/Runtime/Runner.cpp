@@ -587,7 +587,10 @@ llvm::Error CompiledModule::callLowered(const std::string &name,
 namespace quantx::runtime {
 std::string formatArray(const NpyArray &array, size_t maxElements) {
   int64_t count = array.getNumElements();
-  if (count > static_cast<int64_t>(maxElements))
+  // Empty arrays print as their shape: [[]] would not tell (3, 0) from
+  // (0, 3).
+  if (count > static_cast<int64_t>(maxElements) ||
+      (count == 0 && !array.shape.empty()))
     return "";
   unsigned size = getDTypeSize(array.dtype);
   auto element = [&](int64_t n) -> std::string {
