@@ -86,6 +86,12 @@ static cl::opt<bool> optO2("O2", cl::desc("Run LLVM at -O2"),
 static cl::opt<bool> optO3("O3", cl::desc("Run LLVM at -O3 (the default)"),
                            cl::sub(cl::SubCommand::getAll()),
                            cl::cat(runnerCategory));
+/// `-h` as a plain option: LLVM's default `-h` alias groups, so any unknown
+/// option starting with `h` (`--holdout` on eval, `--hello`) printed the
+/// help and exited 0 instead of being an error.
+static cl::opt<bool> shortHelp("h", cl::desc("Same as --help"),
+                               cl::sub(cl::SubCommand::getAll()),
+                               cl::cat(runnerCategory));
 static cl::opt<bool> vectorize(
     "vectorize",
     cl::desc("Tile and vectorize while lowering (=false: scalar loops, to "
@@ -449,6 +455,10 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "quantx-runner: JIT-compile quantx models and run or time them\n");
+  if (shortHelp) {
+    cl::PrintHelpMessage(/*Hidden=*/false, /*Categorized=*/true);
+    return 0;
+  }
   for (const std::string &library : sharedLibs)
     if (!llvm::sys::fs::is_regular_file(library))
       return fail(library + ": --shared-libs library not found");

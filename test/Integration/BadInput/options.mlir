@@ -77,3 +77,12 @@ func.func @two(%x: tensor<?x8xf32>, %y: tensor<?x8xf32>) -> tensor<?x3xf32> {
   %r = func.call @forward(%x) : (tensor<?x8xf32>) -> tensor<?x3xf32>
   return %r : tensor<?x3xf32>
 }
+//
+// An unknown option is an error, also when it starts with `h` (LLVM's `-h`
+// alias used to swallow it, print the help and exit 0).
+// RUN: not quantx-runner eval %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --holdout 0.2 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: Unknown command line argument '--holdout'
+// RUN: not quantx-runner run %s -e forward --hello 2>&1 | FileCheck %s --check-prefix=HELLO
+// HELLO: Unknown command line argument '--hello'
+// RUN: quantx-runner run -h | FileCheck %s --check-prefix=SHORTHELP
+// SHORTHELP: quantx-runner options:
