@@ -58,6 +58,22 @@ def main():
     torch.set_num_threads(1)
 
     cases = []  # (name, mlir function, input arrays, expected array)
+
+    def add(kind, dtype, shape, fmt, inputs, expected):
+        """One function applying `kind` (q, dq, fq) with `fmt` to `shape`."""
+        name = "%s_%s_%d" % (kind, dtype, len(cases))
+        floats = "tensor<%sxf32>" % shape
+        codes = "tensor<%sx%s>" % (shape, fmt)
+        if kind.startswith("dq"):
+            signature, body = (codes, floats), "quantx.dequantize %%a arithmetic<pytorch> : %s to %s" % (codes, floats)
+        elif kind.startswith("fq"):
+            signature, body = (floats, floats), "quantx.fake_quant %%a to %s arithmetic<pytorch> : %s" % (fmt, floats)
+        else:
+            signature, body = (floats, codes), "quantx.quantize %%a arithmetic<pytorch> : %s to %s" % (floats, codes)
+        text = ("func.func @%s(%%a: %s) -> %s {\n  %%r = %s\n  return %%r : %s\n}\n"
+                % (name, signature[0], signature[1], body, signature[1]))
+        cases.append((name, text, inputs, expected))
+
     n = 4096
     for dtype, scale, zp in [("int8", 0.1, 0), ("uint8", 0.0235, 128),
                              ("int8", 1.0 / 3.0, -5), ("int32", 0.001, 17),
@@ -67,62 +83,31 @@ def main():
         t = torch.from_numpy(x)
         s32 = float(np.float32(scale))
         q = torch.quantize_per_tensor(t, s32, zp, qtype)
-        fmt = fixed(dtype, [(scale, zp)])
-        m = x.size
-        name = "q_%s_%d" % (dtype, len(cases))
-        cases.append((name,
-                      "func.func @%s(%%x: tensor<%dxf32>) -> tensor<%dx%s> {\n"
-                      "  %%q = quantx.quantize %%x arithmetic<pytorch> : tensor<%dxf32> to tensor<%dx%s>\n"
-                      "  return %%q : tensor<%dx%s>\n}\n" % (name, m, m, fmt, m, m, fmt, m, fmt),
-                      [x], q.int_repr().numpy().astype(np.int64)))
         codes = q.int_repr().numpy().astype(np.int64)
-        name = "dq_%s_%d" % (dtype, len(cases))
-        cases.append((name,
-                      "func.func @%s(%%q: tensor<%dx%s>) -> tensor<%dxf32> {\n"
-                      "  %%x = quantx.dequantize %%q arithmetic<pytorch> : tensor<%dx%s> to tensor<%dxf32>\n"
-                      "  return %%x : tensor<%dxf32>\n}\n" % (name, m, fmt, m, m, fmt, m, m),
-                      [codes], q.dequantize().numpy()))
+        fmt = fixed(dtype, [(scale, zp)])
+        shape = str(x.size)
+        add("q", dtype, shape, fmt, [x], codes)
+        add("dq", dtype, shape, fmt, [codes], q.dequantize().numpy())
         if dtype != "int32":
             f = torch.fake_quantize_per_tensor_affine(t, s32, zp, lo, hi)
-            name = "fq_%s_%d" % (dtype, len(cases))
-            cases.append((name,
-                          "func.func @%s(%%x: tensor<%dxf32>) -> tensor<%dxf32> {\n"
-                          "  %%f = quantx.fake_quant %%x to %s arithmetic<pytorch> : tensor<%dxf32>\n"
-                          "  return %%f : tensor<%dxf32>\n}\n" % (name, m, m, fmt, m, m),
-                          [x], f.numpy()))
+            add("fq", dtype, shape, fmt, [x], f.numpy())
 
     # Per channel along dimension 0 (3 channels).
     for dtype in ["int8", "uint8"]:
         qtype, _, lo, hi = QDTYPES[dtype]
         params = [(0.1, 0 if lo < 0 else 128), (0.37, 3), (1.0 / 7.0, -2 if lo < 0 else 7)]
-        rows = [draw_inputs(rng, s, z, lo, hi, 512) for s, z in params]
-        x = np.stack(rows)
+        x = np.stack([draw_inputs(rng, s, z, lo, hi, 512) for s, z in params])
         t = torch.from_numpy(x)
         scales = torch.tensor([float(np.float32(s)) for s, _ in params], dtype=torch.float64)
         zps = torch.tensor([z for _, z in params], dtype=torch.int64)
         q = torch.quantize_per_channel(t, scales, zps, 0, qtype)
+        codes = q.int_repr().numpy().astype(np.int64)
         fmt = fixed(dtype, params, axis=0)
         shape = "%dx%d" % x.shape
-        name = "qc_%s_%d" % (dtype, len(cases))
-        cases.append((name,
-                      "func.func @%s(%%x: tensor<%sxf32>) -> tensor<%sx%s> {\n"
-                      "  %%q = quantx.quantize %%x arithmetic<pytorch> : tensor<%sxf32> to tensor<%sx%s>\n"
-                      "  return %%q : tensor<%sx%s>\n}\n" % (name, shape, shape, fmt, shape, shape, fmt, shape, fmt),
-                      [x], q.int_repr().numpy().astype(np.int64)))
-        codes = q.int_repr().numpy().astype(np.int64)
-        name = "dqc_%s_%d" % (dtype, len(cases))
-        cases.append((name,
-                      "func.func @%s(%%q: tensor<%sx%s>) -> tensor<%sxf32> {\n"
-                      "  %%x = quantx.dequantize %%q arithmetic<pytorch> : tensor<%sx%s> to tensor<%sxf32>\n"
-                      "  return %%x : tensor<%sxf32>\n}\n" % (name, shape, fmt, shape, shape, fmt, shape, shape),
-                      [codes], q.dequantize().numpy()))
+        add("qc", dtype, shape, fmt, [x], codes)
+        add("dqc", dtype, shape, fmt, [codes], q.dequantize().numpy())
         f = torch.fake_quantize_per_channel_affine(t, scales.float(), zps.int(), 0, lo, hi)
-        name = "fqc_%s_%d" % (dtype, len(cases))
-        cases.append((name,
-                      "func.func @%s(%%x: tensor<%sxf32>) -> tensor<%sxf32> {\n"
-                      "  %%f = quantx.fake_quant %%x to %s arithmetic<pytorch> : tensor<%sxf32>\n"
-                      "  return %%f : tensor<%sxf32>\n}\n" % (name, shape, shape, fmt, shape, shape),
-                      [x], f.numpy()))
+        add("fqc", dtype, shape, fmt, [x], f.numpy())
 
     module = os.path.join(args.work, "oracle.mlir")
     with open(module, "w") as out:
