@@ -111,7 +111,7 @@ install-check: build
 FUZZ_SECONDS ?= 20
 # A fixed seed keeps `make check` reproducible; FUZZ_SEED=0 draws one.
 FUZZ_SEED ?= 1
-FUZZ_DIR := $(BUILD_DIR)/fuzz
+FUZZ_DIR := $(BUILD_DIR)/fuzz-runs
 
 define run-fuzzer
 	@mkdir -p $(FUZZ_DIR)/$(1) && cd $(FUZZ_DIR) && \

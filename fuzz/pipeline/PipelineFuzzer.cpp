@@ -170,10 +170,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     text = ChainBuilder(in, context).build();
   } else {
     text.assign(reinterpret_cast<const char *>(data), size);
+    if (mayReachUpstreamCrash(text))
+      return 0;
   }
-  ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
-  if (!module || failed(verify(*module)))
+  OwningOpRef<ModuleOp> module = parseVerifiedModule(text);
+  if (!module)
     return 0;
   PassManager pm(&context);
   mlir::quantx::QuantxToLLVMPipelineOptions options;
