@@ -27,7 +27,8 @@ CMAKE_FLAGS := -G Ninja \
   -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
   -DLLVM_EXTERNAL_LIT=$(LIT)
 
-.PHONY: all deps configure build check demo format format-check unittests \
+.PHONY: all deps configure build check demo format format-check layers-check \
+        unittests \
         lit docs docs-check install-check fuzz bench bench-train datasets clean \
         check-sanitize test-deps
 
@@ -55,6 +56,11 @@ format-check: deps
 	@$(CLANG_FORMAT) --dry-run -Werror $(CXX_SOURCES) && \
 	  echo "format-check: $(words $(CXX_SOURCES)) files clean"
 
+# The layers of docs/Architecture.md: no library includes a layer above it,
+# and no pass asks the host CPU.
+layers-check:
+	@python3 .ci/check-layers.py
+
 RESULTS := $(BUILD_DIR)/test-results
 
 unittests: build
@@ -72,7 +78,8 @@ lit: build
 
 # The ODS-generated reference pages are kept in docs/; docs-check fails when
 # they are stale.
-GENERATED_DOCS := Dialects/QuantxDialect.md QuantxPasses.md QuantxConversionPasses.md
+GENERATED_DOCS := Dialects/QuantxDialect.md QuantxPasses.md QuantxConversionPasses.md \
+                  QuantxAutodiffPasses.md QuantxCodeGenPasses.md
 
 docs: configure
 	ninja -C $(BUILD_DIR) quantx-doc
@@ -160,7 +167,7 @@ test-deps: deps
 	@./.ci/install-deps.sh $(TEST_PACKAGES)
 
 # Every stage in order, each with its time.
-CHECK_STAGES := format-check build test-deps datasets unittests lit \
+CHECK_STAGES := format-check layers-check build test-deps datasets unittests lit \
                 docs-check install-check fuzz
 
 check:

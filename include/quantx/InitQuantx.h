@@ -20,8 +20,9 @@ class DialectRegistry;
 
 namespace quantx {
 
-/// Registers the quantx dialect and attaches FormatTypeInterface to the
-/// upstream `!quant.uniform` types (when the quant dialect is loaded).
+/// Registers the quantx dialect and its extensions of upstream dialects:
+/// FormatTypeInterface on the `!quant.uniform` types (when the quant dialect
+/// is loaded) and GradientOpInterface on arith, math, linalg and tensor ops.
 void registerQuantxDialect(DialectRegistry &registry);
 
 /// Registers every quantx pass and pipeline with the global pass registry.

@@ -8,8 +8,8 @@
 
 #include "quantx/Pipelines/Pipelines.h"
 
+#include "quantx/CodeGen/Passes.h"
 #include "quantx/Conversion/Passes.h"
-#include "quantx/Dialect/Quantx/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -34,9 +34,15 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   if (options.vectorize) {
     pm.addPass(createContractionToMatmulPass());
-    pm.addPass(createTileAndVectorizeMatmulPass());
-    pm.addPass(createTileAndVectorizeConvPass());
-    pm.addPass(createTileAndVectorizeElementwisePass());
+    TileAndVectorizeMatmulPassOptions matmul;
+    matmul.vectorBits = options.vectorBits;
+    pm.addPass(createTileAndVectorizeMatmulPass(matmul));
+    TileAndVectorizeConvPassOptions conv;
+    conv.vectorBits = options.vectorBits;
+    pm.addPass(createTileAndVectorizeConvPass(conv));
+    TileAndVectorizeElementwisePassOptions elementwise;
+    elementwise.vectorBits = options.vectorBits;
+    pm.addPass(createTileAndVectorizeElementwisePass(elementwise));
     pm.addPass(createCanonicalizerPass());
   }
 

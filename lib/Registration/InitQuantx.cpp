@@ -8,8 +8,10 @@
 
 #include "quantx/InitQuantx.h"
 
+#include "quantx/Autodiff/GradientExternalModels.h"
+#include "quantx/Autodiff/Passes.h"
+#include "quantx/CodeGen/Passes.h"
 #include "quantx/Conversion/Passes.h"
-#include "quantx/Dialect/Quantx/IR/GradientOpInterface.h"
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
@@ -25,6 +27,8 @@ void mlir::quantx::registerQuantxDialect(DialectRegistry &registry) {
 
 void mlir::quantx::registerQuantxPasses() {
   registerQuantxTransformsPasses();
+  registerQuantxAutodiffPasses();
+  registerQuantxCodeGenPasses();
   registerQuantxConversionPasses();
   registerQuantxPipelines();
 }

@@ -308,6 +308,9 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
   PassManager pm(ctx);
   mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
   pipelineOptions.vectorize = options.vectorize;
+  pipelineOptions.vectorBits =
+      options.vectorBits ? options.vectorBits
+                         : mlir::quantx::CpuTarget::getHost().vectorBits;
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
   {
     FirstErrorCollector errors(*ctx);

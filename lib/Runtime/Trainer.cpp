@@ -8,7 +8,7 @@
 
 #include "quantx/Runtime/Trainer.h"
 
-#include "quantx/Dialect/Quantx/Transforms/Passes.h"
+#include "quantx/Autodiff/Passes.h"
 #include "quantx/Numerics/Random.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -20,6 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "quantx/CodeGen/Target.h"
 #include "quantx/Runtime/Datasets.h"
 #include "quantx/Runtime/Npy.h"
 #include "quantx/Runtime/Runner.h"
@@ -97,6 +98,11 @@ static cl::opt<bool> vectorize(
     cl::desc("Tile and vectorize while lowering (=false: scalar loops, to "
              "isolate a miscompile)"),
     cl::init(true), cl::sub(cl::SubCommand::getAll()), cl::cat(runnerCategory));
+static cl::opt<int64_t> vectorBits(
+    "vector-bits",
+    cl::desc("Vector register width to generate code for: 256 (AVX2) or 512 "
+             "(AVX-512); default: the host's"),
+    cl::init(0), cl::sub(cl::SubCommand::getAll()), cl::cat(runnerCategory));
 static cl::list<std::string> inputs("input",
                                     cl::desc("An argument, as a .npy file"),
                                     cl::value_desc("file.npy"),
@@ -222,6 +228,7 @@ static RunnerOptions getOptions() {
   options.optLevel = optO0 ? 0 : optO1 ? 1 : optO2 ? 2 : 3;
   options.sharedLibs.assign(sharedLibs.begin(), sharedLibs.end());
   options.vectorize = vectorize;
+  options.vectorBits = vectorBits;
   return options;
 }
 
@@ -462,6 +469,10 @@ int main(int argc, char **argv) {
   for (const std::string &library : sharedLibs)
     if (!llvm::sys::fs::is_regular_file(library))
       return fail(library + ": --shared-libs library not found");
+  if (vectorBits != 0 &&
+      !mlir::quantx::CpuTarget::isSupportedVectorBits(vectorBits))
+    return fail("--vector-bits must be 256 or 512, got " +
+                llvm::Twine(vectorBits));
 
   if (trainCommand || evalCommand)
     return trainMain(static_cast<bool>(trainCommand));

@@ -22,8 +22,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "quantx/Autodiff/Differentiation.h"
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
-#include "quantx/Dialect/Quantx/Transforms/Differentiation.h"
 #include "quantx/Runtime/Runner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

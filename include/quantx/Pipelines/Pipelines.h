@@ -1,5 +1,4 @@
-//===- Pipelines.h - registered quantx pass pipelines ------------*- C++
-//-*-===//
+//===- Pipelines.h - registered quantx pass pipelines -----------*- C++ -*-===//
 //
 // Part of the quantx project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -13,6 +12,8 @@
 
 #ifndef QUANTX_PIPELINES_PIPELINES_H
 #define QUANTX_PIPELINES_PIPELINES_H
+
+#include "quantx/CodeGen/Target.h"
 
 #include "mlir/Pass/PassOptions.h"
 
@@ -31,9 +32,14 @@ struct QuantxToLLVMPipelineOptions
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize statically shaped matmuls and "
-                     "NHWC convolutions (quantx-tile-vectorize-matmul, "
-                     "quantx-tile-vectorize-conv)"),
+                     "NHWC convolutions and elementwise generics "
+                     "(quantx-tile-vectorize-matmul, -conv, -elementwise)"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Vector register width of the target in bits (256: "
+                     "AVX2, 512: AVX-512); the tile sizes follow from it"),
+      llvm::cl::init(CpuTarget::kDefaultVectorBits)};
 };
 
 /// Lowers func/linalg/tensor/arith/math/quantx IR (tensors in, tensors out)

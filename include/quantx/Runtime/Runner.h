@@ -43,6 +43,9 @@ struct RunnerOptions {
   /// Tile and vectorize in quantx-to-llvm (false: scalar loops, for
   /// isolating a miscompile).
   bool vectorize = true;
+  /// Vector register width the code is generated for, in bits (256 or
+  /// 512); 0: the host's (CpuTarget::getHost).
+  int64_t vectorBits = 0;
 };
 
 /// How one argument or result of an entry function travels: a ranked tensor

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Utils/TensorBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"

@@ -9,9 +9,9 @@
 #ifndef QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_H
 #define QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_H
 
-#include "quantx/Dialect/Quantx/IR/GradientOpInterface.h"
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+#include "quantx/Interfaces/GradientOpInterface.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/OpDefinition.h"

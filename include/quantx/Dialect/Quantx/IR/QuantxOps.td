@@ -17,6 +17,7 @@
 include "quantx/Dialect/Quantx/IR/QuantxTypes.td"
 include "quantx/Dialect/Quantx/IR/QuantxAttrs.td"
 include "quantx/Dialect/Quantx/IR/QuantxInterfaces.td"
+include "quantx/Interfaces/GradientOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 

@@ -15,34 +15,6 @@ namespace mlir {
 namespace quant {
 class QuantDialect;
 } // namespace quant
-namespace func {
-class FuncDialect;
-class FuncOp;
-} // namespace func
-namespace scf {
-class SCFDialect;
-} // namespace scf
-namespace vector {
-class VectorDialect;
-} // namespace vector
-namespace affine {
-class AffineDialect;
-} // namespace affine
-namespace tensor {
-class TensorDialect;
-} // namespace tensor
-namespace arith {
-class ArithDialect;
-} // namespace arith
-namespace linalg {
-class LinalgDialect;
-} // namespace linalg
-namespace math {
-class MathDialect;
-} // namespace math
-namespace LLVM {
-class LLVMDialect;
-} // namespace LLVM
 
 namespace quantx {
 class QuantxDialect;

@@ -1,0 +1,40 @@
+//===- Passes.h - autodiff passes -------------------------------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_AUTODIFF_PASSES_H
+#define QUANTX_AUTODIFF_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
+namespace math {
+class MathDialect;
+} // namespace math
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
+
+namespace quantx {
+class QuantxDialect;
+
+#define GEN_PASS_DECL
+#include "quantx/Autodiff/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "quantx/Autodiff/Passes.h.inc"
+
+} // namespace quantx
+} // namespace mlir
+
+#endif // QUANTX_AUTODIFF_PASSES_H

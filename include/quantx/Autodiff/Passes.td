@@ -1,0 +1,132 @@
+//===- Passes.td - autodiff passes -------------------------*- tablegen -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Reverse-mode differentiation and the training-step builder on top of it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_AUTODIFF_PASSES_TD
+#define QUANTX_AUTODIFF_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DifferentiatePass : Pass<"quantx-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Generate reverse-mode gradient functions";
+  let description = [{
+    For each selected function `@f` (one block, tensors and scalars in and
+    out), adds `@f_grad` (the suffix is an option) that runs `@f` and then
+    its backward pass:
+
+    ```
+    @f_grad(args..., cotangents...) -> (results..., gradients...)
+    ```
+
+    with one cotangent argument per float result (the gradient of the loss
+    with respect to that result; pass 1.0 for a scalar loss) and one
+    gradient per float argument. Each op between the arguments and the
+    results contributes through its GradientOpInterface rule: arith and math
+    float ops, every linalg structured op (elementwise bodies, and
+    reductions by sum, max or min; named matmuls get transposed matmuls),
+    tensor slicing, reshaping, padding, concatenation and casts,
+    `quantx.fake_quant` (straight-through estimator) and
+    `quantx.softmax_cross_entropy`. An op without a rule is an error at the
+    op, naming it; nothing is silently treated as constant.
+
+    Example:
+
+    ```mlir
+    func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %0 = arith.mulf %x, %x : tensor<4xf32>
+      return %0 : tensor<4xf32>
+    }
+    // gains
+    func.func @f_grad(%x: tensor<4xf32>, %dy: tensor<4xf32>)
+        -> (tensor<4xf32>, tensor<4xf32>)   // (x * x, 2 * x * dy)
+    ```
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "Functions to differentiate (default: every public function "
+               "with a body)">,
+    Option<"suffix", "suffix", "std::string", "\"_grad\"",
+           "Suffix of the gradient functions' names">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build a training step and a prediction function from a "
+                "forward model";
+  let description = [{
+    The model is a function `@model(%x) -> %logits` (`[N, ...]` inputs,
+    `[N, C]` logits) that reads its parameters from mutable
+    `ml_program.global`s of float tensors. The pass adds:
+
+    - `@model_predict(%params..., %x) -> %logits`: the model with its
+      parameters as arguments (marked `quantx.param = @global`);
+    - `@model_train_step(%params..., %state..., %x, %labels)
+         -> (%loss, %params..., %state...)`: the mean softmax cross-entropy
+      of the logits against integer labels `[N]`, its gradient by
+      reverse-mode differentiation (as quantx-differentiate), and one
+      optimizer update. State arguments (marked `quantx.state`) start at
+      zero: the velocity of `momentum`, the two moments of `adam` and its
+      step count.
+
+    Updates (`g` includes the weight decay: `g + weight-decay * p`):
+    `sgd`: `p -= lr g`; `momentum`: `v = momentum v + g; p -= lr v`;
+    `adam`: `m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+    p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + epsilon)`.
+
+    With `learning-rate-argument`, the step takes the learning rate as a
+    last argument, a `tensor<f32>` (of the logits' element type) marked
+    `quantx.hyper = "learning_rate"`, instead of the constant
+    `learning-rate`, so that the caller can schedule it (the runner's
+    `--lr-schedule`).
+
+    With `batch-size`, a dynamic batch dimension becomes that static size
+    and static shapes are propagated, so the matmul and convolution code
+    generation applies. Parameters stay function arguments: the caller (the
+    runner) owns their buffers, and the model's globals are left as they
+    are, so a trained model is saved by giving the globals values.
+  }];
+  let options = [
+    Option<"model", "model", "std::string", "\"forward\"",
+           "The forward function">,
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
+           "sgd, momentum or adam">,
+    Option<"learningRate", "learning-rate", "double", "0.01",
+           "Learning rate">,
+    Option<"learningRateArgument", "learning-rate-argument", "bool", "false",
+           "Take the learning rate as a last tensor<f32> argument "
+           "(quantx.hyper = \"learning_rate\") instead of learning-rate">,
+    Option<"momentum", "momentum", "double", "0.9",
+           "Momentum of the momentum optimizer">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam's first-moment decay">,
+    Option<"beta2", "beta2", "double", "0.999",
+           "Adam's second-moment decay">,
+    Option<"epsilon", "epsilon", "double", "1e-8", "Adam's epsilon">,
+    Option<"weightDecay", "weight-decay", "double", "0.0",
+           "L2 weight decay added to the gradients">,
+    Option<"batchSize", "batch-size", "int64_t", "0",
+           "Static size for a dynamic batch dimension (0: leave it)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::quantx::QuantxDialect",
+  ];
+}
+
+#endif // QUANTX_AUTODIFF_PASSES_TD

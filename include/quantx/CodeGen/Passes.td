@@ -1,0 +1,297 @@
+//===- Passes.td - code generation passes ------------------*- tablegen -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// CPU code generation for upstream dialects (linalg, vector, memref, LLVM):
+// tiling and vectorization, hoisting, copies, allocation checks, sub-byte
+// storage. None of these passes reads or writes a quantx op, and none reads
+// the machine it runs on: the target comes in through options.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_CODEGEN_PASSES_TD
+#define QUANTX_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def EmitCInterfacePass : Pass<"quantx-emit-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Mark public functions for C-callable wrappers";
+  let description = [{
+    Adds `llvm.emit_c_interface` to every public function definition, so that
+    `convert-func-to-llvm` emits `_mlir_ciface_NAME` wrappers taking memref
+    descriptors by pointer: the calling convention of the quantx runner and
+    of `mlir::ExecutionEngine::invoke`.
+  }];
+}
+
+def TileAndVectorizeMatmulPass
+    : Pass<"quantx-tile-vectorize-matmul", "::mlir::ModuleOp"> {
+  let summary = "Tile statically shaped matmuls for the cache and registers "
+                "and vectorize them";
+  let description = [{
+    For every `linalg.matmul` on statically shaped tensors (plain or with
+    transposed operands): tiles it for the cache (`cache-tile` sizes for
+    M, N, K, loops ordered N, K, M so a panel of B stays in cache), tiles the
+    tile again for the registers (`register-tile`), peels every register
+    loop so that all tiles have static shapes, and vectorizes each tile into
+    a `vector.contract`. Matmuls with dynamic shapes are left alone (they
+    lower to loops).
+
+    Run before bufferization; `quantx-hoist-vector-transfers` finishes the
+    job afterwards.
+
+    Before:
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %b : tensor<512x512xf32>, tensor<512x512xf32>)
+                       outs(%c : tensor<512x512xf32>) -> tensor<512x512xf32>
+    ```
+
+    After (abridged):
+
+    ```mlir
+    scf.for %j ... { scf.for %k ... { scf.for %i ... step 6 {
+      scf.for %jj ... step 16 { scf.for %kk ... step 8 {
+        %va = vector.transfer_read ... : tensor<6x8xf32>, vector<6x8xf32>
+        ...
+        %vc = vector.contract ... into vector<6x16xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"cacheTile", "cache-tile", "int64_t",
+               "Cache tile sizes for M, N, K (default 512,128,128)">,
+    ListOption<"registerTile", "register-tile", "int64_t",
+               "Register tile sizes for M, N, K (default by vector-bits: "
+               "6,16,8 for 256, 12,32,8 for 512: twelve accumulator "
+               "registers)">,
+    Option<"vectorBits", "vector-bits", "int64_t",
+           "::mlir::quantx::CpuTarget::kDefaultVectorBits",
+           "Vector register width of the target in bits (256 or 512)">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def TileAndVectorizeConvPass
+    : Pass<"quantx-tile-vectorize-conv", "::mlir::ModuleOp"> {
+  let summary = "Tile statically shaped NHWC convolutions and vectorize them";
+  let description = [{
+    For every `linalg.conv_2d_nhwc_hwcf` on statically shaped tensors: tiles
+    the loops (batch, output row, output column, output channel, filter
+    row, filter column, input channel) by `tile` (default 1, 1, 8, then two
+    vectors of output channels, 16 for `vector-bits=256` and 32 for 512,
+    1, 1, 8), peels so every
+    tile is static, rewrites each tile (one output row, one filter row) as a
+    `linalg.conv_1d_nwc_wcf`, and vectorizes it: broadcast-multiply-add of
+    input columns against filter rows, accumulated in vector registers.
+    Convolutions with dynamic shapes lower to loops.
+
+    Before:
+
+    ```mlir
+    %r = linalg.conv_2d_nhwc_hwcf {strides = dense<1> : tensor<2xi64>, ...}
+        ins(%img, %flt : tensor<1x30x30x16xf32>, tensor<3x3x16x32xf32>)
+        outs(%out : tensor<1x28x28x32xf32>) -> tensor<1x28x28x32xf32>
+    ```
+
+    After (abridged): loops around `vector.fma` on `vector<8x32xf32>`
+    tiles of the output.
+  }];
+  let options = [
+    ListOption<"tile", "tile", "int64_t",
+               "Tile sizes of the seven convolution loops">,
+    Option<"vectorBits", "vector-bits", "int64_t",
+           "::mlir::quantx::CpuTarget::kDefaultVectorBits",
+           "Vector register width of the target in bits (256 or 512)">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ContractionToMatmulPass
+    : Pass<"quantx-contraction-to-matmul", "::mlir::ModuleOp"> {
+  let summary = "Rewrite linalg.generic contractions as named matmuls on "
+                "collapsed operands";
+  let description = [{
+    A `linalg.generic` that sums products of its two inputs
+    (`acc + a * b`, same float type throughout, static shapes) and whose
+    loops split into row, column and reduction groups, each group
+    contiguous and in the same order in the operands that index it, is a
+    matrix product once each group is collapsed into one dimension. This
+    pass rewrites it so: the inputs are collapsed to matrices
+    (`tensor.collapse_shape`), multiplied by a `linalg.matmul` whose
+    `indexing_maps` absorb transposed layouts, and the product is expanded
+    back and added to the init (the add is skipped when the init is a zero
+    fill). The matmul code generation (`quantx-tile-vectorize-matmul`) then
+    applies. Generics with batch loops (indexed by all three operands) are
+    left alone.
+
+    The per-tap contractions of convolution gradients are of this form:
+    `dX[n, oh, ow, c] += dY[n, oh, ow, f] * W[kh, kw][c, f]` becomes a
+    `(n*oh*ow) x f` by `f x c` product.
+
+    Upstream's `linalg-specialize-generic-ops` recognizes only generics that
+    are already two-dimensional matmuls; collapsing the groups is what this
+    pass adds.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def TileAndVectorizeElementwisePass
+    : Pass<"quantx-tile-vectorize-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Vectorize statically shaped elementwise linalg.generic";
+  let description = [{
+    For every `linalg.generic` whose loops are all parallel and whose
+    operands have static shapes (the lowered quantx conversions, activation
+    functions, ...): tiles the innermost loop at least `vector-width` long
+    (else the innermost longer than 1) by `vector-width` and the others by 1, peels so that every tile is static, and vectorizes each
+    tile, so that the scalar body (f64 rounding, integer field arithmetic,
+    selects) runs on whole vectors. Elementwise code with dynamic shapes is
+    left to LLVM's loop vectorizer.
+
+    Before:
+
+    ```mlir
+    %r = linalg.generic {iterator_types = ["parallel"], ...}
+        ins(%x : tensor<1024xf32>) outs(%e : tensor<1024xi8>) { ... }
+    ```
+
+    After (abridged): an `scf.for` over 64 tiles of `vector<16xf32>`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "0",
+           "Elements per vector (0: the f32 lanes of vector-bits, 8 or 16)">,
+    Option<"vectorBits", "vector-bits", "int64_t",
+           "::mlir::quantx::CpuTarget::kDefaultVectorBits",
+           "Vector register width of the target in bits (256 or 512)">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def HoistVectorTransfersPass
+    : Pass<"quantx-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Keep matmul accumulators in registers across the K loop";
+  let description = [{
+    After bufferization: folds `memref.subview` into the vector transfers
+    that read through them (upstream's hoisting does nothing on transfers
+    through a subview), splits transposing reads into a contiguous read and
+    a `vector.transpose`, eliminates the duplicate index computations the
+    folding creates (hoisting pairs a read with a write only at identical
+    indices), then hoists loop-invariant transfer pairs (the read and write
+    of an accumulator tile) out of the loops around them, so the
+    accumulators of `quantx-tile-vectorize-matmul` live in registers for the
+    whole K loop.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
+def LowerStridedCopiesPass
+    : Pass<"quantx-lower-strided-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into "
+                "linalg.copy";
+  let description = [{
+    The LLVM lowering of `memref.copy` calls the `memrefCopy` runtime
+    function when either side is not contiguous (a strided slice, as left
+    by bufferizing `tensor.insert_slice` with strides). Replacing those
+    copies by `linalg.copy`, which becomes loops, keeps compiled models free
+    of runtime-library calls. Contiguous copies stay `memref.copy` (a
+    memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def CheckAllocationsPass
+    : Pass<"quantx-check-allocations", "::mlir::ModuleOp"> {
+  let summary = "Stop cleanly when a buffer cannot be allocated";
+  let description = [{
+    `memref.alloc` lowers to a `malloc` whose size is computed modulo 2^64
+    and whose result is used unchecked, so a tensor too large for memory
+    makes compiled code write through a null pointer, and a size that wraps
+    makes it write past a small buffer. After this pass:
+
+    - a static buffer of 2^63 bytes or more is a compile-time error at the
+      op that needs it;
+    - a dynamic size is multiplied out with overflow detection before the
+      allocation;
+    - a null result of a non-empty allocation (out of memory) is detected
+      after it.
+
+    Either runtime failure calls `__quantx_allocation_failed`, a private
+    function the pass adds, which writes one line naming the buffer's type
+    and source location to stderr (`write`) and aborts (`abort`).
+
+    ```mlir
+    %m = memref.alloc(%n) : memref<?x1024xf32>
+    // becomes (abridged)
+    %lo, %hi = arith.mului_extended %c4096, %n64 : i64
+    scf.if %wraps { func.call @__quantx_allocation_failed(%msg, %len) ... }
+    %m = memref.alloc(%n) : memref<?x1024xf32>
+    %p = memref.extract_aligned_pointer_as_index %m : memref<?x1024xf32> -> index
+    scf.if %isNull { func.call @__quantx_allocation_failed(%msg2, %len2) ... }
+    ```
+
+    Stack allocations (`memref.alloca`) are not checked.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def WidenSubByteAccessesPass
+    : Pass<"quantx-widen-sub-byte-accesses", "::mlir::ModuleOp"> {
+  let summary = "Load and store sub-byte integers one element per byte";
+  let description = [{
+    LLVM allocates an `iN` in whole bytes (1 byte up to 8 bits, 2 up to 16,
+    then 4 and 8), so `memref<8xi4>` keeps one code per byte and scalar
+    loads and stores agree with that. A vector access does not: storing a
+    `vector<8xi4>` writes 4 bytes with the codes bit-packed, and the next
+    scalar load reads garbage. Run on the LLVM dialect, this pass makes
+    every load, store and masked, gathered, expanding or compressing access
+    of such integers (scalar or vector) move whole-byte integers,
+    zero-extending what it writes and truncating what it reads, and widens
+    the element type of stack slots and address computations over such
+    vectors. Packing several codes per byte is never implicit; it is the job
+    of a pass that documents its layout.
+
+    ```mlir
+    llvm.store %v, %p {alignment = 1 : i64} : vector<8xi4>, !llvm.ptr
+    // becomes
+    %w = llvm.zext %v : vector<8xi4> to vector<8xi8>
+    llvm.store %w, %p {alignment = 1 : i64} : vector<8xi8>, !llvm.ptr
+    ```
+
+    Vectors of integers wider than 64 bits whose width is not a power of
+    two, aggregates of such vectors that are loaded whole, and globals of
+    such vectors are located errors.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // QUANTX_CODEGEN_PASSES_TD

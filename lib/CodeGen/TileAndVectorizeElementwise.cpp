@@ -1,0 +1,97 @@
+//===- TileAndVectorizeElementwise.cpp - vectorized elementwise code ------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "TilingUtils.h"
+
+#include "quantx/CodeGen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_TILEANDVECTORIZEELEMENTWISEPASS
+#include "quantx/CodeGen/Passes.h.inc"
+
+namespace {
+struct TileAndVectorizeElementwisePass
+    : impl::TileAndVectorizeElementwisePassBase<
+          TileAndVectorizeElementwisePass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+static bool isElementwise(linalg::GenericOp op) {
+  return op.getNumLoops() > 0 && op.getNumParallelLoops() == op.getNumLoops() &&
+         op.hasPureTensorSemantics() && hasStaticShapes(op);
+}
+
+void TileAndVectorizeElementwisePass::runOnOperation() {
+  if (!CpuTarget::isSupportedVectorBits(vectorBits)) {
+    getOperation().emitError("quantx-tile-vectorize-elementwise: vector-bits "
+                             "must be 256 or 512, not ")
+        << static_cast<int64_t>(vectorBits);
+    return signalPassFailure();
+  }
+  int64_t width = vectorWidth;
+  if (width == 0)
+    width = CpuTarget{vectorBits}.getLanes(32);
+  if (width < 1) {
+    getOperation().emitError(
+        "quantx-tile-vectorize-elementwise: vector-width must be positive");
+    return signalPassFailure();
+  }
+
+  constexpr StringLiteral kMark = "quantx.elementwise_tile";
+  SmallVector<linalg::GenericOp> generics;
+  getOperation().walk([&](linalg::GenericOp op) {
+    if (isElementwise(op) && !op->getParentOfType<scf::ForOp>())
+      generics.push_back(op);
+  });
+  IRRewriter rewriter(&getContext());
+  for (linalg::GenericOp op : generics) {
+    // Vectorize the innermost loop that fills a vector (else the innermost
+    // one longer than 1); tile the others by 1.
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t dim = static_cast<int64_t>(ranges.size()) - 1;
+    auto pick = [&](int64_t minimum) {
+      for (int64_t d = static_cast<int64_t>(ranges.size()) - 1; d >= 0; --d)
+        if (ranges[d] >= minimum)
+          return d;
+      return int64_t(-1);
+    };
+    if (int64_t full = pick(width); full >= 0)
+      dim = full;
+    else if (int64_t longer = pick(2); longer >= 0)
+      dim = longer;
+    SmallVector<int64_t> sizes(op.getNumLoops(), 1);
+    sizes[dim] = width;
+    tileAndPeel(rewriter, op, sizes, /*interchange=*/{}, kMark);
+  }
+
+  canonicalize(getOperation());
+
+  SmallVector<linalg::GenericOp> tiles;
+  getOperation().walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(kMark)) {
+      op->removeAttr(kMark);
+      if (isElementwise(op))
+        tiles.push_back(op);
+    }
+  });
+  for (linalg::GenericOp op : tiles)
+    vectorizeInPlace(rewriter, op);
+}

@@ -1,0 +1,179 @@
+//===- TileAndVectorizeMatmul.cpp - register-blocked matmul codegen -------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Two levels of tiling (cache, registers) with upstream's TilingInterface,
+// peeling so that every register tile is static, and vectorization of each
+// tile to a vector.contract. The masked vectorization of partial tiles does
+// not compose with named contractions in MLIR 22, hence the peeling.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TilingUtils.h"
+
+#include "quantx/CodeGen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_TILEANDVECTORIZEMATMULPASS
+#include "quantx/CodeGen/Passes.h.inc"
+
+namespace {
+struct TileAndVectorizeMatmulPass
+    : impl::TileAndVectorizeMatmulPassBase<TileAndVectorizeMatmulPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+/// Marks the transposes this pass creates, to vectorize them later.
+static constexpr StringLiteral kTransposeMark = "quantx.operand_transpose";
+
+/// Materializes transposed operands: a matmul reading B as (n, k) gets a
+/// linalg.transpose of B (and of A, if A is read as (k, m) too) and the
+/// standard maps.
+/// The copy costs O(n^2) against the O(n^3) product, and the register-blocked
+/// code is fastest on the standard layout (outer products over rows of B).
+static linalg::MatmulOp untransposeOperands(RewriterBase &rewriter,
+                                            linalg::MatmulOp op) {
+  if (!op.hasUserDefinedMaps())
+    return op;
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  auto map = [&](AffineExpr a, AffineExpr b) {
+    return AffineMap::get(3, 0, {a, b}, context);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  bool transposedA = maps[0] == map(k, m);
+  bool transposedB = maps[1] == map(n, k);
+  if ((!transposedA && maps[0] != map(m, k)) ||
+      (!transposedB && maps[1] != map(k, n)) || maps[2] != map(m, n))
+    return op;
+  // A read as (k, m) alone is already what outer products consume (a column
+  // of A per step of k): leave it.
+  if (!transposedB)
+    return op;
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  auto transpose = [&](Value value) -> Value {
+    auto type = cast<RankedTensorType>(value.getType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+        type.getElementType());
+    auto transposeOp = linalg::TransposeOp::create(rewriter, loc, value, init,
+                                                   ArrayRef<int64_t>{1, 0});
+    transposeOp->setAttr(kTransposeMark, rewriter.getUnitAttr());
+    return transposeOp.getResult()[0];
+  };
+  Value a = op.getInputs()[0], b = op.getInputs()[1];
+  if (transposedA)
+    a = transpose(a);
+  if (transposedB)
+    b = transpose(b);
+  auto plain = linalg::MatmulOp::create(rewriter, loc, op.getResultTypes(),
+                                        ValueRange{a, b}, op.getOutputs());
+  rewriter.replaceOp(op, plain.getResults());
+  return plain;
+}
+
+void TileAndVectorizeMatmulPass::runOnOperation() {
+  SmallVector<int64_t> cache(cacheTile.begin(), cacheTile.end());
+  SmallVector<int64_t> registers(registerTile.begin(), registerTile.end());
+  if (cache.empty())
+    cache = {512, 128, 128};
+  if (!CpuTarget::isSupportedVectorBits(vectorBits)) {
+    getOperation().emitError("quantx-tile-vectorize-matmul: vector-bits must "
+                             "be 256 or 512, not ")
+        << static_cast<int64_t>(vectorBits);
+    return signalPassFailure();
+  }
+  if (registers.empty())
+    registers = CpuTarget{vectorBits}.getMatmulRegisterTile();
+  if (cache.size() != 3 || registers.size() != 3 ||
+      llvm::any_of(llvm::concat<int64_t>(cache, registers),
+                   [](int64_t size) { return size <= 0; })) {
+    getOperation().emitError("quantx-tile-vectorize-matmul: cache-tile and "
+                             "register-tile take three positive sizes "
+                             "(M, N, K)");
+    return signalPassFailure();
+  }
+
+  // Tiles carry the mark of the level they were made for; the mark survives
+  // peeling (which clones) and canonicalization.
+  constexpr StringLiteral kCacheTile = "quantx.matmul_cache_tile";
+  constexpr StringLiteral kRegisterTile = "quantx.matmul_register_tile";
+  auto collect = [&](StringRef mark) {
+    SmallVector<linalg::MatmulOp> found;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      bool marked =
+          mark.empty() ? !op->hasAttr(kCacheTile) && !op->hasAttr(kRegisterTile)
+                       : op->hasAttr(mark);
+      if (op.hasPureTensorSemantics() && hasStaticShapes(op) && marked)
+        found.push_back(op);
+    });
+    return found;
+  };
+
+  // Cache tiles (loops N, K, M), then register tiles inside each.
+  IRRewriter rewriter(&getContext());
+  for (linalg::MatmulOp matmul : collect(""))
+    tileAndPeel(rewriter, untransposeOperands(rewriter, matmul), cache,
+                /*interchange=*/{1, 2, 0}, kCacheTile);
+  canonicalize(getOperation());
+  for (linalg::MatmulOp matmul : collect(kCacheTile)) {
+    matmul->removeAttr(kCacheTile);
+    tileAndPeel(rewriter, matmul, registers, /*interchange=*/{}, kRegisterTile);
+  }
+  canonicalize(getOperation());
+
+  for (linalg::MatmulOp op : collect(kRegisterTile))
+    vectorizeInPlace(rewriter, op, /*createNamedContraction=*/true);
+  getOperation().walk([&](linalg::MatmulOp op) {
+    op->removeAttr(kCacheTile);
+    op->removeAttr(kRegisterTile);
+  });
+
+  // The transposes made by untransposeOperands: 16x16 blocks, vectorized.
+  SmallVector<linalg::TransposeOp> transposes;
+  getOperation().walk([&](linalg::TransposeOp op) {
+    if (op->hasAttr(kTransposeMark))
+      transposes.push_back(op);
+  });
+  for (linalg::TransposeOp op : transposes) {
+    op->removeAttr(kTransposeMark);
+    tileAndPeel(rewriter, op, {16, 16}, /*interchange=*/{}, kTransposeMark);
+  }
+  canonicalize(getOperation());
+  SmallVector<linalg::TransposeOp> blocks;
+  getOperation().walk([&](linalg::TransposeOp op) {
+    if (op->hasAttr(kTransposeMark)) {
+      op->removeAttr(kTransposeMark);
+      if (op.hasPureTensorSemantics() && hasStaticShapes(op))
+        blocks.push_back(op);
+    }
+  });
+  for (linalg::TransposeOp op : blocks)
+    vectorizeInPlace(rewriter, op);
+}
