@@ -219,6 +219,9 @@ int main(int argc, char **argv) {
               cpuModel().c_str(), std::thread::hardware_concurrency());
   std::printf("peer: %s, kernels for %s\n", openblas_get_config(),
               openblas_get_corename());
+  std::printf(
+      "quantx: code for %lld-bit vectors\n",
+      static_cast<long long>(mlir::quantx::CpuTarget::getHost().vectorBits));
   // Wait (up to 60 s) for the machine to settle before timing.
   for (int i = 0; i < 60 && loadAverage() > 0.5; ++i)
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -253,8 +256,10 @@ int main(int argc, char **argv) {
     mlir::OwningOpRef<mlir::ModuleOp> module =
         mlir::parseSourceString<mlir::ModuleOp>(buildModule(c), &context);
     mlir::PassManager pm(&context);
-    mlir::quantx::buildQuantxToLLVMPipeline(
-        pm, mlir::quantx::QuantxToLLVMPipelineOptions());
+    // Code for the host's vector width, as quantx-runner generates it.
+    mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
+    pipelineOptions.vectorBits = mlir::quantx::CpuTarget::getHost().vectorBits;
+    mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
     if (!module || mlir::failed(pm.run(*module))) {
       std::fprintf(stderr, "%s: lowering failed\n", c.name);
       return 1;
