@@ -58,7 +58,7 @@ void TileAndVectorizeConvPass::runOnOperation() {
     return signalPassFailure();
   }
 
-  constexpr StringLiteral kMark = "quantx.conv_tile";
+  constexpr StringLiteral kMark = "__quantx_codegen_conv_tile__";
   SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
   getOperation().walk([&](linalg::Conv2DNhwcHwcfOp op) {
     if (op.hasPureTensorSemantics() && hasStaticShapes(op))

@@ -55,7 +55,7 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
     return signalPassFailure();
   }
 
-  constexpr StringLiteral kMark = "quantx.elementwise_tile";
+  constexpr StringLiteral kMark = "__quantx_codegen_elementwise_tile__";
   SmallVector<linalg::GenericOp> generics;
   getOperation().walk([&](linalg::GenericOp op) {
     if (isElementwise(op) && !op->getParentOfType<scf::ForOp>())

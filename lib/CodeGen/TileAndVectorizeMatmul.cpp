@@ -47,7 +47,8 @@ using namespace mlir;
 using namespace mlir::quantx;
 
 /// Marks the transposes this pass creates, to vectorize them later.
-static constexpr StringLiteral kTransposeMark = "quantx.operand_transpose";
+static constexpr StringLiteral kTransposeMark =
+    "__quantx_codegen_operand_transpose__";
 
 /// Materializes transposed operands: a matmul reading B as (n, k) gets a
 /// linalg.transpose of B (and of A, if A is read as (k, m) too) and the
@@ -122,8 +123,9 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
 
   // Tiles carry the mark of the level they were made for; the mark survives
   // peeling (which clones) and canonicalization.
-  constexpr StringLiteral kCacheTile = "quantx.matmul_cache_tile";
-  constexpr StringLiteral kRegisterTile = "quantx.matmul_register_tile";
+  constexpr StringLiteral kCacheTile = "__quantx_codegen_matmul_cache_tile__";
+  constexpr StringLiteral kRegisterTile =
+      "__quantx_codegen_matmul_register_tile__";
   auto collect = [&](StringRef mark) {
     SmallVector<linalg::MatmulOp> found;
     getOperation().walk([&](linalg::MatmulOp op) {

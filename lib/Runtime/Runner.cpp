@@ -21,6 +21,7 @@
 #include "quantx/InitQuantx.h"
 #include "quantx/Numerics/Storage.h"
 #include "quantx/Pipelines/Pipelines.h"
+#include "quantx/Runtime/OptionError.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -247,9 +248,8 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
     for (auto global : module->getOps<ml_program::GlobalOp>())
       if (!global.getValue())
         return makeError(path + ": global @" + global.getSymName() +
-                         " has no value; train the model first "
-                         "(quantx-runner train ... -o TRAINED.mlir) or give "
-                         "it one");
+                         " has no value; train the model and save it first, "
+                         "or give it one");
     return compile(std::move(context), std::move(module), {entry}, options);
   }
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
@@ -428,7 +428,8 @@ CompiledModule::call(const std::string &entryName,
                      const std::vector<NpyArray> &inputs) {
   if (!tensorEntry)
     return makeError("@" + entryName +
-                     " is already lowered; call it with --entry-point-result");
+                     " is already lowered; call it as a lowered entry point "
+                     "with its result kind");
   auto found = entries.find(entryName);
   if (found == entries.end())
     return makeError("@" + entryName + " was not compiled as an entry");
@@ -548,9 +549,9 @@ llvm::Error CompiledModule::callLowered(const std::string &name,
                                         std::string &printed) {
   if (resultKind != "void" && resultKind != "i32" && resultKind != "i64" &&
       resultKind != "f32")
-    return makeError("--entry-point-result must be void, i32, i64 or f32, "
-                     "got '" +
-                     resultKind + "'");
+    return makeOptionError(Option::EntryPointResult,
+                           "must be void, i32, i64 or f32, got '" + resultKind +
+                               "'");
   // Calling through a mismatched signature reads garbage or crashes: check
   // it first, as mlir-runner does.
   auto function = loweredFunctions.find(name);
@@ -560,11 +561,12 @@ llvm::Error CompiledModule::callLowered(const std::string &name,
   if (lowered.numParams != 0 || lowered.isVarArg)
     return makeError("@" + name + " takes " +
                      std::to_string(lowered.numParams) +
-                     " argument(s); --entry-point-result calls a function "
-                     "without arguments");
+                     " argument(s); a lowered entry point is called without "
+                     "arguments");
   if (lowered.result != resultKind)
-    return makeError("@" + name + " returns " + lowered.result +
-                     ", not --entry-point-result=" + resultKind);
+    return makeOptionError(Option::EntryPointResult,
+                           "is " + resultKind + ", but @" + name + " returns " +
+                               lowered.result);
   if (auto found = engine->lookupPacked(name); !found)
     return makeError("cannot call @" + name + ": " +
                      llvm::toString(found.takeError()));

@@ -33,6 +33,7 @@
 #endif
 
 using namespace mlir;
+using namespace mlir::quantx;
 using namespace ::quantx::runtime;
 
 static llvm::Error makeError(const llvm::Twine &message) {
@@ -77,19 +78,21 @@ static double uniform(uint64_t seed, uint64_t counter) {
 
 /// Fills `array` by the initializer `kind`; fan-in is the product of all
 /// dimensions but the last, fan-out the last.
-static llvm::Error initialize(NpyArray &array, llvm::StringRef kind,
-                              uint64_t seed, const std::string &name) {
+static void initialize(NpyArray &array, Initializer kind, uint64_t seed) {
   int64_t count = array.getNumElements();
   const std::vector<int64_t> &shape = array.shape;
   int64_t fanOut = shape.empty() ? 1 : shape.back();
   int64_t fanIn = shape.size() < 2 ? std::max<int64_t>(fanOut, 1)
                                    : count / std::max<int64_t>(fanOut, 1);
   float *data = f32Data(array);
-  if (kind == "zeros") {
+  switch (kind) {
+  case Initializer::zeros:
     std::fill(data, data + count, 0.0f);
-  } else if (kind == "ones") {
+    return;
+  case Initializer::ones:
     std::fill(data, data + count, 1.0f);
-  } else if (kind == "he_normal") {
+    return;
+  case Initializer::he_normal: {
     double stddev = std::sqrt(2.0 / static_cast<double>(fanIn));
     for (int64_t i = 0; i < count; ++i) {
       // Box-Muller.
@@ -98,15 +101,15 @@ static llvm::Error initialize(NpyArray &array, llvm::StringRef kind,
           std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
       data[i] = static_cast<float>(stddev * normal);
     }
-  } else if (kind == "xavier_uniform") {
+    return;
+  }
+  case Initializer::xavier_uniform: {
     double limit = std::sqrt(6.0 / static_cast<double>(fanIn + fanOut));
     for (int64_t i = 0; i < count; ++i)
       data[i] = static_cast<float>(limit * (2.0 * uniform(seed, i) - 1.0));
-  } else {
-    return makeError("@" + name + ": unknown quantx.init '" + kind +
-                     "' (expected he_normal, xavier_uniform, zeros or ones)");
+    return;
   }
-  return llvm::Error::success();
+  }
 }
 
 llvm::Expected<std::unique_ptr<Trainer>>
@@ -147,8 +150,8 @@ Trainer::create(const std::string &path, const TrainOptions &options,
     return makeError(path + ": cannot parse the module");
   auto model = compileModule->lookupSymbol<func::FuncOp>(options.model);
   if (!model || model.isExternal())
-    return makeError(path + ": no function @" + options.model +
-                     " is defined (choose the model with --model)");
+    return makeOptionError(Option::Model, "names no function defined in " +
+                                              path + ": @" + options.model);
   auto inputType = dyn_cast_or_null<RankedTensorType>(
       model.getFunctionType().getNumInputs() == 1
           ? model.getFunctionType().getInput(0)
@@ -162,13 +165,15 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   int64_t modelBatch = inputType.getDimSize(0);
   int64_t batch = options.batchSize;
   if (batch < 0)
-    return makeError("--batch-size must be positive");
+    return makeOptionError(Option::BatchSize, "must be positive");
   if (!ShapedType::isDynamic(modelBatch)) {
     if (batch && batch != modelBatch)
-      return makeError(path + ": the model's batch size is static (" +
-                       llvm::Twine(modelBatch) + "); --batch-size " +
-                       llvm::Twine(batch) +
-                       " must equal it, or make the dimension dynamic");
+      return makeOptionError(Option::BatchSize,
+                             "is " + llvm::Twine(batch) +
+                                 " but the model's batch size is static (" +
+                                 llvm::Twine(modelBatch) +
+                                 "): it must equal it, or make the model's "
+                                 "batch dimension dynamic");
     batch = modelBatch;
   } else if (!batch) {
     batch = 64;
@@ -229,7 +234,8 @@ Trainer::create(const std::string &path, const TrainOptions &options,
 
   // Parameters, in the order of the generated functions.
   for (unsigned i = 0; i < numParams; ++i) {
-    auto ref = predict.getArgAttrOfType<FlatSymbolRefAttr>(i, "quantx.param");
+    auto ref = predict.getArgAttrOfType<FlatSymbolRefAttr>(
+        i, QuantxDialect::ParamAttrHelper::getNameStr());
     std::string name = ref.getValue().str();
     auto type = cast<RankedTensorType>(predictType.getInput(i));
     if (!type.getElementType().isF32() || !type.hasStaticShape())
@@ -248,15 +254,16 @@ Trainer::create(const std::string &path, const TrainOptions &options,
                        "dense<...>)");
     } else if (!forTraining) {
       return makeError(path + ": parameter @" + name +
-                       " has no value; train the model first "
-                       "(quantx-runner train ... -o TRAINED.mlir)");
+                       " has no value; train the model and save it first");
     } else {
-      std::string kind = type.getRank() >= 2 ? "he_normal" : "zeros";
-      if (auto attr = global->getAttrOfType<StringAttr>("quantx.init"))
-        kind = attr.getValue().str();
+      // The dialect has verified the initializer's name.
+      Initializer kind =
+          type.getRank() >= 2 ? Initializer::he_normal : Initializer::zeros;
+      if (auto attr = global->getAttrOfType<StringAttr>(
+              QuantxDialect::InitAttrHelper::getNameStr()))
+        kind = *symbolizeInitializer(attr.getValue());
       uint64_t seed = options.seed * 0x9E3779B97F4A7C15ull + i + 1;
-      if (llvm::Error error = initialize(array, kind, seed, name))
-        return std::move(error);
+      initialize(array, kind, seed);
     }
     impl.paramNames.push_back(name);
     impl.params.push_back(std::move(array));
@@ -269,7 +276,7 @@ Trainer::create(const std::string &path, const TrainOptions &options,
     // (params, state, x, labels, learning rate): the state is what the
     // generated step marks quantx.state.
     for (unsigned i = numParams; i < stepType.getNumInputs(); ++i) {
-      if (!step.getArgAttr(i, "quantx.state"))
+      if (!step.getArgAttr(i, QuantxDialect::StateAttrHelper::getNameStr()))
         continue;
       auto type = cast<RankedTensorType>(stepType.getInput(i));
       impl.state.push_back(makeF32(std::vector<int64_t>(
@@ -312,11 +319,12 @@ namespace quantx::runtime {
 double getScheduledLearningRate(const TrainOptions &options, int64_t epoch,
                                 int64_t batch, int64_t batchesPerEpoch) {
   double lr = options.learningRate;
-  if (options.lrSchedule == "step" && options.lrStepEpochs > 0)
+  if (options.lrSchedule == LearningRateSchedule::Step &&
+      options.lrStepEpochs > 0)
     return lr *
            std::pow(options.lrGamma,
                     static_cast<double>((epoch - 1) / options.lrStepEpochs));
-  if (options.lrSchedule == "cosine") {
+  if (options.lrSchedule == LearningRateSchedule::Cosine) {
     double total = static_cast<double>(options.epochs * batchesPerEpoch);
     double step = static_cast<double>((epoch - 1) * batchesPerEpoch + batch);
     if (total <= 0)
@@ -332,17 +340,17 @@ llvm::Error checkLearningRateSchedule(const TrainOptions &options) {
   if (!(rate > 0) || !std::isfinite(rate)) {
     char text[32];
     std::snprintf(text, sizeof(text), "%g", options.learningRate);
-    return makeError(
-        llvm::Twine("--lr must be positive and finite as an f32, got ") + text);
+    return makeOptionError(
+        Option::LearningRate,
+        llvm::Twine("must be positive and finite as an f32, got ") + text);
   }
-  if (options.lrSchedule != "constant" && options.lrSchedule != "step" &&
-      options.lrSchedule != "cosine")
-    return makeError("unknown --lr-schedule '" + options.lrSchedule +
-                     "' (expected constant, step or cosine)");
-  if (options.lrSchedule == "step" && options.lrStepEpochs <= 0)
-    return makeError("--lr-schedule step needs --lr-step-epochs N (N >= 1)");
+  if (options.lrSchedule == LearningRateSchedule::Step &&
+      options.lrStepEpochs <= 0)
+    return makeOptionError(Option::LearningRateStepEpochs,
+                           "must be at least 1 with the step schedule");
   if (!(options.lrGamma > 0) || !std::isfinite(options.lrGamma))
-    return makeError("--lr-gamma must be positive and finite");
+    return makeOptionError(Option::LearningRateGamma,
+                           "must be positive and finite");
   return llvm::Error::success();
 }
 } // namespace quantx::runtime
@@ -436,7 +444,9 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
     if (!std::isfinite(loss))
       return makeError("the loss became " + llvm::Twine(std::to_string(loss)) +
                        " at epoch " + llvm::Twine(epoch) + ", batch " +
-                       llvm::Twine(b + 1) + "; lower the learning rate (--lr)");
+                       llvm::Twine(b + 1) +
+                       ": the learning rate may be too high, or the data "
+                       "not finite");
     total += loss;
     for (size_t i = 0; i < d.params.size(); ++i)
       d.params[i] = std::move((*outputs)[1 + i]);

@@ -2,7 +2,7 @@
 // RUN: not quantx-opt %s --quantx-make-train-step="optimizer=rmsprop" --split-input-file 2>&1 | FileCheck %s --check-prefix=OPTIMIZER
 // RUN: not quantx-opt %s --quantx-make-train-step="model=missing" --split-input-file 2>&1 | FileCheck %s --check-prefix=MODEL
 
-// OPTIMIZER: error: quantx-make-train-step: unknown optimizer 'rmsprop' (expected sgd, momentum or adam)
+// OPTIMIZER: for the --optimizer option: Cannot find option named 'rmsprop'!
 // MODEL: error: quantx-make-train-step: no function @missing is defined (choose it with model=NAME)
 
 // expected-error @+1 {{the model reads no mutable float ml_program.global: it has no parameters to train}}

@@ -140,10 +140,15 @@ static cl::opt<int64_t> epochs("epochs", cl::desc("Passes over the data"),
 static cl::opt<double> learningRate("lr", cl::desc("Learning rate"),
                                     cl::init(0.01), cl::sub(trainCommand),
                                     cl::cat(runnerCategory));
-static cl::opt<std::string> optimizer("optimizer",
-                                      cl::desc("sgd, momentum or adam"),
-                                      cl::init("sgd"), cl::sub(trainCommand),
-                                      cl::cat(runnerCategory));
+static cl::opt<mlir::quantx::Optimizer> optimizer(
+    "optimizer", cl::desc("The update rule"),
+    cl::values(clEnumValN(mlir::quantx::Optimizer::sgd, "sgd", "p -= lr g"),
+               clEnumValN(mlir::quantx::Optimizer::momentum, "momentum",
+                          "v = momentum v + g; p -= lr v"),
+               clEnumValN(mlir::quantx::Optimizer::adam, "adam",
+                          "bias-corrected first and second moments")),
+    cl::init(mlir::quantx::Optimizer::sgd), cl::sub(trainCommand),
+    cl::cat(runnerCategory));
 static cl::opt<double> momentum("momentum",
                                 cl::desc("Momentum of --optimizer=momentum"),
                                 cl::init(0.9), cl::sub(trainCommand),
@@ -159,11 +164,16 @@ static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of initialization and shuffling"),
                               cl::init(0), cl::sub(trainCommand),
                               cl::cat(runnerCategory));
-static cl::opt<std::string> lrSchedule(
-    "lr-schedule",
-    cl::desc("constant, step (times --lr-gamma every --lr-step-epochs) or "
-             "cosine (down to 0 over the run)"),
-    cl::init("constant"), cl::sub(trainCommand), cl::cat(runnerCategory));
+static cl::opt<LearningRateSchedule>
+    lrSchedule("lr-schedule", cl::desc("How the learning rate changes"),
+               cl::values(clEnumValN(LearningRateSchedule::Constant, "constant",
+                                     "--lr throughout"),
+                          clEnumValN(LearningRateSchedule::Step, "step",
+                                     "times --lr-gamma every --lr-step-epochs"),
+                          clEnumValN(LearningRateSchedule::Cosine, "cosine",
+                                     "down to 0 over the run")),
+               cl::init(LearningRateSchedule::Constant), cl::sub(trainCommand),
+               cl::cat(runnerCategory));
 static cl::opt<int64_t>
     lrStepEpochs("lr-step-epochs",
                  cl::desc("Epochs between decays of --lr-schedule step"),
@@ -193,8 +203,42 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
+/// The flag that sets `option`.
+static llvm::StringRef getFlag(Option option) {
+  switch (option) {
+  case Option::Model:
+    return "--model";
+  case Option::BatchSize:
+    return "--batch-size";
+  case Option::Epochs:
+    return "--epochs";
+  case Option::LearningRate:
+    return "--lr";
+  case Option::LearningRateSchedule:
+    return "--lr-schedule";
+  case Option::LearningRateStepEpochs:
+    return "--lr-step-epochs";
+  case Option::LearningRateGamma:
+    return "--lr-gamma";
+  case Option::EntryPointResult:
+    return "--entry-point-result";
+  }
+  llvm_unreachable("unknown option");
+}
+
+/// Prints `error`; errors about an option name its flag.
 static int fail(llvm::Error error) {
-  std::string message = llvm::toString(std::move(error));
+  std::string message;
+  llvm::handleAllErrors(
+      std::move(error),
+      [&](const OptionError &optionError) {
+        message += (message.empty() ? "" : "\n") +
+                   getFlag(optionError.getOption()).str() + " " +
+                   optionError.getMessage();
+      },
+      [&](const llvm::ErrorInfoBase &other) {
+        message += (message.empty() ? "" : "\n") + other.message();
+      });
   return fail(message);
 }
 
@@ -425,7 +469,7 @@ static int trainMain(bool training) {
                   static_cast<long long>(epoch), static_cast<long long>(epochs),
                   *loss, scoredName, accuracy);
     llvm::outs() << line;
-    if (options.lrSchedule != "constant") {
+    if (options.lrSchedule != LearningRateSchedule::Constant) {
       // The rate of the epoch's first batch.
       std::snprintf(line, sizeof(line), "lr %.6g ",
                     getScheduledLearningRate(options, epoch, 0, 1));

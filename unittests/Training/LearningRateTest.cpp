@@ -21,7 +21,7 @@ using namespace quantx::runtime;
 
 namespace {
 
-TrainOptions withSchedule(const char *schedule) {
+TrainOptions withSchedule(LearningRateSchedule schedule) {
   TrainOptions options;
   options.learningRate = 0.1;
   options.epochs = 4;
@@ -30,14 +30,14 @@ TrainOptions withSchedule(const char *schedule) {
 }
 
 TEST(LearningRate, ConstantIsTheRateEverywhere) {
-  TrainOptions options = withSchedule("constant");
+  TrainOptions options = withSchedule(LearningRateSchedule::Constant);
   for (int64_t epoch = 1; epoch <= 4; ++epoch)
     for (int64_t batch = 0; batch < 10; ++batch)
       EXPECT_EQ(getScheduledLearningRate(options, epoch, batch, 10), 0.1);
 }
 
 TEST(LearningRate, StepDecaysEveryStepEpochs) {
-  TrainOptions options = withSchedule("step");
+  TrainOptions options = withSchedule(LearningRateSchedule::Step);
   options.lrStepEpochs = 2;
   options.lrGamma = 0.5;
   const double expected[] = {0.1, 0.1, 0.05, 0.05, 0.025};
@@ -52,7 +52,7 @@ TEST(LearningRate, StepDecaysEveryStepEpochs) {
 }
 
 TEST(LearningRate, CosineFallsFromTheRateToZeroOverAllSteps) {
-  TrainOptions options = withSchedule("cosine");
+  TrainOptions options = withSchedule(LearningRateSchedule::Cosine);
   const int64_t batches = 5, total = 4 * batches;
   for (int64_t epoch = 1; epoch <= 4; ++epoch)
     for (int64_t batch = 0; batch < batches; ++batch) {
@@ -73,21 +73,30 @@ TEST(LearningRate, CosineFallsFromTheRateToZeroOverAllSteps) {
 }
 
 TEST(LearningRate, BadOptionsAreNamed) {
+  // The library names the option in words; the tool names its flag.
   auto message = [](const TrainOptions &options) {
     llvm::Error error = checkLearningRateSchedule(options);
     return error ? llvm::toString(std::move(error)) : std::string();
   };
-  EXPECT_EQ(message(withSchedule("constant")), "");
-  EXPECT_EQ(message(withSchedule("cosine")), "");
-  EXPECT_EQ(message(withSchedule("linear")),
-            "unknown --lr-schedule 'linear' (expected constant, step or "
-            "cosine)");
-  EXPECT_EQ(message(withSchedule("step")),
-            "--lr-schedule step needs --lr-step-epochs N (N >= 1)");
-  TrainOptions gamma = withSchedule("step");
+  EXPECT_EQ(message(withSchedule(LearningRateSchedule::Constant)), "");
+  EXPECT_EQ(message(withSchedule(LearningRateSchedule::Cosine)), "");
+  EXPECT_EQ(message(withSchedule(LearningRateSchedule::Step)),
+            "the epochs between learning-rate decays must be at least 1 with "
+            "the step schedule");
+  TrainOptions gamma = withSchedule(LearningRateSchedule::Step);
   gamma.lrStepEpochs = 1;
   gamma.lrGamma = 0.0;
-  EXPECT_EQ(message(gamma), "--lr-gamma must be positive and finite");
+  EXPECT_EQ(message(gamma),
+            "the learning-rate decay factor must be positive and finite");
+  TrainOptions rate = withSchedule(LearningRateSchedule::Constant);
+  rate.learningRate = 1e-320;
+  llvm::Error error = checkLearningRateSchedule(rate);
+  ASSERT_TRUE(error.isA<OptionError>());
+  llvm::handleAllErrors(std::move(error), [](const OptionError &e) {
+    EXPECT_EQ(e.getOption(), Option::LearningRate);
+    EXPECT_EQ(e.getMessage(),
+              "must be positive and finite as an f32, got 9.99989e-321");
+  });
 }
 
 } // namespace

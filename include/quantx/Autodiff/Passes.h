@@ -9,6 +9,8 @@
 #ifndef QUANTX_AUTODIFF_PASSES_H
 #define QUANTX_AUTODIFF_PASSES_H
 
+#include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

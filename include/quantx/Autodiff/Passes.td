@@ -70,7 +70,10 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
   let description = [{
     The model is a function `@model(%x) -> %logits` (`[N, ...]` inputs,
     `[N, C]` logits) that reads its parameters from mutable
-    `ml_program.global`s of float tensors. The pass adds:
+    `ml_program.global`s of float tensors (globals marked `quantx.buffer`
+    are model state, not parameters: the model reads them as they are).
+    The arguments of the generated functions carry the training contract's
+    attributes (see the dialect's documentation). The pass adds:
 
     - `@model_predict(%params..., %x) -> %logits`: the model with its
       parameters as arguments (marked `quantx.param = @global`);
@@ -102,8 +105,15 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
   let options = [
     Option<"model", "model", "std::string", "\"forward\"",
            "The forward function">,
-    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
-           "sgd, momentum or adam">,
+    Option<"optimizer", "optimizer", "::mlir::quantx::Optimizer",
+           "::mlir::quantx::Optimizer::sgd", "The update rule",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::quantx::Optimizer::sgd, "sgd",
+                        "p -= lr g"),
+             clEnumValN(::mlir::quantx::Optimizer::momentum, "momentum",
+                        "v = momentum v + g; p -= lr v"),
+             clEnumValN(::mlir::quantx::Optimizer::adam, "adam",
+                        "bias-corrected first and second moments"))}]>,
     Option<"learningRate", "learning-rate", "double", "0.01",
            "Learning rate">,
     Option<"learningRateArgument", "learning-rate-argument", "bool", "false",

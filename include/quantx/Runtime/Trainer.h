@@ -17,7 +17,9 @@
 #ifndef QUANTX_RUNTIME_TRAINER_H
 #define QUANTX_RUNTIME_TRAINER_H
 
+#include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Runtime/Datasets.h"
+#include "quantx/Runtime/OptionError.h"
 #include "quantx/Runtime/Runner.h"
 
 #include "llvm/Support/Error.h"
@@ -29,23 +31,30 @@
 
 namespace quantx::runtime {
 
+/// How the learning rate changes over training.
+enum class LearningRateSchedule {
+  /// The rate throughout.
+  Constant,
+  /// Multiplied by lrGamma every lrStepEpochs epochs.
+  Step,
+  /// From the rate down to 0 over all the training steps of `epochs` epochs.
+  Cosine,
+};
+
 struct TrainOptions {
   /// The forward function.
   std::string model = "forward";
   /// 0: the model's static batch size, or 64 when it is dynamic.
   int64_t batchSize = 0;
   int64_t epochs = 10;
-  std::string optimizer = "sgd";
+  mlir::quantx::Optimizer optimizer = mlir::quantx::Optimizer::sgd;
   double learningRate = 0.01;
   double momentum = 0.9;
   double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
   double weightDecay = 0.0;
   /// Seeds parameter initialization and the shuffling of each epoch.
   uint64_t seed = 0;
-  /// Learning-rate schedule: "constant", "step" (multiplied by lrGamma
-  /// every lrStepEpochs epochs) or "cosine" (from learningRate down to 0
-  /// over all the training steps of `epochs` epochs).
-  std::string lrSchedule = "constant";
+  LearningRateSchedule lrSchedule = LearningRateSchedule::Constant;
   int64_t lrStepEpochs = 0;
   double lrGamma = 0.1;
   /// Treat subnormal floats as zero while training and evaluating (x86 FTZ
@@ -66,7 +75,7 @@ struct EpochReport {
 double getScheduledLearningRate(const TrainOptions &options, int64_t epoch,
                                 int64_t batch, int64_t batchesPerEpoch);
 
-/// Checks the schedule options; the error names the offending option.
+/// Checks the learning rate and its schedule; the error is an OptionError.
 llvm::Error checkLearningRateSchedule(const TrainOptions &options);
 
 /// Called after each batch with (epoch, batch, batches, running mean loss).

@@ -60,16 +60,204 @@ private:
     return runPipeline(pm, function);
   }
 };
-} // namespace
 
-static StringAttr getParamAttrName(MLIRContext *context) {
-  return StringAttr::get(context, "quantx.param");
+/// One optimizer-state argument of the step: what it holds and, for
+/// per-parameter state, the parameter's index.
+struct StateSlot {
+  OptimizerState kind;
+  std::optional<unsigned> param;
+};
+
+/// The state arguments of `optimizer` for `numParams` parameters, in order.
+SmallVector<StateSlot> getStateSlots(Optimizer optimizer, unsigned numParams) {
+  SmallVector<StateSlot> slots;
+  auto perParam = [&](OptimizerState kind) {
+    for (unsigned i = 0; i < numParams; ++i)
+      slots.push_back({kind, i});
+  };
+  switch (optimizer) {
+  case Optimizer::sgd:
+    break;
+  case Optimizer::momentum:
+    perParam(OptimizerState::velocity);
+    break;
+  case Optimizer::adam:
+    perParam(OptimizerState::adam_m);
+    perParam(OptimizerState::adam_v);
+    slots.push_back({OptimizerState::adam_step, std::nullopt});
+    break;
+  }
+  return slots;
 }
+
+/// What an optimizer update reads, and the elementwise pieces every update
+/// shares. Updates are elementwise generics over the parameters.
+struct UpdateBuilder {
+  OpBuilder &b;
+  Location loc;
+  /// The parameters' element type.
+  Type element;
+  ValueRange params;
+  ArrayRef<Value> grads;
+  ValueRange state;
+  /// The learning rate: the scalar argument, or the constant when null.
+  Value learningRateScalar;
+  double learningRate;
+  double weightDecay;
+
+  Value constant(OpBuilder &nb, Location nloc, double value) const {
+    return createFloatConstant(nb, nloc, element, value);
+  }
+  /// a * x + y.
+  Value fma(OpBuilder &nb, Location nloc, double a, Value x, Value y) const {
+    return arith::AddFOp::create(
+        nb, nloc, arith::MulFOp::create(nb, nloc, constant(nb, nloc, a), x), y);
+  }
+  /// p - lr * update.
+  Value descend(OpBuilder &nb, Location nloc, Value update, Value p) const {
+    Value lr = learningRateScalar ? learningRateScalar
+                                  : constant(nb, nloc, learningRate);
+    return arith::SubFOp::create(nb, nloc, p,
+                                 arith::MulFOp::create(nb, nloc, lr, update));
+  }
+  /// g + weight-decay * p.
+  Value withDecay(OpBuilder &nb, Location nloc, Value g, Value p) const {
+    return weightDecay == 0.0 ? g : fma(nb, nloc, weightDecay, p, g);
+  }
+};
+
+/// The new parameters and state of one step, in the order of the arguments.
+struct Update {
+  SmallVector<Value> params, state;
+};
+
+// p -= lr g.
+Update buildSgdUpdate(const UpdateBuilder &u) {
+  Update update;
+  for (auto [p, g] : llvm::zip_equal(u.params, u.grads))
+    update.params.push_back(createElementwise(
+        u.b, u.loc, {p, g}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return u.descend(nb, nloc, u.withDecay(nb, nloc, args[1], args[0]),
+                           args[0]);
+        }));
+  return update;
+}
+
+// v = momentum v + g; p -= lr v.
+Update buildMomentumUpdate(const UpdateBuilder &u, double momentum) {
+  Update update;
+  for (auto [i, p] : llvm::enumerate(u.params)) {
+    Value velocity = createElementwise(
+        u.b, u.loc, {u.state[i], u.grads[i], p},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return u.fma(nb, nloc, momentum, args[0],
+                       u.withDecay(nb, nloc, args[1], args[2]));
+        });
+    update.state.push_back(velocity);
+    update.params.push_back(
+        createElementwise(u.b, u.loc, {p, velocity},
+                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                            return u.descend(nb, nloc, args[1], args[0]);
+                          }));
+  }
+  return update;
+}
+
+// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; t += 1;
+// p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + epsilon).
+Update buildAdamUpdate(const UpdateBuilder &u, double b1, double b2,
+                       double eps) {
+  OpBuilder &b = u.b;
+  Location loc = u.loc;
+  unsigned numParams = u.params.size();
+  Value nextStep =
+      createElementwise(b, loc, {u.state[2 * numParams]},
+                        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                          return arith::AddFOp::create(
+                              nb, nloc, args[0], u.constant(nb, nloc, 1.0));
+                        });
+  Value t = tensor::ExtractOp::create(b, loc, nextStep, ValueRange());
+  // 1 / (1 - beta^t).
+  auto correction = [&](double beta) -> Value {
+    Value power = math::PowFOp::create(b, loc, u.constant(b, loc, beta), t);
+    Value denominator =
+        arith::SubFOp::create(b, loc, u.constant(b, loc, 1.0), power);
+    return arith::DivFOp::create(b, loc, u.constant(b, loc, 1.0), denominator);
+  };
+  Value c1 = correction(b1), c2 = correction(b2);
+  Update update;
+  SmallVector<Value> seconds;
+  for (auto [i, p] : llvm::enumerate(u.params)) {
+    Value m =
+        createElementwise(b, loc, {u.state[i], u.grads[i], p},
+                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                            Value g = u.withDecay(nb, nloc, args[1], args[2]);
+                            Value scaled = arith::MulFOp::create(
+                                nb, nloc, u.constant(nb, nloc, b1), args[0]);
+                            return u.fma(nb, nloc, 1.0 - b1, g, scaled);
+                          });
+    Value v =
+        createElementwise(b, loc, {u.state[numParams + i], u.grads[i], p},
+                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                            Value g = u.withDecay(nb, nloc, args[1], args[2]);
+                            Value square =
+                                arith::MulFOp::create(nb, nloc, g, g);
+                            Value scaled = arith::MulFOp::create(
+                                nb, nloc, u.constant(nb, nloc, b2), args[0]);
+                            return u.fma(nb, nloc, 1.0 - b2, square, scaled);
+                          });
+    update.state.push_back(m);
+    seconds.push_back(v);
+    update.params.push_back(createElementwise(
+        b, loc, {p, m, v}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value mHat = arith::MulFOp::create(nb, nloc, args[1], c1);
+          Value vHat = arith::MulFOp::create(nb, nloc, args[2], c2);
+          Value denominator = arith::AddFOp::create(
+              nb, nloc, math::SqrtOp::create(nb, nloc, vHat),
+              u.constant(nb, nloc, eps));
+          Value step = arith::DivFOp::create(nb, nloc, mHat, denominator);
+          return u.descend(nb, nloc, step, args[0]);
+        }));
+  }
+  update.state.append(seconds);
+  update.state.push_back(nextStep);
+  return update;
+}
+
+/// `prefix_loss(params..., x, labels) -> loss`: the mean softmax
+/// cross-entropy of `predict`'s logits against integer labels.
+func::FuncOp buildLossFunction(func::FuncOp predict, StringRef prefix) {
+  OpBuilder b(predict.getContext());
+  Location loc = predict.getLoc();
+  b.setInsertionPointAfter(predict);
+  auto loss = cast<func::FuncOp>(b.clone(*predict.getOperation()));
+  loss.setSymName((prefix + "_loss").str());
+  Block &block = loss.front();
+  auto logitsType =
+      cast<RankedTensorType>(predict.getFunctionType().getResult(0));
+  auto labelsType =
+      RankedTensorType::get({logitsType.getDimSize(0)}, b.getI32Type());
+  Value labels = block.addArgument(labelsType, loc);
+  auto terminator = cast<func::ReturnOp>(block.getTerminator());
+  b.setInsertionPoint(terminator);
+  auto scalarType = RankedTensorType::get({}, logitsType.getElementType());
+  Value lossValue = SoftmaxCrossEntropyOp::create(
+      b, loc, scalarType, terminator.getOperand(0), labels);
+  func::ReturnOp::create(b, loc, lossValue);
+  terminator.erase();
+  loss.setFunctionType(
+      b.getFunctionType(block.getArgumentTypes(), {scalarType}));
+  loss.removeArgAttrsAttr();
+  return loss;
+}
+} // namespace
 
 FailureOr<func::FuncOp>
 MakeTrainStepPass::buildPredict(func::FuncOp model,
                                 MutableArrayRef<ml_program::GlobalOp> params) {
   MLIRContext *context = model.getContext();
+  auto paramAttr =
+      context->getLoadedDialect<QuantxDialect>()->getParamAttrHelper();
   OpBuilder b(context);
   b.setInsertionPointAfter(model);
   auto predict = cast<func::FuncOp>(b.clone(*model.getOperation()));
@@ -123,8 +311,8 @@ MakeTrainStepPass::buildPredict(func::FuncOp model,
                                             terminator.getOperandTypes()));
   SmallVector<DictionaryAttr> argAttrs;
   for (ml_program::GlobalOp param : params)
-    argAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr(
-        getParamAttrName(context), FlatSymbolRefAttr::get(param))));
+    argAttrs.push_back(b.getDictionaryAttr(
+        b.getNamedAttr(paramAttr.getName(), FlatSymbolRefAttr::get(param))));
   argAttrs.push_back(b.getDictionaryAttr({}));
   predict.setAllArgAttrs(argAttrs);
   predict.removeResAttrsAttr();
@@ -136,32 +324,14 @@ MakeTrainStepPass::buildPredict(func::FuncOp model,
 FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
     func::FuncOp predict, MutableArrayRef<ml_program::GlobalOp> params) {
   MLIRContext *context = predict.getContext();
+  auto *dialect = context->getLoadedDialect<QuantxDialect>();
   OpBuilder b(context);
   Location loc = predict.getLoc();
   unsigned numParams = params.size();
   std::string prefix = predict.getSymName().drop_back(strlen("_predict")).str();
 
-  // The loss: the model's logits against labels.
-  b.setInsertionPointAfter(predict);
-  auto loss = cast<func::FuncOp>(b.clone(*predict.getOperation()));
-  loss.setSymName(prefix + "_loss");
-  Block &lossBlock = loss.front();
-  auto logitsType =
-      cast<RankedTensorType>(predict.getFunctionType().getResult(0));
-  auto labelsType =
-      RankedTensorType::get({logitsType.getDimSize(0)}, b.getI32Type());
-  Value labels = lossBlock.addArgument(labelsType, loc);
-  auto terminator = cast<func::ReturnOp>(lossBlock.getTerminator());
-  b.setInsertionPoint(terminator);
-  auto scalarType = RankedTensorType::get({}, logitsType.getElementType());
-  Value lossValue = SoftmaxCrossEntropyOp::create(
-      b, loc, scalarType, terminator.getOperand(0), labels);
-  func::ReturnOp::create(b, loc, lossValue);
-  terminator.erase();
-  loss.setFunctionType(
-      b.getFunctionType(lossBlock.getArgumentTypes(), {scalarType}));
-  loss.removeArgAttrsAttr();
-
+  // The loss and its gradient with respect to the parameters.
+  func::FuncOp loss = buildLossFunction(predict, prefix);
   SmallVector<unsigned> wrt = llvm::to_vector(llvm::seq<unsigned>(numParams));
   FailureOr<func::FuncOp> grad =
       buildGradientFunction(loss, wrt, prefix + "_loss_grad");
@@ -170,46 +340,41 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
     return failure();
   }
 
-  // The step: (params, state, x, labels) -> (loss, params, state).
-  SmallVector<Type> argTypes, stateTypes;
-  SmallVector<DictionaryAttr> argAttrs, stateAttrs;
+  // The step: (params, state, x, labels[, lr]) -> (loss, params, state).
+  FunctionType lossType = loss.getFunctionType();
+  auto scalarType = cast<RankedTensorType>(lossType.getResult(0));
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
   auto paramRef = [&](unsigned i) {
-    return b.getNamedAttr(getParamAttrName(context),
+    return b.getNamedAttr(dialect->getParamAttrHelper().getName(),
                           FlatSymbolRefAttr::get(params[i]));
-  };
-  auto stateAttr = [&](StringRef kind) {
-    return b.getNamedAttr("quantx.state", b.getStringAttr(kind));
   };
   for (unsigned i = 0; i < numParams; ++i) {
     argTypes.push_back(params[i].getType());
     argAttrs.push_back(b.getDictionaryAttr(paramRef(i)));
   }
-  auto addState = [&](Type type, StringRef kind, std::optional<unsigned> of) {
-    stateTypes.push_back(type);
-    SmallVector<NamedAttribute> attrs = {stateAttr(kind)};
-    if (of)
-      attrs.push_back(paramRef(*of));
-    stateAttrs.push_back(b.getDictionaryAttr(attrs));
-  };
-  if (optimizer == "momentum") {
-    for (unsigned i = 0; i < numParams; ++i)
-      addState(params[i].getType(), "velocity", i);
-  } else if (optimizer == "adam") {
-    for (unsigned i = 0; i < numParams; ++i)
-      addState(params[i].getType(), "adam_m", i);
-    for (unsigned i = 0; i < numParams; ++i)
-      addState(params[i].getType(), "adam_v", i);
-    addState(scalarType, "adam_step", std::nullopt);
+  SmallVector<StateSlot> slots = getStateSlots(optimizer, numParams);
+  SmallVector<Type> stateTypes;
+  for (const StateSlot &slot : slots) {
+    stateTypes.push_back(slot.param ? params[*slot.param].getType()
+                                    : Type(scalarType));
+    SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr(dialect->getStateAttrHelper().getName(),
+                       b.getStringAttr(stringifyOptimizerState(slot.kind)))};
+    if (slot.param)
+      attrs.push_back(paramRef(*slot.param));
+    argAttrs.push_back(b.getDictionaryAttr(attrs));
   }
   argTypes.append(stateTypes);
-  argAttrs.append(stateAttrs);
-  Type inputType = predict.getFunctionType().getInput(numParams);
-  argTypes.append({inputType, labelsType});
+  argTypes.append(
+      {lossType.getInput(numParams), lossType.getInput(numParams + 1)});
   argAttrs.append({b.getDictionaryAttr({}), b.getDictionaryAttr({})});
   if (learningRateArgument) {
     argTypes.push_back(scalarType);
     argAttrs.push_back(b.getDictionaryAttr(
-        b.getNamedAttr("quantx.hyper", b.getStringAttr("learning_rate"))));
+        b.getNamedAttr(dialect->getHyperAttrHelper().getName(),
+                       b.getStringAttr(stringifyHyperparameter(
+                           Hyperparameter::learning_rate)))));
   }
   SmallVector<Type> resultTypes = {scalarType};
   resultTypes.append(argTypes.begin(), argTypes.begin() + numParams);
@@ -224,15 +389,16 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   unsigned numState = stateTypes.size();
   ValueRange paramArgs = body->getArguments().take_front(numParams);
   ValueRange stateArgs = body->getArguments().slice(numParams, numState);
-  Value x = body->getArgument(numParams + numState);
-  Value labelArg = body->getArgument(numParams + numState + 1);
 
+  // The gradient function's body, inlined with a cotangent of 1.
   IRMapping mapping;
   Block &gradBlock = grad->front();
   for (unsigned i = 0; i < numParams; ++i)
     mapping.map(gradBlock.getArgument(i), paramArgs[i]);
-  mapping.map(gradBlock.getArgument(numParams), x);
-  mapping.map(gradBlock.getArgument(numParams + 1), labelArg);
+  mapping.map(gradBlock.getArgument(numParams),
+              body->getArgument(numParams + numState));
+  mapping.map(gradBlock.getArgument(numParams + 1),
+              body->getArgument(numParams + numState + 1));
   mapping.map(gradBlock.getArgument(numParams + 2),
               createFloatConstant(b, loc, scalarType, 1.0));
   for (Operation &op : gradBlock.without_terminator())
@@ -245,116 +411,29 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   grad->erase();
   loss.erase();
 
-  // Optimizer updates, elementwise.
-  Type element = logitsType.getElementType();
-  auto constant = [&](OpBuilder &nb, Location nloc, double value) -> Value {
-    return createFloatConstant(nb, nloc, element, value);
-  };
-  auto fma = [&](OpBuilder &nb, Location nloc, double a, Value x,
-                 Value y) -> Value {
-    // a * x + y
-    return arith::AddFOp::create(
-        nb, nloc, arith::MulFOp::create(nb, nloc, constant(nb, nloc, a), x), y);
-  };
-  double wd = weightDecay;
-  // p - lr * update, with lr the constant option or the scalar argument.
+  // One update of the optimizer.
   Value lrScalar;
   if (learningRateArgument)
     lrScalar = tensor::ExtractOp::create(b, loc, body->getArguments().back(),
                                          ValueRange());
-  auto descend = [&](OpBuilder &nb, Location nloc, Value update,
-                     Value p) -> Value {
-    Value lr = lrScalar ? lrScalar : constant(nb, nloc, learningRate);
-    return arith::SubFOp::create(nb, nloc, p,
-                                 arith::MulFOp::create(nb, nloc, lr, update));
-  };
-  auto withDecay = [&](OpBuilder &nb, Location nloc, Value g,
-                       Value p) -> Value {
-    return wd == 0.0 ? g : fma(nb, nloc, wd, p, g);
-  };
-  SmallVector<Value> results = {lossResult}, newState;
-  SmallVector<Value> newParams;
-  if (optimizer == "sgd") {
-    for (unsigned i = 0; i < numParams; ++i)
-      newParams.push_back(createElementwise(
-          b, loc, {paramArgs[i], grads[i]},
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            return descend(nb, nloc, withDecay(nb, nloc, args[1], args[0]),
-                           args[0]);
-          }));
-  } else if (optimizer == "momentum") {
-    double mu = momentum;
-    for (unsigned i = 0; i < numParams; ++i) {
-      Value velocity =
-          createElementwise(b, loc, {stateArgs[i], grads[i], paramArgs[i]},
-                            [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                              return fma(nb, nloc, mu, args[0],
-                                         withDecay(nb, nloc, args[1], args[2]));
-                            });
-      newState.push_back(velocity);
-      newParams.push_back(
-          createElementwise(b, loc, {paramArgs[i], velocity},
-                            [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                              return descend(nb, nloc, args[1], args[0]);
-                            }));
-    }
-  } else {
-    double b1 = beta1, b2 = beta2, eps = epsilon;
-    Value stepCount = stateArgs[2 * numParams];
-    Value nextStep =
-        createElementwise(b, loc, {stepCount},
-                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                            return arith::AddFOp::create(
-                                nb, nloc, args[0], constant(nb, nloc, 1.0));
-                          });
-    Value t = tensor::ExtractOp::create(b, loc, nextStep, ValueRange());
-    // 1 / (1 - beta^t).
-    auto correction = [&](double beta) -> Value {
-      Value power = math::PowFOp::create(b, loc, constant(b, loc, beta), t);
-      Value denominator =
-          arith::SubFOp::create(b, loc, constant(b, loc, 1.0), power);
-      return arith::DivFOp::create(b, loc, constant(b, loc, 1.0), denominator);
-    };
-    Value c1 = correction(b1), c2 = correction(b2);
-    SmallVector<Value> firsts, seconds;
-    for (unsigned i = 0; i < numParams; ++i) {
-      Value m =
-          createElementwise(b, loc, {stateArgs[i], grads[i], paramArgs[i]},
-                            [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                              Value g = withDecay(nb, nloc, args[1], args[2]);
-                              Value scaled = arith::MulFOp::create(
-                                  nb, nloc, constant(nb, nloc, b1), args[0]);
-                              return fma(nb, nloc, 1.0 - b1, g, scaled);
-                            });
-      Value v = createElementwise(
-          b, loc, {stateArgs[numParams + i], grads[i], paramArgs[i]},
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value g = withDecay(nb, nloc, args[1], args[2]);
-            Value square = arith::MulFOp::create(nb, nloc, g, g);
-            Value scaled = arith::MulFOp::create(
-                nb, nloc, constant(nb, nloc, b2), args[0]);
-            return fma(nb, nloc, 1.0 - b2, square, scaled);
-          });
-      firsts.push_back(m);
-      seconds.push_back(v);
-      newParams.push_back(createElementwise(
-          b, loc, {paramArgs[i], m, v},
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value mHat = arith::MulFOp::create(nb, nloc, args[1], c1);
-            Value vHat = arith::MulFOp::create(nb, nloc, args[2], c2);
-            Value denominator = arith::AddFOp::create(
-                nb, nloc, math::SqrtOp::create(nb, nloc, vHat),
-                constant(nb, nloc, eps));
-            Value update = arith::DivFOp::create(nb, nloc, mHat, denominator);
-            return descend(nb, nloc, update, args[0]);
-          }));
-    }
-    newState.append(firsts);
-    newState.append(seconds);
-    newState.push_back(nextStep);
+  UpdateBuilder updater{b,         loc,          scalarType.getElementType(),
+                        paramArgs, grads,        stateArgs,
+                        lrScalar,  learningRate, weightDecay};
+  Update update;
+  switch (optimizer) {
+  case Optimizer::sgd:
+    update = buildSgdUpdate(updater);
+    break;
+  case Optimizer::momentum:
+    update = buildMomentumUpdate(updater, momentum);
+    break;
+  case Optimizer::adam:
+    update = buildAdamUpdate(updater, beta1, beta2, epsilon);
+    break;
   }
-  results.append(newParams);
-  results.append(newState);
+  SmallVector<Value> results = {lossResult};
+  results.append(update.params);
+  results.append(update.state);
   func::ReturnOp::create(b, loc, results);
   if (failed(canonicalize(step)))
     return failure();
@@ -363,11 +442,6 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
 
 void MakeTrainStepPass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (optimizer != "sgd" && optimizer != "momentum" && optimizer != "adam") {
-    module.emitError("quantx-make-train-step: unknown optimizer '")
-        << optimizer << "' (expected sgd, momentum or adam)";
-    return signalPassFailure();
-  }
   if (batchSize < 0) {
     module.emitError("quantx-make-train-step: batch-size must be >= 0");
     return signalPassFailure();
@@ -436,10 +510,13 @@ void MakeTrainStepPass::runOnOperation() {
   });
   if (walk.wasInterrupted())
     return signalPassFailure();
+  // Globals marked quantx.buffer are model state the step does not train.
+  auto buffer =
+      getContext().getLoadedDialect<QuantxDialect>()->getBufferAttrHelper();
   SmallVector<ml_program::GlobalOp> params;
   for (auto global : module.getOps<ml_program::GlobalOp>())
     if (read.contains(global.getSymName()) && global.getIsMutable() &&
-        isDifferentiableType(global.getType()))
+        isDifferentiableType(global.getType()) && !buffer.isAttrPresent(global))
       params.push_back(global);
   if (params.empty()) {
     function.emitError("the model reads no mutable float ml_program.global: "

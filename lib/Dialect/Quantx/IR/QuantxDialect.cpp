@@ -10,8 +10,11 @@
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -45,4 +48,100 @@ Operation *QuantxDialect::materializeConstant(OpBuilder &builder,
                                               Location loc) {
   // Folders produce float or storage-integer constants only.
   return arith::ConstantOp::materialize(builder, value, type, loc);
+}
+
+//===----------------------------------------------------------------------===//
+// The training contract
+//===----------------------------------------------------------------------===//
+
+/// Checks that `attr` is a string naming a case of an enum.
+template <typename EnumT>
+static LogicalResult verifyEnumString(
+    function_ref<InFlightDiagnostic()> emitError, NamedAttribute attr,
+    std::optional<EnumT> (*symbolize)(StringRef), StringRef expected) {
+  auto string = dyn_cast<StringAttr>(attr.getValue());
+  if (!string || !symbolize(string.getValue()))
+    return emitError() << "'" << attr.getName().getValue()
+                       << "' must be one of " << expected << ", got "
+                       << attr.getValue();
+  return success();
+}
+
+LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
+                                                      NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto emitError = [&] { return op->emitOpError(); };
+  if (name == InitAttrHelper::getNameStr() ||
+      name == BufferAttrHelper::getNameStr()) {
+    auto global = dyn_cast<ml_program::GlobalOp>(op);
+    if (!global || !global.getIsMutable())
+      return op->emitError("'")
+             << name << "' belongs on a mutable ml_program.global";
+    if (name == BufferAttrHelper::getNameStr()) {
+      if (!isa<UnitAttr>(attr.getValue()))
+        return emitError() << "'" << name << "' is a unit attribute";
+      return success();
+    }
+    return verifyEnumString<Initializer>(
+        emitError, attr, symbolizeInitializer,
+        "\"he_normal\", \"xavier_uniform\", \"zeros\" or \"ones\"");
+  }
+  if (name == ParamAttrHelper::getNameStr() ||
+      name == StateAttrHelper::getNameStr() ||
+      name == HyperAttrHelper::getNameStr())
+    return op->emitError("'") << name << "' belongs on a function argument";
+  return op->emitError("unknown quantx attribute '") << name << "'";
+}
+
+LogicalResult QuantxDialect::verifyRegionArgAttribute(Operation *op,
+                                                      unsigned regionIndex,
+                                                      unsigned argIndex,
+                                                      NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto function = dyn_cast<FunctionOpInterface>(op);
+  if (!function || regionIndex != 0)
+    return op->emitError("'") << name << "' belongs on a function argument";
+  Type type = function.getArgumentTypes()[argIndex];
+  auto emitError = [&] {
+    return op->emitOpError() << "argument #" << argIndex << ": ";
+  };
+  // Tensors, or memrefs once bufferized; lowered functions (LLVM types)
+  // carry the attributes on through their wrappers unchecked.
+  auto shaped = dyn_cast<ShapedType>(type);
+  bool lowered = !shaped && !type.isIntOrIndexOrFloat();
+  bool floatTensor = lowered || (shaped && shaped.hasRank() &&
+                                 isa<FloatType>(shaped.getElementType()));
+  if (name == ParamAttrHelper::getNameStr()) {
+    auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
+    if (!ref)
+      return emitError() << "'" << name << "' must name a global (@name), got "
+                         << attr.getValue();
+    if (!floatTensor)
+      return emitError() << "a parameter must be a ranked float tensor, "
+                            "got "
+                         << type;
+    return success();
+  }
+  if (name == StateAttrHelper::getNameStr()) {
+    if (!floatTensor)
+      return emitError() << "optimizer state must be a ranked float tensor, "
+                            "got "
+                         << type;
+    return verifyEnumString<OptimizerState>(
+        emitError, attr, symbolizeOptimizerState,
+        "\"velocity\", \"adam_m\", \"adam_v\" or \"adam_step\"");
+  }
+  if (name == HyperAttrHelper::getNameStr()) {
+    if (!floatTensor || (shaped && shaped.getRank() != 0))
+      return emitError() << "a hyperparameter must be a float scalar tensor, "
+                            "got "
+                         << type;
+    return verifyEnumString<Hyperparameter>(
+        emitError, attr, symbolizeHyperparameter, "\"learning_rate\"");
+  }
+  if (name == InitAttrHelper::getNameStr() ||
+      name == BufferAttrHelper::getNameStr())
+    return emitError() << "'" << name
+                       << "' belongs on a mutable ml_program.global";
+  return emitError() << "unknown quantx attribute '" << name << "'";
 }

@@ -85,4 +85,52 @@ def Quantx_ArithmeticAttr : EnumAttr<Quantx_Dialect, Quantx_Arithmetic,
   let assemblyFormat = "`<` $value `>`";
 }
 
+//===----------------------------------------------------------------------===//
+// The training contract
+//===----------------------------------------------------------------------===//
+//
+// The words of the discardable attributes that connect a training step with
+// whoever calls it (QuantxDialect.td's discardableAttrs); the dialect
+// verifies them.
+
+def Quantx_Optimizer : I32EnumAttr<"Optimizer",
+    "the update rule of a training step", [
+      I32EnumAttrCase<"sgd", 0>,
+      I32EnumAttrCase<"momentum", 1>,
+      I32EnumAttrCase<"adam", 2>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_OptimizerState : I32EnumAttr<"OptimizerState",
+    "what an optimizer-state argument of a training step holds (quantx.state)", [
+      I32EnumAttrCase<"velocity", 0>,
+      I32EnumAttrCase<"adam_m", 1>,
+      I32EnumAttrCase<"adam_v", 2>,
+      I32EnumAttrCase<"adam_step", 3>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_Hyperparameter : I32EnumAttr<"Hyperparameter",
+    "a hyperparameter a training step takes as an argument (quantx.hyper)", [
+      I32EnumAttrCase<"learning_rate", 0>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_Initializer : I32EnumAttr<"Initializer",
+    "how a parameter without a value starts training (quantx.init)", [
+      I32EnumAttrCase<"he_normal", 0>,
+      I32EnumAttrCase<"xavier_uniform", 1>,
+      I32EnumAttrCase<"zeros", 2>,
+      I32EnumAttrCase<"ones", 3>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
 #endif // QUANTX_DIALECT_QUANTX_IR_QUANTXATTRS_TD

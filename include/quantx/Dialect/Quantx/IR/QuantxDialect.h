@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Dialect.h"
 
+#include "quantx/Dialect/Quantx/IR/QuantxEnums.h.inc"
 #include "quantx/Dialect/Quantx/IR/QuantxOpsDialect.h.inc"
 
 #endif // QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_H

@@ -42,7 +42,47 @@ def Quantx_Dialect : Dialect {
     Builtin dense attributes cannot hold quantized elements, so a quantized
     constant is an integer constant of the storage type behind
     `quantx.storage_cast`.
+
+    The dialect also owns the training contract: the discardable attributes
+    by which a model and its generated training step tell the caller (the
+    runner) what each global and argument is. The dialect verifies them.
+
+    * `quantx.param = @global` on a function argument: a trained parameter,
+      read from and written back to the `ml_program.global` it names (a
+      ranked float tensor).
+    * `quantx.state = "velocity" | "adam_m" | "adam_v" | "adam_step"` on a
+      function argument: optimizer state, zero at the start of training;
+      per-parameter state also carries the parameter's `quantx.param`.
+    * `quantx.hyper = "learning_rate"` on a function argument: a
+      hyperparameter the caller supplies at each step (a float scalar
+      tensor).
+    * `quantx.init = "he_normal" | "xavier_uniform" | "zeros" | "ones"` on a
+      mutable `ml_program.global`: how a parameter without a value is
+      initialized.
+    * `quantx.buffer` (unit) on a mutable `ml_program.global`: model state
+      that is not trained by gradients (batch-norm running statistics,
+      observer ranges). The training-step builder does not make it a
+      parameter; the model reads it as it is.
+
+    ```mlir
+    ml_program.global private mutable @w : tensor<4x3xf32>
+        {quantx.init = "xavier_uniform"}
+    func.func @forward_train_step(
+        %w: tensor<4x3xf32> {quantx.param = @w},
+        %v: tensor<4x3xf32> {quantx.param = @w, quantx.state = "velocity"},
+        %x: tensor<8x4xf32>, %labels: tensor<8xi32>,
+        %lr: tensor<f32> {quantx.hyper = "learning_rate"}) -> ...
+    ```
   }];
+  let discardableAttrs = (ins
+    "::mlir::FlatSymbolRefAttr":$param,
+    "::mlir::StringAttr":$state,
+    "::mlir::StringAttr":$hyper,
+    "::mlir::StringAttr":$init,
+    "::mlir::UnitAttr":$buffer
+  );
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect"];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;

@@ -35,7 +35,6 @@ inline hash_code hash_value(ArrayRef<double> values) {
 }
 } // namespace llvm
 
-#include "quantx/Dialect/Quantx/IR/QuantxEnums.h.inc"
 #include "quantx/Dialect/Quantx/IR/QuantxTypeInterfaces.h.inc"
 
 #define GET_ATTRDEF_CLASSES

@@ -1,0 +1,73 @@
+// RUN: quantx-opt %s --split-input-file --verify-diagnostics
+
+// expected-error @+1 {{'quantx.init' must be one of "he_normal", "xavier_uniform", "zeros" or "ones", got "glorot"}}
+ml_program.global private mutable @w : tensor<4x3xf32> {quantx.init = "glorot"}
+
+// -----
+
+// expected-error @+1 {{'quantx.init' belongs on a mutable ml_program.global}}
+ml_program.global private @w(dense<1.0> : tensor<3xf32>) : tensor<3xf32> {quantx.init = "zeros"}
+
+// -----
+
+// expected-error @+1 {{'quantx.buffer' is a unit attribute}}
+ml_program.global private mutable @m : tensor<3xf32> {quantx.buffer = 1 : i32}
+
+// -----
+
+// expected-error @+1 {{'quantx.param' belongs on a function argument}}
+ml_program.global private mutable @m : tensor<3xf32> {quantx.param = @m}
+
+// -----
+
+// expected-error @+1 {{unknown quantx attribute 'quantx.parm'}}
+ml_program.global private mutable @m : tensor<3xf32> {quantx.parm = @m}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'quantx.param' must name a global (@name), got "w"}}
+func.func @f(%w: tensor<3xf32> {quantx.param = "w"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: a parameter must be a ranked float tensor, got 'tensor<3xi32>'}}
+func.func @f(%w: tensor<3xi32> {quantx.param = @w}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: a parameter must be a ranked float tensor, got 'f32'}}
+func.func @f(%w: f32 {quantx.param = @w}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'quantx.state' must be one of "velocity", "adam_m", "adam_v" or "adam_step", got "rms"}}
+func.func @f(%v: tensor<3xf32> {quantx.state = "rms"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #1: a hyperparameter must be a float scalar tensor, got 'tensor<2xf32>'}}
+func.func @f(%x: tensor<3xf32>, %lr: tensor<2xf32> {quantx.hyper = "learning_rate"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'quantx.hyper' must be one of "learning_rate", got "momentum"}}
+func.func @f(%m: tensor<f32> {quantx.hyper = "momentum"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'quantx.init' belongs on a mutable ml_program.global}}
+func.func @f(%w: tensor<3xf32> {quantx.init = "zeros"}) {
+  return
+}
