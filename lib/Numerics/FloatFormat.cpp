@@ -145,7 +145,7 @@ uint64_t FloatFormat::magnitudeToIndex(uint64_t magnitude) const {
 double FloatFormat::magnitudeValue(uint64_t magnitude) const {
   uint64_t exponentField = magnitude >> mantissaBits;
   uint64_t mantissaField = magnitude & ((uint64_t(1) << mantissaBits) - 1);
-  int radixLog2 = radix == 4 ? 2 : 1;
+  int radixLog2 = getRadixLog2();
   double fraction = std::ldexp(static_cast<double>(mantissaField),
                                -static_cast<int>(mantissaBits));
   if (exponentField == 0 && hasZero) {
@@ -275,7 +275,7 @@ FloatFormat::Neighbours FloatFormat::findNeighbours(double a) const {
   // normal binade jmin the spacing stays that of jmin (subnormals). With
   // radix 4 the values in [2 * 4^j, 4^(j+1)) lie between the binade's top and
   // the next binade.
-  const int radixLog2 = radix == 4 ? 2 : 1;
+  const int radixLog2 = getRadixLog2();
   const int m = static_cast<int>(mantissaBits);
   const int64_t minBinade = getMinBinade();
   const uint64_t top = (uint64_t(2) << mantissaBits) - 1;

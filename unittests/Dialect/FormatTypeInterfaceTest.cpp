@@ -23,6 +23,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/MathExtras.h"
 #include "gtest/gtest.h"
 
 #include <random>
@@ -54,9 +55,10 @@ protected:
       return success();
     });
     auto emitError = [&] { return mlir::emitError(UnknownLoc::get(&context)); };
-    FixedType type = FixedType::getChecked(
-        emitError, &context, width, isSigned, min, max,
-        FloatType(Float32Type::get(&context)), axis, scales, zeroPoints);
+    FixedType type =
+        FixedType::getChecked(emitError, &context, width, isSigned, min, max,
+                              FloatType(Float32Type::get(&context)), axis,
+                              ScaleList(scales), zeroPoints);
     EXPECT_EQ(!type, !message.empty());
     return message;
   }
@@ -264,6 +266,76 @@ TEST_F(FormatTypeTest, VerifyFormatChecksUpstreamTypes) {
             "format '!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01:200}>"
             "': channel 1: zero point 200 is outside the storage range "
             "[-128, 127]");
+}
+
+/// Encodes with the Numerics algorithm `description` names, as a code
+/// generator reading only the description would.
+int64_t encodeByDescription(const num::FormatDescription &description, double x,
+                            num::RoundingMode mode, uint32_t bits,
+                            int64_t channel) {
+  size_t index = description.axis ? channel : 0;
+  switch (description.kind) {
+  case num::FormatDescription::Kind::Fixed:
+    return description.fixed.encode(x, description.scales[index],
+                                    description.zeroPoints[index], mode, bits);
+  case num::FormatDescription::Kind::Ternary:
+    EXPECT_EQ(description.zeroPoints[index], 0);
+    return num::TernaryFormat::encode(x, description.scales[index], mode, bits);
+  case num::FormatDescription::Kind::Binary:
+    return num::BinaryFormat::encode(x, description.scales[index], mode, bits);
+  case num::FormatDescription::Kind::Float: {
+    // Codes travel sign-extended when the storage is signed.
+    uint64_t code = description.floatFormat.encode(x, mode, bits);
+    return static_cast<int64_t>(code);
+  }
+  }
+  return 0;
+}
+
+TEST_F(FormatTypeTest, DescriptionDrivesTheSameEncoding) {
+  const char *types[] = {
+      "!quantx.fixed<i8:f32, 0.05>",
+      "!quantx.fixed<u4<1:14>:f32, 0.5:7>",
+      "!quantx.fixed<i4:f32:1, {0.1, 0.25:1, 2.0:-3}>",
+      "!quantx.float<e4m3, special = fn>",
+      "!quantx.float<e2m3, bias = 5, radix = 4, special = none>",
+      "!quantx.binary<f32>",
+      "!quantx.binary<f32:0, {0.5, 2.0}>",
+      "!quantx.ternary<f32, 0.3>",
+      "!quantx.ternary<f32:1, {0.5, 0.2}>",
+      "!quant.uniform<u8:f32, 0.0235:128>",
+      "!quant.uniform<i8<-127:127>:f32:0, {0.5:0, 0.25:3}>",
+  };
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> dist(-8, 8);
+  for (const char *text : types) {
+    Type type = parseType(text, &context);
+    ASSERT_TRUE(type) << text;
+    auto format = cast<FormatTypeInterface>(type);
+    num::FormatDescription description = format.getDescription();
+    EXPECT_EQ(description.axis, format.getChannelAxis()) << text;
+    if (description.kind != num::FormatDescription::Kind::Float)
+      EXPECT_EQ(static_cast<int64_t>(description.scales.size()),
+                format.getNumChannels())
+          << text;
+    for (int64_t channel = 0; channel < format.getNumChannels(); ++channel)
+      for (int i = 0; i < 200; ++i) {
+        double x = dist(rng);
+        uint32_t bits = rng();
+        for (auto mode :
+             {num::RoundingMode::NearestEven, num::RoundingMode::TowardZero,
+              num::RoundingMode::Stochastic}) {
+          int64_t expected = format.encode(x, mode, bits, channel);
+          int64_t described =
+              encodeByDescription(description, x, mode, bits, channel);
+          if (format.isStorageSigned() &&
+              description.kind == num::FormatDescription::Kind::Float)
+            described = llvm::SignExtend64(described, format.getStorageWidth());
+          ASSERT_EQ(described, expected)
+              << text << " channel " << channel << " x " << x;
+        }
+      }
+  }
 }
 
 } // namespace

@@ -100,6 +100,20 @@ struct BinaryFormat {
   static double decode(int64_t code, double scale);
 };
 
+/// Ternary format {-1, 0, +1} * scale: the narrow 2-bit signed fixed-point
+/// format [-1, 1] with zero point 0, so it rounds as fixed point does.
+struct TernaryFormat {
+  /// The storage integer: 2 bits, signed, codes -1, 0 and 1.
+  static constexpr FixedPointFormat getStorage() { return {2, true, -1, 1}; }
+  static int64_t encode(double x, double scale, RoundingMode mode,
+                        uint32_t randomBits = 0) {
+    return getStorage().encode(x, scale, 0, mode, randomBits);
+  }
+  static double decode(int64_t code, double scale) {
+    return FixedPointFormat::decode(code, scale, 0);
+  }
+};
+
 } // namespace quantx::numerics
 
 #endif // QUANTX_NUMERICS_FIXEDPOINT_H

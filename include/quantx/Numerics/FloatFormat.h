@@ -95,6 +95,10 @@ public:
   /// Returns a message naming the first bad parameter, or nothing.
   std::optional<std::string> verify() const;
 
+  /// log2 of the radix: 1 for radix 2, 2 for radix 4. A value's exponent
+  /// counts in steps of this many binary orders of magnitude.
+  int getRadixLog2() const { return radix == 4 ? 2 : 1; }
+
   unsigned getStorageWidth() const {
     return (isSigned ? 1 : 0) + exponentBits + mantissaBits;
   }

@@ -25,8 +25,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 #include <limits>
@@ -40,45 +38,30 @@ namespace num = ::quantx::numerics;
 //===----------------------------------------------------------------------===//
 
 FailureOr<FormatLowering> FormatLowering::get(FormatTypeInterface format) {
+  // The format's parameters come from the interface, whatever type defines
+  // it; ternary lowers as the fixed-point format it is.
+  num::FormatDescription description = format.getDescription();
   FormatLowering result;
-  result.axis = format.getChannelAxis();
-  Type type = format;
-  auto setFixed = [&](num::FixedPointFormat fixed, ArrayRef<double> scales,
-                      ArrayRef<int64_t> zeroPoints) {
+  result.axis = description.axis;
+  result.scales.assign(description.scales.begin(), description.scales.end());
+  result.zeroPoints.assign(description.zeroPoints.begin(),
+                           description.zeroPoints.end());
+  switch (description.kind) {
+  case num::FormatDescription::Kind::Fixed:
+  case num::FormatDescription::Kind::Ternary:
     result.kind = Kind::Fixed;
-    result.fixed = fixed;
-    result.scales.assign(scales.begin(), scales.end());
-    result.zeroPoints.assign(zeroPoints.begin(), zeroPoints.end());
-  };
-  auto scalesOf = [](auto set) {
-    SmallVector<double> scales(set.getScales());
-    if (scales.empty())
-      scales.push_back(1.0);
-    return scales;
-  };
-  if (auto fixed = dyn_cast<FixedType>(type)) {
-    setFixed(fixed.getFormat(), fixed.getScales(), fixed.getZeroPoints());
-  } else if (auto uniform = dyn_cast<quant::UniformQuantizedType>(type)) {
-    setFixed({uniform.getStorageTypeIntegralWidth(), uniform.isSigned(),
-              uniform.getStorageTypeMin(), uniform.getStorageTypeMax()},
-             uniform.getScale(), uniform.getZeroPoint());
-  } else if (auto perAxis =
-                 dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
-    setFixed({perAxis.getStorageTypeIntegralWidth(), perAxis.isSigned(),
-              perAxis.getStorageTypeMin(), perAxis.getStorageTypeMax()},
-             perAxis.getScales(), perAxis.getZeroPoints());
-  } else if (auto ternary = dyn_cast<TernaryType>(type)) {
-    SmallVector<double> scales = scalesOf(ternary);
-    setFixed({2, true, -1, 1}, scales, SmallVector<int64_t>(scales.size(), 0));
-  } else if (auto binary = dyn_cast<BinaryType>(type)) {
+    result.fixed = description.fixed;
+    break;
+  case num::FormatDescription::Kind::Binary:
     result.kind = Kind::Binary;
-    result.scales = scalesOf(binary);
-  } else if (auto floatFormat = dyn_cast<FloatFormatType>(type)) {
+    break;
+  case num::FormatDescription::Kind::Float:
     result.kind = Kind::Float;
-    result.floatFormat = floatFormat.getFormat();
-  } else {
-    return failure();
+    result.floatFormat = description.floatFormat;
+    break;
   }
+  if (result.kind != Kind::Float && result.scales.empty())
+    return failure();
   return result;
 }
 
@@ -320,7 +303,7 @@ static Value buildFloatEncode(Emitter &e, const num::FloatFormat &format,
                               Value x, RoundingMode mode, Value randomBits) {
   using P = arith::CmpFPredicate;
   using I = arith::CmpIPredicate;
-  const int64_t radixLog2 = format.radix == 4 ? 2 : 1;
+  const int64_t radixLog2 = format.getRadixLog2();
   const int64_t m = format.mantissaBits;
   const int64_t minBinade = format.getMinBinade();
   const uint64_t top = (uint64_t(2) << m) - 1;
@@ -422,7 +405,7 @@ static Value buildFloatEncode(Emitter &e, const num::FloatFormat &format,
 static Value buildFloatDecode(Emitter &e, const num::FloatFormat &format,
                               Value code) {
   using I = arith::CmpIPredicate;
-  const int64_t radixLog2 = format.radix == 4 ? 2 : 1;
+  const int64_t radixLog2 = format.getRadixLog2();
   const int64_t m = format.mantissaBits;
   const uint64_t maxMagnitude = format.getMaxFiniteMagnitude();
   Value magnitude = e.andi(code, e.u(format.getMagnitudeMask()));

@@ -91,6 +91,20 @@ struct UniformModelBase
     }
     return success();
   }
+  num::FormatDescription getDescription(Type type) const {
+    auto concrete = cast<ConcreteType>(type);
+    num::FormatDescription description;
+    description.kind = num::FormatDescription::Kind::Fixed;
+    description.fixed = getFixedFormat(concrete);
+    int64_t channels = Model::getNumChannelsOf(concrete);
+    for (int64_t channel = 0; channel < channels; ++channel) {
+      auto [scale, zeroPoint] = Model::getScaleAndZeroPoint(concrete, channel);
+      description.scales.push_back(scale);
+      description.zeroPoints.push_back(zeroPoint);
+    }
+    description.axis = static_cast<const Model *>(this)->getChannelAxis(type);
+    return description;
+  }
   std::pair<double, double> getRepresentableRange(Type type,
                                                   int64_t channel) const {
     auto concrete = cast<ConcreteType>(type);

@@ -21,6 +21,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -276,11 +277,12 @@ static void printFixedParams(AsmPrinter &printer, int32_t quantizedDimension,
   printChannelParams(printer, quantizedDimension, scales, zeroPoints);
 }
 
-LogicalResult
-FixedType::verify(function_ref<InFlightDiagnostic()> emitError, unsigned width,
-                  bool isSigned, int64_t storageMin, int64_t storageMax,
-                  FloatType expressedType, int32_t quantizedDimension,
-                  ArrayRef<double> scales, ArrayRef<int64_t> zeroPoints) {
+LogicalResult FixedType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                unsigned width, bool isSigned,
+                                int64_t storageMin, int64_t storageMax,
+                                FloatType expressedType,
+                                int32_t quantizedDimension, ScaleList scales,
+                                ArrayRef<int64_t> zeroPoints) {
   num::FixedPointFormat format{width, isSigned, storageMin, storageMax};
   if (std::optional<std::string> message = format.verify())
     return emitError() << *message;
@@ -334,6 +336,16 @@ FixedType::getAffineParams(int64_t channel) const {
 std::pair<double, double>
 FixedType::getRepresentableRange(int64_t channel) const {
   return {decode(getStorageMin(), channel), decode(getStorageMax(), channel)};
+}
+
+num::FormatDescription FixedType::getDescription() const {
+  num::FormatDescription description;
+  description.kind = num::FormatDescription::Kind::Fixed;
+  description.fixed = getFormat();
+  description.scales.assign(getScales().begin(), getScales().end());
+  description.zeroPoints.assign(getZeroPoints().begin(), getZeroPoints().end());
+  description.axis = getChannelAxis();
+  return description;
 }
 
 //===----------------------------------------------------------------------===//
@@ -509,6 +521,13 @@ FloatFormatType::getRepresentableRange(int64_t) const {
   return {format.getMinFinite(), format.getMaxFinite()};
 }
 
+num::FormatDescription FloatFormatType::getDescription() const {
+  num::FormatDescription description;
+  description.kind = num::FormatDescription::Kind::Float;
+  description.floatFormat = getFormat();
+  return description;
+}
+
 //===----------------------------------------------------------------------===//
 // BinaryType and TernaryType
 //===----------------------------------------------------------------------===//
@@ -528,6 +547,24 @@ static ParseResult parseScaleParams(AsmParser &parser,
 static void printScaleParams(AsmPrinter &printer, int32_t quantizedDimension,
                              ArrayRef<double> scales) {
   printChannelParams(printer, quantizedDimension, scales, {});
+}
+
+/// The description binary and ternary types share: a scale per channel (1
+/// when the type has none) and, for ternary, its storage and zero points.
+template <typename ScaledSetType>
+static num::FormatDescription describeScaledSet(ScaledSetType type) {
+  num::FormatDescription description;
+  constexpr bool isTernary = std::is_same_v<ScaledSetType, TernaryType>;
+  description.kind = isTernary ? num::FormatDescription::Kind::Ternary
+                               : num::FormatDescription::Kind::Binary;
+  for (int64_t channel = 0; channel < type.getNumChannels(); ++channel)
+    description.scales.push_back(type.getScale(channel));
+  if (isTernary) {
+    description.fixed = num::TernaryFormat::getStorage();
+    description.zeroPoints.assign(description.scales.size(), 0);
+  }
+  description.axis = type.getChannelAxis();
+  return description;
 }
 
 /// The verifier binary and ternary types share (their definitions come from
@@ -569,16 +606,15 @@ TernaryType::getAffineParams(int64_t channel) const {
 }
 bool TernaryType::isStorageSigned() const { return true; }
 
-/// Ternary is the narrow two-bit fixed-point format {-1, 0, 1}.
-static constexpr num::FixedPointFormat kTernaryFormat{2, true, -1, 1};
-
+// Ternary is the narrow two-bit fixed-point format {-1, 0, 1}
+// (num::TernaryFormat).
 int64_t TernaryType::encode(double value, num::RoundingMode mode,
                             uint32_t randomBits, int64_t channel) const {
-  return kTernaryFormat.encode(value, getScale(channel), 0, mode, randomBits);
+  return num::TernaryFormat::encode(value, getScale(channel), mode, randomBits);
 }
 
 double TernaryType::decode(int64_t code, int64_t channel) const {
-  return num::FixedPointFormat::decode(code, getScale(channel), 0);
+  return num::TernaryFormat::decode(code, getScale(channel));
 }
 
 //===----------------------------------------------------------------------===//

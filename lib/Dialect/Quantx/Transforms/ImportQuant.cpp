@@ -44,9 +44,10 @@ convertUniform(UniformType type, int32_t axis, ArrayRef<double> scales,
   MLIRContext *context = type.getContext();
   unsigned width = type.getStorageTypeIntegralWidth();
   if (emitError)
-    return FixedType::getChecked(
-        emitError, context, width, type.isSigned(), type.getStorageTypeMin(),
-        type.getStorageTypeMax(), expressed, axis, scales, zeroPoints);
+    return FixedType::getChecked(emitError, context, width, type.isSigned(),
+                                 type.getStorageTypeMin(),
+                                 type.getStorageTypeMax(), expressed, axis,
+                                 ScaleList(scales), zeroPoints);
   return FixedType::get(context, width, type.isSigned(),
                         type.getStorageTypeMin(), type.getStorageTypeMax(),
                         expressed, axis, scales, zeroPoints);

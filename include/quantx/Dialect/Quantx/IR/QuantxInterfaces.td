@@ -101,6 +101,14 @@ def Quantx_FormatTypeInterface : TypeInterface<"FormatTypeInterface"> {
       }], "int64_t", "encode",
       (ins "double":$value, "::quantx::numerics::RoundingMode":$mode,
            "uint32_t":$randomBits, "int64_t":$channel)>,
+    InterfaceMethod<[{
+        Returns every parameter of the format in the terms of the Numerics
+        library (fixed point, custom float, binary or ternary, with the
+        scales and zero points of every channel), for code generators that
+        mirror the Numerics algorithms: the lowering asks this instead of
+        switching on type classes, so a new format type needs no change
+        there when it maps onto a known kind.
+      }], "::quantx::numerics::FormatDescription", "getDescription">,
     InterfaceMethod<"Decodes the code `code` of channel `channel`.",
       "double", "decode", (ins "int64_t":$code, "int64_t":$channel)>,
     InterfaceMethod<[{

@@ -17,6 +17,7 @@
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Numerics/FixedPoint.h"
 #include "quantx/Numerics/FloatFormat.h"
+#include "quantx/Numerics/Format.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -25,15 +26,21 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/bit.h"
 
-namespace llvm {
-/// Hashes scale lists by their bits. LLVM hashes no floating-point values, and
-/// the format types key their storage on their scales; `!quant.uniform` does
-/// the same in its hand-written storage.
-inline hash_code hash_value(ArrayRef<double> values) {
-  return hash_combine_range(
-      map_range(values, [](double v) { return llvm::bit_cast<uint64_t>(v); }));
+namespace mlir::quantx {
+/// The scales of a format type: an ArrayRef<double> that hashes by the bits
+/// of its values (LLVM hashes no floating-point value), so that the format
+/// types can key their storage on their scales.
+class ScaleList : public ArrayRef<double> {
+public:
+  using ArrayRef<double>::ArrayRef;
+  ScaleList(ArrayRef<double> values) : ArrayRef<double>(values) {}
+};
+
+inline llvm::hash_code hash_value(ScaleList scales) {
+  return llvm::hash_combine_range(llvm::map_range(
+      scales, [](double v) { return llvm::bit_cast<uint64_t>(v); }));
 }
-} // namespace llvm
+} // namespace mlir::quantx
 
 #include "quantx/Dialect/Quantx/IR/QuantxTypeInterfaces.h.inc"
 

@@ -25,6 +25,23 @@ include "quantx/Dialect/Quantx/IR/QuantxInterfaces.td"
 // FixedType
 //===----------------------------------------------------------------------===//
 
+// Scales: a ScaleList (QuantxTypes.h), hashed by the bits of its values.
+class Quantx_ScalesParameter<string desc>
+    : AttrOrTypeParameter<"::mlir::quantx::ScaleList", desc> {
+  let allocator = [{
+    $_dst = ::mlir::quantx::ScaleList(
+        $_allocator.copyInto(::llvm::ArrayRef<double>($_self)));
+  }];
+  let cppStorageType = "::llvm::SmallVector<double>";
+}
+
+class Quantx_OptionalScalesParameter<string desc>
+    : Quantx_ScalesParameter<desc> {
+  let defaultValue = cppStorageType # "()";
+  let comparator = "::llvm::ArrayRef<double>($_lhs) == "
+                   "::llvm::ArrayRef<double>($_rhs)";
+}
+
 def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     [DeclareTypeInterfaceMethods<Quantx_FormatTypeInterface,
         ["getExpressedFloatType", "getChannelAxis", "getNumChannels",
@@ -70,7 +87,7 @@ def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     "int64_t":$storageMax,
     "::mlir::FloatType":$expressedType,
     "int32_t":$quantizedDimension,
-    ArrayRefParameter<"double", "scales">:$scales,
+    Quantx_ScalesParameter<"scales">:$scales,
     ArrayRefParameter<"int64_t", "zero points">:$zeroPoints
   );
   let assemblyFormat = [{
@@ -198,7 +215,7 @@ class Quantx_ScaledSetType<string name, string typeMnemonic>
   let parameters = (ins
     "::mlir::FloatType":$expressedType,
     DefaultValuedParameter<"int32_t", "-1">:$quantizedDimension,
-    OptionalArrayRefParameter<"double", "scales">:$scales
+    Quantx_OptionalScalesParameter<"scales">:$scales
   );
   let assemblyFormat = [{
     `<` $expressedType `` custom<ScaleParams>($quantizedDimension, $scales)
@@ -210,7 +227,7 @@ class Quantx_ScaledSetType<string name, string typeMnemonic>
     ::mlir::LogicalResult $cppClass::verify(
         ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError,
         ::mlir::FloatType expressedType, int32_t quantizedDimension,
-        ::llvm::ArrayRef<double> scales) {
+        ::mlir::quantx::ScaleList scales) {
       return verifyScaledSetParams(emitError, expressedType,
                                    quantizedDimension, scales);
     }
@@ -228,6 +245,9 @@ class Quantx_ScaledSetType<string name, string typeMnemonic>
     std::pair<double, double>
     $cppClass::getRepresentableRange(int64_t channel) const {
       return {-getScale(channel), getScale(channel)};
+    }
+    ::quantx::numerics::FormatDescription $cppClass::getDescription() const {
+      return describeScaledSet(*this);
     }
   }];
   let extraClassDeclaration = [{
