@@ -28,6 +28,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -218,25 +219,46 @@ std::string FirstErrorCollector::getMessage(const std::string &fallback) const {
 CompiledModule::CompiledModule() = default;
 CompiledModule::~CompiledModule() = default;
 
-llvm::Expected<std::unique_ptr<CompiledModule>>
-CompiledModule::compile(const std::string &path, const std::string &entry,
-                        const RunnerOptions &options) {
+namespace quantx::runtime {
+std::unique_ptr<MLIRContext> createJitContext() {
   DialectRegistry registry;
   registerJitDialects(registry);
-  auto context = std::make_unique<MLIRContext>(registry);
+  return std::make_unique<MLIRContext>(registry);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> parseModule(llvm::StringRef text,
+                                                  const std::string &name,
+                                                  MLIRContext &context) {
   llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(text, name),
+                               llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context, llvm::errs());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return makeError(name + ": cannot parse the module");
+  return module;
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> parseModuleFile(const std::string &path,
+                                                      MLIRContext &context,
+                                                      std::string &text) {
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer)
     return makeError(path + ": cannot open file");
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module;
-  {
-    SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get(),
-                                           llvm::errs());
-    module = parseSourceFile<ModuleOp>(sourceMgr, context.get());
-  }
-  if (!module)
-    return makeError(path + ": cannot parse the module");
+  text = (*buffer)->getBuffer().str();
+  return parseModule(text, path, context);
+}
+} // namespace quantx::runtime
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::compile(const std::string &path, const std::string &entry,
+                        const RunnerOptions &options) {
+  std::unique_ptr<MLIRContext> context = createJitContext();
+  std::string text;
+  auto parsed = parseModuleFile(path, *context, text);
+  if (!parsed)
+    return parsed.takeError();
+  OwningOpRef<ModuleOp> module = std::move(*parsed);
 
   bool hasFunctions = false;
   module->walk([&](func::FuncOp) { hasFunctions = true; });
@@ -379,24 +401,41 @@ CompiledModule::getResults(const std::string &entry) const {
 }
 
 namespace {
-/// One memref descriptor in its C layout.
-struct Descriptor {
-  std::vector<int64_t> words;
-  static Descriptor make(void *data, const std::vector<int64_t> &shape) {
-    Descriptor d;
-    size_t rank = shape.size();
-    d.words.resize(3 + 2 * rank);
-    std::memcpy(&d.words[0], &data, sizeof(void *));
-    std::memcpy(&d.words[1], &data, sizeof(void *));
-    d.words[2] = 0;
+/// A memref descriptor of any rank that owns its words, in the C layout of
+/// upstream's StridedMemRefType: base pointer, data pointer, offset, then
+/// `rank` sizes and `rank` strides (read back as DynamicMemRefType reads an
+/// unranked memref).
+class OwnedDescriptor {
+public:
+  /// A descriptor of the contiguous row-major buffer `data` of `shape`.
+  OwnedDescriptor(void *data, const std::vector<int64_t> &shape)
+      : rank(shape.size()), words(getNumWords(shape.size())) {
+    auto *descriptor = getStrided();
+    descriptor->basePtr = descriptor->data = static_cast<char *>(data);
+    descriptor->offset = 0;
+    int64_t *sizes = descriptor->sizes, *strides = sizes + rank;
     int64_t stride = 1;
-    for (size_t i = rank; i-- > 0;) {
-      d.words[3 + i] = shape[i];
-      d.words[3 + rank + i] = stride;
+    for (int64_t i = rank; i-- > 0;) {
+      sizes[i] = shape[i];
+      strides[i] = stride;
       stride *= shape[i];
     }
-    return d;
   }
+
+  /// The words a descriptor of rank `rank` takes.
+  static size_t getNumWords(size_t rank) {
+    return sizeof(StridedMemRefType<char, 0>) / sizeof(int64_t) + 2 * rank;
+  }
+
+  void *getPointer() { return words.data(); }
+
+private:
+  StridedMemRefType<char, 1> *getStrided() {
+    return reinterpret_cast<StridedMemRefType<char, 1> *>(words.data());
+  }
+
+  int64_t rank;
+  std::vector<int64_t> words;
 };
 } // namespace
 
@@ -441,7 +480,7 @@ CompiledModule::call(const std::string &entryName,
                      std::to_string(inputs.size()) + " input(s)");
   // Copies of the inputs: the compiled code may write into its arguments.
   std::vector<std::vector<uint8_t>> storage;
-  std::vector<Descriptor> descriptors;
+  std::vector<OwnedDescriptor> descriptors;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorSignature &expected = arguments[i];
     const NpyArray &input = inputs[i];
@@ -474,16 +513,17 @@ CompiledModule::call(const std::string &entryName,
     }
     if (storage.back().empty())
       storage.back().resize(8);
-    descriptors.push_back(Descriptor::make(storage.back().data(), input.shape));
+    descriptors.emplace_back(storage.back().data(), input.shape);
   }
+  // The results come back as one struct of descriptors, in order.
   size_t resultWords = 0;
   for (const TensorSignature &result : results)
-    resultWords += 3 + 2 * result.shape.size();
+    resultWords += OwnedDescriptor::getNumWords(result.shape.size());
   std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
   void *resultPointer = resultStorage.data();
   std::vector<void *> descriptorPointers;
-  for (Descriptor &d : descriptors)
-    descriptorPointers.push_back(d.words.data());
+  for (OwnedDescriptor &descriptor : descriptors)
+    descriptorPointers.push_back(descriptor.getPointer());
   SmallVector<void *> args = {&resultPointer};
   for (void *&pointer : descriptorPointers)
     args.push_back(&pointer);
@@ -496,38 +536,39 @@ CompiledModule::call(const std::string &entryName,
   std::vector<NpyArray> outputs;
   size_t word = 0;
   for (const TensorSignature &result : results) {
-    size_t rank = result.shape.size();
-    const int64_t *d = resultStorage.data() + word;
-    word += 3 + 2 * rank;
-    void *allocated, *aligned;
-    std::memcpy(&allocated, &d[0], sizeof(void *));
-    std::memcpy(&aligned, &d[1], sizeof(void *));
+    int64_t rank = result.shape.size();
+    // Read as upstream reads a descriptor of a rank known at run time. The
+    // element type is bytes: offsets and strides count elements of `size`
+    // bytes.
+    DynamicMemRefType<char> view(
+        ::UnrankedMemRefType<char>{rank, resultStorage.data() + word});
+    word += OwnedDescriptor::getNumWords(rank);
     NpyArray array;
     array.dtype = result.dtype;
-    array.shape.assign(d + 3, d + 3 + rank);
+    array.shape.assign(view.sizes, view.sizes + rank);
     unsigned size = getDTypeSize(result.dtype);
     int64_t count = array.getNumElements();
     array.data.resize(count * size);
-    const uint8_t *base = static_cast<const uint8_t *>(aligned) + d[2] * size;
+    const char *base = view.data + view.offset * size;
     bool contiguous = true;
-    for (int64_t k = rank, stride = 1; k-- > 0; stride *= d[3 + k])
-      contiguous &= d[3 + k] == 1 || d[3 + rank + k] == stride;
+    for (int64_t k = rank, stride = 1; k-- > 0; stride *= view.sizes[k])
+      contiguous &= view.sizes[k] == 1 || view.strides[k] == stride;
     // Walk the elements in row-major order through the strides.
     std::vector<int64_t> index(rank, 0);
     if (contiguous && count > 0)
       std::memcpy(array.data.data(), base, count * size);
     for (int64_t n = 0; !contiguous && n < count; ++n) {
       int64_t offset = 0;
-      for (size_t k = 0; k < rank; ++k)
-        offset += index[k] * d[3 + rank + k];
+      for (int64_t k = 0; k < rank; ++k)
+        offset += index[k] * view.strides[k];
       std::memcpy(&array.data[n * size], base + offset * size, size);
-      for (size_t k = rank; k-- > 0;) {
+      for (int64_t k = rank; k-- > 0;) {
         if (++index[k] < array.shape[k])
           break;
         index[k] = 0;
       }
     }
-    std::free(allocated);
+    std::free(view.basePtr);
     // Codes narrower than their bytes: only the low bits are defined.
     unsigned bits = result.storageBits;
     if (bits && bits < 8 * size)

@@ -118,36 +118,22 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   std::unique_ptr<Trainer> trainer(new Trainer());
   Impl &impl = *trainer->impl;
   impl.options = options;
-  DialectRegistry registry;
-  registerJitDialects(registry);
-  impl.context = std::make_unique<MLIRContext>(registry);
-
-  llvm::SourceMgr sourceMgr;
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
-  if (!buffer)
-    return makeError(path + ": cannot open file");
-  std::string text = (*buffer)->getBuffer().str();
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-  {
-    SourceMgrDiagnosticHandler diagnostics(sourceMgr, impl.context.get(),
-                                           llvm::errs());
-    impl.module = parseSourceFile<ModuleOp>(sourceMgr, impl.context.get());
-  }
-  if (!impl.module)
-    return makeError(path + ": cannot parse the module");
+  // The model as read, kept for saving, and a second copy in the context
+  // the compiled module takes over; both parsed as a module to run is.
+  impl.context = createJitContext();
+  std::string text;
+  auto parsed = parseModuleFile(path, *impl.context, text);
+  if (!parsed)
+    return parsed.takeError();
+  impl.module = std::move(*parsed);
 
   // The compiled module: the same text in its own context, through
   // quantx-make-train-step.
-  auto compileContext = std::make_unique<MLIRContext>(registry);
-  OwningOpRef<ModuleOp> compileModule;
-  {
-    llvm::SourceMgr again;
-    again.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path),
-                             llvm::SMLoc());
-    compileModule = parseSourceFile<ModuleOp>(again, compileContext.get());
-  }
-  if (!compileModule)
-    return makeError(path + ": cannot parse the module");
+  std::unique_ptr<MLIRContext> compileContext = createJitContext();
+  auto reparsed = parseModule(text, path, *compileContext);
+  if (!reparsed)
+    return reparsed.takeError();
+  OwningOpRef<ModuleOp> compileModule = std::move(*reparsed);
   auto model = compileModule->lookupSymbol<func::FuncOp>(options.model);
   if (!model || model.isExternal())
     return makeOptionError(Option::Model, "names no function defined in " +

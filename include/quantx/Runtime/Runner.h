@@ -148,6 +148,22 @@ private:
 /// translations to LLVM IR.
 void registerJitDialects(mlir::DialectRegistry &registry);
 
+/// A context with registerJitDialects' dialects.
+std::unique_ptr<mlir::MLIRContext> createJitContext();
+
+/// Parses `text` (called `name` in messages) into `context`: the one way
+/// running and training read a module. Parse and verifier diagnostics go
+/// to stderr with their source lines; the error says the module did not
+/// parse.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseModule(llvm::StringRef text, const std::string &name,
+            mlir::MLIRContext &context);
+
+/// Reads `path` ("-": stdin) into `text` and parses it as parseModule does.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseModuleFile(const std::string &path, mlir::MLIRContext &context,
+                std::string &text);
+
 /// While alive, keeps the diagnostics of `context` off the terminal and
 /// remembers the first error as one line, "file:line:col: message" (notes,
 /// and the op dumps attached to pass errors, are dropped), so that a failed
