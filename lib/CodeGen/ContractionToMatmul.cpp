@@ -214,8 +214,13 @@ struct ContractionToMatmulPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<GenericContractionToMatmul>(&getContext());
-    // Each rewrite removes a generic; the walk converges in one sweep.
-    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    // Each rewrite removes a generic, so the driver converges: not
+    // converging is a bug worth an error.
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
+      getOperation().emitError(
+          "quantx-contraction-to-matmul: the rewrite did not converge");
+      return signalPassFailure();
+    }
   }
 };
 

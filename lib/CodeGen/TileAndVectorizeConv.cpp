@@ -73,7 +73,11 @@ void TileAndVectorizeConvPass::runOnOperation() {
   canonicalize(getOperation());
   RewritePatternSet patterns(&getContext());
   linalg::populateDecomposeConvolutionPatterns(patterns);
-  (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+  if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
+    getOperation().emitError("quantx-tile-vectorize-conv: decomposing the "
+                             "convolution tiles did not converge");
+    return signalPassFailure();
+  }
 
   SmallVector<linalg::Conv1DNwcWcfOp> tiles;
   getOperation().walk([&](linalg::Conv1DNwcWcfOp op) {

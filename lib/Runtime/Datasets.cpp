@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -101,19 +102,38 @@ std::optional<Dataset> parseDigitsCsv(const std::string &text,
   while (std::getline(lines, line)) {
     if (line.empty())
       continue;
+    if (line.back() == '\r')
+      line.pop_back();
     std::vector<int> values;
     std::istringstream fields(line);
     std::string field;
-    while (std::getline(fields, field, ','))
-      values.push_back(std::atoi(field.c_str()));
+    while (std::getline(fields, field, ',')) {
+      // Whole decimal numbers only: a pixel in [0, 16] or a label in [0, 9].
+      int value = 0;
+      const char *end = field.data() + field.size();
+      auto [next, status] = std::from_chars(field.data(), end, value);
+      if (status != std::errc() || next != end || field.empty()) {
+        error = "digits line " + std::to_string(index + 1) + " field " +
+                std::to_string(values.size() + 1) + " is not an integer: '" +
+                field + "'";
+        return std::nullopt;
+      }
+      values.push_back(value);
+    }
     if (values.size() != 65) {
       error = "digits line " + std::to_string(index + 1) + " has " +
               std::to_string(values.size()) + " fields, expected 65";
       return std::nullopt;
     }
     Split &split = index % 5 == 4 ? dataset.test : dataset.train;
-    for (int i = 0; i < 64; ++i)
+    for (int i = 0; i < 64; ++i) {
+      if (values[i] < 0 || values[i] > 16) {
+        error = "digits line " + std::to_string(index + 1) + " has pixel " +
+                std::to_string(values[i]) + ", outside [0, 16]";
+        return std::nullopt;
+      }
       split.samples.push_back(static_cast<float>(values[i]) / 16.0f);
+    }
     if (values[64] < 0 || values[64] > 9) {
       error = "digits line " + std::to_string(index + 1) + " has label " +
               std::to_string(values[64]);

@@ -16,8 +16,35 @@ using namespace quantx::numerics;
 
 namespace {
 
-TEST(CounterRandomBits, IsAPureFunctionOfSeedAndCounter) {
-  EXPECT_EQ(counterRandomBits(7, 100), counterRandomBits(7, 100));
+/// SplitMix64 in its original, sequential form: a state advanced by the
+/// golden gamma, each output a mix of the state. The counter-based form must
+/// give the high half of output `counter` (from 0) for state `seed`.
+class SequentialSplitMix64 {
+public:
+  explicit SequentialSplitMix64(uint64_t seed) : state(seed) {}
+  uint64_t next() {
+    state += 0x9E3779B97F4A7C15ull;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+
+private:
+  uint64_t state;
+};
+
+TEST(CounterRandomBits, IsSplitMix64IndexedByTheCounter) {
+  for (uint64_t seed : {0ull, 1ull, 7ull, 0xDEADBEEFCAFEull, ~0ull}) {
+    SequentialSplitMix64 sequential(seed);
+    for (uint64_t counter = 0; counter < 1000; ++counter)
+      ASSERT_EQ(counterRandomBits(seed, counter),
+                static_cast<uint32_t>(sequential.next() >> 32))
+          << "seed " << seed << ", counter " << counter;
+  }
+}
+
+TEST(CounterRandomBits, DependsOnSeedAndCounter) {
   EXPECT_NE(counterRandomBits(7, 100), counterRandomBits(7, 101));
   EXPECT_NE(counterRandomBits(7, 100), counterRandomBits(8, 100));
   // SplitMix64's first output for seed 0 (counter 0) is the published

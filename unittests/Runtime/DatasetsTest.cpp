@@ -51,6 +51,36 @@ TEST(Datasets, DigitsCsvSplitAndScale) {
   EXPECT_EQ(error, "the digits file is empty");
 }
 
+TEST(Datasets, DigitsCsvRejectsWhatIsNotAWholeNumberInRange) {
+  auto line = [](const std::string &pixel, const std::string &label) {
+    std::string text = pixel;
+    for (int f = 1; f < 64; ++f)
+      text += ",3";
+    return text + "," + label + "\n";
+  };
+  std::string error;
+  ASSERT_TRUE(parseDigitsCsv(line("16", "9"), error)) << error;
+  // Windows line ends are accepted.
+  std::string crlf = line("0", "0");
+  crlf.insert(crlf.size() - 1, "\r");
+  ASSERT_TRUE(parseDigitsCsv(crlf, error)) << error;
+  const std::pair<std::string, std::string> bad[] = {
+      {line("x", "1"), "digits line 1 field 1 is not an integer: 'x'"},
+      {line("1.5", "1"), "digits line 1 field 1 is not an integer: '1.5'"},
+      {line("", "1"), "digits line 1 field 1 is not an integer: ''"},
+      {line("99999999999", "1"),
+       "digits line 1 field 1 is not an integer: '99999999999'"},
+      {line("4", "one"), "digits line 1 field 65 is not an integer: 'one'"},
+      {line("17", "1"), "digits line 1 has pixel 17, outside [0, 16]"},
+      {line("-1", "1"), "digits line 1 has pixel -1, outside [0, 16]"},
+      {line("4", "10"), "digits line 1 has label 10"},
+  };
+  for (const auto &[text, message] : bad) {
+    EXPECT_FALSE(parseDigitsCsv(text, error)) << text;
+    EXPECT_EQ(error, message);
+  }
+}
+
 TEST(Datasets, IdxFiles) {
   std::vector<uint8_t> images = {0, 0, 8, 3, 0, 0, 0, 2,   0,  0,
                                  0, 2, 0, 0, 0, 1, 0, 255, 51, 102};

@@ -6,14 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Reverse-mode differentiation of a function over tensors, and the
-// training-step builder on top of it. Both are used by passes and by
-// quantx-runner.
+// Reverse-mode differentiation of a function over tensors: the engine behind
+// quantx-differentiate and quantx-make-train-step.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QUANTX_DIALECT_QUANTX_TRANSFORMS_DIFFERENTIATION_H
-#define QUANTX_DIALECT_QUANTX_TRANSFORMS_DIFFERENTIATION_H
+#ifndef QUANTX_AUTODIFF_DIFFERENTIATION_H
+#define QUANTX_AUTODIFF_DIFFERENTIATION_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
@@ -40,4 +39,4 @@ SmallVector<unsigned> getDifferentiableArguments(func::FuncOp function);
 
 } // namespace mlir::quantx
 
-#endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_DIFFERENTIATION_H
+#endif // QUANTX_AUTODIFF_DIFFERENTIATION_H

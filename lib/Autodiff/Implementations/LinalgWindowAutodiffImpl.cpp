@@ -20,6 +20,7 @@
 #include "quantx/Interfaces/GradientOpInterface.h"
 #include "quantx/Utils/TensorBuilders.h"
 
+#include "mlir/Analysis/FlatLinearValueConstraints.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -57,41 +58,24 @@ struct LinearForm {
   int64_t constant = 0;
 };
 
+/// `expr` as a linear form of the loops, through upstream's affine
+/// flattening; nothing for expressions with symbols, divisions or modulos
+/// (which would need local variables).
 static std::optional<LinearForm> getLinearForm(AffineExpr expr,
                                                unsigned numDims) {
+  bool hasSymbols = false;
+  expr.walk([&](AffineExpr sub) { hasSymbols |= isa<AffineSymbolExpr>(sub); });
+  if (hasSymbols || !expr.isPureAffine())
+    return std::nullopt;
+  SmallVector<int64_t> flattened;
+  if (failed(getFlattenedAffineExpr(expr, numDims, /*numSymbols=*/0,
+                                    &flattened)) ||
+      flattened.size() != numDims + 1)
+    return std::nullopt;
   LinearForm form;
-  form.coefficients.assign(numDims, 0);
-  if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
-    form.coefficients[dim.getPosition()] = 1;
-    return form;
-  }
-  if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
-    form.constant = constant.getValue();
-    return form;
-  }
-  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!binary)
-    return std::nullopt;
-  std::optional<LinearForm> lhs = getLinearForm(binary.getLHS(), numDims);
-  std::optional<LinearForm> rhs = getLinearForm(binary.getRHS(), numDims);
-  if (!lhs || !rhs)
-    return std::nullopt;
-  if (expr.getKind() == AffineExprKind::Add) {
-    for (unsigned d = 0; d < numDims; ++d)
-      lhs->coefficients[d] += rhs->coefficients[d];
-    lhs->constant += rhs->constant;
-    return lhs;
-  }
-  if (expr.getKind() != AffineExprKind::Mul)
-    return std::nullopt;
-  if (llvm::any_of(lhs->coefficients, [](int64_t c) { return c != 0; }))
-    std::swap(lhs, rhs);
-  if (llvm::any_of(lhs->coefficients, [](int64_t c) { return c != 0; }))
-    return std::nullopt;
-  for (int64_t &c : rhs->coefficients)
-    c *= lhs->constant;
-  rhs->constant *= lhs->constant;
-  return rhs;
+  form.coefficients.assign(flattened.begin(), flattened.begin() + numDims);
+  form.constant = flattened.back();
+  return form;
 }
 
 /// Of the loops summed in one map result, the one kept as a loop of the

@@ -273,7 +273,12 @@ mlir::quantx::buildGradientFunction(func::FuncOp function,
   // ones the bodies do not read.
   RewritePatternSet cleanup(context);
   linalg::populateEraseUnusedOperandsAndResultsPatterns(cleanup);
-  (void)applyPatternsGreedily(gradient, std::move(cleanup));
+  if (failed(applyPatternsGreedily(gradient, std::move(cleanup)))) {
+    gradient.emitError("erasing the unused operands of the gradient "
+                       "generics did not converge");
+    gradient.erase();
+    return failure();
+  }
   return gradient;
 }
 

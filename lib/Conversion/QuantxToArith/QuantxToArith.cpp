@@ -222,7 +222,11 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
         return rewriter.notifyMatchFailure(op, "format has no lowering");
       lowerings.push_back(*lowering);
     }
-    auto [rounding, seed] = getRounding(op);
+    // Plain variables: lambdas capture them (structured bindings only from
+    // C++20).
+    RoundingMode rounding;
+    std::optional<uint64_t> seed;
+    std::tie(rounding, seed) = getRounding(op);
     bool stochastic = rounding == RoundingMode::stochastic;
     Value result = buildElementwise(
         rewriter, op.getLoc(), adaptor.getInput(),

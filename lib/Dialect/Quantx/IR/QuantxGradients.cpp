@@ -53,7 +53,9 @@ FakeQuantOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
   Value g = resultGradients[0];
   std::optional<int32_t> axis = format.getChannelAxis();
   if (!axis) {
-    auto [lo, hi] = format.getRepresentableRange(0);
+    // Plain variables: the lambda captures them.
+    double lo, hi;
+    std::tie(lo, hi) = format.getRepresentableRange(0);
     operandGradients[0] = createElementwise(
         b, loc, {getInput(), g},
         [&](OpBuilder &nb, Location nloc, ValueRange args) {

@@ -244,14 +244,6 @@ static TypedAttr buildCodes(Type type, FormatTypeInterface format,
   return IntegerAttr::get(storageType, values.front());
 }
 
-/// Returns the storage type of a value of quantized type `type`.
-static Type getStorageTypeFor(Type type) {
-  auto format = cast<FormatTypeInterface>(getElementTypeOrSelf(type));
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    return shaped.clone(format.getStorageType());
-  return format.getStorageType();
-}
-
 /// Encodes `values` (of a value of type `type`, or its splat value) into
 /// `format`; a splat takes one encoding.
 static SmallVector<int64_t>

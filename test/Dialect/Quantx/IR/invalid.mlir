@@ -160,7 +160,7 @@ func.func @storage_cast_both_quantized(%q: !quantx.float<e4m3>) {
 // -----
 
 func.func @storage_cast_float(%f: f8E4M3) {
-  // expected-error @+1 {{expected storage element type 'i8' for format '!quantx.float<e4m3>', got 'f8E4M3'}}
+  // expected-error @+1 {{'quantx.storage_cast' op operand #0 must be quantized or signless integer scalar or tensor, but got 'f8E4M3'}}
   %0 = quantx.storage_cast %f : f8E4M3 to !quantx.float<e4m3>
   return
 }

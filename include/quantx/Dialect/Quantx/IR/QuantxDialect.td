@@ -45,7 +45,8 @@ def Quantx_Dialect : Dialect {
 
     The dialect also owns the training contract: the discardable attributes
     by which a model and its generated training step tell the caller (the
-    runner) what each global and argument is. The dialect verifies them.
+    runner) what each global and argument is. The dialect verifies them
+    (training_c1 to training_c6 in `docs/Spec.md`).
 
     * `quantx.param = @global` on a function argument: a trained parameter,
       read from and written back to the `ml_program.global` it names (a

@@ -42,6 +42,10 @@ def Quantx_IntegerScalarOrTensor : TypeConstraint<Or<[
     TensorOf<[AnySignlessInteger]>.predicate]>,
     "signless integer or tensor of signless integers">;
 
+def Quantx_QuantizedOrStorage : TypeConstraint<Or<[
+    Quantx_QuantizedLike.predicate, Quantx_IntegerScalarOrTensor.predicate]>,
+    "quantized or signless integer scalar or tensor">;
+
 def Quantx_RoundingAttr : DefaultValuedAttr<Quantx_RoundingModeAttr,
     "::mlir::quantx::RoundingMode::nearest_even">;
 
@@ -114,15 +118,16 @@ def Quantx_DequantizeOp : Quantx_ConversionOp<"dequantize"> {
 
     Constraints: dequantize_c1: shapes match; dequantize_c2: when the format
     has an expressed type it equals the result element type; dequantize_c3:
-    per-channel shapes as for `quantize`.
+    per-channel shapes as for `quantize`; dequantize_c4: the format is valid
+    whatever dialect defines it.
+
+    `arithmetic` (affine formats into f32) reproduces the float32
+    arithmetic of ONNX or PyTorch (dequantize_c5; see `#quantx.arithmetic`).
 
     `dequantize(quantize(x))` is a real rounding and is never folded away;
     `dequantize` of a storage constant folds to a float constant.
 
     Example:
-
-    `arithmetic` (affine formats into f32) reproduces the float32
-    arithmetic of ONNX or PyTorch (dequantize_c5; see `#quantx.arithmetic`).
 
     ```mlir
     %x = quantx.dequantize %q : tensor<4x!quantx.fixed<i8:f32, 0.5>> to tensor<4xf32>
@@ -190,8 +195,8 @@ def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
     %q = quantx.storage_cast %c : tensor<2xi8> to tensor<2x!quantx.fixed<i8:f32, 0.5>>
     ```
   }];
-  let arguments = (ins AnyType:$input);
-  let results = (outs AnyType:$result);
+  let arguments = (ins Quantx_QuantizedOrStorage:$input);
+  let results = (outs Quantx_QuantizedOrStorage:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasFolder = 1;
 }
