@@ -42,12 +42,9 @@ using namespace mlir::quantx;
 
 void TileAndVectorizeConvPass::runOnOperation() {
   SmallVector<int64_t> sizes(tile.begin(), tile.end());
-  if (!CpuTarget::isSupportedVectorBits(vectorBits)) {
-    getOperation().emitError("quantx-tile-vectorize-conv: vector-bits must "
-                             "be 256 or 512, not ")
-        << static_cast<int64_t>(vectorBits);
+  if (failed(verifyVectorBits(getOperation(), "quantx-tile-vectorize-conv",
+                              vectorBits)))
     return signalPassFailure();
-  }
   if (sizes.empty())
     sizes = CpuTarget{vectorBits}.getConvTile();
   if (sizes.size() != 7 || sizes[1] != 1 || sizes[4] != 1 ||

@@ -40,12 +40,9 @@ static bool isElementwise(linalg::GenericOp op) {
 }
 
 void TileAndVectorizeElementwisePass::runOnOperation() {
-  if (!CpuTarget::isSupportedVectorBits(vectorBits)) {
-    getOperation().emitError("quantx-tile-vectorize-elementwise: vector-bits "
-                             "must be 256 or 512, not ")
-        << static_cast<int64_t>(vectorBits);
+  if (failed(verifyVectorBits(getOperation(),
+                              "quantx-tile-vectorize-elementwise", vectorBits)))
     return signalPassFailure();
-  }
   int64_t width = vectorWidth;
   if (width == 0)
     width = CpuTarget{vectorBits}.getLanes(32);

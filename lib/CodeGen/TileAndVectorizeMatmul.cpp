@@ -104,12 +104,9 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
   SmallVector<int64_t> registers(registerTile.begin(), registerTile.end());
   if (cache.empty())
     cache = {512, 128, 128};
-  if (!CpuTarget::isSupportedVectorBits(vectorBits)) {
-    getOperation().emitError("quantx-tile-vectorize-matmul: vector-bits must "
-                             "be 256 or 512, not ")
-        << static_cast<int64_t>(vectorBits);
+  if (failed(verifyVectorBits(getOperation(), "quantx-tile-vectorize-matmul",
+                              vectorBits)))
     return signalPassFailure();
-  }
   if (registers.empty())
     registers = CpuTarget{vectorBits}.getMatmulRegisterTile();
   if (cache.size() != 3 || registers.size() != 3 ||

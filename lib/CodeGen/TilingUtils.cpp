@@ -8,6 +8,8 @@
 
 #include "TilingUtils.h"
 
+#include "quantx/CodeGen/Target.h"
+
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -70,6 +72,14 @@ Operation *mlir::quantx::tileAndPeel(RewriterBase &rewriter, Operation *op,
     if (auto outer = dyn_cast<scf::ForOp>(tiled->second.front().getOperation()))
       peelNest(rewriter, outer, tiled->second.size());
   return tiled->first;
+}
+
+LogicalResult mlir::quantx::verifyVectorBits(Operation *op, StringRef pass,
+                                             int64_t vectorBits) {
+  if (CpuTarget::isSupportedVectorBits(vectorBits))
+    return success();
+  return op->emitError(pass)
+         << ": vector-bits must be 256 or 512, not " << vectorBits;
 }
 
 void mlir::quantx::canonicalize(Operation *root) {

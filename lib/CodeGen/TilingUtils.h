@@ -41,6 +41,11 @@ Operation *tileAndPeel(RewriterBase &rewriter, Operation *op,
                        ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange,
                        StringRef mark);
 
+/// Fails, with an error at `op` naming `pass`, unless `vectorBits` names a
+/// supported target (CpuTarget::isSupportedVectorBits).
+LogicalResult verifyVectorBits(Operation *op, StringRef pass,
+                               int64_t vectorBits);
+
 /// Applies the canonicalization patterns of every loaded dialect and
 /// registered operation to `root` (what the canonicalizer pass does); this
 /// folds peeled loop bounds into static tile shapes. Like the pass, it does
