@@ -9,7 +9,8 @@
 // Two levels of tiling (cache, registers) with upstream's TilingInterface,
 // peeling so that every register tile is static, and vectorization of each
 // tile to a vector.contract. The masked vectorization of partial tiles does
-// not compose with named contractions in MLIR 22, hence the peeling.
+// not compose with named contractions in MLIR 22, hence the peeling, and the
+// zero padding of the partial tile of a dynamic dimension.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 #include "quantx/CodeGen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -26,6 +28,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -79,9 +82,10 @@ static linalg::MatmulOp untransposeOperands(RewriterBase &rewriter,
   Location loc = op.getLoc();
   auto transpose = [&](Value value) -> Value {
     auto type = cast<RankedTensorType>(value.getType());
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, value);
     Value init = tensor::EmptyOp::create(
-        rewriter, loc,
-        ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+        rewriter, loc, ArrayRef<OpFoldResult>{sizes[1], sizes[0]},
         type.getElementType());
     auto transposeOp = linalg::TransposeOp::create(rewriter, loc, value, init,
                                                    ArrayRef<int64_t>{1, 0});
@@ -97,6 +101,50 @@ static linalg::MatmulOp untransposeOperands(RewriterBase &rewriter,
                                         ValueRange{a, b}, op.getOutputs());
   rewriter.replaceOp(op, plain.getResults());
   return plain;
+}
+
+/// A register tile with dynamic sizes (the partial tile of a dynamic
+/// dimension, at most `tile` = (M, N, K) long) becomes a static one: its
+/// operands are padded with zeros to the tile, the product of the padded
+/// operands is computed by a static matmul (vectorized like the full tiles),
+/// and the original sizes are sliced out of it. Zero rows and columns add
+/// nothing to a sum of products.
+static linalg::MatmulOp padToTile(RewriterBase &rewriter, linalg::MatmulOp op,
+                                  ArrayRef<int64_t> tile) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> padded;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = cast<RankedTensorType>(operand.get().getType());
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    SmallVector<int64_t> shape(type.getShape());
+    for (auto [dim, expr] : llvm::enumerate(map.getResults()))
+      if (ShapedType::isDynamic(shape[dim]))
+        shape[dim] = tile[cast<AffineDimExpr>(expr).getPosition()];
+    if (type.hasStaticShape()) {
+      padded.push_back(operand.get());
+      continue;
+    }
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+    padded.push_back(tensor::createPadHighOp(
+        RankedTensorType::get(shape, type.getElementType()), operand.get(),
+        zero, /*nofold=*/false, loc, rewriter));
+  }
+  auto product = linalg::MatmulOp::create(rewriter, loc, padded[2].getType(),
+                                          ValueRange{padded[0], padded[1]},
+                                          ValueRange{padded[2]});
+  if (op.hasUserDefinedMaps())
+    product.setIndexingMapsAttr(op.getIndexingMaps());
+  Value init = op.getOutputs()[0];
+  auto initType = cast<RankedTensorType>(init.getType());
+  SmallVector<OpFoldResult> zeros(initType.getRank(), rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> ones(initType.getRank(), rewriter.getIndexAttr(1));
+  Value result = tensor::ExtractSliceOp::create(
+      rewriter, loc, initType, product.getResult(0), zeros,
+      tensor::getMixedSizes(rewriter, loc, init), ones);
+  rewriter.replaceOp(op, result);
+  return product;
 }
 
 void TileAndVectorizeMatmulPass::runOnOperation() {
@@ -129,7 +177,7 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
       bool marked =
           mark.empty() ? !op->hasAttr(kCacheTile) && !op->hasAttr(kRegisterTile)
                        : op->hasAttr(mark);
-      if (op.hasPureTensorSemantics() && hasStaticShapes(op) && marked)
+      if (op.hasPureTensorSemantics() && marked)
         found.push_back(op);
     });
     return found;
@@ -137,9 +185,17 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
 
   // Cache tiles (loops N, K, M), then register tiles inside each.
   IRRewriter rewriter(&getContext());
-  for (linalg::MatmulOp matmul : collect(""))
-    tileAndPeel(rewriter, untransposeOperands(rewriter, matmul), cache,
+  for (linalg::MatmulOp matmul : collect("")) {
+    // A dynamic dimension is not cache-tiled (size 0): the partial tile of
+    // a peeled dynamic loop has a size the register-level peeling cannot
+    // bound, which would leave every register tile in it dynamic.
+    SmallVector<int64_t> sizes(cache);
+    for (auto [dim, size] : llvm::enumerate(matmul.getStaticLoopRanges()))
+      if (ShapedType::isDynamic(size))
+        sizes[dim] = 0;
+    tileAndPeel(rewriter, untransposeOperands(rewriter, matmul), sizes,
                 /*interchange=*/{1, 2, 0}, kCacheTile);
+  }
   canonicalize(getOperation());
   for (linalg::MatmulOp matmul : collect(kCacheTile)) {
     matmul->removeAttr(kCacheTile);
@@ -147,8 +203,13 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
   }
   canonicalize(getOperation());
 
-  for (linalg::MatmulOp op : collect(kRegisterTile))
+  // Full tiles are static; the partial tiles of dynamic dimensions are
+  // padded to the register tile first.
+  for (linalg::MatmulOp op : collect(kRegisterTile)) {
+    if (!hasStaticShapes(op))
+      op = padToTile(rewriter, op, registers);
     vectorizeInPlace(rewriter, op, /*createNamedContraction=*/true);
+  }
   getOperation().walk([&](linalg::MatmulOp op) {
     op->removeAttr(kCacheTile);
     op->removeAttr(kRegisterTile);

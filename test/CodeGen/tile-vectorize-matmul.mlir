@@ -31,10 +31,23 @@ func.func @transposed_b(%a: tensor<12x8xf32>, %b: tensor<16x8xf32>, %c: tensor<1
 
 // -----
 
-// Dynamic shapes are left to the loop lowering.
+// A dynamic dimension is tiled by the register tile (it is not cache
+// tiled): full tiles are static vector contractions, the partial tile is
+// padded with zeros to a full one and contracted.
 // CHECK-LABEL: func.func @dynamic
-//       CHECK:   linalg.matmul
-//   CHECK-NOT:   vector.contract
+//   CHECK-NOT:   linalg.matmul
+//       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
+//   CHECK-NOT:     tensor.pad
+//       CHECK:     vector.contract {{.*}} : vector<6x8xf32>, vector<8x16xf32> into vector<6x16xf32>
+//       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
+//       CHECK:     tensor.pad
+//       CHECK:     } : tensor<?x8xf32> to tensor<6x8xf32>
+//       CHECK:     tensor.pad
+//       CHECK:     } : tensor<?x16xf32> to tensor<6x16xf32>
+//       CHECK:     vector.contract {{.*}} : vector<6x8xf32>, vector<8x16xf32> into vector<6x16xf32>
+// The slice of the padded result folds into a write of the rows in bounds.
+//       CHECK:     vector.transfer_write {{.*}} {in_bounds = [false, true]} : vector<6x16xf32>, tensor<?x16xf32>
+//   CHECK-NOT:   linalg.matmul
 func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<64x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x64xf32>) outs(%c : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>

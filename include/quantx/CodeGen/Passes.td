@@ -33,13 +33,14 @@ def TileAndVectorizeMatmulPass
   let summary = "Tile statically shaped matmuls for the cache and registers "
                 "and vectorize them";
   let description = [{
-    For every `linalg.matmul` on statically shaped tensors (plain or with
-    transposed operands): tiles it for the cache (`cache-tile` sizes for
-    M, N, K, loops ordered N, K, M so a panel of B stays in cache), tiles the
-    tile again for the registers (`register-tile`), peels every register
-    loop so that all tiles have static shapes, and vectorizes each tile into
-    a `vector.contract`. Matmuls with dynamic shapes are left alone (they
-    lower to loops).
+    For every `linalg.matmul` on tensors (plain or with transposed
+    operands): tiles it for the cache (`cache-tile` sizes for M, N, K, loops
+    ordered N, K, M so a panel of B stays in cache), tiles the tile again for
+    the registers (`register-tile`), peels every register loop so that all
+    full tiles have static shapes, and vectorizes each tile into a
+    `vector.contract`. A dynamic dimension (a model's batch, or K) is not
+    cache-tiled; its partial register tile is padded with zeros to a full
+    one, so it is vectorized too, and only its rows in bounds are written.
 
     Run before bufferization; `quantx-hoist-vector-transfers` finishes the
     job afterwards.

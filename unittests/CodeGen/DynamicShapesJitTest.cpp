@@ -1,0 +1,184 @@
+//===- DynamicShapesJitTest.cpp - dynamic dimensions, vectorized ----------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// A dynamic dimension is tiled with static inner tiles; its partial tile is
+// padded. The same matmul compiled with the dimension dynamic and with it
+// static must give the same bits, and both must agree with a plain loop in
+// double precision, on sizes that are not multiples of any tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Runtime/Runner.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/TargetSelect.h"
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+using namespace mlir;
+using namespace ::quantx::runtime;
+
+namespace {
+
+/// How a matmul reads its operands.
+enum class Layout { AB, ATB, ABT };
+
+struct MatmulCase {
+  Layout layout;
+  int64_t m, n, k;
+  /// Which of M and K are dynamic in the dynamic variant (N, the weights'
+  /// width, stays static as in models).
+  bool dynamicM, dynamicK;
+  int64_t vectorBits;
+};
+
+std::string dimText(int64_t size, bool dynamic) {
+  return dynamic ? "?" : std::to_string(size);
+}
+
+/// `@matmul(A, B, C) -> C + op(A) op(B)` with the shapes of `c`, dynamic
+/// where `dynamic` says.
+std::string buildModule(const MatmulCase &c, bool dynamic) {
+  std::string m = dimText(c.m, dynamic && c.dynamicM);
+  std::string k = dimText(c.k, dynamic && c.dynamicK);
+  std::string n = std::to_string(c.n);
+  std::string a = c.layout == Layout::ATB ? k + "x" + m : m + "x" + k;
+  std::string b = c.layout == Layout::ABT ? n + "x" + k : k + "x" + n;
+  std::string maps;
+  if (c.layout == Layout::ATB)
+    maps = "indexing_maps = [affine_map<(m, n, k) -> (k, m)>, "
+           "affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>] ";
+  if (c.layout == Layout::ABT)
+    maps = "indexing_maps = [affine_map<(m, n, k) -> (m, k)>, "
+           "affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ";
+  std::string ta = "tensor<" + a + "xf32>", tb = "tensor<" + b + "xf32>",
+              tc = "tensor<" + m + "x" + n + "xf32>";
+  return "func.func @matmul(%a: " + ta + ", %b: " + tb + ", %c: " + tc +
+         ") -> " + tc + " {\n  %r = linalg.matmul " + maps +
+         "ins(%a, %b : " + ta + ", " + tb + ") outs(%c : " + tc + ") -> " + tc +
+         "\n  return %r : " + tc + "\n}\n";
+}
+
+NpyArray makeArray(int64_t rows, int64_t cols, std::mt19937 &rng) {
+  NpyArray array;
+  array.dtype = DType::F32;
+  array.shape = {rows, cols};
+  array.data.resize(rows * cols * 4);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  for (int64_t i = 0; i < rows * cols; ++i) {
+    float value = dist(rng);
+    std::memcpy(&array.data[i * 4], &value, 4);
+  }
+  return array;
+}
+
+float at(const NpyArray &array, int64_t row, int64_t col) {
+  float value;
+  std::memcpy(&value, &array.data[(row * array.shape[1] + col) * 4], 4);
+  return value;
+}
+
+class DynamicMatmulTest : public ::testing::TestWithParam<MatmulCase> {
+protected:
+  static void SetUpTestSuite() {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  }
+
+  std::unique_ptr<CompiledModule> compile(bool dynamic) {
+    auto context = createJitContext();
+    context->loadAllAvailableDialects();
+    std::string source = buildModule(GetParam(), dynamic);
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(source, context.get());
+    EXPECT_TRUE(module) << source;
+    if (!module)
+      return nullptr;
+    RunnerOptions options;
+    options.vectorBits = GetParam().vectorBits;
+    auto compiled = CompiledModule::compile(
+        std::move(context), std::move(module), {"matmul"}, options);
+    EXPECT_TRUE(static_cast<bool>(compiled))
+        << llvm::toString(compiled.takeError()) << "\n"
+        << source;
+    return compiled ? std::move(*compiled) : nullptr;
+  }
+};
+
+TEST_P(DynamicMatmulTest, SameBitsAsStaticAndCloseToALoop) {
+  const MatmulCase &c = GetParam();
+  std::mt19937 rng(c.m * 131 + c.k * 7 + static_cast<int>(c.layout));
+  NpyArray a = c.layout == Layout::ATB ? makeArray(c.k, c.m, rng)
+                                       : makeArray(c.m, c.k, rng);
+  NpyArray b = c.layout == Layout::ABT ? makeArray(c.n, c.k, rng)
+                                       : makeArray(c.k, c.n, rng);
+  NpyArray init = makeArray(c.m, c.n, rng);
+
+  std::unique_ptr<CompiledModule> dynamicCode = compile(/*dynamic=*/true);
+  std::unique_ptr<CompiledModule> staticCode = compile(/*dynamic=*/false);
+  ASSERT_TRUE(dynamicCode && staticCode);
+  auto dynamicResult = dynamicCode->call({a, b, init});
+  ASSERT_TRUE(static_cast<bool>(dynamicResult))
+      << llvm::toString(dynamicResult.takeError());
+  auto staticResult = staticCode->call({a, b, init});
+  ASSERT_TRUE(static_cast<bool>(staticResult))
+      << llvm::toString(staticResult.takeError());
+  const NpyArray &got = (*dynamicResult)[0];
+  ASSERT_EQ(got.shape, (std::vector<int64_t>{c.m, c.n}));
+
+  for (int64_t i = 0; i < c.m; ++i)
+    for (int64_t j = 0; j < c.n; ++j) {
+      double sum = at(init, i, j), magnitude = std::fabs(sum);
+      for (int64_t p = 0; p < c.k; ++p) {
+        double x = c.layout == Layout::ATB ? at(a, p, i) : at(a, i, p);
+        double y = c.layout == Layout::ABT ? at(b, j, p) : at(b, p, j);
+        sum += x * y;
+        magnitude += std::fabs(x * y);
+      }
+      // f32 sums of k + 1 terms: within (k + 1) ulps of their magnitude.
+      double tolerance = (c.k + 1) * 0x1p-23 * magnitude;
+      ASSERT_NEAR(at(got, i, j), sum, tolerance)
+          << "C[" << i << "][" << j << "]";
+    }
+  // The static code sums in the same order: the same bits.
+  EXPECT_EQ(got.data, (*staticResult)[0].data);
+}
+
+std::vector<MatmulCase> getCases() {
+  std::vector<MatmulCase> cases;
+  for (int64_t m : {1, 7, 63, 65, 257})
+    for (Layout layout : {Layout::AB, Layout::ATB, Layout::ABT})
+      cases.push_back({layout, m, 48, 40, true, false, 256});
+  // A dynamic contraction dimension, and the 512-bit tiles.
+  for (int64_t k : {1, 7, 65})
+    cases.push_back({Layout::AB, 13, 32, k, true, true, 256});
+  for (int64_t m : {7, 65})
+    cases.push_back({Layout::AB, m, 64, 24, true, false, 512});
+  return cases;
+}
+
+std::string caseName(const ::testing::TestParamInfo<MatmulCase> &info) {
+  const MatmulCase &c = info.param;
+  const char *layout = c.layout == Layout::AB    ? "AB"
+                       : c.layout == Layout::ATB ? "ATB"
+                                                 : "ABT";
+  return std::string(layout) + "_m" + std::to_string(c.m) + "_n" +
+         std::to_string(c.n) + "_k" + std::to_string(c.k) +
+         (c.dynamicK ? "_dynk" : "") + "_v" + std::to_string(c.vectorBits);
+}
+
+INSTANTIATE_TEST_SUITE_P(Matmul, DynamicMatmulTest,
+                         ::testing::ValuesIn(getCases()), caseName);
+
+} // namespace
