@@ -11,10 +11,13 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -34,6 +37,86 @@ struct HoistVectorTransfersPass
 using namespace mlir;
 using namespace mlir::quantx;
 
+/// Whether `value` views the memory of `buffer`: is it, or a view of it.
+static bool viewsBuffer(Value value, Value buffer) {
+  while (value != buffer) {
+    auto view = value.getDefiningOp<ViewLikeOpInterface>();
+    if (!view)
+      return false;
+    value = view.getViewSource();
+  }
+  return true;
+}
+
+/// Hoists one read/write pair of a loop-invariant tile of a buffer the
+/// function allocates (memref.alloc or alloca) out of the loop around it, as
+/// upstream's hoisting does, with the alias argument upstream cannot make
+/// when the buffer has a dynamic shape and views elsewhere (the partial tile
+/// of a dynamic batch): fresh memory is reached only through the buffer and
+/// its views, so the pair may move when no other operation in the loop has
+/// an operand viewing the buffer. Returns whether it hoisted a pair.
+static bool hoistTileOfAllocatedBuffer(Operation *root) {
+  bool changed = false;
+  root->walk([&](vector::TransferReadOp read) {
+    auto loop = dyn_cast<scf::ForOp>(read->getParentOp());
+    Value base = read.getBase();
+    bool allocated = base.getDefiningOp<memref::AllocOp>() ||
+                     base.getDefiningOp<memref::AllocaOp>();
+    if (!loop || !isa<MemRefType>(base.getType()) || read.getMask() ||
+        !allocated)
+      return WalkResult::advance();
+    if (llvm::any_of(read->getOperands(), [&](Value operand) {
+          return !loop.isDefinedOutsideOfLoop(operand);
+        }))
+      return WalkResult::advance();
+    // The next write to the buffer in the loop body: the same tile.
+    vector::TransferWriteOp write;
+    for (Operation &op : llvm::make_range(std::next(read->getIterator()),
+                                          loop.getBody()->end()))
+      if (auto candidate = dyn_cast<vector::TransferWriteOp>(&op);
+          candidate && candidate.getBase() == base) {
+        write = candidate;
+        break;
+      }
+    if (!write || write.getMask() || write.getIndices() != read.getIndices() ||
+        write.getVectorType() != read.getVectorType() ||
+        write.getPermutationMap() != read.getPermutationMap() ||
+        write.getInBounds() != read.getInBounds())
+      return WalkResult::advance();
+    WalkResult aliased = loop.walk([&](Operation *op) {
+      if (op == read.getOperation() || op == write.getOperation())
+        return WalkResult::advance();
+      for (Value operand : op->getOperands())
+        if (isa<MemRefType>(operand.getType()) && viewsBuffer(operand, base))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (aliased.wasInterrupted())
+      return WalkResult::advance();
+
+    loop.moveOutOfLoop(read);
+    write->moveAfter(loop);
+    IRRewriter rewriter(read.getContext());
+    NewYieldValuesFn yieldFn = [&](OpBuilder &, Location,
+                                   ArrayRef<BlockArgument>) {
+      return SmallVector<Value>{write.getVector()};
+    };
+    FailureOr<LoopLikeOpInterface> newLoop =
+        cast<LoopLikeOpInterface>(loop.getOperation())
+            .replaceWithAdditionalYields(rewriter, read.getVector(),
+                                         /*replaceInitOperandUsesInLoop=*/true,
+                                         yieldFn);
+    if (failed(newLoop))
+      return WalkResult::interrupt();
+    write.getValueToStoreMutable().assign(
+        newLoop->getOperation()->getResults().back());
+    changed = true;
+    // The walk cannot go on past the replaced loop.
+    return WalkResult::interrupt();
+  });
+  return changed;
+}
+
 void HoistVectorTransfersPass::runOnOperation() {
   RewritePatternSet patterns(&getContext());
   memref::populateFoldMemRefAliasOpPatterns(patterns);
@@ -50,4 +133,6 @@ void HoistVectorTransfersPass::runOnOperation() {
   DominanceInfo dominance(getOperation());
   eliminateCommonSubExpressions(rewriter, dominance, getOperation());
   linalg::hoistRedundantVectorTransfers(getOperation());
+  while (hoistTileOfAllocatedBuffer(getOperation())) {
+  }
 }

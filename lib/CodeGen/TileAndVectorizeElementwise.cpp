@@ -36,7 +36,29 @@ using namespace mlir::quantx;
 
 static bool isElementwise(linalg::GenericOp op) {
   return op.getNumLoops() > 0 && op.getNumParallelLoops() == op.getNumLoops() &&
-         op.hasPureTensorSemantics() && hasStaticShapes(op);
+         op.hasPureTensorSemantics();
+}
+
+/// The loop to vectorize: the innermost static loop that fills a vector,
+/// else the innermost static one longer than 1, else the innermost when all
+/// are static (a tensor of ones); -1 when no static loop qualifies. Every
+/// other loop is tiled by 1, so tiles are static even where the op's shape
+/// is dynamic (a model's batch).
+static int64_t pickVectorLoop(linalg::GenericOp op, int64_t width) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto pick = [&](int64_t minimum) {
+    for (int64_t d = static_cast<int64_t>(ranges.size()) - 1; d >= 0; --d)
+      if (!ShapedType::isDynamic(ranges[d]) && ranges[d] >= minimum)
+        return d;
+    return int64_t(-1);
+  };
+  if (int64_t full = pick(width); full >= 0)
+    return full;
+  if (int64_t longer = pick(2); longer >= 0)
+    return longer;
+  if (hasStaticShapes(op))
+    return static_cast<int64_t>(ranges.size()) - 1;
+  return -1;
 }
 
 void TileAndVectorizeElementwisePass::runOnOperation() {
@@ -60,20 +82,9 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
   });
   IRRewriter rewriter(&getContext());
   for (linalg::GenericOp op : generics) {
-    // Vectorize the innermost loop that fills a vector (else the innermost
-    // one longer than 1); tile the others by 1.
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t dim = static_cast<int64_t>(ranges.size()) - 1;
-    auto pick = [&](int64_t minimum) {
-      for (int64_t d = static_cast<int64_t>(ranges.size()) - 1; d >= 0; --d)
-        if (ranges[d] >= minimum)
-          return d;
-      return int64_t(-1);
-    };
-    if (int64_t full = pick(width); full >= 0)
-      dim = full;
-    else if (int64_t longer = pick(2); longer >= 0)
-      dim = longer;
+    int64_t dim = pickVectorLoop(op, width);
+    if (dim < 0)
+      continue;
     SmallVector<int64_t> sizes(op.getNumLoops(), 1);
     sizes[dim] = width;
     tileAndPeel(rewriter, op, sizes, /*interchange=*/{}, kMark);
@@ -85,7 +96,7 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
   getOperation().walk([&](linalg::GenericOp op) {
     if (op->hasAttr(kMark)) {
       op->removeAttr(kMark);
-      if (isElementwise(op))
+      if (isElementwise(op) && hasStaticShapes(op))
         tiles.push_back(op);
     }
   });

@@ -1,4 +1,4 @@
-// RUN: quantx-opt %s --pass-pipeline="builtin.module(func.func(quantx-hoist-vector-transfers))" | FileCheck %s
+// RUN: quantx-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(quantx-hoist-vector-transfers))" | FileCheck %s
 
 // The accumulator tile is read and written through a subview inside the K
 // loop: folding the subview into the transfers and hoisting keeps it in a
@@ -27,4 +27,59 @@ func.func @accumulate(%a: memref<4x64xf32>, %b: memref<64x8xf32>, %c: memref<16x
     vector.transfer_write %r, %tile[%c0, %c0] {in_bounds = [true, true]} : vector<4x8xf32>, memref<4x8xf32, strided<[8, 1], offset: ?>>
   }
   return
+}
+
+// -----
+
+// A buffer of dynamic size with views elsewhere (the partial tile of a
+// dynamic batch): fresh memory is reached only through the buffer and its
+// views, and no other operation in the loop touches it, so the pair moves.
+// CHECK-LABEL: func.func @dynamic_buffer
+//       CHECK:   %[[BUF:.*]] = memref.alloc(%{{.*}}) : memref<?x8xf32>
+//       CHECK:   %[[INIT:.*]] = vector.transfer_read %[[BUF]]
+//       CHECK:   %[[ACC:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]]) -> (vector<4x8xf32>)
+//   CHECK-NOT:     vector.transfer_write
+//       CHECK:     scf.yield
+//       CHECK:   vector.transfer_write %[[ACC]], %[[BUF]]
+//       CHECK:   memref.subview %[[BUF]]
+func.func @dynamic_buffer(%a: memref<?x64xf32>, %n: index, %row: index) -> memref<?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  %buf = memref.alloc(%n) : memref<?x8xf32>
+  scf.for %k = %c0 to %c64 step %c1 {
+    %va = vector.transfer_read %a[%row, %k], %zero {in_bounds = [true, true]} : memref<?x64xf32>, vector<4x8xf32>
+    %acc = vector.transfer_read %buf[%row, %c0], %zero {in_bounds = [true, true]} : memref<?x8xf32>, vector<4x8xf32>
+    %s = arith.addf %va, %acc : vector<4x8xf32>
+    vector.transfer_write %s, %buf[%row, %c0] {in_bounds = [true, true]} : vector<4x8xf32>, memref<?x8xf32>
+  }
+  %tail = memref.subview %buf[0, 0] [%n, 4] [1, 1] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 1]>>
+  linalg.fill ins(%zero : f32) outs(%tail : memref<?x4xf32, strided<[8, 1]>>)
+  return %buf : memref<?x8xf32>
+}
+
+// -----
+
+// Another access to the buffer in the loop (through a view) keeps the pair
+// in place.
+// CHECK-LABEL: func.func @aliased_in_loop
+//       CHECK:   scf.for
+//       CHECK:     vector.transfer_read %[[B:.*]][
+//       CHECK:     memref.store
+//       CHECK:     vector.transfer_write
+func.func @aliased_in_loop(%n: index, %row: index) -> memref<?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  %buf = memref.alloc(%n) : memref<?x8xf32>
+  %view = memref.subview %buf[0, 0] [%n, 4] [1, 1] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 1]>>
+  scf.for %k = %c0 to %c64 step %c1 {
+    %acc = vector.transfer_read %buf[%row, %c0], %zero {in_bounds = [true, true]} : memref<?x8xf32>, vector<4x8xf32>
+    memref.store %zero, %view[%k, %c0] : memref<?x4xf32, strided<[8, 1]>>
+    %s = arith.addf %acc, %acc : vector<4x8xf32>
+    vector.transfer_write %s, %buf[%row, %c0] {in_bounds = [true, true]} : vector<4x8xf32>, memref<?x8xf32>
+  }
+  return %buf : memref<?x8xf32>
 }

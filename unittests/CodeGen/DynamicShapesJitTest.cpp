@@ -21,6 +21,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -180,5 +181,67 @@ std::string caseName(const ::testing::TestParamInfo<MatmulCase> &info) {
 
 INSTANTIATE_TEST_SUITE_P(Matmul, DynamicMatmulTest,
                          ::testing::ValuesIn(getCases()), caseName);
+
+/// A bias and ReLU epilogue over rows of a dynamic batch: the rows are
+/// tiled by 1, so every tile is a static vector; the results are exact.
+class DynamicElementwiseTest : public ::testing::TestWithParam<int64_t> {
+protected:
+  static void SetUpTestSuite() {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  }
+};
+
+TEST_P(DynamicElementwiseTest, BiasReluOnEveryRow) {
+  int64_t rows = GetParam(), cols = 37;
+  std::string x = "tensor<?x37xf32>";
+  std::string source =
+      "#map = affine_map<(i, j) -> (i, j)>\n"
+      "#bias = affine_map<(i, j) -> (j)>\n"
+      "func.func @epilogue(%x: " +
+      x + ", %b: tensor<37xf32>) -> " + x +
+      " {\n"
+      "  %zero = arith.constant 0.0 : f32\n"
+      "  %c0 = arith.constant 0 : index\n"
+      "  %n = tensor.dim %x, %c0 : " +
+      x + "\n  %e = tensor.empty(%n) : " + x +
+      "\n"
+      "  %r = linalg.generic {indexing_maps = [#map, #bias, #map], "
+      "iterator_types = [\"parallel\", \"parallel\"]} ins(%x, %b : " +
+      x + ", tensor<37xf32>) outs(%e : " + x +
+      ") {\n"
+      "  ^bb0(%a: f32, %c: f32, %o: f32):\n"
+      "    %s = arith.addf %a, %c : f32\n"
+      "    %m = arith.maximumf %s, %zero : f32\n"
+      "    linalg.yield %m : f32\n"
+      "  } -> " +
+      x + "\n  return %r : " + x + "\n}\n";
+  auto context = createJitContext();
+  context->loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(source, context.get());
+  ASSERT_TRUE(module) << source;
+  auto compiled = CompiledModule::compile(std::move(context), std::move(module),
+                                          {"epilogue"}, RunnerOptions());
+  ASSERT_TRUE(static_cast<bool>(compiled))
+      << llvm::toString(compiled.takeError());
+  std::mt19937 rng(rows);
+  NpyArray input = makeArray(rows, cols, rng);
+  NpyArray biasRow = makeArray(1, cols, rng);
+  NpyArray bias = biasRow;
+  bias.shape = {cols};
+  auto result = (*compiled)->call({input, bias});
+  ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+  const NpyArray &got = (*result)[0];
+  ASSERT_EQ(got.shape, (std::vector<int64_t>{rows, cols}));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      float expected = std::max(at(input, i, j) + at(biasRow, 0, j), 0.0f);
+      ASSERT_EQ(at(got, i, j), expected) << "[" << i << "][" << j << "]";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, DynamicElementwiseTest,
+                         ::testing::Values(1, 7, 63, 65, 257));
 
 } // namespace

@@ -157,12 +157,14 @@ def TileAndVectorizeElementwisePass
     : Pass<"quantx-tile-vectorize-elementwise", "::mlir::ModuleOp"> {
   let summary = "Vectorize statically shaped elementwise linalg.generic";
   let description = [{
-    For every `linalg.generic` whose loops are all parallel and whose
-    operands have static shapes (the lowered quantx conversions, activation
-    functions, ...): tiles the innermost loop at least `vector-width` long
-    (else the innermost longer than 1) by `vector-width` and the others by 1, peels so that every tile is static, and vectorizes each
-    tile, so that the scalar body (f64 rounding, integer field arithmetic,
-    selects) runs on whole vectors. Elementwise code with dynamic shapes is
+    For every `linalg.generic` whose loops are all parallel (the lowered
+    quantx conversions, activation functions, bias epilogues, ...): tiles
+    the innermost static loop at least `vector-width` long (else the
+    innermost static one longer than 1) by `vector-width` and the others by
+    1, peels so that every tile is static, and vectorizes each tile, so that
+    the scalar body (f64 rounding, integer field arithmetic, selects) runs
+    on whole vectors. Dynamic loops (a model's batch) are tiled by 1, so
+    their tiles are static too; a generic whose loops are all dynamic is
     left to LLVM's loop vectorizer.
 
     Before:
@@ -201,7 +203,11 @@ def HoistVectorTransfersPass
     indices), then hoists loop-invariant transfer pairs (the read and write
     of an accumulator tile) out of the loops around them, so the
     accumulators of `quantx-tile-vectorize-matmul` live in registers for the
-    whole K loop.
+    whole K loop. Upstream's hoisting gives up on a buffer of dynamic shape
+    that has views elsewhere (a dynamic batch); for a buffer the function
+    allocates, this pass hoists the pair itself when no other operation in
+    the loop touches the buffer or a view of it (fresh memory is reached
+    through nothing else).
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
