@@ -57,8 +57,15 @@ void TileAndVectorizeConvPass::runOnOperation() {
 
   constexpr StringLiteral kMark = "__quantx_codegen_conv_tile__";
   SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
+  // A dynamic loop tiled by 1 (a model's batch) still gives static tiles;
+  // one tiled by more would leave a partial tile of unknown size.
   getOperation().walk([&](linalg::Conv2DNhwcHwcfOp op) {
-    if (op.hasPureTensorSemantics() && hasStaticShapes(op))
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    bool staticTiles =
+        llvm::all_of(llvm::seq<size_t>(ranges.size()), [&](size_t loop) {
+          return sizes[loop] == 1 || !ShapedType::isDynamic(ranges[loop]);
+        });
+    if (op.hasPureTensorSemantics() && staticTiles)
       convs.push_back(op);
   });
   IRRewriter rewriter(&getContext());

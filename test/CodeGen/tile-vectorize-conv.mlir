@@ -19,10 +19,25 @@ func.func @conv(%img: tensor<1x30x30x16xf32>, %flt: tensor<3x3x16x32xf32>, %out:
 
 // -----
 
+// A dynamic batch is tiled by 1: the tiles are static and vectorized.
 // CHECK-LABEL: func.func @dynamic
-//       CHECK:   linalg.conv_2d_nhwc_hwcf
+//   CHECK-NOT:   linalg.conv_2d_nhwc_hwcf
+//       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
+//       CHECK:   vector.contract
 func.func @dynamic(%img: tensor<?x30x30x16xf32>, %flt: tensor<3x3x16x32xf32>, %out: tensor<?x28x28x32xf32>) -> tensor<?x28x28x32xf32> {
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%img, %flt : tensor<?x30x30x16xf32>, tensor<3x3x16x32xf32>) outs(%out : tensor<?x28x28x32xf32>) -> tensor<?x28x28x32xf32>
   return %r : tensor<?x28x28x32xf32>
+}
+
+// -----
+
+// A dynamic width would leave partial tiles of unknown size: left to loops.
+// CHECK-LABEL: func.func @dynamic_width
+//       CHECK:   linalg.conv_2d_nhwc_hwcf
+//   CHECK-NOT:   vector.contract
+func.func @dynamic_width(%img: tensor<1x30x?x16xf32>, %flt: tensor<3x3x16x32xf32>, %out: tensor<1x28x?x32xf32>) -> tensor<1x28x?x32xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%img, %flt : tensor<1x30x?x16xf32>, tensor<3x3x16x32xf32>) outs(%out : tensor<1x28x?x32xf32>) -> tensor<1x28x?x32xf32>
+  return %r : tensor<1x28x?x32xf32>
 }

@@ -244,4 +244,88 @@ TEST_P(DynamicElementwiseTest, BiasReluOnEveryRow) {
 INSTANTIATE_TEST_SUITE_P(Rows, DynamicElementwiseTest,
                          ::testing::Values(1, 7, 63, 65, 257));
 
+/// A 3x3 NHWC convolution over a dynamic batch: the batch loop is tiled by
+/// 1, so the tiles are the static ones of the fixed batch.
+class DynamicConvTest : public ::testing::TestWithParam<int64_t> {
+protected:
+  static void SetUpTestSuite() {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  }
+
+  static std::unique_ptr<CompiledModule> compile(const std::string &batch) {
+    std::string img = "tensor<" + batch + "x10x9x8xf32>";
+    std::string out = "tensor<" + batch + "x8x7x16xf32>";
+    std::string source =
+        "func.func @conv(%img: " + img +
+        ", %flt: tensor<3x3x8x16xf32>, %out: " + out + ") -> " + out +
+        " {\n  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : "
+        "tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%img, %flt : " +
+        img + ", tensor<3x3x8x16xf32>) outs(%out : " + out + ") -> " + out +
+        "\n  return %r : " + out + "\n}\n";
+    auto context = createJitContext();
+    context->loadAllAvailableDialects();
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(source, context.get());
+    EXPECT_TRUE(module) << source;
+    if (!module)
+      return nullptr;
+    auto compiled = CompiledModule::compile(
+        std::move(context), std::move(module), {"conv"}, RunnerOptions());
+    EXPECT_TRUE(static_cast<bool>(compiled))
+        << llvm::toString(compiled.takeError());
+    return compiled ? std::move(*compiled) : nullptr;
+  }
+};
+
+TEST_P(DynamicConvTest, SameBitsAsStaticAndCloseToALoop) {
+  int64_t n = GetParam();
+  std::mt19937 rng(n);
+  NpyArray img = makeArray(n * 10 * 9, 8, rng);
+  img.shape = {n, 10, 9, 8};
+  NpyArray flt = makeArray(3 * 3 * 8, 16, rng);
+  flt.shape = {3, 3, 8, 16};
+  NpyArray out = makeArray(n * 8 * 7, 16, rng);
+  out.shape = {n, 8, 7, 16};
+  std::unique_ptr<CompiledModule> dynamicCode = compile("?");
+  std::unique_ptr<CompiledModule> staticCode = compile(std::to_string(n));
+  ASSERT_TRUE(dynamicCode && staticCode);
+  auto dynamicResult = dynamicCode->call({img, flt, out});
+  ASSERT_TRUE(static_cast<bool>(dynamicResult))
+      << llvm::toString(dynamicResult.takeError());
+  auto staticResult = staticCode->call({img, flt, out});
+  ASSERT_TRUE(static_cast<bool>(staticResult))
+      << llvm::toString(staticResult.takeError());
+  const NpyArray &got = (*dynamicResult)[0];
+  ASSERT_EQ(got.shape, out.shape);
+  auto element = [](const NpyArray &array, int64_t index) {
+    float value;
+    std::memcpy(&value, &array.data[index * 4], 4);
+    return value;
+  };
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y = 0; y < 8; ++y)
+      for (int64_t x = 0; x < 7; ++x)
+        for (int64_t f = 0; f < 16; ++f) {
+          int64_t o = ((b * 8 + y) * 7 + x) * 16 + f;
+          double sum = element(out, o), magnitude = std::fabs(sum);
+          for (int64_t ky = 0; ky < 3; ++ky)
+            for (int64_t kx = 0; kx < 3; ++kx)
+              for (int64_t c = 0; c < 8; ++c) {
+                double term =
+                    double(element(img,
+                                   ((b * 10 + y + ky) * 9 + x + kx) * 8 + c)) *
+                    element(flt, ((ky * 3 + kx) * 8 + c) * 16 + f);
+                sum += term;
+                magnitude += std::fabs(term);
+              }
+          ASSERT_NEAR(element(got, o), sum, 73 * 0x1p-23 * magnitude)
+              << "out[" << b << "][" << y << "][" << x << "][" << f << "]";
+        }
+  EXPECT_EQ(got.data, (*staticResult)[0].data);
+}
+
+INSTANTIATE_TEST_SUITE_P(Batch, DynamicConvTest,
+                         ::testing::Values(1, 7, 63, 65));
+
 } // namespace

@@ -93,7 +93,8 @@ def TileAndVectorizeConvPass
     tile is static, rewrites each tile (one output row, one filter row) as a
     `linalg.conv_1d_nwc_wcf`, and vectorizes it: broadcast-multiply-add of
     input columns against filter rows, accumulated in vector registers.
-    Convolutions with dynamic shapes lower to loops.
+    A dynamic batch (tiled by 1) keeps every tile static; convolutions with
+    another dynamic dimension lower to loops.
 
     Before:
 
