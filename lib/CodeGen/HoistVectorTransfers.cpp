@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -54,7 +55,8 @@ static bool viewsBuffer(Value value, Value buffer) {
 /// when the buffer has a dynamic shape and views elsewhere (the partial tile
 /// of a dynamic batch): fresh memory is reached only through the buffer and
 /// its views, so the pair may move when no other operation in the loop has
-/// an operand viewing the buffer. Returns whether it hoisted a pair.
+/// an operand viewing the buffer or a memory effect it does not attach to a
+/// value. Returns whether it hoisted a pair.
 static bool hoistTileOfAllocatedBuffer(Operation *root) {
   bool changed = false;
   root->walk([&](vector::TransferReadOp read) {
@@ -83,11 +85,27 @@ static bool hoistTileOfAllocatedBuffer(Operation *root) {
         write.getPermutationMap() != read.getPermutationMap() ||
         write.getInBounds() != read.getInBounds())
       return WalkResult::advance();
+    // Any other operation in the loop that may access the buffer: one with
+    // an operand viewing it, or with a memory effect on no particular value
+    // (or no declared effects at all), which could reach it.
     WalkResult aliased = loop.walk([&](Operation *op) {
-      if (op == read.getOperation() || op == write.getOperation())
+      if (op == read.getOperation() || op == write.getOperation() ||
+          op == loop.getOperation())
         return WalkResult::advance();
       for (Value operand : op->getOperands())
         if (isa<MemRefType>(operand.getType()) && viewsBuffer(operand, base))
+          return WalkResult::interrupt();
+      if (isMemoryEffectFree(op) ||
+          op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+        return WalkResult::advance();
+      auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+      if (!effects)
+        return WalkResult::interrupt();
+      SmallVector<MemoryEffects::EffectInstance> instances;
+      effects.getEffects(instances);
+      for (const MemoryEffects::EffectInstance &instance : instances)
+        if (!instance.getValue() &&
+            !isa<MemoryEffects::Allocate>(instance.getEffect()))
           return WalkResult::interrupt();
       return WalkResult::advance();
     });

@@ -83,3 +83,32 @@ func.func @aliased_in_loop(%n: index, %row: index) -> memref<?x8xf32> {
   }
   return %buf : memref<?x8xf32>
 }
+
+// -----
+
+// The buffer escapes to a call before the loop and has a view after it
+// (which stops upstream's hoisting): a call in the loop may reach it through
+// what the first call kept, so the pair stays.
+// CHECK-LABEL: func.func @unknown_effects
+//       CHECK:   scf.for
+//       CHECK:     vector.transfer_read
+//       CHECK:     func.call @opaque
+//       CHECK:     vector.transfer_write
+func.func private @keep(memref<?x8xf32>)
+func.func private @opaque()
+func.func @unknown_effects(%n: index, %row: index) -> memref<?x4xf32, strided<[8, 1]>> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  %buf = memref.alloc(%n) : memref<?x8xf32>
+  func.call @keep(%buf) : (memref<?x8xf32>) -> ()
+  scf.for %k = %c0 to %c64 step %c1 {
+    %acc = vector.transfer_read %buf[%row, %c0], %zero {in_bounds = [true, true]} : memref<?x8xf32>, vector<4x8xf32>
+    func.call @opaque() : () -> ()
+    %s = arith.addf %acc, %acc : vector<4x8xf32>
+    vector.transfer_write %s, %buf[%row, %c0] {in_bounds = [true, true]} : vector<4x8xf32>, memref<?x8xf32>
+  }
+  %view = memref.subview %buf[0, 0] [%n, 4] [1, 1] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 1]>>
+  return %view : memref<?x4xf32, strided<[8, 1]>>
+}

@@ -158,7 +158,7 @@ TEST_P(DynamicMatmulTest, SameBitsAsStaticAndCloseToALoop) {
 
 std::vector<MatmulCase> getCases() {
   std::vector<MatmulCase> cases;
-  for (int64_t m : {1, 7, 63, 65, 257})
+  for (int64_t m : {0, 1, 7, 63, 65, 257})
     for (Layout layout : {Layout::AB, Layout::ATB, Layout::ABT})
       cases.push_back({layout, m, 48, 40, true, false, 256});
   // A dynamic contraction dimension, and the 512-bit tiles.

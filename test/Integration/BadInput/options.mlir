@@ -5,6 +5,10 @@
 // LR: quantx-runner: error: --lr must be positive and finite as an f32, got -0.1
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --lr nan 2>&1 | FileCheck %s --check-prefix=LRNAN
 // LRNAN: quantx-runner: error: --lr must be positive and finite as an f32, got nan
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --vector-bits 128 2>&1 | FileCheck %s --check-prefix=VBITS
+// VBITS: quantx-runner: error: --vector-bits must be 256 or 512, got 128
+// RUN: not quantx-runner run %s -e forward --vector-bits=-1 2>&1 | FileCheck %s --check-prefix=VBITS2
+// VBITS2: quantx-runner: error: --vector-bits must be 256 or 512, got -1
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer momentum --momentum -5 2>&1 | FileCheck %s --check-prefix=MOMENTUM
 // MOMENTUM: quantx-runner: error: cannot build the training step: {{.*}}options.mlir: quantx-make-train-step: momentum must be in [0, 1) as an f32, got -5
 // RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --optimizer adam --beta1 2 2>&1 | FileCheck %s --check-prefix=BETA1
