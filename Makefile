@@ -183,12 +183,16 @@ check:
 demo: build datasets
 	@./examples/demo.sh $(BUILD_DIR)
 
-# Side-by-side GEMM benchmark (quantx, OpenBLAS, a plain loop; one thread).
-bench: deps
+# Side-by-side benchmarks, one thread each: GEMM (quantx, OpenBLAS, a plain
+# loop), then inference of the Fashion-MNIST examples with a dynamic and a
+# fixed batch beside PyTorch eager (optional peer: python3-torch).
+bench: deps datasets
 	@./.ci/install-deps.sh libopenblas-dev
+	@-./.ci/install-deps.sh python3-torch
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
-	ninja -C $(BUILD_DIR) quantx-bench-gemm
+	ninja -C $(BUILD_DIR) quantx-bench-gemm quantx-runner
 	$(BUILD_DIR)/bin/quantx-bench-gemm
+	@./bench/infer/bench-infer.sh $(BUILD_DIR)
 
 # Training speed against PyTorch (optional peer: python3-torch).
 bench-train: build datasets
