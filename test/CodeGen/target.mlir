@@ -11,10 +11,12 @@
 // RUN: not quantx-opt %s --quantx-tile-vectorize-elementwise=vector-bits=1024 --split-input-file 2>&1 | FileCheck %s --check-prefix=BADEW
 // RUN: quantx-opt %s --split-input-file --quantx-to-llvm | FileCheck %s --check-prefix=LLVM256
 // RUN: quantx-opt %s --split-input-file --quantx-to-llvm=vector-bits=512 | FileCheck %s --check-prefix=LLVM512
+// RUN: not quantx-opt %s --split-input-file --quantx-to-llvm=vector-bits=100 2>&1 | FileCheck %s --check-prefix=BADPIPE
 
 // BADMM: error: quantx-tile-vectorize-matmul: vector-bits must be 256 or 512, not 128
 // BADCONV: error: quantx-tile-vectorize-conv: vector-bits must be 256 or 512, not 0
 // BADEW: error: quantx-tile-vectorize-elementwise: vector-bits must be 256 or 512, not 1024
+// BADPIPE: error: quantx-tile-vectorize-matmul: vector-bits must be 256 or 512, not 100
 
 // Twelve accumulators: 6x16 with 256-bit vectors, 12x32 with 512-bit ones.
 // MM256-LABEL: func.func @matmul
