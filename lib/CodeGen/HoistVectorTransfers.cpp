@@ -14,6 +14,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/Dominance.h"
@@ -56,7 +57,8 @@ static bool viewsBuffer(Value value, Value buffer) {
 /// of a dynamic batch): fresh memory is reached only through the buffer and
 /// its views, so the pair may move when no other operation in the loop has
 /// an operand viewing the buffer or a memory effect it does not attach to a
-/// value. Returns whether it hoisted a pair.
+/// value, and the loop provably runs at least once. Returns whether it
+/// hoisted a pair.
 static bool hoistTileOfAllocatedBuffer(Operation *root) {
   bool changed = false;
   root->walk([&](vector::TransferReadOp read) {
@@ -66,6 +68,13 @@ static bool hoistTileOfAllocatedBuffer(Operation *root) {
                      base.getDefiningOp<memref::AllocaOp>();
     if (!loop || !isa<MemRefType>(base.getType()) || read.getMask() ||
         !allocated)
+      return WalkResult::advance();
+    // The hoisted pair runs even when the loop runs zero times, and its
+    // indices may then be out of bounds: hoist only out of loops that
+    // provably run (constant bounds, lower below upper).
+    std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
+    if (!lower || !upper || *lower >= *upper)
       return WalkResult::advance();
     if (llvm::any_of(read->getOperands(), [&](Value operand) {
           return !loop.isDefinedOutsideOfLoop(operand);

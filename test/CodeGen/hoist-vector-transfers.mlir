@@ -112,3 +112,25 @@ func.func @unknown_effects(%n: index, %row: index) -> memref<?x4xf32, strided<[8
   %view = memref.subview %buf[0, 0] [%n, 4] [1, 1] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 1]>>
   return %view : memref<?x4xf32, strided<[8, 1]>>
 }
+
+// -----
+
+// A loop that may run zero times (dynamic bound): hoisting would read and
+// write the tile even then, possibly out of bounds; the pair stays.
+// CHECK-LABEL: func.func @maybe_empty_loop
+//       CHECK:   scf.for
+//       CHECK:     vector.transfer_read
+//       CHECK:     vector.transfer_write
+func.func @maybe_empty_loop(%n: index, %row: index, %trips: index) -> memref<?x4xf32, strided<[8, 1]>> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %buf = memref.alloc(%n) : memref<?x8xf32>
+  scf.for %k = %c0 to %trips step %c1 {
+    %acc = vector.transfer_read %buf[%row, %c0], %zero {in_bounds = [true, true]} : memref<?x8xf32>, vector<4x8xf32>
+    %s = arith.addf %acc, %acc : vector<4x8xf32>
+    vector.transfer_write %s, %buf[%row, %c0] {in_bounds = [true, true]} : vector<4x8xf32>, memref<?x8xf32>
+  }
+  %view = memref.subview %buf[0, 0] [%n, 4] [1, 1] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 1]>>
+  return %view : memref<?x4xf32, strided<[8, 1]>>
+}
