@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Tiles with unit output-row and filter-row tiles so that upstream's
-// decomposition turns each tile into a 1-D convolution, which upstream's
-// vectorizer handles.
+// Tiles convolutions, depthwise convolutions and pooling with unit
+// output-row and window-row tiles so that upstream's decomposition turns
+// each tile into a 1-D op, which upstream's vectorizer handles.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +40,25 @@ struct TileAndVectorizeConvPass
 using namespace mlir;
 using namespace mlir::quantx;
 
+namespace {
+/// The 2-D windowed ops tiled here: NHWC convolutions, depthwise
+/// convolutions and pooling, whose unit-row tiles upstream decomposes.
+bool isWindowed2D(linalg::LinalgOp op) {
+  return isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
+             linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcMinOp,
+             linalg::PoolingNhwcSumOp, linalg::PoolingNhwcMaxUnsignedOp,
+             linalg::PoolingNhwcMinUnsignedOp>(op);
+}
+
+/// What `isWindowed2D` ops decompose into, which upstream vectorizes.
+bool isWindowed1D(linalg::LinalgOp op) {
+  return isa<linalg::Conv1DNwcWcfOp, linalg::DepthwiseConv1DNwcWcOp,
+             linalg::PoolingNwcMaxOp, linalg::PoolingNwcMinOp,
+             linalg::PoolingNwcSumOp, linalg::PoolingNwcMaxUnsignedOp,
+             linalg::PoolingNwcMinUnsignedOp>(op);
+}
+} // namespace
+
 void TileAndVectorizeConvPass::runOnOperation() {
   SmallVector<int64_t> sizes(tile.begin(), tile.end());
   if (failed(verifyVectorBits(getOperation(), "quantx-tile-vectorize-conv",
@@ -54,26 +73,29 @@ void TileAndVectorizeConvPass::runOnOperation() {
         "for the output row and the filter row");
     return signalPassFailure();
   }
+  // Pooling and depthwise convolutions have the loops of a convolution
+  // without its input channels: (batch, output row, output column,
+  // channel, window row, window column).
+  SmallVector<int64_t> windowSizes = {sizes[0], sizes[1], sizes[2],
+                                      sizes[3], sizes[4], sizes[5]};
 
+  // A dynamic loop is tiled like a static one: peeling leaves static full
+  // tiles, which are vectorized, and one partial tile of unknown size,
+  // which stays a linalg op and lowers to loops.
   constexpr StringLiteral kMark = "__quantx_codegen_conv_tile__";
-  SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
-  // A dynamic loop tiled by 1 (a model's batch) still gives static tiles;
-  // one tiled by more would leave a partial tile of unknown size.
-  getOperation().walk([&](linalg::Conv2DNhwcHwcfOp op) {
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    bool staticTiles =
-        llvm::all_of(llvm::seq<size_t>(ranges.size()), [&](size_t loop) {
-          return sizes[loop] == 1 || !ShapedType::isDynamic(ranges[loop]);
-        });
-    if (op.hasPureTensorSemantics() && staticTiles)
-      convs.push_back(op);
+  SmallVector<linalg::LinalgOp> ops;
+  getOperation().walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics() && isWindowed2D(op))
+      ops.push_back(op);
   });
   IRRewriter rewriter(&getContext());
-  for (linalg::Conv2DNhwcHwcfOp conv : convs)
-    tileAndPeel(rewriter, conv, sizes, /*interchange=*/{}, kMark);
+  for (linalg::LinalgOp op : ops)
+    tileAndPeel(rewriter, op,
+                isa<linalg::Conv2DNhwcHwcfOp>(op) ? sizes : windowSizes,
+                /*interchange=*/{}, kMark);
 
   // Canonicalize (static tiles), then rewrite unit-row tiles as 1-D
-  // convolutions.
+  // convolutions and poolings.
   canonicalize(getOperation());
   RewritePatternSet patterns(&getContext());
   linalg::populateDecomposeConvolutionPatterns(patterns);
@@ -83,13 +105,13 @@ void TileAndVectorizeConvPass::runOnOperation() {
     return signalPassFailure();
   }
 
-  SmallVector<linalg::Conv1DNwcWcfOp> tiles;
-  getOperation().walk([&](linalg::Conv1DNwcWcfOp op) {
-    if (op.hasPureTensorSemantics() && hasStaticShapes(op) &&
-        op->getParentOfType<scf::ForOp>())
+  SmallVector<linalg::LinalgOp> tiles;
+  getOperation().walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics() && isWindowed1D(op) &&
+        hasStaticShapes(op) && op->getParentOfType<scf::ForOp>())
       tiles.push_back(op);
   });
-  for (linalg::Conv1DNwcWcfOp op : tiles)
+  for (linalg::LinalgOp op : tiles)
     vectorizeInPlace(rewriter, op);
   getOperation().walk([&](Operation *op) { op->removeAttr(kMark); });
 }

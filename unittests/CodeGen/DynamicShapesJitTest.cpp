@@ -7,9 +7,11 @@
 //===----------------------------------------------------------------------===//
 //
 // A dynamic dimension is tiled with static inner tiles; its partial tile is
-// padded. The same matmul compiled with the dimension dynamic and with it
-// static must give the same bits, and both must agree with a plain loop in
-// double precision, on sizes that are not multiples of any tile.
+// padded or peeled. The same op compiled with the dimension dynamic and
+// with it static must agree (the same bits where the tiles are the same),
+// and both must agree with a plain loop in double precision, on sizes that
+// are not multiples of any tile: matmuls, elementwise ops, convolutions,
+// pooling and depthwise convolutions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +20,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
 
@@ -244,25 +247,108 @@ TEST_P(DynamicElementwiseTest, BiasReluOnEveryRow) {
 INSTANTIATE_TEST_SUITE_P(Rows, DynamicElementwiseTest,
                          ::testing::Values(1, 7, 63, 65, 257));
 
-/// A 3x3 NHWC convolution over a dynamic batch: the batch loop is tiled by
-/// 1, so the tiles are the static ones of the fixed batch.
-class DynamicConvTest : public ::testing::TestWithParam<int64_t> {
+/// The windowed ops: a convolution, pooling and a depthwise convolution.
+enum class Window { Conv, MaxPool, SumPool, Depthwise };
+
+struct WindowCase {
+  Window kind;
+  int64_t n, h, w;
+  /// The dynamic variant has a dynamic batch, and dynamic rows and columns
+  /// when this is set.
+  bool dynamicSpatial;
+  int64_t vectorBits;
+};
+
+/// The shape of one windowed op: channels in and out, window and stride.
+struct WindowShape {
+  int64_t c, f, k, stride;
+  int64_t oh(int64_t h) const { return (h - k) / stride + 1; }
+};
+
+WindowShape getShape(Window kind) {
+  switch (kind) {
+  case Window::Conv:
+    return {8, 16, 3, 1};
+  case Window::MaxPool:
+  case Window::SumPool:
+    return {24, 24, 2, 2};
+  case Window::Depthwise:
+    return {24, 24, 3, 1};
+  }
+  llvm_unreachable("unknown window kind");
+}
+
+/// `@window(img[, flt], out)` for `c`, with the batch (and rows and
+/// columns) dynamic when `dynamic`.
+std::string buildWindowModule(const WindowCase &c, bool dynamic) {
+  WindowShape shape = getShape(c.kind);
+  std::string n = dimText(c.n, dynamic);
+  std::string h = dimText(c.h, dynamic && c.dynamicSpatial);
+  std::string w = dimText(c.w, dynamic && c.dynamicSpatial);
+  std::string oh = dimText(shape.oh(c.h), dynamic && c.dynamicSpatial);
+  std::string ow = dimText(shape.oh(c.w), dynamic && c.dynamicSpatial);
+  std::string img = "tensor<" + n + "x" + h + "x" + w + "x" +
+                    std::to_string(shape.c) + "xf32>";
+  std::string out = "tensor<" + n + "x" + oh + "x" + ow + "x" +
+                    std::to_string(shape.f) + "xf32>";
+  std::string k = std::to_string(shape.k);
+  std::string attrs = " {dilations = dense<1> : tensor<2xi64>, strides = "
+                      "dense<" +
+                      std::to_string(shape.stride) + "> : tensor<2xi64>} ";
+  std::string flt, op, window;
+  switch (c.kind) {
+  case Window::Conv:
+    flt = "tensor<" + k + "x" + k + "x" + std::to_string(shape.c) + "x" +
+          std::to_string(shape.f) + "xf32>";
+    op = "linalg.conv_2d_nhwc_hwcf";
+    break;
+  case Window::Depthwise:
+    flt = "tensor<" + k + "x" + k + "x" + std::to_string(shape.c) + "xf32>";
+    op = "linalg.depthwise_conv_2d_nhwc_hwc";
+    break;
+  case Window::MaxPool:
+  case Window::SumPool:
+    op = c.kind == Window::MaxPool ? "linalg.pooling_nhwc_max"
+                                   : "linalg.pooling_nhwc_sum";
+    window = "  %flt = tensor.empty() : tensor<" + k + "x" + k + "xf32>\n";
+    break;
+  }
+  std::string fltType = flt.empty() ? "tensor<" + k + "x" + k + "xf32>" : flt;
+  return "func.func @window(%img: " + img +
+         (flt.empty() ? "" : ", %flt: " + flt) + ", %out: " + out + ") -> " +
+         out + " {\n" + window + "  %r = " + op + attrs +
+         "ins(%img, %flt : " + img + ", " + fltType + ") outs(%out : " + out +
+         ") -> " + out + "\n  return %r : " + out + "\n}\n";
+}
+
+NpyArray makeTensor(std::vector<int64_t> shape, std::mt19937 &rng) {
+  int64_t size = 1;
+  for (int64_t dim : shape)
+    size *= dim;
+  NpyArray array = makeArray(size, 1, rng);
+  array.shape = std::move(shape);
+  return array;
+}
+
+float element(const NpyArray &array, int64_t index) {
+  float value;
+  std::memcpy(&value, &array.data[index * 4], 4);
+  return value;
+}
+
+/// Convolutions, pooling and depthwise convolutions with a dynamic batch,
+/// and with dynamic rows and columns: the full tiles are static and
+/// vectorized, the partial ones loops. Compared with the same op compiled
+/// static, and with a plain loop in double precision (max pooling exact).
+class DynamicWindowTest : public ::testing::TestWithParam<WindowCase> {
 protected:
   static void SetUpTestSuite() {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   }
 
-  static std::unique_ptr<CompiledModule> compile(const std::string &batch) {
-    std::string img = "tensor<" + batch + "x10x9x8xf32>";
-    std::string out = "tensor<" + batch + "x8x7x16xf32>";
-    std::string source =
-        "func.func @conv(%img: " + img +
-        ", %flt: tensor<3x3x8x16xf32>, %out: " + out + ") -> " + out +
-        " {\n  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : "
-        "tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%img, %flt : " +
-        img + ", tensor<3x3x8x16xf32>) outs(%out : " + out + ") -> " + out +
-        "\n  return %r : " + out + "\n}\n";
+  std::unique_ptr<CompiledModule> compile(bool dynamic) {
+    std::string source = buildWindowModule(GetParam(), dynamic);
     auto context = createJitContext();
     context->loadAllAvailableDialects();
     OwningOpRef<ModuleOp> module =
@@ -270,62 +356,124 @@ protected:
     EXPECT_TRUE(module) << source;
     if (!module)
       return nullptr;
+    RunnerOptions options;
+    options.vectorBits = GetParam().vectorBits;
     auto compiled = CompiledModule::compile(
-        std::move(context), std::move(module), {"conv"}, RunnerOptions());
+        std::move(context), std::move(module), {"window"}, options);
     EXPECT_TRUE(static_cast<bool>(compiled))
-        << llvm::toString(compiled.takeError());
+        << llvm::toString(compiled.takeError()) << "\n"
+        << source;
     return compiled ? std::move(*compiled) : nullptr;
   }
 };
 
-TEST_P(DynamicConvTest, SameBitsAsStaticAndCloseToALoop) {
-  int64_t n = GetParam();
-  std::mt19937 rng(n);
-  NpyArray img = makeArray(n * 10 * 9, 8, rng);
-  img.shape = {n, 10, 9, 8};
-  NpyArray flt = makeArray(3 * 3 * 8, 16, rng);
-  flt.shape = {3, 3, 8, 16};
-  NpyArray out = makeArray(n * 8 * 7, 16, rng);
-  out.shape = {n, 8, 7, 16};
-  std::unique_ptr<CompiledModule> dynamicCode = compile("?");
-  std::unique_ptr<CompiledModule> staticCode = compile(std::to_string(n));
+TEST_P(DynamicWindowTest, SameAsStaticAndCloseToALoop) {
+  const WindowCase &c = GetParam();
+  WindowShape shape = getShape(c.kind);
+  int64_t oh = shape.oh(c.h), ow = shape.oh(c.w), k = shape.k;
+  std::mt19937 rng(c.n * 1009 + c.h * 31 + c.w + static_cast<int>(c.kind));
+  NpyArray img = makeTensor({c.n, c.h, c.w, shape.c}, rng);
+  NpyArray flt;
+  if (c.kind == Window::Conv)
+    flt = makeTensor({k, k, shape.c, shape.f}, rng);
+  if (c.kind == Window::Depthwise)
+    flt = makeTensor({k, k, shape.c}, rng);
+  NpyArray out = makeTensor({c.n, oh, ow, shape.f}, rng);
+  std::vector<NpyArray> args = {img};
+  if (!flt.shape.empty())
+    args.push_back(flt);
+  args.push_back(out);
+
+  std::unique_ptr<CompiledModule> dynamicCode = compile(/*dynamic=*/true);
+  std::unique_ptr<CompiledModule> staticCode = compile(/*dynamic=*/false);
   ASSERT_TRUE(dynamicCode && staticCode);
-  auto dynamicResult = dynamicCode->call({img, flt, out});
+  auto dynamicResult = dynamicCode->call(args);
   ASSERT_TRUE(static_cast<bool>(dynamicResult))
       << llvm::toString(dynamicResult.takeError());
-  auto staticResult = staticCode->call({img, flt, out});
+  auto staticResult = staticCode->call(args);
   ASSERT_TRUE(static_cast<bool>(staticResult))
       << llvm::toString(staticResult.takeError());
   const NpyArray &got = (*dynamicResult)[0];
   ASSERT_EQ(got.shape, out.shape);
-  auto element = [](const NpyArray &array, int64_t index) {
-    float value;
-    std::memcpy(&value, &array.data[index * 4], 4);
-    return value;
+
+  auto pixel = [&](int64_t b, int64_t y, int64_t x, int64_t ch) {
+    return element(img, ((b * c.h + y) * c.w + x) * shape.c + ch);
   };
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t y = 0; y < 8; ++y)
-      for (int64_t x = 0; x < 7; ++x)
-        for (int64_t f = 0; f < 16; ++f) {
-          int64_t o = ((b * 8 + y) * 7 + x) * 16 + f;
-          double sum = element(out, o), magnitude = std::fabs(sum);
-          for (int64_t ky = 0; ky < 3; ++ky)
-            for (int64_t kx = 0; kx < 3; ++kx)
-              for (int64_t c = 0; c < 8; ++c) {
-                double term =
-                    double(element(img,
-                                   ((b * 10 + y + ky) * 9 + x + kx) * 8 + c)) *
-                    element(flt, ((ky * 3 + kx) * 8 + c) * 16 + f);
-                sum += term;
-                magnitude += std::fabs(term);
+  for (int64_t b = 0; b < c.n; ++b)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x)
+        for (int64_t f = 0; f < shape.f; ++f) {
+          int64_t o = ((b * oh + y) * ow + x) * shape.f + f;
+          double acc = element(out, o), magnitude = std::fabs(acc);
+          int64_t terms = 1;
+          for (int64_t ky = 0; ky < k; ++ky)
+            for (int64_t kx = 0; kx < k; ++kx) {
+              int64_t iy = y * shape.stride + ky, ix = x * shape.stride + kx;
+              if (c.kind == Window::MaxPool) {
+                acc = std::max<double>(acc, pixel(b, iy, ix, f));
+                continue;
               }
-          ASSERT_NEAR(element(got, o), sum, 73 * 0x1p-23 * magnitude)
+              if (c.kind == Window::SumPool) {
+                acc += pixel(b, iy, ix, f);
+                magnitude += std::fabs(pixel(b, iy, ix, f));
+                ++terms;
+                continue;
+              }
+              if (c.kind == Window::Depthwise) {
+                double term = double(pixel(b, iy, ix, f)) *
+                              element(flt, (ky * k + kx) * shape.c + f);
+                acc += term;
+                magnitude += std::fabs(term);
+                ++terms;
+                continue;
+              }
+              for (int64_t ch = 0; ch < shape.c; ++ch) {
+                double term =
+                    double(pixel(b, iy, ix, ch)) *
+                    element(flt, ((ky * k + kx) * shape.c + ch) * shape.f + f);
+                acc += term;
+                magnitude += std::fabs(term);
+                ++terms;
+              }
+            }
+          // Max pooling is exact; sums of `terms` f32 values are within
+          // `terms` ulps of their magnitude.
+          ASSERT_NEAR(element(got, o), acc, terms * 0x1p-23 * magnitude)
               << "out[" << b << "][" << y << "][" << x << "][" << f << "]";
         }
-  EXPECT_EQ(got.data, (*staticResult)[0].data);
+  // With only the batch dynamic the tiles are the static code's: the same
+  // bits. Max pooling is exact on every path.
+  if (!c.dynamicSpatial || c.kind == Window::MaxPool)
+    EXPECT_EQ(got.data, (*staticResult)[0].data);
 }
 
-INSTANTIATE_TEST_SUITE_P(Batch, DynamicConvTest,
-                         ::testing::Values(1, 7, 63, 65));
+std::vector<WindowCase> getWindowCases() {
+  std::vector<WindowCase> cases;
+  for (Window kind :
+       {Window::Conv, Window::MaxPool, Window::SumPool, Window::Depthwise}) {
+    for (int64_t n : {1, 7, 63, 65, 257})
+      cases.push_back({kind, n, 6, 9, false, 256});
+    // Rows and columns that are no multiple of any tile.
+    for (int64_t w : {3, 7, 9, 19, 65})
+      cases.push_back({kind, 2, 5, w, true, 256});
+    cases.push_back({kind, 7, 6, 19, true, 512});
+  }
+  return cases;
+}
+
+std::string windowCaseName(const ::testing::TestParamInfo<WindowCase> &info) {
+  const WindowCase &c = info.param;
+  const char *kind = c.kind == Window::Conv      ? "Conv"
+                     : c.kind == Window::MaxPool ? "MaxPool"
+                     : c.kind == Window::SumPool ? "SumPool"
+                                                 : "Depthwise";
+  return std::string(kind) + "_n" + std::to_string(c.n) + "_h" +
+         std::to_string(c.h) + "_w" + std::to_string(c.w) +
+         (c.dynamicSpatial ? "_dynhw" : "") + "_v" +
+         std::to_string(c.vectorBits);
+}
+
+INSTANTIATE_TEST_SUITE_P(Window, DynamicWindowTest,
+                         ::testing::ValuesIn(getWindowCases()), windowCaseName);
 
 } // namespace

@@ -83,18 +83,27 @@ def TileAndVectorizeMatmulPass
 
 def TileAndVectorizeConvPass
     : Pass<"quantx-tile-vectorize-conv", "::mlir::ModuleOp"> {
-  let summary = "Tile statically shaped NHWC convolutions and vectorize them";
+  let summary = "Tile NHWC convolutions and pooling and vectorize them";
   let description = [{
-    For every `linalg.conv_2d_nhwc_hwcf` on statically shaped tensors: tiles
-    the loops (batch, output row, output column, output channel, filter
-    row, filter column, input channel) by `tile` (default 1, 1, 8, then two
-    vectors of output channels, 16 for `vector-bits=256` and 32 for 512,
-    1, 1, 8), peels so every
-    tile is static, rewrites each tile (one output row, one filter row) as a
-    `linalg.conv_1d_nwc_wcf`, and vectorizes it: broadcast-multiply-add of
-    input columns against filter rows, accumulated in vector registers.
-    A dynamic batch (tiled by 1) keeps every tile static; convolutions with
-    another dynamic dimension lower to loops.
+    For every `linalg.conv_2d_nhwc_hwcf`: tiles the loops (batch, output
+    row, output column, output channel, filter row, filter column, input
+    channel) by `tile` (default 1, 1, 8, then two vectors of output
+    channels, 16 for `vector-bits=256` and 32 for 512, 1, 1, 8), peels so
+    every full tile is static, rewrites each tile (one output row, one
+    filter row) as a `linalg.conv_1d_nwc_wcf`, and vectorizes it:
+    broadcast-multiply-add of input columns against filter rows,
+    accumulated in vector registers.
+
+    `linalg.pooling_nhwc_{max,min,sum}` (and the unsigned forms) and
+    `linalg.depthwise_conv_2d_nhwc_hwc` have the same loops without the
+    input channels and are tiled by the first six sizes: each tile
+    becomes a vectorized 1-D pooling (a `maximumf` or add of channel
+    vectors per window point) or depthwise convolution.
+
+    A dynamic dimension is tiled like a static one: the full tiles are
+    static and vectorized, and the one partial tile that peeling leaves
+    (of unknown size) lowers to loops. A dynamic batch tiled by 1 leaves
+    no partial tile.
 
     Before:
 
