@@ -9,8 +9,9 @@
 // Two levels of tiling (cache, registers) with upstream's TilingInterface,
 // peeling so that every register tile is static, and vectorization of each
 // tile to a vector.contract. The masked vectorization of partial tiles does
-// not compose with named contractions in MLIR 22, hence the peeling, and the
-// zero padding of the partial tile of a dynamic dimension.
+// not compose with named contractions in MLIR 22, hence the peeling, the
+// split of a dynamic M into static row blocks, and the zero padding of the
+// partial tile of a dynamic N or K.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +32,9 @@
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir::quantx {
 #define GEN_PASS_DEF_TILEANDVECTORIZEMATMULPASS
@@ -147,6 +150,86 @@ static linalg::MatmulOp padToTile(RewriterBase &rewriter, linalg::MatmulOp op,
   return product;
 }
 
+/// Computes the rows of a matmul with a dynamic M below `rows` (the
+/// partial register tile of a dynamic batch, r < `rows` rows) in blocks of
+/// static size: the block of size s, a power of two, runs when bit s of r
+/// is set, at row r & ~(2s - 1). Each block is a static matmul, register-
+/// tiled like the full tiles, whose accumulators stay in registers across
+/// K; the alternative, padding the partial tile to `rows`, pads its
+/// accumulator at every step of K.
+static void splitRowsIntoBlocks(RewriterBase &rewriter, linalg::MatmulOp op,
+                                int64_t rows) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto tileable = cast<TilingInterface>(op.getOperation());
+  SmallVector<Range> domain = tileable.getIterationDomain(rewriter);
+  Value count = getValueOrCreateConstantIndexOp(rewriter, loc, domain[0].size);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value acc = op.getOutputs()[0];
+  for (int64_t block = llvm::PowerOf2Ceil(rows) / 2; block >= 1; block /= 2) {
+    Value bit = arith::AndIOp::create(
+        rewriter, loc, count,
+        arith::ConstantIndexOp::create(rewriter, loc, block));
+    Value taken = arith::CmpIOp::create(rewriter, loc,
+                                        arith::CmpIPredicate::ne, bit, zero);
+    Value offset = arith::AndIOp::create(
+        rewriter, loc, count,
+        arith::ConstantIndexOp::create(rewriter, loc, ~(2 * block - 1)));
+    auto branch = scf::IfOp::create(rewriter, loc, acc.getType(), taken,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&branch.getElseRegion().front());
+    scf::YieldOp::create(rewriter, loc, acc);
+    rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+    // The op accumulating into `acc`, cut to the block's rows.
+    IRMapping mapping;
+    mapping.map(op.getOutputs()[0], acc);
+    auto accumulating = cast<TilingInterface>(rewriter.clone(*op, mapping));
+    SmallVector<OpFoldResult> offsets = {offset, rewriter.getIndexAttr(0),
+                                         rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(block),
+                                       domain[1].size, domain[2].size};
+    FailureOr<TilingResult> tiled =
+        accumulating.getTiledImplementation(rewriter, offsets, sizes);
+    SmallVector<OpFoldResult> resultOffsets, resultSizes;
+    if (failed(tiled) ||
+        failed(accumulating.getResultTilePosition(
+            rewriter, 0, offsets, sizes, resultOffsets, resultSizes)))
+      llvm::report_fatal_error("a matmul's row block cannot be tiled");
+    SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+    Value updated = tensor::InsertSliceOp::create(
+        rewriter, loc, tiled->tiledValues[0], acc, resultOffsets, resultSizes,
+        strides);
+    scf::YieldOp::create(rewriter, loc, updated);
+    rewriter.eraseOp(accumulating);
+    acc = branch.getResult(0);
+  }
+  rewriter.replaceOp(op, acc);
+}
+
+/// Splits the rows (M) of every `mark`ed matmul whose M is dynamic: full
+/// blocks of `rows` (the register tile) in a peeled loop, and the partial
+/// one by `splitRowsIntoBlocks`.
+static void splitDynamicRows(RewriterBase &rewriter, Operation *root,
+                             StringRef mark, int64_t rows) {
+  auto collectDynamicRows = [&] {
+    SmallVector<linalg::MatmulOp> found;
+    root->walk([&](linalg::MatmulOp op) {
+      if (op->hasAttr(mark) && op.hasPureTensorSemantics() &&
+          ShapedType::isDynamic(op.getStaticLoopRanges()[0]))
+        found.push_back(op);
+    });
+    return found;
+  };
+  for (linalg::MatmulOp op : collectDynamicRows())
+    tileAndPeel(rewriter, op, {rows, 0, 0}, /*interchange=*/{}, mark);
+  // The full blocks get their static sizes; the peeled one stays dynamic.
+  canonicalize(root);
+  for (linalg::MatmulOp op : collectDynamicRows())
+    splitRowsIntoBlocks(rewriter, op, rows);
+  canonicalize(root);
+}
+
 void TileAndVectorizeMatmulPass::runOnOperation() {
   SmallVector<int64_t> cache(cacheTile.begin(), cacheTile.end());
   SmallVector<int64_t> registers(registerTile.begin(), registerTile.end());
@@ -197,13 +280,14 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
                 /*interchange=*/{1, 2, 0}, kCacheTile);
   }
   canonicalize(getOperation());
+  splitDynamicRows(rewriter, getOperation(), kCacheTile, registers[0]);
   for (linalg::MatmulOp matmul : collect(kCacheTile)) {
     matmul->removeAttr(kCacheTile);
     tileAndPeel(rewriter, matmul, registers, /*interchange=*/{}, kRegisterTile);
   }
   canonicalize(getOperation());
 
-  // Full tiles are static; the partial tiles of dynamic dimensions are
+  // Full tiles are static; the partial tiles of a dynamic N or K are
   // padded to the register tile first.
   for (linalg::MatmulOp op : collect(kRegisterTile)) {
     if (!hasStaticShapes(op))

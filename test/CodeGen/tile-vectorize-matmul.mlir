@@ -31,24 +31,50 @@ func.func @transposed_b(%a: tensor<12x8xf32>, %b: tensor<16x8xf32>, %c: tensor<1
 
 // -----
 
-// A dynamic dimension is tiled by the register tile (it is not cache
-// tiled): full tiles are static vector contractions, the partial tile is
-// padded with zeros to a full one and contracted.
+// A dynamic M is tiled by the register tile (it is not cache tiled): full
+// tiles are static vector contractions; the partial tile (r < 6 rows) runs
+// as static blocks of 4, 2 and 1 rows, the block of s rows when bit s of r
+// is set, at row r & ~(2s - 1). Nothing is padded.
 // CHECK-LABEL: func.func @dynamic
 //   CHECK-NOT:   linalg.matmul
+//   CHECK-NOT:   tensor.pad
 //       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
-//   CHECK-NOT:     tensor.pad
 //       CHECK:     vector.contract {{.*}} : vector<6x8xf32>, vector<8x16xf32> into vector<6x16xf32>
 //       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
-//       CHECK:     tensor.pad
-//       CHECK:     } : tensor<?x8xf32> to tensor<6x8xf32>
-//       CHECK:     tensor.pad
-//       CHECK:     } : tensor<?x16xf32> to tensor<6x16xf32>
-//       CHECK:     vector.contract {{.*}} : vector<6x8xf32>, vector<8x16xf32> into vector<6x16xf32>
-// The slice of the padded result folds into a write of the rows in bounds.
-//       CHECK:     vector.transfer_write {{.*}} {in_bounds = [false, true]} : vector<6x16xf32>, tensor<?x16xf32>
+//       CHECK:     %[[BIT4:.*]] = arith.andi %[[ROWS:.*]], %c4
+//       CHECK:     %[[HAS4:.*]] = arith.cmpi ne, %[[BIT4]], %c0
+//       CHECK:     arith.andi %[[ROWS]], %c-8
+//       CHECK:     scf.if %[[HAS4]]
+//       CHECK:       vector.contract {{.*}} : vector<4x8xf32>, vector<8x16xf32> into vector<4x16xf32>
+//       CHECK:     arith.andi %[[ROWS]], %c2
+//       CHECK:     arith.andi %[[ROWS]], %c-4
+//       CHECK:     scf.if
+//       CHECK:       vector.contract {{.*}} : vector<2x8xf32>, vector<8x16xf32> into vector<2x16xf32>
+//       CHECK:     arith.andi %[[ROWS]], %c1
+//       CHECK:     arith.andi %[[ROWS]], %c-2
+//       CHECK:     scf.if
+//       CHECK:       vector.contract {{.*}} : vector<1x8xf32>, vector<8x16xf32> into vector<1x16xf32>
 //   CHECK-NOT:   linalg.matmul
+//   CHECK-NOT:   tensor.pad
 func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<64x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x64xf32>) outs(%c : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>
+}
+
+// -----
+
+// A dynamic K: its partial register tile pads the slices of A and B with
+// zeros to a full one (zero products add nothing); the accumulator is
+// static and not padded.
+// CHECK-LABEL: func.func @dynamic_k
+//       CHECK:   vector.contract {{.*}} : vector<6x8xf32>, vector<8x16xf32> into vector<6x16xf32>
+//       CHECK:   tensor.pad
+//       CHECK:   } : tensor<6x?xf32> to tensor<6x8xf32>
+//       CHECK:   tensor.pad
+//       CHECK:   } : tensor<?x16xf32> to tensor<8x16xf32>
+//   CHECK-NOT:   tensor.pad
+//       CHECK:   vector.contract {{.*}} : vector<6x8xf32>, vector<8x16xf32> into vector<6x16xf32>
+func.func @dynamic_k(%a: tensor<12x?xf32>, %b: tensor<?x16xf32>, %c: tensor<12x16xf32>) -> tensor<12x16xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<12x?xf32>, tensor<?x16xf32>) outs(%c : tensor<12x16xf32>) -> tensor<12x16xf32>
+  return %r : tensor<12x16xf32>
 }

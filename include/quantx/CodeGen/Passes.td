@@ -39,8 +39,12 @@ def TileAndVectorizeMatmulPass
     the registers (`register-tile`), peels every register loop so that all
     full tiles have static shapes, and vectorizes each tile into a
     `vector.contract`. A dynamic dimension (a model's batch, or K) is not
-    cache-tiled; its partial register tile is padded with zeros to a full
-    one, so it is vectorized too, and only its rows in bounds are written.
+    cache-tiled. The partial register tile of a dynamic M (r rows) runs as
+    static blocks of the powers of two below the register tile's M (the
+    block of s rows when bit s of r is set), each vectorized with its
+    accumulators in registers; the partial tile of a dynamic N or K is
+    padded with zeros to a full one, so it is vectorized too, and only its
+    part in bounds is written.
 
     Run before bufferization; `quantx-hoist-vector-transfers` finishes the
     job afterwards.
