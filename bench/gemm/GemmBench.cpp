@@ -17,6 +17,7 @@
 
 #include "quantx/InitQuantx.h"
 #include "quantx/Pipelines/Pipelines.h"
+#include "quantx/Runtime/Memory.h"
 #include "quantx/Runtime/Runner.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
@@ -214,6 +215,9 @@ int main(int argc, char **argv) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   openblas_set_num_threads(1);
+  // As quantx-runner: memory freed by compiled code is kept for the next
+  // call (OpenBLAS and the loop allocate nothing per call).
+  bool retained = ::quantx::runtime::retainFreedMemory();
 
   std::printf("machine: %s, %u hardware threads; one thread used\n",
               cpuModel().c_str(), std::thread::hardware_concurrency());
@@ -222,6 +226,9 @@ int main(int argc, char **argv) {
   std::printf(
       "quantx: code for %lld-bit vectors\n",
       static_cast<long long>(mlir::quantx::CpuTarget::getHost().vectorBits));
+  std::printf("allocator: %s\n",
+              retained ? "freed memory kept for reuse (as quantx-runner)"
+                       : "the C library's defaults");
   // Wait (up to 60 s) for the machine to settle before timing.
   for (int i = 0; i < 60 && loadAverage() > 0.5; ++i)
     std::this_thread::sleep_for(std::chrono::seconds(1));

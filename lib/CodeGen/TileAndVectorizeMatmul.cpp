@@ -31,8 +31,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -170,8 +170,8 @@ static void splitRowsIntoBlocks(RewriterBase &rewriter, linalg::MatmulOp op,
     Value bit = arith::AndIOp::create(
         rewriter, loc, count,
         arith::ConstantIndexOp::create(rewriter, loc, block));
-    Value taken = arith::CmpIOp::create(rewriter, loc,
-                                        arith::CmpIPredicate::ne, bit, zero);
+    Value taken = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne,
+                                        bit, zero);
     Value offset = arith::AndIOp::create(
         rewriter, loc, count,
         arith::ConstantIndexOp::create(rewriter, loc, ~(2 * block - 1)));
@@ -193,13 +193,13 @@ static void splitRowsIntoBlocks(RewriterBase &rewriter, linalg::MatmulOp op,
         accumulating.getTiledImplementation(rewriter, offsets, sizes);
     SmallVector<OpFoldResult> resultOffsets, resultSizes;
     if (failed(tiled) ||
-        failed(accumulating.getResultTilePosition(
-            rewriter, 0, offsets, sizes, resultOffsets, resultSizes)))
+        failed(accumulating.getResultTilePosition(rewriter, 0, offsets, sizes,
+                                                  resultOffsets, resultSizes)))
       llvm::report_fatal_error("a matmul's row block cannot be tiled");
     SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
-    Value updated = tensor::InsertSliceOp::create(
-        rewriter, loc, tiled->tiledValues[0], acc, resultOffsets, resultSizes,
-        strides);
+    Value updated =
+        tensor::InsertSliceOp::create(rewriter, loc, tiled->tiledValues[0], acc,
+                                      resultOffsets, resultSizes, strides);
     scf::YieldOp::create(rewriter, loc, updated);
     rewriter.eraseOp(accumulating);
     acc = branch.getResult(0);
