@@ -34,21 +34,32 @@ struct TileAndVectorizeElementwisePass
 using namespace mlir;
 using namespace mlir::quantx;
 
-static bool isElementwise(linalg::GenericOp op) {
-  return op.getNumLoops() > 0 && op.getNumParallelLoops() == op.getNumLoops() &&
+/// Elementwise generics, and reductions that keep a parallel loop (a bias
+/// gradient summing over the batch): tiled by 1 along every loop but one
+/// parallel loop, each tile adds whole vectors into the accumulator.
+static bool isTileable(linalg::GenericOp op) {
+  return op.getNumLoops() > 0 && op.getNumParallelLoops() > 0 &&
          op.hasPureTensorSemantics();
 }
 
-/// The loop to vectorize: the innermost static loop that fills a vector,
-/// else the innermost static one longer than 1, else the innermost when all
-/// are static (a tensor of ones); -1 when no static loop qualifies. Every
-/// other loop is tiled by 1, so tiles are static even where the op's shape
-/// is dynamic (a model's batch).
+static bool readsThroughPermutations(linalg::GenericOp op) {
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return map.isProjectedPermutation();
+  });
+}
+
+/// The loop to vectorize, always a parallel one: the innermost static
+/// parallel loop that fills a vector, else the innermost static one longer
+/// than 1, else the innermost parallel loop when all are static (a tensor
+/// of ones); -1 when no loop qualifies. Every other loop is tiled by 1, so
+/// tiles are static even where the op's shape is dynamic (a model's batch).
 static int64_t pickVectorLoop(linalg::GenericOp op, int64_t width) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   auto pick = [&](int64_t minimum) {
     for (int64_t d = static_cast<int64_t>(ranges.size()) - 1; d >= 0; --d)
-      if (!ShapedType::isDynamic(ranges[d]) && ranges[d] >= minimum)
+      if (iterators[d] == utils::IteratorType::parallel &&
+          !ShapedType::isDynamic(ranges[d]) && ranges[d] >= minimum)
         return d;
     return int64_t(-1);
   };
@@ -57,7 +68,7 @@ static int64_t pickVectorLoop(linalg::GenericOp op, int64_t width) {
   if (int64_t longer = pick(2); longer >= 0)
     return longer;
   if (hasStaticShapes(op))
-    return static_cast<int64_t>(ranges.size()) - 1;
+    return pick(0);
   return -1;
 }
 
@@ -77,7 +88,7 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
   constexpr StringLiteral kMark = "__quantx_codegen_elementwise_tile__";
   SmallVector<linalg::GenericOp> generics;
   getOperation().walk([&](linalg::GenericOp op) {
-    if (isElementwise(op) && !op->getParentOfType<scf::ForOp>())
+    if (isTileable(op) && !op->getParentOfType<scf::ForOp>())
       generics.push_back(op);
   });
   IRRewriter rewriter(&getContext());
@@ -96,10 +107,28 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
   getOperation().walk([&](linalg::GenericOp op) {
     if (op->hasAttr(kMark)) {
       op->removeAttr(kMark);
-      if (isElementwise(op) && hasStaticShapes(op))
+      if (isTileable(op) && hasStaticShapes(op))
         tiles.push_back(op);
     }
   });
-  for (linalg::GenericOp op : tiles)
+  for (linalg::GenericOp op : tiles) {
+    // A tile that reads through sums of loops (an im2col gather, `oh + kh`)
+    // is no projected permutation, which the vectorizer needs; with its
+    // unit loops dropped (all but the vector loop), the sums are constants.
+    if (!readsThroughPermutations(op)) {
+      linalg::ControlDropUnitDims control;
+      control.rankReductionStrategy = linalg::ControlDropUnitDims::
+          RankReductionStrategy::ExtractInsertSlice;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::DropUnitDimsResult> dropped =
+          linalg::dropUnitDims(rewriter, op, control);
+      if (failed(dropped))
+        continue;
+      rewriter.replaceOp(op, dropped->replacements);
+      op = cast<linalg::GenericOp>(dropped->resultOp.getOperation());
+      if (!readsThroughPermutations(op))
+        continue;
+    }
     vectorizeInPlace(rewriter, op);
+  }
 }

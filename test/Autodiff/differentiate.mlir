@@ -156,12 +156,12 @@ func.func @slice_reshape(%x: tensor<4x6xf32>) -> tensor<12xf32> {
 // [n, oh, ow, kh, kw, c] are one contraction of the output gradient with the
 // filter, folded back (col2im) by adding each tap's slice into the strided
 // slice of dX at (kh, kw); dW is one contraction of the gathered input
-// columns [kh, kw, c, n, oh, ow] with the output gradient.
+// columns [n, oh, ow, kh, kw, c] (channels innermost: the gather copies
+// runs of the input) with the output gradient.
 // CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
 // CHECK-DAG:   #[[DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-DAG:   #[[COLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d4, d5, d6)>
-// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4 * 2 + d0, d5 * 2 + d1, d2)>
-// CHECK-DAG:   #[[XCOLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d0, d1, d2)>
+// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
 // CHECK-LABEL: func.func @conv_grad(
 // CHECK-SAME:      %[[X:.*]]: tensor<1x5x5x2xf32>, %[[K:.*]]: tensor<2x2x2x3xf32>, %{{.*}}: tensor<1x2x2x3xf32>, %[[G:.*]]: tensor<1x2x2x3xf32>)
 // CHECK:         %[[C:.*]] = linalg.generic {indexing_maps = [#[[W]], #[[DY]], #[[COLS]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "parallel", "parallel"]}
@@ -178,9 +178,9 @@ func.func @slice_reshape(%x: tensor<4x6xf32>) -> tensor<12xf32> {
 // CHECK-COUNT-2: tensor.insert_slice {{.*}} : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
 // CHECK:         %[[DX:.*]] = tensor.insert_slice {{.*}}[0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
 // CHECK:         %[[XC:.*]] = linalg.generic {indexing_maps = [#[[GATHER]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
-// CHECK-SAME:        ins(%[[X]] : tensor<1x5x5x2xf32>) outs(%{{.*}} : tensor<2x2x2x1x2x2xf32>)
-// CHECK:         %[[DW:.*]] = linalg.generic {indexing_maps = [#[[XCOLS]], #[[DY]], #[[W]]], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel", "parallel", "parallel"]}
-// CHECK-SAME:        ins(%[[XC]], %[[G]] : tensor<2x2x2x1x2x2xf32>, tensor<1x2x2x3xf32>) outs(%{{.*}} : tensor<2x2x2x3xf32>)
+// CHECK-SAME:        ins(%[[X]] : tensor<1x5x5x2xf32>) outs(%{{.*}} : tensor<1x2x2x2x2x2xf32>)
+// CHECK:         %[[DW:.*]] = linalg.generic {indexing_maps = [#[[COLS]], #[[DY]], #[[W]]], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME:        ins(%[[XC]], %[[G]] : tensor<1x2x2x2x2x2xf32>, tensor<1x2x2x3xf32>) outs(%{{.*}} : tensor<2x2x2x3xf32>)
 // CHECK:         return %{{.*}}, %[[DX]], %[[DW]], %[[G]]
 func.func @conv(%x: tensor<1x5x5x2xf32>, %w: tensor<2x2x2x3xf32>, %o: tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32> {
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
@@ -222,7 +222,7 @@ func.func @max_pool(%x: tensor<1x4x4x2xf32>, %init: tensor<1x2x2x2xf32>) -> tens
 // CHECK:         %[[GP:.*]] = tensor.pad %[[G]] low[0, 2, 2, 0] high[0, 2, 2, 0]
 // CHECK:         %[[DX:.*]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
 // CHECK-SAME:        ins(%[[GP]], %[[KF]] : tensor<1x8x8x4xf32>, tensor<3x3x4x2xf32>) outs(%{{.*}} : tensor<1x6x6x2xf32>)
-// CHECK:         %[[XC:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x6x6x2xf32>) outs(%{{.*}} : tensor<3x3x2x1x4x4xf32>)
+// CHECK:         %[[XC:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x6x6x2xf32>) outs(%{{.*}} : tensor<1x4x4x3x3x2xf32>)
 // CHECK:         %[[DW:.*]] = linalg.generic {{.*}} ins(%[[XC]], %[[G]] :
 // CHECK:         return %{{.*}}, %[[DX]], %[[DW]], %[[G]]
 func.func @conv_unit_stride(%x: tensor<1x6x6x2xf32>, %w: tensor<3x3x2x4xf32>, %o: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {

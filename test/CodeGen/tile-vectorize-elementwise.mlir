@@ -44,3 +44,67 @@ func.func @dynamic_rows(%x: tensor<?x20xf32>) -> tensor<?x20xf32> {
   } -> tensor<?x20xf32>
   return %r : tensor<?x20xf32>
 }
+
+// -----
+
+// A bias gradient: a sum over a dynamic batch that keeps the channels. The
+// batch (a reduction) is tiled by 1 and the channels vectorized: each tile
+// adds a row vector into the accumulator (a reduction over a unit
+// dimension, which canonicalizes to one vector add).
+// CHECK-LABEL: func.func @bias_gradient
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
+//       CHECK:     scf.for %{{.*}} = %c0 to %c16 step %c8
+//       CHECK:       vector.transfer_read {{.*}} : tensor<1x8xf32>, vector<1x8xf32>
+//       CHECK:       vector.multi_reduction <add>, {{.*}} [0] : vector<1x8xf32> to vector<8xf32>
+//       CHECK:       vector.transfer_write {{.*}} : vector<8xf32>, tensor<8xf32>
+//   CHECK-NOT:   linalg.generic
+func.func @bias_gradient(%dy: tensor<?x16xf32>, %acc: tensor<16xf32>) -> tensor<16xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(n, c) -> (n, c)>, affine_map<(n, c) -> (c)>],
+                       iterator_types = ["reduction", "parallel"]}
+      ins(%dy : tensor<?x16xf32>) outs(%acc : tensor<16xf32>) {
+  ^bb0(%v: f32, %s: f32):
+    %t = arith.addf %s, %v : f32
+    linalg.yield %t : f32
+  } -> tensor<16xf32>
+  return %r : tensor<16xf32>
+}
+
+// -----
+
+// A reduction over every loop keeps no parallel loop to vectorize: left to
+// loops.
+// CHECK-LABEL: func.func @full_sum
+//       CHECK:   linalg.generic
+func.func @full_sum(%x: tensor<4x16xf32>, %acc: tensor<f32>) -> tensor<f32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(n, c) -> (n, c)>, affine_map<(n, c) -> ()>],
+                       iterator_types = ["reduction", "reduction"]}
+      ins(%x : tensor<4x16xf32>) outs(%acc : tensor<f32>) {
+  ^bb0(%v: f32, %s: f32):
+    %t = arith.addf %s, %v : f32
+    linalg.yield %t : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// An im2col gather reads its input through sums of loops (`oh + kh`), which
+// the vectorizer cannot read; each tile's unit loops are dropped first, and
+// the channels are copied as whole vectors.
+// CHECK-LABEL: func.func @gather
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   vector.transfer_read {{.*}} : tensor<8xf32>, vector<8xf32>
+//       CHECK:   vector.transfer_write {{.*}} : vector<8xf32>, tensor<8xf32>
+//   CHECK-NOT:   linalg.generic
+func.func @gather(%x: tensor<2x6x6x8xf32>) -> tensor<2x4x4x3x3x8xf32> {
+  %e = tensor.empty() : tensor<2x4x4x3x3x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, oh, ow, kh, kw, c) -> (n, oh + kh, ow + kw, c)>,
+                                        affine_map<(n, oh, ow, kh, kw, c) -> (n, oh, ow, kh, kw, c)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<2x6x6x8xf32>) outs(%e : tensor<2x4x4x3x3x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<2x4x4x3x3x8xf32>
+  return %r : tensor<2x4x4x3x3x8xf32>
+}

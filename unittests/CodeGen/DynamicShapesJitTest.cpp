@@ -247,6 +247,54 @@ TEST_P(DynamicElementwiseTest, BiasReluOnEveryRow) {
 INSTANTIATE_TEST_SUITE_P(Rows, DynamicElementwiseTest,
                          ::testing::Values(1, 7, 63, 65, 257));
 
+/// A bias gradient: the column sums of a dynamic batch. The batch loop is
+/// tiled by 1 and the columns vectorized, so every column is summed over
+/// the rows in order: the same bits as a float loop in that order.
+TEST_P(DynamicElementwiseTest, ColumnSumsInRowOrder) {
+  int64_t rows = GetParam(), cols = 37;
+  std::string x = "tensor<?x37xf32>";
+  std::string source =
+      "func.func @sums(%x: " + x +
+      ") -> tensor<37xf32> {\n"
+      "  %zero = arith.constant 0.0 : f32\n"
+      "  %e = tensor.empty() : tensor<37xf32>\n"
+      "  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<37xf32>) -> "
+      "tensor<37xf32>\n"
+      "  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, "
+      "affine_map<(i, j) -> (j)>], iterator_types = [\"reduction\", "
+      "\"parallel\"]} ins(%x : " +
+      x +
+      ") outs(%z : tensor<37xf32>) {\n"
+      "  ^bb0(%a: f32, %s: f32):\n"
+      "    %t = arith.addf %s, %a : f32\n"
+      "    linalg.yield %t : f32\n"
+      "  } -> tensor<37xf32>\n"
+      "  return %r : tensor<37xf32>\n}\n";
+  auto context = createJitContext();
+  context->loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(source, context.get());
+  ASSERT_TRUE(module) << source;
+  auto compiled = CompiledModule::compile(std::move(context), std::move(module),
+                                          {"sums"}, RunnerOptions());
+  ASSERT_TRUE(static_cast<bool>(compiled))
+      << llvm::toString(compiled.takeError());
+  std::mt19937 rng(rows + 1000);
+  NpyArray input = makeArray(rows, cols, rng);
+  auto result = (*compiled)->call({input});
+  ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+  const NpyArray &got = (*result)[0];
+  ASSERT_EQ(got.shape, (std::vector<int64_t>{cols}));
+  for (int64_t j = 0; j < cols; ++j) {
+    float expected = 0;
+    for (int64_t i = 0; i < rows; ++i)
+      expected += at(input, i, j);
+    float value;
+    std::memcpy(&value, &got.data[j * 4], 4);
+    ASSERT_EQ(value, expected) << "column " << j;
+  }
+}
+
 /// The windowed ops: a convolution, pooling and a depthwise convolution.
 enum class Window { Conv, MaxPool, SumPool, Depthwise };
 

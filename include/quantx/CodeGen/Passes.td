@@ -169,17 +169,23 @@ def ContractionToMatmulPass
 
 def TileAndVectorizeElementwisePass
     : Pass<"quantx-tile-vectorize-elementwise", "::mlir::ModuleOp"> {
-  let summary = "Vectorize statically shaped elementwise linalg.generic";
+  let summary = "Vectorize elementwise and row-reducing linalg.generic";
   let description = [{
-    For every `linalg.generic` whose loops are all parallel (the lowered
-    quantx conversions, activation functions, bias epilogues, ...): tiles
-    the innermost static loop at least `vector-width` long (else the
-    innermost static one longer than 1) by `vector-width` and the others by
-    1, peels so that every tile is static, and vectorizes each tile, so that
-    the scalar body (f64 rounding, integer field arithmetic, selects) runs
-    on whole vectors. Dynamic loops (a model's batch) are tiled by 1, so
-    their tiles are static too; a generic whose loops are all dynamic is
-    left to LLVM's loop vectorizer.
+    For every `linalg.generic` with a parallel loop: elementwise ones (the
+    lowered quantx conversions, activation functions, bias epilogues, ...)
+    and reductions that keep a parallel loop (a bias gradient summing a
+    batch per channel). Tiles the innermost static parallel loop at least
+    `vector-width` long (else the innermost static one longer than 1) by
+    `vector-width` and every other loop, reductions included, by 1, peels
+    so that every tile is static, and vectorizes each tile, so that the
+    scalar body (f64 rounding, integer field arithmetic, selects, the add of
+    a sum) runs on whole vectors. Dynamic loops (a model's batch) are tiled
+    by 1, so their tiles are static too; a generic whose parallel loops are
+    all dynamic, or that has none, is left to LLVM's loop vectorizer.
+
+    A tile that reads its input through sums of loops (an im2col gather,
+    `x[n, oh + kh, ow + kw, c]`) has its unit loops dropped before it is
+    vectorized, so that it reads a plain vector.
 
     Before:
 

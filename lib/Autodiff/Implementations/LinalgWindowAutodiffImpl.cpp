@@ -334,6 +334,57 @@ static Value gatherUnfolded(OpBuilder &b, Location loc, Value value,
       [](OpBuilder &, Location, ValueRange args) -> Value { return args[0]; });
 }
 
+/// The order of the unfolded tensor's dimensions: the loops the target
+/// indexes, then the others, or the reverse; within each group, iteration
+/// order (the contraction reads each group in one order everywhere). The
+/// gather copies `source` (read through `map`) into that order: whichever
+/// order makes its innermost loop of more than one iteration read the
+/// source contiguously, over more elements, is taken (for a convolution's
+/// filter gradient, the input's channels innermost, or its columns when it
+/// has one channel); on a tie, the target's loops first, which the
+/// contraction reads without transposing.
+static SmallVector<unsigned> orderUnfoldedLoops(ArrayRef<unsigned> loops,
+                                                ArrayRef<unsigned> targetLoops,
+                                                AffineMap map,
+                                                ArrayRef<int64_t> loopSizes,
+                                                ShapedType source) {
+  SmallVector<unsigned> targetFirst, othersFirst;
+  for (bool indexedByTarget : {true, false})
+    for (unsigned d : loops)
+      if (llvm::is_contained(targetLoops, d) == indexedByTarget)
+        targetFirst.push_back(d);
+  for (bool indexedByTarget : {false, true})
+    for (unsigned d : loops)
+      if (llvm::is_contained(targetLoops, d) == indexedByTarget)
+        othersFirst.push_back(d);
+  // Each loop's stride in the source, row-major; unknown past a dynamic
+  // trailing size.
+  SmallVector<std::optional<int64_t>> strides(map.getNumDims());
+  std::optional<int64_t> stride = 1;
+  for (int64_t i = map.getNumResults() - 1; i >= 0; --i) {
+    LinearForm form = *getLinearForm(map.getResult(i), map.getNumDims());
+    for (auto [d, c] : llvm::enumerate(form.coefficients))
+      if (c != 0 && stride)
+        strides[d] = c * *stride;
+    int64_t size = source.getDimSize(i);
+    stride = stride && !ShapedType::isDynamic(size)
+                 ? std::optional<int64_t>(*stride * size)
+                 : std::nullopt;
+  }
+  // (contiguous, extent) of an order's innermost loop of extent above 1.
+  auto score = [&](ArrayRef<unsigned> order) {
+    for (unsigned d : llvm::reverse(order)) {
+      if (loopSizes[d] == 1)
+        continue;
+      bool contiguous = strides[d] == 1;
+      int64_t extent = ShapedType::isDynamic(loopSizes[d]) ? 0 : loopSizes[d];
+      return std::make_pair(contiguous, extent);
+    }
+    return std::make_pair(false, int64_t(0));
+  };
+  return score(othersFirst) > score(targetFirst) ? othersFirst : targetFirst;
+}
+
 /// The gradient of operand `target` by unfolding (see above); std::nullopt
 /// when a map reads a loop twice or an unfolded tensor would be too large.
 static std::optional<FailureOr<Value>>
@@ -357,14 +408,9 @@ buildUnfoldedGradient(OpBuilder &b, linalg::LinalgOp op,
     std::optional<SmallVector<unsigned>> loops = getUnfoldedLoops(map);
     if (!loops)
       return std::nullopt;
-    // Loops the target indexes first: the gradient contraction then reads
-    // the gathered tensor without transposing it.
-    SmallVector<unsigned> ordered;
-    for (bool indexedByTarget : {true, false})
-      for (unsigned d : *loops)
-        if (llvm::is_contained(*targetLoops, d) == indexedByTarget)
-          ordered.push_back(d);
-    operandLoops.push_back(std::move(ordered));
+    operandLoops.push_back(orderUnfoldedLoops(
+        *loops, *targetLoops, map, op.getStaticLoopRanges(),
+        cast<ShapedType>(operands.values[operandLoops.size()].getType())));
   }
 
   // An unfolded tensor repeats each element once per window point (nine
