@@ -8,9 +8,12 @@
 //
 // A tensor-level entry function `f` is wrapped in `__quantx_entry_f`, whose
 // arguments and results are all ranked tensors (scalars travel as 0-d
-// tensors) and whose results are fresh copies, so the caller owns and frees
-// every returned buffer. After quantx-to-llvm, the wrapper's C interface
-// takes a pointer to the results and one memref descriptor per argument:
+// tensors). Its arguments are not writable (bufferization copies before it
+// would write into one), and the deallocation pipeline returns only buffers
+// the function owns (cloning an argument or a constant it would return), so
+// the caller owns and frees every returned buffer. After quantx-to-llvm, the
+// wrapper's C interface takes a pointer to the results and one memref
+// descriptor per argument:
 //   { void *allocated, *aligned; int64_t offset, sizes[r], strides[r]; }
 //
 //===----------------------------------------------------------------------===//
@@ -21,6 +24,7 @@
 #include "quantx/InitQuantx.h"
 #include "quantx/Numerics/Storage.h"
 #include "quantx/Pipelines/Pipelines.h"
+#include "quantx/Runtime/Memory.h"
 #include "quantx/Runtime/OptionError.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -48,11 +52,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 using namespace mlir;
 using namespace ::quantx::runtime;
@@ -171,14 +170,18 @@ static void buildWrapper(ModuleOp module, func::FuncOp entry, StringRef name) {
   auto call = func::CallOp::create(b, loc, entry, args);
   SmallVector<Value> results;
   for (Value result : call.getResults()) {
-    if (auto tensor = dyn_cast<RankedTensorType>(result.getType()))
-      results.push_back(bufferization::AllocTensorOp::create(
-          b, loc, tensor, ValueRange(), result));
+    if (isa<RankedTensorType>(result.getType()))
+      results.push_back(result);
     else
       results.push_back(tensor::FromElementsOp::create(
           b, loc, RankedTensorType::get({}, result.getType()), result));
   }
   func::ReturnOp::create(b, loc, results);
+  // The compiled code never writes into the caller's buffers.
+  for (unsigned i = 0; i < wrapper.getNumArguments(); ++i)
+    wrapper.setArgAttr(i,
+                       bufferization::BufferizationDialect::kWritableAttrName,
+                       b.getBoolAttr(false));
 }
 
 void ::quantx::runtime::registerJitDialects(DialectRegistry &registry) {
@@ -343,27 +346,20 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
   compiled->tensorEntry = true;
   if (llvm::Error error = compiled->jitCompile(*owned, options))
     return std::move(error);
+  // Generate the machine code now, not at the first call (whose time would
+  // then include it), and report a failure here.
+  for (const auto &[name, entry] : compiled->entries)
+    if (auto symbol =
+            compiled->engine->lookupPacked("_mlir_ciface_" + entry.wrapper);
+        !symbol)
+      return symbol.takeError();
   return compiled;
-}
-
-/// Compiled code allocates its intermediate tensors with malloc on every call.
-/// glibc serves large blocks with mmap and gives them back on free (and trims
-/// the heap top), so every call page-faults its buffers in again, which for a
-/// training step costs more than the arithmetic. Keep freed memory in the
-/// process instead.
-static void keepFreedMemory() {
-#if defined(__GLIBC__)
-  static std::once_flag once;
-  std::call_once(once, [] {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  });
-#endif
 }
 
 llvm::Error CompiledModule::jitCompile(ModuleOp module,
                                        const RunnerOptions &options) {
-  keepFreedMemory();
+  if (options.retainFreedMemory)
+    retainFreedMemory();
   auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!hostBuilder)
     return hostBuilder.takeError();
@@ -462,9 +458,35 @@ toStorage(const NpyArray &input, const TensorSignature &signature) {
   return bytes;
 }
 
-llvm::Expected<std::vector<NpyArray>>
-CompiledModule::call(const std::string &entryName,
-                     const std::vector<NpyArray> &inputs) {
+/// Whether an input of `dtype` and `shape` fits `expected`: the shape, with
+/// any size for a dynamic dimension, and the dtype (codes in any integer
+/// dtype; 8-bit integers in either signedness).
+static bool fitsSignature(DType dtype, const std::vector<int64_t> &shape,
+                          const TensorSignature &expected) {
+  bool shapeOk = shape.size() == expected.shape.size();
+  for (size_t d = 0; shapeOk && d < shape.size(); ++d)
+    shapeOk = expected.shape[d] < 0 || expected.shape[d] == shape[d];
+  bool dtypeOk =
+      expected.storageBits
+          ? isIntegerDType(dtype)
+          : dtype == expected.dtype ||
+                (expected.dtype == DType::I8 && dtype == DType::U8) ||
+                (expected.dtype == DType::U8 && dtype == DType::I8);
+  return shapeOk && dtypeOk;
+}
+
+static llvm::Error makeInputError(const std::string &entryName, size_t index,
+                                  const TensorSignature &expected, DType dtype,
+                                  const std::string &shape) {
+  return makeError("input #" + std::to_string(index) + " of @" + entryName +
+                   " must be " + expected.typeName +
+                   (expected.storageBits ? " (integer codes)" : "") +
+                   ", got a " + std::string(getDTypeName(dtype)) +
+                   " array of shape " + shape);
+}
+
+llvm::Expected<const CompiledModule::Entry *>
+CompiledModule::findEntry(const std::string &entryName) const {
   if (!tensorEntry)
     return makeError("@" + entryName +
                      " is already lowered; call it as a lowered entry point "
@@ -472,8 +494,75 @@ CompiledModule::call(const std::string &entryName,
   auto found = entries.find(entryName);
   if (found == entries.end())
     return makeError("@" + entryName + " was not compiled as an entry");
-  const std::vector<TensorSignature> &arguments = found->second.arguments;
-  const std::vector<TensorSignature> &results = found->second.results;
+  return &found->second;
+}
+
+llvm::Error CompiledModule::invoke(const Entry &entry,
+                                   std::vector<void *> &arguments,
+                                   std::vector<int64_t> &results) {
+  // The results come back as one struct of descriptors, in order.
+  size_t resultWords = 0;
+  for (const TensorSignature &result : entry.results)
+    resultWords += OwnedDescriptor::getNumWords(result.shape.size());
+  results.assign(std::max<size_t>(resultWords, 1), 0);
+  void *resultPointer = results.data();
+  SmallVector<void *> args = {&resultPointer};
+  for (void *&pointer : arguments)
+    args.push_back(&pointer);
+  if (entry.results.empty())
+    args.erase(args.begin());
+  return engine->invokePacked("_mlir_ciface_" + entry.wrapper, args);
+}
+
+/// The descriptor of rank `rank` at `words`, read as upstream reads one of a
+/// rank known at run time. The element type is bytes: offsets and strides
+/// count elements of the result's dtype.
+static DynamicMemRefType<char> viewResult(int64_t rank, int64_t *words) {
+  return DynamicMemRefType<char>(::UnrankedMemRefType<char>{rank, words});
+}
+
+static bool isContiguous(const DynamicMemRefType<char> &view) {
+  bool contiguous = true;
+  for (int64_t k = view.rank, stride = 1; k-- > 0; stride *= view.sizes[k])
+    contiguous &= view.sizes[k] == 1 || view.strides[k] == stride;
+  return contiguous;
+}
+
+/// Copies the elements of `view` (of `size` bytes each) to `out` in
+/// row-major order, through its strides.
+static void copyElements(const DynamicMemRefType<char> &view, unsigned size,
+                         uint8_t *out) {
+  int64_t rank = view.rank, count = 1;
+  for (int64_t k = 0; k < rank; ++k)
+    count *= view.sizes[k];
+  const char *base = view.data + view.offset * size;
+  if (isContiguous(view)) {
+    if (count > 0)
+      std::memcpy(out, base, count * size);
+    return;
+  }
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t offset = 0;
+    for (int64_t k = 0; k < rank; ++k)
+      offset += index[k] * view.strides[k];
+    std::memcpy(out + n * size, base + offset * size, size);
+    for (int64_t k = rank; k-- > 0;) {
+      if (++index[k] < view.sizes[k])
+        break;
+      index[k] = 0;
+    }
+  }
+}
+
+llvm::Expected<std::vector<NpyArray>>
+CompiledModule::call(const std::string &entryName,
+                     const std::vector<NpyArray> &inputs) {
+  llvm::Expected<const Entry *> found = findEntry(entryName);
+  if (!found)
+    return found.takeError();
+  const std::vector<TensorSignature> &arguments = (*found)->arguments;
+  const std::vector<TensorSignature> &results = (*found)->results;
   if (inputs.size() != arguments.size())
     return makeError("@" + entryName + " takes " +
                      std::to_string(arguments.size()) + " argument(s), got " +
@@ -484,23 +573,9 @@ CompiledModule::call(const std::string &entryName,
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorSignature &expected = arguments[i];
     const NpyArray &input = inputs[i];
-    bool shapeOk = input.shape.size() == expected.shape.size();
-    for (size_t d = 0; shapeOk && d < input.shape.size(); ++d)
-      shapeOk = expected.shape[d] < 0 || expected.shape[d] == input.shape[d];
-    // Codes may come in any integer dtype; other values need their own
-    // dtype (or, for 8-bit integers, its other signedness).
-    bool dtypeOk =
-        expected.storageBits
-            ? isIntegerDType(input.dtype)
-            : input.dtype == expected.dtype ||
-                  (expected.dtype == DType::I8 && input.dtype == DType::U8) ||
-                  (expected.dtype == DType::U8 && input.dtype == DType::I8);
-    if (!dtypeOk || !shapeOk)
-      return makeError("input #" + std::to_string(i) + " of @" + entryName +
-                       " must be " + expected.typeName +
-                       (expected.storageBits ? " (integer codes)" : "") +
-                       ", got a " + std::string(getDTypeName(input.dtype)) +
-                       " array of shape " + input.getShapeString());
+    if (!fitsSignature(input.dtype, input.shape, expected))
+      return makeInputError(entryName, i, expected, input.dtype,
+                            input.getShapeString());
     if (expected.storageBits) {
       auto codes = toStorage(input, expected);
       if (!codes)
@@ -515,33 +590,19 @@ CompiledModule::call(const std::string &entryName,
       storage.back().resize(8);
     descriptors.emplace_back(storage.back().data(), input.shape);
   }
-  // The results come back as one struct of descriptors, in order.
-  size_t resultWords = 0;
-  for (const TensorSignature &result : results)
-    resultWords += OwnedDescriptor::getNumWords(result.shape.size());
-  std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
-  void *resultPointer = resultStorage.data();
   std::vector<void *> descriptorPointers;
   for (OwnedDescriptor &descriptor : descriptors)
     descriptorPointers.push_back(descriptor.getPointer());
-  SmallVector<void *> args = {&resultPointer};
-  for (void *&pointer : descriptorPointers)
-    args.push_back(&pointer);
-  if (results.empty())
-    args.erase(args.begin());
-  if (llvm::Error error =
-          engine->invokePacked("_mlir_ciface_" + found->second.wrapper, args))
+  std::vector<int64_t> resultStorage;
+  if (llvm::Error error = invoke(**found, descriptorPointers, resultStorage))
     return std::move(error);
 
   std::vector<NpyArray> outputs;
   size_t word = 0;
   for (const TensorSignature &result : results) {
     int64_t rank = result.shape.size();
-    // Read as upstream reads a descriptor of a rank known at run time. The
-    // element type is bytes: offsets and strides count elements of `size`
-    // bytes.
-    DynamicMemRefType<char> view(
-        ::UnrankedMemRefType<char>{rank, resultStorage.data() + word});
+    DynamicMemRefType<char> view =
+        viewResult(rank, resultStorage.data() + word);
     word += OwnedDescriptor::getNumWords(rank);
     NpyArray array;
     array.dtype = result.dtype;
@@ -549,25 +610,7 @@ CompiledModule::call(const std::string &entryName,
     unsigned size = getDTypeSize(result.dtype);
     int64_t count = array.getNumElements();
     array.data.resize(count * size);
-    const char *base = view.data + view.offset * size;
-    bool contiguous = true;
-    for (int64_t k = rank, stride = 1; k-- > 0; stride *= view.sizes[k])
-      contiguous &= view.sizes[k] == 1 || view.strides[k] == stride;
-    // Walk the elements in row-major order through the strides.
-    std::vector<int64_t> index(rank, 0);
-    if (contiguous && count > 0)
-      std::memcpy(array.data.data(), base, count * size);
-    for (int64_t n = 0; !contiguous && n < count; ++n) {
-      int64_t offset = 0;
-      for (int64_t k = 0; k < rank; ++k)
-        offset += index[k] * view.strides[k];
-      std::memcpy(&array.data[n * size], base + offset * size, size);
-      for (int64_t k = rank; k-- > 0;) {
-        if (++index[k] < array.shape[k])
-          break;
-        index[k] = 0;
-      }
-    }
+    copyElements(view, size, array.data.data());
     std::free(view.basePtr);
     // Codes narrower than their bytes: only the low bits are defined.
     unsigned bits = result.storageBits;
@@ -581,6 +624,103 @@ CompiledModule::call(const std::string &entryName,
         std::memcpy(&array.data[n * size], &code, size);
       }
     outputs.push_back(std::move(array));
+  }
+  return outputs;
+}
+
+int64_t TensorBuffer::getNumElements() const {
+  int64_t count = 1;
+  for (int64_t size : shape)
+    count *= size;
+  return count;
+}
+
+TensorBuffer TensorBuffer::copyOf(const NpyArray &array) {
+  TensorBuffer buffer;
+  buffer.dtype = array.dtype;
+  buffer.shape = array.shape;
+  // At least one byte, so that an empty tensor still has an address.
+  size_t bytes = std::max<size_t>(array.data.size(), 1);
+  std::shared_ptr<uint8_t[]> owner(new uint8_t[bytes]());
+  if (!array.data.empty())
+    std::memcpy(owner.get(), array.data.data(), array.data.size());
+  buffer.data = owner.get();
+  buffer.owner = std::shared_ptr<void>(owner, owner.get());
+  return buffer;
+}
+
+NpyArray TensorBuffer::toArray() const {
+  NpyArray array;
+  array.dtype = dtype;
+  array.shape = shape;
+  array.data.resize(getNumElements() * getDTypeSize(dtype));
+  if (!array.data.empty())
+    std::memcpy(array.data.data(), data, array.data.size());
+  return array;
+}
+
+llvm::Expected<std::vector<TensorBuffer>>
+CompiledModule::callInPlace(const std::string &entryName,
+                            const std::vector<TensorBuffer> &inputs) {
+  llvm::Expected<const Entry *> found = findEntry(entryName);
+  if (!found)
+    return found.takeError();
+  const std::vector<TensorSignature> &arguments = (*found)->arguments;
+  const std::vector<TensorSignature> &results = (*found)->results;
+  if (inputs.size() != arguments.size())
+    return makeError("@" + entryName + " takes " +
+                     std::to_string(arguments.size()) + " argument(s), got " +
+                     std::to_string(inputs.size()) + " input(s)");
+  for (const TensorSignature &signature :
+       llvm::concat<const TensorSignature>(arguments, results))
+    if (signature.storageBits)
+      return makeError("@" + entryName + " takes or returns codes in " +
+                       signature.typeName + ": call it with arrays");
+  std::vector<OwnedDescriptor> descriptors;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorBuffer &input = inputs[i];
+    if (!fitsSignature(input.dtype, input.shape, arguments[i])) {
+      std::string shape =
+          NpyArray{input.dtype, input.shape, {}}.getShapeString();
+      return makeInputError(entryName, i, arguments[i], input.dtype, shape);
+    }
+    if (!input.data)
+      return makeError("input #" + std::to_string(i) + " of @" + entryName +
+                       " has no data");
+    descriptors.emplace_back(input.data, input.shape);
+  }
+  std::vector<void *> descriptorPointers;
+  for (OwnedDescriptor &descriptor : descriptors)
+    descriptorPointers.push_back(descriptor.getPointer());
+  std::vector<int64_t> resultStorage;
+  if (llvm::Error error = invoke(**found, descriptorPointers, resultStorage))
+    return std::move(error);
+
+  // Each result is a block of the compiled code's own (freed with free);
+  // a contiguous one is handed over as it is.
+  std::vector<TensorBuffer> outputs;
+  size_t word = 0;
+  for (const TensorSignature &result : results) {
+    int64_t rank = result.shape.size();
+    DynamicMemRefType<char> view =
+        viewResult(rank, resultStorage.data() + word);
+    word += OwnedDescriptor::getNumWords(rank);
+    TensorBuffer buffer;
+    buffer.dtype = result.dtype;
+    buffer.shape.assign(view.sizes, view.sizes + rank);
+    unsigned size = getDTypeSize(result.dtype);
+    std::shared_ptr<void> block(view.basePtr, std::free);
+    if (isContiguous(view)) {
+      buffer.data = view.data + view.offset * size;
+      buffer.owner = std::move(block);
+    } else {
+      size_t bytes = std::max<size_t>(buffer.getNumElements() * size, 1);
+      std::shared_ptr<uint8_t[]> copy(new uint8_t[bytes]());
+      copyElements(view, size, copy.get());
+      buffer.data = copy.get();
+      buffer.owner = std::shared_ptr<void>(copy, copy.get());
+    }
+    outputs.push_back(std::move(buffer));
   }
   return outputs;
 }

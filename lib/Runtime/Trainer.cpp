@@ -48,7 +48,9 @@ struct Trainer::Impl {
   std::unique_ptr<CompiledModule> compiled;
   std::string trainEntry, predictEntry;
   std::vector<std::string> paramNames;
-  std::vector<NpyArray> params, state;
+  /// The parameters and the optimizer state, where the last step left
+  /// them: each step reads them in place and returns new blocks.
+  std::vector<TensorBuffer> params, state;
   /// The static input shape, batch first.
   std::vector<int64_t> inputShape;
   int64_t sampleSize = 0, numClasses = 0;
@@ -252,7 +254,7 @@ Trainer::create(const std::string &path, const TrainOptions &options,
       initialize(array, kind, seed);
     }
     impl.paramNames.push_back(name);
-    impl.params.push_back(std::move(array));
+    impl.params.push_back(TensorBuffer::copyOf(array));
   }
 
   std::vector<std::string> entries = {impl.predictEntry};
@@ -265,8 +267,8 @@ Trainer::create(const std::string &path, const TrainOptions &options,
       if (!step.getArgAttr(i, QuantxDialect::StateAttrHelper::getNameStr()))
         continue;
       auto type = cast<RankedTensorType>(stepType.getInput(i));
-      impl.state.push_back(makeF32(std::vector<int64_t>(
-          type.getShape().begin(), type.getShape().end())));
+      impl.state.push_back(TensorBuffer::copyOf(makeF32(std::vector<int64_t>(
+          type.getShape().begin(), type.getShape().end()))));
     }
     entries.push_back(impl.trainEntry);
   }
@@ -395,14 +397,16 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
   }
   int64_t batches = n / batchSize;
   double total = 0;
-  NpyArray x = makeF32(d.inputShape);
   NpyArray y;
   y.dtype = DType::I32;
   y.shape = {batchSize};
   y.data.resize(batchSize * 4);
+  TensorBuffer xBuffer = TensorBuffer::copyOf(makeF32(d.inputShape));
+  TensorBuffer yBuffer = TensorBuffer::copyOf(y);
+  TensorBuffer rate = TensorBuffer::copyOf(makeF32({}));
   for (int64_t b = 0; b < batches; ++b) {
-    float *xs = f32Data(x);
-    auto *ys = reinterpret_cast<int32_t *>(y.data.data());
+    auto *xs = static_cast<float *>(xBuffer.data);
+    auto *ys = static_cast<int32_t *>(yBuffer.data);
     for (int64_t k = 0; k < batchSize; ++k) {
       int64_t sample = order[b * batchSize + k];
       std::memcpy(xs + k * d.sampleSize,
@@ -410,23 +414,22 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
                   d.sampleSize * sizeof(float));
       ys[k] = split.labels[sample];
     }
-    std::vector<NpyArray> inputs;
+    // Parameters and state are passed where the last step put them, and
+    // the new ones are taken as the step returns them: nothing is copied.
+    std::vector<TensorBuffer> inputs;
     inputs.reserve(d.params.size() + d.state.size() + 3);
-    for (NpyArray &p : d.params)
-      inputs.push_back(std::move(p));
-    for (NpyArray &s : d.state)
-      inputs.push_back(std::move(s));
-    inputs.push_back(x);
-    inputs.push_back(y);
-    NpyArray rate = makeF32({});
-    *f32Data(rate) = static_cast<float>(
+    inputs.insert(inputs.end(), d.params.begin(), d.params.end());
+    inputs.insert(inputs.end(), d.state.begin(), d.state.end());
+    inputs.push_back(xBuffer);
+    inputs.push_back(yBuffer);
+    *static_cast<float *>(rate.data) = static_cast<float>(
         getScheduledLearningRate(d.options, epoch, b, batches));
-    inputs.push_back(std::move(rate));
-    auto outputs = d.compiled->call(d.trainEntry, inputs);
+    inputs.push_back(rate);
+    auto outputs = d.compiled->callInPlace(d.trainEntry, inputs);
     if (!outputs)
       return outputs.takeError();
     float loss;
-    std::memcpy(&loss, (*outputs)[0].data.data(), 4);
+    std::memcpy(&loss, (*outputs)[0].data, 4);
     if (!std::isfinite(loss))
       return makeError("the loss became " + llvm::Twine(std::to_string(loss)) +
                        " at epoch " + llvm::Twine(epoch) + ", batch " +
@@ -451,20 +454,19 @@ llvm::Expected<double> Trainer::evaluate(const Split &split) {
   if (n == 0)
     return makeError("the evaluation split is empty");
   int64_t correct = 0;
-  NpyArray x = makeF32(d.inputShape);
+  TensorBuffer xBuffer = TensorBuffer::copyOf(makeF32(d.inputShape));
   for (int64_t start = 0; start < n; start += batchSize) {
     int64_t rows = std::min(batchSize, n - start);
-    float *xs = f32Data(x);
-    std::fill(xs, xs + x.getNumElements(), 0.0f);
+    auto *xs = static_cast<float *>(xBuffer.data);
+    std::fill(xs, xs + xBuffer.getNumElements(), 0.0f);
     std::memcpy(xs, split.samples.data() + start * d.sampleSize,
                 rows * d.sampleSize * sizeof(float));
-    std::vector<NpyArray> inputs = d.params;
-    inputs.push_back(x);
-    auto outputs = d.compiled->call(d.predictEntry, inputs);
+    std::vector<TensorBuffer> inputs = d.params;
+    inputs.push_back(xBuffer);
+    auto outputs = d.compiled->callInPlace(d.predictEntry, inputs);
     if (!outputs)
       return outputs.takeError();
-    const float *logits =
-        reinterpret_cast<const float *>((*outputs)[0].data.data());
+    const auto *logits = static_cast<const float *>((*outputs)[0].data);
     for (int64_t r = 0; r < rows; ++r) {
       const float *row = logits + r * d.numClasses;
       int64_t best = std::max_element(row, row + d.numClasses) - row;
@@ -479,7 +481,7 @@ llvm::Error Trainer::save(const std::string &path) {
   for (size_t i = 0; i < d.params.size(); ++i) {
     auto global = d.module->lookupSymbol<ml_program::GlobalOp>(d.paramNames[i]);
     auto type = cast<RankedTensorType>(global.getType());
-    const float *values = f32Data(d.params[i]);
+    const auto *values = static_cast<const float *>(d.params[i].data);
     global.setValueAttr(DenseElementsAttr::get(
         type, llvm::ArrayRef<float>(values, d.params[i].getNumElements())));
   }
@@ -494,7 +496,8 @@ llvm::Error Trainer::save(const std::string &path) {
 std::vector<std::string> Trainer::describeParameters() const {
   std::vector<std::string> lines;
   for (size_t i = 0; i < impl->params.size(); ++i)
-    lines.push_back("@" + impl->paramNames[i] + " " +
-                    impl->params[i].getShapeString());
+    lines.push_back(
+        "@" + impl->paramNames[i] + " " +
+        NpyArray{DType::F32, impl->params[i].shape, {}}.getShapeString());
   return lines;
 }

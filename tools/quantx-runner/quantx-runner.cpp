@@ -22,7 +22,6 @@
 
 #include "quantx/CodeGen/Target.h"
 #include "quantx/Runtime/Datasets.h"
-#include "quantx/Runtime/Memory.h"
 #include "quantx/Runtime/Npy.h"
 #include "quantx/Runtime/Runner.h"
 #include "quantx/Runtime/Trainer.h"
@@ -501,8 +500,6 @@ int main(int argc, char **argv) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::InitializeNativeTargetAsmParser();
-  // Compiled code is called again and again: keep the memory it frees.
-  ::quantx::runtime::retainFreedMemory();
   for (cl::SubCommand *sub : {&cl::SubCommand::getTopLevel(), &runCommand,
                               &benchCommand, &trainCommand, &evalCommand})
     cl::HideUnrelatedOptions(runnerCategory, *sub);

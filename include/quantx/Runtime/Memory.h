@@ -12,8 +12,9 @@
 // serves large blocks by mmap: a model whose temporaries exceed a few
 // megabytes then page-faults its memory in afresh on every call, which on
 // a virtual machine costs more than the arithmetic (a transposed 512^3
-// matmul ran 4.7 times slower). Tools that call compiled code repeatedly
-// ask the allocator to keep freed memory instead.
+// matmul ran 4.7 times slower). Code that calls compiled code repeatedly
+// asks the allocator to keep freed memory instead: CompiledModule does
+// unless RunnerOptions::retainFreedMemory is false.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,11 +25,11 @@ namespace quantx::runtime {
 
 /// Makes the C allocator keep freed memory for reuse: blocks below 32 MiB
 /// come from the heap, and free memory is not returned to the operating
-/// system while less than 1 GiB of it is free. Process-wide (it changes
-/// malloc for the whole program), so a library never calls it on its own:
-/// `quantx-runner` and the benchmarks call it once from `main`. Returns
-/// false where the C library has no such settings (not glibc); then
-/// nothing changes.
+/// system while less than 1 GiB of it is free. Process-wide: it changes
+/// malloc for the whole program (CompiledModule calls it before compiling
+/// unless told not to; a benchmark with its own JIT calls it itself).
+/// Returns false where the C library has no such settings (not glibc);
+/// then nothing changes.
 bool retainFreedMemory();
 
 } // namespace quantx::runtime

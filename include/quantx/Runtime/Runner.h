@@ -46,6 +46,10 @@ struct RunnerOptions {
   /// Vector register width the code is generated for, in bits (256 or
   /// 512); 0: the host's (CpuTarget::getHost).
   int64_t vectorBits = 0;
+  /// Call retainFreedMemory (quantx/Runtime/Memory.h) before compiling, so
+  /// that the temporaries of repeated calls are not page-faulted in again
+  /// on every call. Process-wide; false leaves malloc's settings alone.
+  bool retainFreedMemory = true;
 };
 
 /// How one argument or result of an entry function travels: a ranked tensor
@@ -63,6 +67,25 @@ struct TensorSignature {
   int64_t codeMin = 0, codeMax = 0;
   /// The MLIR spelling, for messages.
   std::string typeName;
+};
+
+/// A contiguous row-major tensor handed to and taken from compiled code
+/// where it lies: CompiledModule::callInPlace reads its inputs from their
+/// bytes and returns the blocks the compiled code allocated for its results,
+/// copying neither (a training loop passes the parameters it got from the
+/// last step back into the next).
+struct TensorBuffer {
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  /// The first element, kept alive by `owner`.
+  void *data = nullptr;
+  std::shared_ptr<void> owner;
+
+  int64_t getNumElements() const;
+  /// A buffer holding a copy of `array`'s elements.
+  static TensorBuffer copyOf(const NpyArray &array);
+  /// A copy of the elements as an array.
+  NpyArray toArray() const;
 };
 
 /// A module compiled for the host.
@@ -111,6 +134,13 @@ public:
   llvm::Expected<std::vector<NpyArray>>
   call(const std::string &entry, const std::vector<NpyArray> &inputs);
 
+  /// Calls the tensor-level entry `entry` on buffers, copying neither the
+  /// inputs (which the compiled code only reads) nor the results.
+  /// Quantized arguments and results (codes in storage) go through call().
+  llvm::Expected<std::vector<TensorBuffer>>
+  callInPlace(const std::string &entry,
+              const std::vector<TensorBuffer> &inputs);
+
   /// Calls an already-lowered, argument-free function like mlir-runner:
   /// `resultKind` is void, i32, i64 or f32; the value is printed.
   llvm::Error callLowered(const std::string &name,
@@ -134,6 +164,12 @@ private:
   };
 
   llvm::Error jitCompile(mlir::ModuleOp module, const RunnerOptions &options);
+  /// The entry `entry` of a module lowered here, or an error.
+  llvm::Expected<const Entry *> findEntry(const std::string &entry) const;
+  /// Calls `entry`'s wrapper on descriptors of its arguments; the results'
+  /// descriptors are written to `results`, one after another.
+  llvm::Error invoke(const Entry &entry, std::vector<void *> &arguments,
+                     std::vector<int64_t> &results);
 
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
