@@ -59,6 +59,7 @@ const Case kCases[] = {
     {"512^3 A*B^T", 512, 512, 512, false, true},
     {"MLP fwd 64x256x784", 64, 256, 784, false, false},
     {"MLP fwd 64x10x256", 64, 10, 256, false, false},
+    {"MLP infer 256x256x784", 256, 256, 784, false, false},
     {"MLP dW 784x256x64 (A^T*B)", 784, 256, 64, true, false},
     {"MLP dX 64x784x256 (A*B^T)", 64, 784, 256, false, true},
 };
@@ -205,12 +206,30 @@ StridedMemRefType<float, 2> descriptor(float *data, int rows, int cols) {
 } // namespace
 
 int main(int argc, char **argv) {
-  // OpenBLAS reads OPENBLAS_CORETYPE when it loads: set it and start again.
-  if (!std::getenv("OPENBLAS_CORETYPE") && argc >= 1) {
-    if (const char *core = bestOpenBlasCore()) {
-      setenv("OPENBLAS_CORETYPE", core, 1);
-      execv("/proc/self/exe", argv);
+  // The peer runs at its best: OpenBLAS reads its tuning variables
+  // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE, ...) when it loads, so drop any
+  // the environment sets (QUANTX_BENCH_PEER_ENV=keep keeps them), choose
+  // the host's best kernels and start again.
+  const char *peerEnv = std::getenv("QUANTX_BENCH_PEER_ENV");
+  bool keepPeerEnv = peerEnv && std::string(peerEnv) == "keep";
+  if (!keepPeerEnv && !std::getenv("QUANTX_BENCH_PEER_ENV_SET") && argc >= 1) {
+    std::string removed;
+    std::vector<std::string> names;
+    for (char **var = environ; *var; ++var) {
+      std::string entry(*var);
+      std::string name = entry.substr(0, entry.find('='));
+      if (name.rfind("OPENBLAS_", 0) == 0 && name != "OPENBLAS_NUM_THREADS") {
+        names.push_back(name);
+        removed += (removed.empty() ? "" : " ") + entry;
+      }
     }
+    for (const std::string &name : names)
+      unsetenv(name.c_str());
+    if (const char *core = bestOpenBlasCore())
+      setenv("OPENBLAS_CORETYPE", core, 1);
+    setenv("QUANTX_BENCH_PEER_ENV_SET", removed.empty() ? "-" : removed.c_str(),
+           1);
+    execv("/proc/self/exe", argv);
   }
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -223,6 +242,11 @@ int main(int argc, char **argv) {
               cpuModel().c_str(), std::thread::hardware_concurrency());
   std::printf("peer: %s, kernels for %s\n", openblas_get_config(),
               openblas_get_corename());
+  if (const char *removed = std::getenv("QUANTX_BENCH_PEER_ENV_SET");
+      removed && std::string(removed) != "-")
+    std::printf("peer environment: ignored %s (QUANTX_BENCH_PEER_ENV=keep "
+                "keeps it)\n",
+                removed);
   std::printf(
       "quantx: code for %lld-bit vectors\n",
       static_cast<long long>(mlir::quantx::CpuTarget::getHost().vectorBits));

@@ -4,7 +4,8 @@
 # written (a dynamic batch, tensor<?x784xf32>) and with the batch fixed to
 # BATCH, and the same model in PyTorch eager mode (python3-torch, run by
 # /usr/bin/python3; skipped with a message when absent). Prints the median
-# milliseconds of each and the ratios.
+# milliseconds of each and the ratios. PyTorch runs without the
+# environment's OpenBLAS tuning variables (bench/peer-env.sh).
 #
 #   bench/infer/bench-infer.sh [BUILD_DIR] [BATCH] [RUNS]
 set -euo pipefail
@@ -13,12 +14,14 @@ batch=${2:-256}
 runs=${3:-50}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+source "$here/../peer-env.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 has_torch=0
 /usr/bin/python3 -c 'import torch' 2>/dev/null && has_torch=1
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; one thread each; batch $batch, median of $runs calls"
+peer_env_note
 # The batch: uniform values in [0, 1), as a float32 .npy written without
 # NumPy (a version 1.0 header padded to a multiple of 64 bytes).
 /usr/bin/python3 -c "
@@ -46,7 +49,7 @@ for model in mlp cnn; do
   fixed=$("$build/bin/quantx-runner" bench "$work/$model-static.mlir" -e forward \
     --input "$work/x.npy" --runs "$runs" | median)
   if [ "$has_torch" = 1 ]; then
-    torch_ms=$(/usr/bin/python3 "$here/infer_pytorch.py" "$model" "$batch" "$runs" 3 | median)
+    torch_ms=$(peer /usr/bin/python3 "$here/infer_pytorch.py" "$model" "$batch" "$runs" 3 | median)
     ratio=$(awk -v p="$torch_ms" -v q="$dynamic" 'BEGIN { printf "%.2fx", p / q }')
   else
     torch_ms="-"; ratio="-"
