@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #ifndef QUANTX_DEFAULT_DATA_DIR
@@ -36,33 +37,50 @@ int64_t Dataset::getSampleSize() const {
   return size;
 }
 
-bool readMaybeGzipped(const std::string &path, std::vector<uint8_t> &out,
-                      std::string &error) {
+/// Calls `consume(data, size)` on successive chunks of the file at `path`,
+/// inflated when it is gzip (gzread passes other files through unchanged),
+/// until the end or until `consume` returns false (having set `error`).
+template <typename Consume>
+static bool readChunks(const std::string &path, Consume consume,
+                       std::string &error) {
   std::error_code code;
   if (std::filesystem::exists(path, code) &&
       !std::filesystem::is_regular_file(path, code)) {
     error = path + ": not a regular file";
     return false;
   }
-  // gzread passes files without a gzip header through unchanged.
   gzFile file = gzopen(path.c_str(), "rb");
   if (!file) {
     error = path + ": cannot open file";
     return false;
   }
-  out.clear();
-  uint8_t buffer[1 << 16];
+  std::vector<uint8_t> buffer(1 << 16);
   int n;
-  while ((n = gzread(file, buffer, sizeof(buffer))) > 0)
-    out.insert(out.end(), buffer, buffer + n);
+  bool consumed = true;
+  while (consumed && (n = gzread(file, buffer.data(), buffer.size())) > 0)
+    consumed = consume(buffer.data(), static_cast<size_t>(n));
   int status;
-  const char *message = gzerror(file, &status);
+  std::string message = gzerror(file, &status);
   gzclose(file);
+  if (!consumed)
+    return false;
   if (n < 0 || (status != Z_OK && status != Z_STREAM_END)) {
     error = path + ": corrupt gzip data (" + message + ")";
     return false;
   }
   return true;
+}
+
+bool readMaybeGzipped(const std::string &path, std::vector<uint8_t> &out,
+                      std::string &error) {
+  out.clear();
+  return readChunks(
+      path,
+      [&](const uint8_t *data, size_t size) {
+        out.insert(out.end(), data, data + size);
+        return true;
+      },
+      error);
 }
 
 std::vector<std::string> getDatasetSearchPaths(const std::string &name) {
@@ -149,31 +167,130 @@ std::optional<Dataset> parseDigitsCsv(const std::string &text,
   return dataset;
 }
 
-static uint32_t readBigEndian(const std::vector<uint8_t> &bytes, size_t at) {
-  return (uint32_t(bytes[at]) << 24) | (uint32_t(bytes[at + 1]) << 16) |
-         (uint32_t(bytes[at + 2]) << 8) | uint32_t(bytes[at + 3]);
+static uint32_t readBigEndian(const uint8_t *bytes) {
+  return (uint32_t(bytes[0]) << 24) | (uint32_t(bytes[1]) << 16) |
+         (uint32_t(bytes[2]) << 8) | uint32_t(bytes[3]);
 }
+
+static uint32_t readBigEndian(const std::vector<uint8_t> &bytes, size_t at) {
+  return readBigEndian(bytes.data() + at);
+}
+
+namespace {
+/// Parses an IDX images file fed in chunks, writing each pixel once into
+/// its place in the samples (reserved from the header): loading a dataset
+/// keeps no second copy of it, and frees no large buffer after writing it
+/// (on some virtual machines, unmapping a large block makes the next touch
+/// of every page written before it slow, which the first epoch would pay).
+class IdxImageReader {
+public:
+  IdxImageReader(std::vector<float> &out, std::vector<int64_t> &shape)
+      : out(out), shape(shape) {}
+
+  /// Consumes the next `size` bytes; false and `error` on a bad header.
+  /// `totalBytes`, when known, is the size of the whole file.
+  bool feed(const uint8_t *data, size_t size, std::string &error,
+            std::optional<uint64_t> totalBytes = std::nullopt) {
+    while (header.size() < 16 && size > 0) {
+      header.push_back(*data++);
+      --size;
+    }
+    if (header.size() < 16)
+      return true;
+    if (!started && !start(error, totalBytes))
+      return false;
+    uint64_t take = std::min<uint64_t>(size, expected - seen);
+    size_t at = out.size();
+    out.resize(at + take);
+    for (uint64_t i = 0; i < take; ++i)
+      out[at + i] = static_cast<float>(data[i]) / 255.0f;
+    seen += size;
+    return true;
+  }
+
+  /// Checks that the pixels were all there; false and `error` if not.
+  bool finish(std::string &error) {
+    if (header.size() < 16)
+      return fail(error, "not an IDX image file (magic 0x00000803)");
+    if (seen != expected)
+      return fail(error, "IDX image file holds " + std::to_string(seen) +
+                             " bytes of pixels, its header says " +
+                             getShapeText());
+    return true;
+  }
+
+private:
+  bool start(std::string &error, std::optional<uint64_t> totalBytes) {
+    started = true;
+    if (readBigEndian(header.data()) != 0x00000803)
+      return fail(error, "not an IDX image file (magic 0x00000803)");
+    count = readBigEndian(header.data() + 4);
+    rows = readBigEndian(header.data() + 8);
+    cols = readBigEndian(header.data() + 12);
+    if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096)
+      return fail(error, "IDX image file with images of " +
+                             std::to_string(rows) + "x" + std::to_string(cols) +
+                             " pixels (1 to 4096 each)");
+    expected = count * rows * cols;
+    if (totalBytes && *totalBytes - 16 != expected)
+      return fail(error,
+                  "IDX image file holds " + std::to_string(*totalBytes - 16) +
+                      " bytes of pixels, its header says " + getShapeText());
+    // Reserve what the header claims (address space only: the pages are
+    // touched as the pixels arrive), unless no machine could hold it.
+    if (expected > (uint64_t(1) << 36))
+      return fail(error, "IDX image file header says " + getShapeText() +
+                             ": too many pixels to load");
+    shape = {static_cast<int64_t>(count), static_cast<int64_t>(rows),
+             static_cast<int64_t>(cols)};
+    out.clear();
+    out.reserve(expected);
+    return true;
+  }
+
+  std::string getShapeText() const {
+    return std::to_string(count) + "x" + std::to_string(rows) + "x" +
+           std::to_string(cols);
+  }
+
+  static bool fail(std::string &error, std::string message) {
+    error = std::move(message);
+    return false;
+  }
+
+  std::vector<float> &out;
+  std::vector<int64_t> &shape;
+  std::vector<uint8_t> header;
+  bool started = false;
+  uint64_t count = 0, rows = 0, cols = 0, expected = 0, seen = 0;
+};
+} // namespace
 
 bool parseIdxImages(const std::vector<uint8_t> &bytes, std::vector<float> &out,
                     std::vector<int64_t> &shape, std::string &error) {
-  if (bytes.size() < 16 || readBigEndian(bytes, 0) != 0x00000803) {
-    error = "not an IDX image file (magic 0x00000803)";
+  IdxImageReader reader(out, shape);
+  return reader.feed(bytes.data(), bytes.size(), error, bytes.size()) &&
+         reader.finish(error);
+}
+
+bool readIdxImages(const std::string &path, std::vector<float> &out,
+                   std::vector<int64_t> &shape, std::string &error) {
+  IdxImageReader reader(out, shape);
+  std::string message;
+  if (!readChunks(
+          path,
+          [&](const uint8_t *data, size_t size) {
+            return reader.feed(data, size, message);
+          },
+          error)) {
+    if (!message.empty())
+      error = path + ": " + message;
     return false;
   }
-  uint64_t count = readBigEndian(bytes, 4), rows = readBigEndian(bytes, 8),
-           cols = readBigEndian(bytes, 12);
-  if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096 ||
-      bytes.size() - 16 != count * rows * cols) {
-    error = "IDX image file holds " + std::to_string(bytes.size() - 16) +
-            " bytes of pixels, its header says " + std::to_string(count) + "x" +
-            std::to_string(rows) + "x" + std::to_string(cols);
+  if (!reader.finish(message)) {
+    error = path + ": " + message;
     return false;
   }
-  shape = {static_cast<int64_t>(count), static_cast<int64_t>(rows),
-           static_cast<int64_t>(cols)};
-  out.resize(bytes.size() - 16);
-  for (size_t i = 16; i < bytes.size(); ++i)
-    out[i - 16] = static_cast<float>(bytes[i]) / 255.0f;
   return true;
 }
 
@@ -205,12 +322,8 @@ static std::optional<Dataset> loadFashionMnist(const std::string &dir,
     std::vector<int64_t> shape;
     std::string images = dir + "/" + prefix + "-images-idx3-ubyte.gz";
     std::string labels = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
-    if (!readMaybeGzipped(images, bytes, error))
+    if (!readIdxImages(images, split->samples, shape, error))
       return std::nullopt;
-    if (!parseIdxImages(bytes, split->samples, shape, error)) {
-      error = images + ": " + error;
-      return std::nullopt;
-    }
     if (shape[1] != 28 || shape[2] != 28) {
       error = images + ": expected 28x28 images";
       return std::nullopt;

@@ -103,6 +103,101 @@ TEST(Datasets, IdxFiles) {
   EXPECT_EQ(error, "not an IDX label file (magic 0x00000801)");
 }
 
+/// An IDX images file of `count` images of `rows`x`cols` pixels, pixel k
+/// being k * 7 mod 256, written gzip-compressed or plain.
+std::vector<uint8_t> makeIdxImages(uint32_t count, uint32_t rows,
+                                   uint32_t cols) {
+  std::vector<uint8_t> bytes = {0, 0, 8, 3};
+  for (uint32_t value : {count, rows, cols})
+    for (int shift = 24; shift >= 0; shift -= 8)
+      bytes.push_back(static_cast<uint8_t>(value >> shift));
+  for (uint64_t k = 0; k < uint64_t(count) * rows * cols; ++k)
+    bytes.push_back(static_cast<uint8_t>(k * 7));
+  return bytes;
+}
+
+void writeFile(const std::string &path, const std::vector<uint8_t> &bytes,
+               bool gzip) {
+  if (gzip) {
+    gzFile file = gzopen(path.c_str(), "wb");
+    ASSERT_TRUE(file);
+    if (!bytes.empty())
+      gzwrite(file, bytes.data(), bytes.size());
+    gzclose(file);
+    return;
+  }
+  FILE *file = std::fopen(path.c_str(), "wb");
+  ASSERT_TRUE(file);
+  std::fwrite(bytes.data(), 1, bytes.size(), file);
+  std::fclose(file);
+}
+
+/// Reading a file as it inflates gives what parsing the whole file gives,
+/// for files spanning many read chunks, in gzip and plain, and the same
+/// errors for truncated files, extra bytes and bad headers.
+TEST(Datasets, IdxImagesStreamedLikeParsed) {
+  for (bool gzip : {true, false}) {
+    SCOPED_TRACE(gzip ? "gzip" : "plain");
+    std::string path = tempPath(gzip ? "images.gz" : "images");
+    for (std::vector<uint8_t> bytes :
+         {makeIdxImages(300, 28, 28), makeIdxImages(1, 1, 1),
+          makeIdxImages(0, 3, 3)}) {
+      writeFile(path, bytes, gzip);
+      std::vector<float> parsed, streamed;
+      std::vector<int64_t> parsedShape, streamedShape;
+      std::string error;
+      ASSERT_TRUE(parseIdxImages(bytes, parsed, parsedShape, error)) << error;
+      ASSERT_TRUE(readIdxImages(path, streamed, streamedShape, error)) << error;
+      EXPECT_EQ(streamedShape, parsedShape);
+      EXPECT_EQ(streamed, parsed);
+      ASSERT_EQ(parsed.size(), bytes.size() - 16);
+      for (size_t k = 0; k < parsed.size(); ++k)
+        ASSERT_EQ(parsed[k], static_cast<float>(bytes[16 + k]) / 255.0f);
+    }
+    auto expectError = [&](std::vector<uint8_t> bytes,
+                           const std::string &message) {
+      writeFile(path, bytes, gzip);
+      std::vector<float> values;
+      std::vector<int64_t> shape;
+      std::string error;
+      EXPECT_FALSE(parseIdxImages(bytes, values, shape, error));
+      EXPECT_EQ(error, message);
+      EXPECT_FALSE(readIdxImages(path, values, shape, error));
+      EXPECT_EQ(error, path + ": " + message);
+    };
+    std::vector<uint8_t> bytes = makeIdxImages(100, 28, 28);
+    std::vector<uint8_t> truncated(bytes.begin(), bytes.end() - 1);
+    expectError(truncated, "IDX image file holds 78399 bytes of pixels, its "
+                           "header says 100x28x28");
+    std::vector<uint8_t> longer = bytes;
+    longer.push_back(0);
+    expectError(longer, "IDX image file holds 78401 bytes of pixels, its "
+                        "header says 100x28x28");
+    expectError({0, 0, 8, 3, 0}, "not an IDX image file (magic 0x00000803)");
+    expectError({}, "not an IDX image file (magic 0x00000803)");
+    std::vector<uint8_t> labels = bytes;
+    labels[3] = 1;
+    expectError(labels, "not an IDX image file (magic 0x00000803)");
+    std::vector<uint8_t> wide = makeIdxImages(1, 1, 5000);
+    expectError(wide, "IDX image file with images of 1x5000 pixels (1 to "
+                      "4096 each)");
+  }
+  // A header claiming more than any machine holds is refused before any
+  // allocation, not by running out of memory.
+  std::vector<uint8_t> huge = {0, 0, 8,  3, 0xff, 0xff, 0xff, 0xff,
+                               0, 0, 16, 0, 0,    0,    16,   0};
+  std::string path = tempPath("huge");
+  writeFile(path, huge, /*gzip=*/false);
+  std::vector<float> values;
+  std::vector<int64_t> shape;
+  std::string error;
+  EXPECT_FALSE(readIdxImages(path, values, shape, error));
+  EXPECT_EQ(error, path + ": IDX image file header says 4294967295x4096x4096: "
+                          "too many pixels to load");
+  EXPECT_FALSE(readIdxImages(tempPath("absent"), values, shape, error));
+  EXPECT_EQ(error, tempPath("absent") + ": cannot open file");
+}
+
 TEST(Datasets, ReadsGzipAndPlainFiles) {
   std::string path = tempPath("data.gz");
   gzFile file = gzopen(path.c_str(), "wb");

@@ -86,6 +86,11 @@ std::optional<Dataset> parseDigitsCsv(const std::string &text,
 /// values scaled to [0, 1].
 bool parseIdxImages(const std::vector<uint8_t> &bytes, std::vector<float> &out,
                     std::vector<int64_t> &shape, std::string &error);
+/// Reads an IDX images file (gzip or plain) at `path` like parseIdxImages,
+/// converting the pixels as they are inflated (no copy of the file is kept).
+/// `error` names the file.
+bool readIdxImages(const std::string &path, std::vector<float> &out,
+                   std::vector<int64_t> &shape, std::string &error);
 /// Parses an IDX labels file (magic 0x00000801).
 bool parseIdxLabels(const std::vector<uint8_t> &bytes,
                     std::vector<int32_t> &out, std::string &error);
