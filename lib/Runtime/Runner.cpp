@@ -498,7 +498,7 @@ CompiledModule::findEntry(const std::string &entryName) const {
 }
 
 llvm::Error CompiledModule::invoke(const Entry &entry,
-                                   std::vector<void *> &arguments,
+                                   std::vector<void *> arguments,
                                    std::vector<int64_t> &results) {
   // The results come back as one struct of descriptors, in order.
   size_t resultWords = 0;
@@ -519,6 +519,29 @@ llvm::Error CompiledModule::invoke(const Entry &entry,
 /// count elements of the result's dtype.
 static DynamicMemRefType<char> viewResult(int64_t rank, int64_t *words) {
   return DynamicMemRefType<char>(::UnrankedMemRefType<char>{rank, words});
+}
+
+/// The views of the results' descriptors, one after another in `words`.
+static std::vector<DynamicMemRefType<char>>
+viewResults(const std::vector<TensorSignature> &results,
+            std::vector<int64_t> &words) {
+  std::vector<DynamicMemRefType<char>> views;
+  size_t word = 0;
+  for (const TensorSignature &result : results) {
+    int64_t rank = result.shape.size();
+    views.push_back(viewResult(rank, words.data() + word));
+    word += OwnedDescriptor::getNumWords(rank);
+  }
+  return views;
+}
+
+/// Pointers to the descriptors, as the wrapper takes its arguments.
+static std::vector<void *>
+getPointers(std::vector<OwnedDescriptor> &descriptors) {
+  std::vector<void *> pointers;
+  for (OwnedDescriptor &descriptor : descriptors)
+    pointers.push_back(descriptor.getPointer());
+  return pointers;
 }
 
 static bool isContiguous(const DynamicMemRefType<char> &view) {
@@ -590,20 +613,16 @@ CompiledModule::call(const std::string &entryName,
       storage.back().resize(8);
     descriptors.emplace_back(storage.back().data(), input.shape);
   }
-  std::vector<void *> descriptorPointers;
-  for (OwnedDescriptor &descriptor : descriptors)
-    descriptorPointers.push_back(descriptor.getPointer());
   std::vector<int64_t> resultStorage;
-  if (llvm::Error error = invoke(**found, descriptorPointers, resultStorage))
+  if (llvm::Error error =
+          invoke(**found, getPointers(descriptors), resultStorage))
     return std::move(error);
+  std::vector<DynamicMemRefType<char>> views =
+      viewResults(results, resultStorage);
 
   std::vector<NpyArray> outputs;
-  size_t word = 0;
-  for (const TensorSignature &result : results) {
+  for (auto [result, view] : llvm::zip_equal(results, views)) {
     int64_t rank = result.shape.size();
-    DynamicMemRefType<char> view =
-        viewResult(rank, resultStorage.data() + word);
-    word += OwnedDescriptor::getNumWords(rank);
     NpyArray array;
     array.dtype = result.dtype;
     array.shape.assign(view.sizes, view.sizes + rank);
@@ -689,22 +708,18 @@ CompiledModule::callInPlace(const std::string &entryName,
                        " has no data");
     descriptors.emplace_back(input.data, input.shape);
   }
-  std::vector<void *> descriptorPointers;
-  for (OwnedDescriptor &descriptor : descriptors)
-    descriptorPointers.push_back(descriptor.getPointer());
   std::vector<int64_t> resultStorage;
-  if (llvm::Error error = invoke(**found, descriptorPointers, resultStorage))
+  if (llvm::Error error =
+          invoke(**found, getPointers(descriptors), resultStorage))
     return std::move(error);
+  std::vector<DynamicMemRefType<char>> views =
+      viewResults(results, resultStorage);
 
   // Each result is a block of the compiled code's own (freed with free);
   // a contiguous one is handed over as it is.
   std::vector<TensorBuffer> outputs;
-  size_t word = 0;
-  for (const TensorSignature &result : results) {
+  for (auto [result, view] : llvm::zip_equal(results, views)) {
     int64_t rank = result.shape.size();
-    DynamicMemRefType<char> view =
-        viewResult(rank, resultStorage.data() + word);
-    word += OwnedDescriptor::getNumWords(rank);
     TensorBuffer buffer;
     buffer.dtype = result.dtype;
     buffer.shape.assign(view.sizes, view.sizes + rank);

@@ -93,6 +93,29 @@ float at(const NpyArray &array, int64_t row, int64_t col) {
   return value;
 }
 
+/// Parses `source` and compiles its function `entry` for vectors of
+/// `vectorBits` (0: the host's); nothing, with a test failure, if either
+/// step fails.
+std::unique_ptr<CompiledModule> compileSource(const std::string &source,
+                                              const std::string &entry,
+                                              int64_t vectorBits = 0) {
+  auto context = createJitContext();
+  context->loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(source, context.get());
+  EXPECT_TRUE(module) << source;
+  if (!module)
+    return nullptr;
+  RunnerOptions options;
+  options.vectorBits = vectorBits;
+  auto compiled = CompiledModule::compile(std::move(context), std::move(module),
+                                          {entry}, options);
+  EXPECT_TRUE(static_cast<bool>(compiled))
+      << llvm::toString(compiled.takeError()) << "\n"
+      << source;
+  return compiled ? std::move(*compiled) : nullptr;
+}
+
 class DynamicMatmulTest : public ::testing::TestWithParam<MatmulCase> {
 protected:
   static void SetUpTestSuite() {
@@ -101,22 +124,8 @@ protected:
   }
 
   std::unique_ptr<CompiledModule> compile(bool dynamic) {
-    auto context = createJitContext();
-    context->loadAllAvailableDialects();
-    std::string source = buildModule(GetParam(), dynamic);
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(source, context.get());
-    EXPECT_TRUE(module) << source;
-    if (!module)
-      return nullptr;
-    RunnerOptions options;
-    options.vectorBits = GetParam().vectorBits;
-    auto compiled = CompiledModule::compile(
-        std::move(context), std::move(module), {"matmul"}, options);
-    EXPECT_TRUE(static_cast<bool>(compiled))
-        << llvm::toString(compiled.takeError()) << "\n"
-        << source;
-    return compiled ? std::move(*compiled) : nullptr;
+    return compileSource(buildModule(GetParam(), dynamic), "matmul",
+                         GetParam().vectorBits);
   }
 };
 
@@ -219,21 +228,14 @@ TEST_P(DynamicElementwiseTest, BiasReluOnEveryRow) {
       "    linalg.yield %m : f32\n"
       "  } -> " +
       x + "\n  return %r : " + x + "\n}\n";
-  auto context = createJitContext();
-  context->loadAllAvailableDialects();
-  OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(source, context.get());
-  ASSERT_TRUE(module) << source;
-  auto compiled = CompiledModule::compile(std::move(context), std::move(module),
-                                          {"epilogue"}, RunnerOptions());
-  ASSERT_TRUE(static_cast<bool>(compiled))
-      << llvm::toString(compiled.takeError());
+  std::unique_ptr<CompiledModule> compiled = compileSource(source, "epilogue");
+  ASSERT_TRUE(compiled);
   std::mt19937 rng(rows);
   NpyArray input = makeArray(rows, cols, rng);
   NpyArray biasRow = makeArray(1, cols, rng);
   NpyArray bias = biasRow;
   bias.shape = {cols};
-  auto result = (*compiled)->call({input, bias});
+  auto result = compiled->call({input, bias});
   ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
   const NpyArray &got = (*result)[0];
   ASSERT_EQ(got.shape, (std::vector<int64_t>{rows, cols}));
@@ -270,18 +272,11 @@ TEST_P(DynamicElementwiseTest, ColumnSumsInRowOrder) {
       "    linalg.yield %t : f32\n"
       "  } -> tensor<37xf32>\n"
       "  return %r : tensor<37xf32>\n}\n";
-  auto context = createJitContext();
-  context->loadAllAvailableDialects();
-  OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(source, context.get());
-  ASSERT_TRUE(module) << source;
-  auto compiled = CompiledModule::compile(std::move(context), std::move(module),
-                                          {"sums"}, RunnerOptions());
-  ASSERT_TRUE(static_cast<bool>(compiled))
-      << llvm::toString(compiled.takeError());
+  std::unique_ptr<CompiledModule> compiled = compileSource(source, "sums");
+  ASSERT_TRUE(compiled);
   std::mt19937 rng(rows + 1000);
   NpyArray input = makeArray(rows, cols, rng);
-  auto result = (*compiled)->call({input});
+  auto result = compiled->call({input});
   ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
   const NpyArray &got = (*result)[0];
   ASSERT_EQ(got.shape, (std::vector<int64_t>{cols}));
@@ -396,22 +391,8 @@ protected:
   }
 
   std::unique_ptr<CompiledModule> compile(bool dynamic) {
-    std::string source = buildWindowModule(GetParam(), dynamic);
-    auto context = createJitContext();
-    context->loadAllAvailableDialects();
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(source, context.get());
-    EXPECT_TRUE(module) << source;
-    if (!module)
-      return nullptr;
-    RunnerOptions options;
-    options.vectorBits = GetParam().vectorBits;
-    auto compiled = CompiledModule::compile(
-        std::move(context), std::move(module), {"window"}, options);
-    EXPECT_TRUE(static_cast<bool>(compiled))
-        << llvm::toString(compiled.takeError()) << "\n"
-        << source;
-    return compiled ? std::move(*compiled) : nullptr;
+    return compileSource(buildWindowModule(GetParam(), dynamic), "window",
+                         GetParam().vectorBits);
   }
 };
 

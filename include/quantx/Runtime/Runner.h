@@ -168,7 +168,7 @@ private:
   llvm::Expected<const Entry *> findEntry(const std::string &entry) const;
   /// Calls `entry`'s wrapper on descriptors of its arguments; the results'
   /// descriptors are written to `results`, one after another.
-  llvm::Error invoke(const Entry &entry, std::vector<void *> &arguments,
+  llvm::Error invoke(const Entry &entry, std::vector<void *> arguments,
                      std::vector<int64_t> &results);
 
   std::unique_ptr<mlir::MLIRContext> context;
