@@ -486,7 +486,8 @@ static llvm::Error makeInputError(const std::string &entryName, size_t index,
 }
 
 llvm::Expected<const CompiledModule::Entry *>
-CompiledModule::findEntry(const std::string &entryName) const {
+CompiledModule::findEntry(const std::string &entryName,
+                          size_t numInputs) const {
   if (!tensorEntry)
     return makeError("@" + entryName +
                      " is already lowered; call it as a lowered entry point "
@@ -494,24 +495,12 @@ CompiledModule::findEntry(const std::string &entryName) const {
   auto found = entries.find(entryName);
   if (found == entries.end())
     return makeError("@" + entryName + " was not compiled as an entry");
+  size_t numArguments = found->second.arguments.size();
+  if (numInputs != numArguments)
+    return makeError("@" + entryName + " takes " +
+                     std::to_string(numArguments) + " argument(s), got " +
+                     std::to_string(numInputs) + " input(s)");
   return &found->second;
-}
-
-llvm::Error CompiledModule::invoke(const Entry &entry,
-                                   std::vector<void *> arguments,
-                                   std::vector<int64_t> &results) {
-  // The results come back as one struct of descriptors, in order.
-  size_t resultWords = 0;
-  for (const TensorSignature &result : entry.results)
-    resultWords += OwnedDescriptor::getNumWords(result.shape.size());
-  results.assign(std::max<size_t>(resultWords, 1), 0);
-  void *resultPointer = results.data();
-  SmallVector<void *> args = {&resultPointer};
-  for (void *&pointer : arguments)
-    args.push_back(&pointer);
-  if (entry.results.empty())
-    args.erase(args.begin());
-  return engine->invokePacked("_mlir_ciface_" + entry.wrapper, args);
 }
 
 /// The descriptor of rank `rank` at `words`, read as upstream reads one of a
@@ -533,6 +522,28 @@ viewResults(const std::vector<TensorSignature> &results,
     word += OwnedDescriptor::getNumWords(rank);
   }
   return views;
+}
+
+llvm::Error
+CompiledModule::invoke(const Entry &entry, std::vector<void *> arguments,
+                       std::vector<int64_t> &storage,
+                       std::vector<DynamicMemRefType<char>> &views) {
+  // The results come back as one struct of descriptors, in order.
+  size_t resultWords = 0;
+  for (const TensorSignature &result : entry.results)
+    resultWords += OwnedDescriptor::getNumWords(result.shape.size());
+  storage.assign(std::max<size_t>(resultWords, 1), 0);
+  void *resultPointer = storage.data();
+  SmallVector<void *> args = {&resultPointer};
+  for (void *&pointer : arguments)
+    args.push_back(&pointer);
+  if (entry.results.empty())
+    args.erase(args.begin());
+  if (llvm::Error error =
+          engine->invokePacked("_mlir_ciface_" + entry.wrapper, args))
+    return error;
+  views = viewResults(entry.results, storage);
+  return llvm::Error::success();
 }
 
 /// Pointers to the descriptors, as the wrapper takes its arguments.
@@ -581,15 +592,11 @@ static void copyElements(const DynamicMemRefType<char> &view, unsigned size,
 llvm::Expected<std::vector<NpyArray>>
 CompiledModule::call(const std::string &entryName,
                      const std::vector<NpyArray> &inputs) {
-  llvm::Expected<const Entry *> found = findEntry(entryName);
+  llvm::Expected<const Entry *> found = findEntry(entryName, inputs.size());
   if (!found)
     return found.takeError();
   const std::vector<TensorSignature> &arguments = (*found)->arguments;
   const std::vector<TensorSignature> &results = (*found)->results;
-  if (inputs.size() != arguments.size())
-    return makeError("@" + entryName + " takes " +
-                     std::to_string(arguments.size()) + " argument(s), got " +
-                     std::to_string(inputs.size()) + " input(s)");
   // Copies of the inputs: the compiled code may write into its arguments.
   std::vector<std::vector<uint8_t>> storage;
   std::vector<OwnedDescriptor> descriptors;
@@ -614,11 +621,10 @@ CompiledModule::call(const std::string &entryName,
     descriptors.emplace_back(storage.back().data(), input.shape);
   }
   std::vector<int64_t> resultStorage;
+  std::vector<DynamicMemRefType<char>> views;
   if (llvm::Error error =
-          invoke(**found, getPointers(descriptors), resultStorage))
+          invoke(**found, getPointers(descriptors), resultStorage, views))
     return std::move(error);
-  std::vector<DynamicMemRefType<char>> views =
-      viewResults(results, resultStorage);
 
   std::vector<NpyArray> outputs;
   for (auto [result, view] : llvm::zip_equal(results, views)) {
@@ -681,15 +687,11 @@ NpyArray TensorBuffer::toArray() const {
 llvm::Expected<std::vector<TensorBuffer>>
 CompiledModule::callInPlace(const std::string &entryName,
                             const std::vector<TensorBuffer> &inputs) {
-  llvm::Expected<const Entry *> found = findEntry(entryName);
+  llvm::Expected<const Entry *> found = findEntry(entryName, inputs.size());
   if (!found)
     return found.takeError();
   const std::vector<TensorSignature> &arguments = (*found)->arguments;
   const std::vector<TensorSignature> &results = (*found)->results;
-  if (inputs.size() != arguments.size())
-    return makeError("@" + entryName + " takes " +
-                     std::to_string(arguments.size()) + " argument(s), got " +
-                     std::to_string(inputs.size()) + " input(s)");
   for (const TensorSignature &signature :
        llvm::concat<const TensorSignature>(arguments, results))
     if (signature.storageBits)
@@ -709,11 +711,10 @@ CompiledModule::callInPlace(const std::string &entryName,
     descriptors.emplace_back(input.data, input.shape);
   }
   std::vector<int64_t> resultStorage;
+  std::vector<DynamicMemRefType<char>> views;
   if (llvm::Error error =
-          invoke(**found, getPointers(descriptors), resultStorage))
+          invoke(**found, getPointers(descriptors), resultStorage, views))
     return std::move(error);
-  std::vector<DynamicMemRefType<char>> views =
-      viewResults(results, resultStorage);
 
   // Each result is a block of the compiled code's own (freed with free);
   // a contiguous one is handed over as it is.

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+template <typename T> class DynamicMemRefType;
+
 namespace mlir {
 class DialectRegistry;
 class MLIRContext;
@@ -164,12 +166,16 @@ private:
   };
 
   llvm::Error jitCompile(mlir::ModuleOp module, const RunnerOptions &options);
-  /// The entry `entry` of a module lowered here, or an error.
-  llvm::Expected<const Entry *> findEntry(const std::string &entry) const;
-  /// Calls `entry`'s wrapper on descriptors of its arguments; the results'
-  /// descriptors are written to `results`, one after another.
+  /// The entry `entry` of a module lowered here, called with `numInputs`
+  /// inputs, or an error.
+  llvm::Expected<const Entry *> findEntry(const std::string &entry,
+                                          size_t numInputs) const;
+  /// Calls `entry`'s wrapper on descriptors of its arguments. The results'
+  /// descriptors are written to `storage`, one after another, and `views`
+  /// gets one view of each (element type bytes).
   llvm::Error invoke(const Entry &entry, std::vector<void *> arguments,
-                     std::vector<int64_t> &results);
+                     std::vector<int64_t> &storage,
+                     std::vector<::DynamicMemRefType<char>> &views);
 
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ExecutionEngine> engine;
