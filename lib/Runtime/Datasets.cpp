@@ -363,15 +363,29 @@ void holdOutStratified(Split &from, Split &to, int64_t sampleSize,
     for (size_t k = 0; k < std::min(count, indices.size()); ++k)
       heldOut[indices[k]] = true;
   }
-  Split kept;
+  // The held-out samples are copied out (reserved, so written once), and
+  // the kept ones compacted in place, in order: no large block is
+  // reallocated or freed after the samples are written.
+  int64_t held = std::count(heldOut.begin(), heldOut.end(), true);
+  to.labels.reserve(to.labels.size() + held);
+  to.samples.reserve(to.samples.size() + held * sampleSize);
+  int64_t kept = 0;
   for (int64_t i = 0; i < from.size(); ++i) {
-    Split &target = heldOut[i] ? to : kept;
-    target.labels.push_back(from.labels[i]);
-    target.samples.insert(target.samples.end(),
-                          from.samples.begin() + i * sampleSize,
-                          from.samples.begin() + (i + 1) * sampleSize);
+    const float *sample = from.samples.data() + i * sampleSize;
+    if (heldOut[i]) {
+      to.labels.push_back(from.labels[i]);
+      to.samples.insert(to.samples.end(), sample, sample + sampleSize);
+      continue;
+    }
+    if (kept != i) {
+      from.labels[kept] = from.labels[i];
+      std::memmove(from.samples.data() + kept * sampleSize, sample,
+                   sampleSize * sizeof(float));
+    }
+    ++kept;
   }
-  from = std::move(kept);
+  from.labels.resize(kept);
+  from.samples.resize(kept * sampleSize);
 }
 
 /// `npy:X,Y[,TX,TY]`.

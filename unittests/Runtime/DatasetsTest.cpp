@@ -343,6 +343,14 @@ TEST(Datasets, StratifiedHoldOut) {
         if (n > 0)
           EXPECT_LT(split->samples[2 * (n - 1)], id);
       }
+    // Every sample lands in exactly one split.
+    std::set<float> ids;
+    for (const Split *split : {&train, &test})
+      for (int64_t n = 0; n < split->size(); ++n)
+        ids.insert(split->samples[2 * n]);
+    EXPECT_EQ(ids.size(), 37u);
+    EXPECT_EQ(*ids.begin(), 0.0f);
+    EXPECT_EQ(*ids.rbegin(), 36.0f);
     return test.samples;
   };
   EXPECT_EQ(heldOut(1), heldOut(1));
