@@ -233,6 +233,9 @@ int main(int argc, char **argv) {
     setenv("QUANTX_BENCH_PEER_ENV_SET", removed.empty() ? "-" : removed.c_str(),
            1);
     execv("/proc/self/exe", argv);
+    // Still here: OpenBLAS keeps the settings it loaded with.
+    std::perror("quantx-bench-gemm: restarting with the peer's environment");
+    unsetenv("QUANTX_BENCH_PEER_ENV_SET");
   }
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();

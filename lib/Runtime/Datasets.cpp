@@ -199,7 +199,9 @@ public:
       return true;
     if (!started && !start(error, totalBytes))
       return false;
-    uint64_t take = std::min<uint64_t>(size, expected - seen);
+    // Bytes past the pixels the header announces are counted, not stored.
+    uint64_t take =
+        seen >= expected ? 0 : std::min<uint64_t>(size, expected - seen);
     size_t at = out.size();
     out.resize(at + take);
     for (uint64_t i = 0; i < take; ++i)

@@ -173,6 +173,18 @@ TEST(Datasets, IdxImagesStreamedLikeParsed) {
     longer.push_back(0);
     expectError(longer, "IDX image file holds 78401 bytes of pixels, its "
                         "header says 100x28x28");
+    // Trailing bytes across many read chunks are counted, never stored.
+    std::vector<uint8_t> trailing = makeIdxImages(1, 1, 1);
+    trailing.resize(trailing.size() + 200000, 7);
+    expectError(trailing, "IDX image file holds 200001 bytes of pixels, its "
+                          "header says 1x1x1");
+    {
+      std::vector<float> values;
+      std::vector<int64_t> shape;
+      std::string error;
+      EXPECT_FALSE(readIdxImages(path, values, shape, error));
+      EXPECT_EQ(values.size(), 1u);
+    }
     expectError({0, 0, 8, 3, 0}, "not an IDX image file (magic 0x00000803)");
     expectError({}, "not an IDX image file (magic 0x00000803)");
     std::vector<uint8_t> labels = bytes;
