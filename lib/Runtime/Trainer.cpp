@@ -490,6 +490,13 @@ llvm::Error Trainer::save(const std::string &path) {
   if (code)
     return makeError(path + ": cannot write: " + code.message());
   d.module->print(os);
+  // Buffered text reaches the file at close: a failure there (a full
+  // disk) is an error too, not a fatal one in the stream's destructor.
+  os.close();
+  if (std::error_code failed = os.error()) {
+    os.clear_error();
+    return makeError(path + ": cannot write: " + failed.message());
+  }
   return llvm::Error::success();
 }
 

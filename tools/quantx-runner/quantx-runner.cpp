@@ -30,6 +30,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -375,10 +376,35 @@ static void drawProgress(int64_t epoch, int64_t batch, int64_t batches,
   std::fflush(stderr);
 }
 
+/// Why `path` cannot be written (a directory, a missing or read-only
+/// directory, a read-only file), or nothing: checked before training, so
+/// that an hour of training is not lost to a typo in -o.
+static std::optional<std::string> checkWritable(const std::string &path) {
+  namespace fs = llvm::sys::fs;
+  if (path == "-")
+    return std::nullopt;
+  if (fs::is_directory(path))
+    return path + ": is a directory";
+  if (fs::exists(path))
+    return fs::access(path, fs::AccessMode::Write)
+               ? std::optional<std::string>(path + ": cannot write file")
+               : std::nullopt;
+  llvm::StringRef parent = llvm::sys::path::parent_path(path);
+  std::string directory = parent.empty() ? "." : parent.str();
+  if (!fs::is_directory(directory))
+    return path + ": no directory " + directory;
+  if (fs::access(directory, fs::AccessMode::Write))
+    return path + ": cannot create a file in " + directory;
+  return std::nullopt;
+}
+
 static int trainMain(bool training) {
   if (batchSize.getNumOccurrences() && batchSize <= 0)
     return fail("--batch-size must be at least 1, got " +
                 llvm::Twine(static_cast<int64_t>(batchSize)));
+  if (training && !trainedOutput.empty())
+    if (std::optional<std::string> unwritable = checkWritable(trainedOutput))
+      return fail("-o " + *unwritable);
   std::string error;
   DatasetOptions datasetOptions;
   datasetOptions.forEvaluation = !training;

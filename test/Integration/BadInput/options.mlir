@@ -52,6 +52,17 @@
 // Outputs that cannot be written (here a full device) are errors.
 // RUN: not quantx-runner run %S/../runner-errors.mlir -e f --input %S/../Inputs/x_2x3_f32.npy --output /dev/full 2>&1 | FileCheck %s --check-prefix=FULL
 // FULL: quantx-runner: error: /dev/full: cannot write file
+// An -o that cannot be created fails before training, not after it.
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --epochs 1 --batch-size 10 -o %S 2>&1 | FileCheck %s --check-prefix=ODIR --implicit-check-not=epoch
+// ODIR: quantx-runner: error: -o {{.*}}BadInput: is a directory
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --epochs 1 --batch-size 10 -o %t.missing/trained.mlir 2>&1 | FileCheck %s --check-prefix=OMISSING --implicit-check-not=epoch
+// OMISSING: quantx-runner: error: -o {{.*}}missing/trained.mlir: no directory {{.*}}missing
+// A write that fails at the end (a full device) is an error, not a crash.
+// RUN: not quantx-runner train %s --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --epochs 1 --batch-size 10 -o /dev/full 2>&1 | FileCheck %s --check-prefix=OFULL
+// OFULL: quantx-runner: error: /dev/full: cannot write: No space left on device
+// The model can come from standard input.
+// RUN: cat %s | quantx-runner train - --dataset npy:%S/../Inputs/sorted_x.npy,%S/../Inputs/sorted_y.npy --epochs 1 --batch-size 10 | FileCheck %s --check-prefix=STDIN
+// STDIN: epoch 1/1: train-loss
 //
 // --help shows the runner's own options, not LLVM's hundreds.
 // RUN: quantx-runner train --help | FileCheck %s --check-prefix=HELP
