@@ -313,8 +313,12 @@ double getScheduledLearningRate(const TrainOptions &options, int64_t epoch,
            std::pow(options.lrGamma,
                     static_cast<double>((epoch - 1) / options.lrStepEpochs));
   if (options.lrSchedule == LearningRateSchedule::Cosine) {
-    double total = static_cast<double>(options.epochs * batchesPerEpoch);
-    double step = static_cast<double>((epoch - 1) * batchesPerEpoch + batch);
+    // In double: epochs times batches can exceed int64_t.
+    double total = static_cast<double>(options.epochs) *
+                   static_cast<double>(batchesPerEpoch);
+    double step =
+        static_cast<double>(epoch - 1) * static_cast<double>(batchesPerEpoch) +
+        static_cast<double>(batch);
     if (total <= 0)
       return lr;
     return 0.5 * lr * (1.0 + std::cos(M_PI * std::min(step / total, 1.0)));

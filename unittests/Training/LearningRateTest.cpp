@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace quantx::runtime;
 
@@ -70,6 +71,22 @@ TEST(LearningRate, CosineFallsFromTheRateToZeroOverAllSteps) {
                                        step % batches, batches),
               getScheduledLearningRate(options, 1 + (step - 1) / batches,
                                        (step - 1) % batches, batches));
+}
+
+/// Epochs times batches beyond int64_t: the schedule still runs from the
+/// rate down to zero.
+TEST(LearningRate, CosineWithMoreStepsThanInt64) {
+  TrainOptions options = withSchedule(LearningRateSchedule::Cosine);
+  options.epochs = std::numeric_limits<int64_t>::max() / 2;
+  const int64_t batches = 1000;
+  EXPECT_DOUBLE_EQ(getScheduledLearningRate(options, 1, 0, batches), 0.1);
+  EXPECT_NEAR(
+      getScheduledLearningRate(options, options.epochs / 2 + 1, 0, batches),
+      0.05, 1e-12);
+  double last =
+      getScheduledLearningRate(options, options.epochs, batches - 1, batches);
+  EXPECT_GE(last, 0.0);
+  EXPECT_LT(last, 1e-12);
 }
 
 TEST(LearningRate, BadOptionsAreNamed) {
