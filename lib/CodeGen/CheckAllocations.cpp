@@ -132,10 +132,31 @@ static std::string describe(memref::AllocOp alloc) {
   return text;
 }
 
+/// The C library functions that the checks and the lowering of buffers
+/// call by name: a function of the model with one of these names would
+/// take its place (or clash with its declaration).
+static constexpr StringLiteral kLibraryFunctions[] = {
+    "abort", "write", "malloc", "free", "aligned_alloc"};
+
 void CheckAllocationsPass::runOnOperation() {
   ModuleOp module = getOperation();
   SmallVector<memref::AllocOp> allocs;
   module.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+  if (!allocs.empty()) {
+    bool clash = false;
+    for (StringRef name : kLibraryFunctions) {
+      Operation *symbol = module.lookupSymbol(name);
+      auto declaration = dyn_cast_if_present<LLVM::LLVMFuncOp>(symbol);
+      if (!symbol || (declaration && declaration.isExternal()))
+        continue;
+      symbol->emitError("@")
+          << name << " is the name of the C library function that "
+          << "allocating and checking buffers calls; rename this symbol";
+      clash = true;
+    }
+    if (clash)
+      return signalPassFailure();
+  }
   FailureReporter reporter(module);
   for (memref::AllocOp alloc : allocs) {
     MemRefType type = alloc.getType();

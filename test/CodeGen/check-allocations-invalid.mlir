@@ -16,3 +16,31 @@ func.func @static_part_too_large(%n: index) -> memref<?x4611686018427387904x2xi1
   %m = memref.alloc(%n) : memref<?x4611686018427387904x2xi16>
   return %m : memref<?x4611686018427387904x2xi16>
 }
+
+// -----
+
+// A function named like a C library function the buffers' code calls
+// would take its place: an error naming it.
+// expected-error @+1 {{@write is the name of the C library function that allocating and checking buffers calls; rename this symbol}}
+func.func @write(%n: index) -> memref<?xf32> {
+  %m = memref.alloc(%n) : memref<?xf32>
+  return %m : memref<?xf32>
+}
+
+// -----
+
+// expected-error @+1 {{@malloc is the name of the C library function}}
+func.func private @malloc(i64) -> !llvm.ptr
+func.func @uses_alloc() -> memref<4xf32> {
+  %m = memref.alloc() : memref<4xf32>
+  return %m : memref<4xf32>
+}
+
+// -----
+
+// An existing declaration of the C function itself is fine.
+llvm.func @abort()
+func.func @declared_abort(%n: index) -> memref<?xf32> {
+  %m = memref.alloc(%n) : memref<?xf32>
+  return %m : memref<?xf32>
+}

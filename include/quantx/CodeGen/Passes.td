@@ -269,7 +269,11 @@ def CheckAllocationsPass
 
     Either runtime failure calls `__quantx_allocation_failed`, a private
     function the pass adds, which writes one line naming the buffer's type
-    and source location to stderr (`write`) and aborts (`abort`).
+    and source location to stderr (`write`) and aborts (`abort`). A symbol
+    of the module named like one of the C functions this code and the
+    lowering of buffers call (`abort`, `write`, `malloc`, `free`,
+    `aligned_alloc`) would take the function's place: it is an error naming
+    the symbol, unless it is the function's own external declaration.
 
     ```mlir
     %m = memref.alloc(%n) : memref<?x1024xf32>
