@@ -418,9 +418,8 @@ static std::optional<Dataset> loadNpy(const std::string &spec,
       error = xPath + ": samples must be a float32 array [N, ...]";
       return false;
     }
-    if ((y->dtype != DType::I32 && y->dtype != DType::I64 &&
-         y->dtype != DType::U8 && y->dtype != DType::I8) ||
-        y->shape.size() != 1 || y->shape[0] != x->shape[0]) {
+    if (!isIntegerDType(y->dtype) || y->shape.size() != 1 ||
+        y->shape[0] != x->shape[0]) {
       error = yPath + ": labels must be an integer array [N] matching " + xPath;
       return false;
     }
@@ -432,22 +431,16 @@ static std::optional<Dataset> loadNpy(const std::string &spec,
     dataset.sampleShape = sampleShape;
     split.samples.resize(x->data.size() / 4);
     std::memcpy(split.samples.data(), x->data.data(), x->data.size());
-    unsigned size = getDTypeSize(y->dtype);
     for (int64_t i = 0; i < y->shape[0]; ++i) {
-      int64_t label = 0;
-      if (y->dtype == DType::U8)
-        label = y->data[i];
-      else if (y->dtype == DType::I8)
-        label = static_cast<int8_t>(y->data[i]);
-      else if (size == 4)
-        label = reinterpret_cast<const int32_t *>(y->data.data())[i];
-      else
-        label = reinterpret_cast<const int64_t *>(y->data.data())[i];
-      if (label < 0 || label > 1000000) {
-        error = yPath + ": label " + std::to_string(label) + " at index " +
-                std::to_string(i) + " is not a class index";
+      // Any integer dtype; a u64 above INT64_MAX is no class index either.
+      std::optional<int64_t> value = getIntegerElement(*y, i);
+      if (!value || *value < 0 || *value > 1000000) {
+        error = yPath + ": label " +
+                (value ? std::to_string(*value) : std::string("above 2^63")) +
+                " at index " + std::to_string(i) + " is not a class index";
         return false;
       }
+      int64_t label = *value;
       split.labels.push_back(static_cast<int32_t>(label));
       dataset.numClasses = std::max<int64_t>(dataset.numClasses, label + 1);
     }

@@ -225,6 +225,48 @@ TEST(Datasets, ReadsGzipAndPlainFiles) {
   EXPECT_NE(error.find("cannot open file"), std::string::npos);
 }
 
+/// Labels come in any integer (or bool) dtype; each must be a class index.
+TEST(Datasets, NpyLabelsOfEveryIntegerDType) {
+  NpyArray x;
+  x.dtype = DType::F32;
+  x.shape = {4, 1};
+  x.data.resize(16);
+  std::string error;
+  ASSERT_TRUE(writeNpyFile(tempPath("lx.npy"), x, error));
+  std::string spec = "npy:" + tempPath("lx.npy") + "," + tempPath("ly.npy");
+  auto labelsOf = [&](DType dtype, std::vector<uint64_t> values) {
+    NpyArray y;
+    y.dtype = dtype;
+    y.shape = {static_cast<int64_t>(values.size())};
+    unsigned size = getDTypeSize(dtype);
+    for (uint64_t value : values)
+      for (unsigned b = 0; b < size; ++b)
+        y.data.push_back(static_cast<uint8_t>(value >> (8 * b)));
+    EXPECT_TRUE(writeNpyFile(tempPath("ly.npy"), y, error));
+    std::optional<Dataset> data = loadDataset(spec, error);
+    return data ? data->train.labels : std::vector<int32_t>{-1};
+  };
+  for (DType dtype : {DType::I8, DType::I16, DType::I32, DType::I64, DType::U8,
+                      DType::U16, DType::U32, DType::U64}) {
+    SCOPED_TRACE(std::string(getDTypeName(dtype)));
+    EXPECT_EQ(labelsOf(dtype, {3, 0, 2, 1}),
+              (std::vector<int32_t>{3, 0, 2, 1}));
+  }
+  EXPECT_EQ(labelsOf(DType::Bool, {1, 0, 0, 1}),
+            (std::vector<int32_t>{1, 0, 0, 1}));
+  EXPECT_EQ(labelsOf(DType::I16, {0, 0xffff, 0, 0}),
+            (std::vector<int32_t>{-1}));
+  EXPECT_EQ(error, tempPath("ly.npy") + ": label -1 at index 1 is not a "
+                                        "class index");
+  EXPECT_EQ(labelsOf(DType::U64, {0, 1, ~uint64_t(0), 0}),
+            (std::vector<int32_t>{-1}));
+  EXPECT_EQ(error, tempPath("ly.npy") + ": label above 2^63 at index 2 is "
+                                        "not a class index");
+  EXPECT_EQ(labelsOf(DType::F32, {0, 0, 0, 0}), (std::vector<int32_t>{-1}));
+  EXPECT_NE(error.find("labels must be an integer array [N]"),
+            std::string::npos);
+}
+
 TEST(Datasets, NpyDatasets) {
   NpyArray x, y;
   x.dtype = DType::F32;
