@@ -45,6 +45,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/SourceMgr.h"
@@ -269,6 +270,17 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
     auto function = module->lookupSymbol<func::FuncOp>(entry);
     if (!function || function.isExternal())
       return makeError(path + ": no function @" + entry + " is defined");
+    // Only what the entry reaches is compiled: another function of the
+    // module that cannot be lowered (or a global only it reads, without a
+    // value) does not stop this one.
+    for (auto other : module->getOps<func::FuncOp>())
+      if (other != function && !other.isExternal())
+        other.setPrivate();
+    PassManager prune(context.get());
+    prune.addPass(createSymbolDCEPass());
+    if (failed(prune.run(*module)))
+      return makeError(path + ": cannot drop the functions @" + entry +
+                       " does not call");
     // A model's parameters before training: globals without values.
     for (auto global : module->getOps<ml_program::GlobalOp>())
       if (!global.getValue())
