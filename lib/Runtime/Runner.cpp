@@ -276,6 +276,7 @@ CompiledModule::compile(const std::string &path, const std::string &entry,
     for (auto other : module->getOps<func::FuncOp>())
       if (other != function && !other.isExternal())
         other.setPrivate();
+    function.setPublic();
     PassManager prune(context.get());
     prune.addPass(createSymbolDCEPass());
     if (failed(prune.run(*module)))

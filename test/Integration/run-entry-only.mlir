@@ -6,6 +6,9 @@
 // GOOD: result #0: tensor<2x3xf32> = {{\[\[}}0.60000002, -2.52, 200], [0.5, 0.0020000001, 1000]]
 // RUN: quantx-runner run %s -e twice_through_call --input %S/Inputs/x_2x3_f32.npy | FileCheck %s --check-prefix=CALL
 // CALL: result #0: tensor<2x3xf32> = {{\[\[}}0.60000002, -2.52, 200], [0.5, 0.0020000001, 1000]]
+// A private entry is an entry too.
+// RUN: quantx-runner run %s -e private_twice --input %S/Inputs/x_2x3_f32.npy | FileCheck %s --check-prefix=PRIVATE
+// PRIVATE: result #0: tensor<2x3xf32> = {{\[\[}}0.60000002, -2.52, 200], [0.5, 0.0020000001, 1000]]
 // RUN: not quantx-runner run %s -e untrained 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: quantx-runner: error: {{.*}}run-entry-only.mlir: global @w has no value; train the model and save it first, or give it one
 
@@ -18,6 +21,11 @@ func.func @twice(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 func.func @twice_through_call(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %r = func.call @twice(%x) : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %r : tensor<2x3xf32>
+}
+
+func.func private @private_twice(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %r = arith.addf %x, %x : tensor<2x3xf32>
   return %r : tensor<2x3xf32>
 }
 
