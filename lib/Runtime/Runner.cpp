@@ -666,6 +666,17 @@ CompiledModule::call(const std::string &entryName,
   return outputs;
 }
 
+llvm::Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::compileSource(llvm::StringRef text,
+                              const std::vector<std::string> &entries,
+                              const RunnerOptions &options) {
+  std::unique_ptr<MLIRContext> context = createJitContext();
+  auto module = parseModule(text, "<source>", *context);
+  if (!module)
+    return module.takeError();
+  return compile(std::move(context), std::move(*module), entries, options);
+}
+
 int64_t TensorBuffer::getNumElements() const {
   int64_t count = 1;
   for (int64_t size : shape)

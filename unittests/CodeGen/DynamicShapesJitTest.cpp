@@ -17,9 +17,6 @@
 
 #include "quantx/Runtime/Runner.h"
 
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
@@ -99,17 +96,9 @@ float at(const NpyArray &array, int64_t row, int64_t col) {
 std::unique_ptr<CompiledModule> compileSource(const std::string &source,
                                               const std::string &entry,
                                               int64_t vectorBits = 0) {
-  auto context = createJitContext();
-  context->loadAllAvailableDialects();
-  OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(source, context.get());
-  EXPECT_TRUE(module) << source;
-  if (!module)
-    return nullptr;
   RunnerOptions options;
   options.vectorBits = vectorBits;
-  auto compiled = CompiledModule::compile(std::move(context), std::move(module),
-                                          {entry}, options);
+  auto compiled = CompiledModule::compileSource(source, {entry}, options);
   EXPECT_TRUE(static_cast<bool>(compiled))
       << llvm::toString(compiled.takeError()) << "\n"
       << source;

@@ -22,9 +22,7 @@
 #include "quantx/Runtime/Runner.h"
 
 #include "mlir/AsmParser/AsmParser.h"
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
 
@@ -163,23 +161,14 @@ protected:
   }
 
   std::unique_ptr<CompiledModule> compile(const Variant &variant) {
-    DialectRegistry registry;
-    registerJitDialects(registry);
-    auto context = std::make_unique<MLIRContext>(registry);
-    context->loadAllAvailableDialects();
     std::string source = buildModule(variant);
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(source, context.get());
-    EXPECT_TRUE(module) << source;
-    if (!module)
-      return nullptr;
     RunnerOptions options;
     options.vectorize = variant.vectorize;
-    auto compiled =
-        CompiledModule::compile(std::move(context), std::move(module),
-                                {"quantize", "dequantize", "requantize",
-                                 "extract", "constant", "constant_extract"},
-                                options);
+    auto compiled = CompiledModule::compileSource(
+        source,
+        {"quantize", "dequantize", "requantize", "extract", "constant",
+         "constant_extract"},
+        options);
     EXPECT_TRUE(static_cast<bool>(compiled))
         << llvm::toString(compiled.takeError()) << "\n"
         << source;

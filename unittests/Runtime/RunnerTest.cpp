@@ -17,9 +17,6 @@
 
 #include "quantx/Runtime/Runner.h"
 
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
 
@@ -74,14 +71,8 @@ protected:
   }
 
   void SetUp() override {
-    auto context = createJitContext();
-    context->loadAllAvailableDialects();
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(kSource, context.get());
-    ASSERT_TRUE(module);
-    auto compiled = CompiledModule::compile(
-        std::move(context), std::move(module),
-        {"identity", "constant", "overwrite", "transpose", "scale"},
+    auto compiled = CompiledModule::compileSource(
+        kSource, {"identity", "constant", "overwrite", "transpose", "scale"},
         RunnerOptions());
     ASSERT_TRUE(static_cast<bool>(compiled))
         << llvm::toString(compiled.takeError());
@@ -205,6 +196,18 @@ TEST_F(RunnerTest, CallInPlaceChecksItsInputs) {
   empty.shape = {1, 3};
   check("identity", {empty}, "input #0 of @identity has no data");
   check("missing", {}, "@missing was not compiled as an entry");
+}
+
+TEST(RunnerSource, ErrorsAreReturned) {
+  auto unparsable =
+      CompiledModule::compileSource("func.func @f(", {"f"}, RunnerOptions());
+  ASSERT_FALSE(static_cast<bool>(unparsable));
+  EXPECT_EQ(llvm::toString(unparsable.takeError()),
+            "<source>: cannot parse the module");
+  auto missing = CompiledModule::compileSource("func.func @f() { return }",
+                                               {"g"}, RunnerOptions());
+  ASSERT_FALSE(static_cast<bool>(missing));
+  EXPECT_EQ(llvm::toString(missing.takeError()), "no function @g is defined");
 }
 
 TEST_F(RunnerTest, EmptyBatch) {

@@ -112,6 +112,13 @@ public:
           const std::vector<std::string> &entries,
           const RunnerOptions &options);
 
+  /// Parses `text` (tensor-level functions, as a model file holds them) in
+  /// a context of its own and compiles it with a callable wrapper for each
+  /// function in `entries`; parse errors are printed and returned.
+  static llvm::Expected<std::unique_ptr<CompiledModule>>
+  compileSource(llvm::StringRef text, const std::vector<std::string> &entries,
+                const RunnerOptions &options);
+
   /// True when the input was lowered here, so call() takes tensors.
   bool hasTensorEntry() const { return tensorEntry; }
   /// The signature of the (first) entry.
