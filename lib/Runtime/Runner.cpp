@@ -197,15 +197,24 @@ FirstErrorCollector::FirstErrorCollector(MLIRContext &context)
     : context(context), printedOps(context.shouldPrintOpOnDiagnostic()) {
   context.printOpOnDiagnostic(false);
   handlerId = context.getDiagEngine().registerHandler([this](Diagnostic &diag) {
+    auto describe = [&](llvm::raw_ostream &os) {
+      if (auto loc = dyn_cast<FileLineColLoc>(diag.getLocation())) {
+        os << loc.getFilename().getValue() << ":";
+        if (loc.getLine())
+          os << loc.getLine() << ":" << loc.getColumn() << ":";
+        os << " ";
+      }
+    };
+    // Warnings reach the user as they come, one line each.
+    if (diag.getSeverity() == DiagnosticSeverity::Warning) {
+      describe(llvm::errs());
+      llvm::errs() << "warning: " << diag.str() << "\n";
+      return success();
+    }
     if (diag.getSeverity() != DiagnosticSeverity::Error || !first.empty())
       return success();
     llvm::raw_string_ostream os(first);
-    if (auto loc = dyn_cast<FileLineColLoc>(diag.getLocation())) {
-      os << loc.getFilename().getValue() << ":";
-      if (loc.getLine())
-        os << loc.getLine() << ":" << loc.getColumn() << ":";
-      os << " ";
-    }
+    describe(os);
     os << diag.str();
     return success();
   });

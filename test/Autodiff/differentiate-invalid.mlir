@@ -138,3 +138,16 @@ func.func @other_float_type(%x: tensor<4xf32>) -> tensor<4xf16> {
   %d = quantx.dequantize %q : tensor<4x!quantx.float<e4m3>> to tensor<4xf16>
   return %d : tensor<4xf16>
 }
+
+// -----
+
+// An argument that reaches the result only through integers gets a zero
+// gradient, which is right for a step function but rarely what a model
+// means: a warning names the argument.
+// expected-warning @+1 {{argument #1 reaches no result through differentiable operations (not at all, or only through integers or comparisons): its gradient is zero}}
+func.func @through_integers(%x: f32, %y: f32) -> f32 {
+  %i = arith.fptosi %y : f32 to i32
+  %f = arith.sitofp %i : i32 to f32
+  %r = arith.mulf %x, %f : f32
+  return %r : f32
+}

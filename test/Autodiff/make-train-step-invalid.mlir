@@ -44,3 +44,26 @@ func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
   } -> tensor<8x3xf32>
   return %r : tensor<8x3xf32>
 }
+
+// -----
+
+// A parameter that reaches the loss only through integers never trains: a
+// warning on the parameter says so (the step is still built).
+// expected-warning @+1 {{parameter @scale reaches the loss through no differentiable operation (not at all, or only through integers or comparisons): its gradient is zero and training does not change it}}
+ml_program.global private mutable @scale : tensor<3xf32>
+ml_program.global private mutable @w : tensor<3xf32>
+func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  %w = ml_program.global_load @w : tensor<3xf32>
+  %s = ml_program.global_load @scale : tensor<3xf32>
+  %e = tensor.empty() : tensor<8x3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %w, %s : tensor<8x3xf32>, tensor<3xf32>, tensor<3xf32>) outs(%e : tensor<8x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %o: f32):
+    %i = arith.fptosi %c : f32 to i32
+    %f = arith.sitofp %i : i32 to f32
+    %m = arith.mulf %a, %b : f32
+    %n = arith.mulf %m, %f : f32
+    linalg.yield %n : f32
+  } -> tensor<8x3xf32>
+  return %r : tensor<8x3xf32>
+}

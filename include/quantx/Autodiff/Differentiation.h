@@ -29,10 +29,14 @@ namespace mlir::quantx {
 /// argument index in `wrt`, in that order. `function` must have one block
 /// and no calls; each op on a path from a `wrt` argument to a result must
 /// implement GradientOpInterface. Returns failure after emitting located
-/// errors.
-FailureOr<func::FuncOp> buildGradientFunction(func::FuncOp function,
-                                              ArrayRef<unsigned> wrt,
-                                              StringRef name);
+/// errors. `unreached`, when given, receives the positions in `wrt` of the
+/// arguments no result depends on through differentiable operations (not
+/// at all, or only through integers or comparisons): their gradients are
+/// zero, which the caller may want to report.
+FailureOr<func::FuncOp>
+buildGradientFunction(func::FuncOp function, ArrayRef<unsigned> wrt,
+                      StringRef name,
+                      SmallVectorImpl<unsigned> *unreached = nullptr);
 
 /// The indices of the float tensor and float scalar arguments of `function`.
 SmallVector<unsigned> getDifferentiableArguments(func::FuncOp function);

@@ -213,10 +213,11 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 parseModuleFile(const std::string &path, mlir::MLIRContext &context,
                 std::string &text);
 
-/// While alive, keeps the diagnostics of `context` off the terminal and
-/// remembers the first error as one line, "file:line:col: message" (notes,
+/// While alive, keeps the errors of `context` off the terminal and
+/// remembers the first one as one line, "file:line:col: message" (notes,
 /// and the op dumps attached to pass errors, are dropped), so that a failed
-/// compile becomes a one-line error.
+/// compile becomes a one-line error. Warnings are printed to stderr as they
+/// come, one line each ("file:line:col: warning: message").
 class FirstErrorCollector {
 public:
   explicit FirstErrorCollector(mlir::MLIRContext &context);

@@ -249,6 +249,27 @@ buildOperandGradient(OpBuilder &b, linalg::LinalgOp op, OpOperand &target,
   return buildWindowedGradient(b, op, operands, index, reductions);
 }
 
+/// Whether `arg` of `op`'s body reaches a float value the body yields
+/// through float values. An integer conversion or a comparison in between
+/// carries no gradient: then the operand's gradient is zero and is not
+/// built, so that a caller sees that nothing reaches it. A body with nested
+/// regions (which may capture values) counts as reaching.
+static bool reachesFloatYield(linalg::LinalgOp op, BlockArgument arg) {
+  Block *body = op.getBlock();
+  llvm::DenseSet<Value> reached = {arg};
+  auto isReachedFloat = [&](Value value) {
+    return reached.contains(value) && isDifferentiableType(value.getType());
+  };
+  for (Operation &bodyOp : body->without_terminator()) {
+    if (bodyOp.getNumRegions() > 0)
+      return true;
+    if (llvm::any_of(bodyOp.getOperands(), isReachedFloat))
+      for (Value result : bodyOp.getResults())
+        reached.insert(result);
+  }
+  return llvm::any_of(body->getTerminator()->getOperands(), isReachedFloat);
+}
+
 static bool isPlainMatmul(linalg::LinalgOp op) {
   auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
   if (!matmul || matmul.hasUserDefinedMaps())
@@ -390,6 +411,8 @@ struct LinalgGradientModel
       if (!required[index] || !isDifferentiableType(operand.get().getType()))
         continue;
       if (op.isDpsInput(&operand)) {
+        if (!reachesFloatYield(op, op.getMatchingBlockArgument(&operand)))
+          continue;
         FailureOr<Value> grad =
             buildOperandGradient(b, op, operand, resultGradients, reductions);
         if (failed(grad))

@@ -86,7 +86,8 @@ static void foldQuantizeDequantizePairs(func::FuncOp function) {
 
 FailureOr<func::FuncOp>
 mlir::quantx::buildGradientFunction(func::FuncOp function,
-                                    ArrayRef<unsigned> wrt, StringRef name) {
+                                    ArrayRef<unsigned> wrt, StringRef name,
+                                    SmallVectorImpl<unsigned> *unreached) {
   if (function.isExternal())
     return function.emitError("cannot differentiate a declaration");
   if (!llvm::hasSingleElement(function.getBody()))
@@ -253,11 +254,14 @@ mlir::quantx::buildGradientFunction(func::FuncOp function,
 
   SmallVector<Value> results(terminator.getOperands());
   SmallVector<Type> resultTypes(function.getResultTypes());
-  for (unsigned index : wrt) {
+  for (auto [position, index] : llvm::enumerate(wrt)) {
     BlockArgument arg = block.getArgument(index);
     Value grad = adjoints.lookup(arg);
-    if (!grad)
+    if (!grad) {
       grad = createZerosLike(b, loc, arg);
+      if (unreached)
+        unreached->push_back(position);
+    }
     results.push_back(grad);
     resultTypes.push_back(arg.getType());
   }
@@ -309,9 +313,16 @@ struct DifferentiatePass
             << name << ": the symbol exists";
         return signalPassFailure();
       }
-      if (failed(buildGradientFunction(
-              function, getDifferentiableArguments(function), name)))
+      SmallVector<unsigned> wrt = getDifferentiableArguments(function);
+      SmallVector<unsigned> unreached;
+      if (failed(buildGradientFunction(function, wrt, name, &unreached)))
         return signalPassFailure();
+      for (unsigned position : unreached)
+        function.emitWarning("argument #")
+            << wrt[position]
+            << " reaches no result through differentiable operations (not "
+               "at all, or only through integers or comparisons): its "
+               "gradient is zero";
     }
   }
 };

@@ -333,12 +333,21 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   // The loss and its gradient with respect to the parameters.
   func::FuncOp loss = buildLossFunction(predict, prefix);
   SmallVector<unsigned> wrt = llvm::to_vector(llvm::seq<unsigned>(numParams));
+  SmallVector<unsigned> unreached;
   FailureOr<func::FuncOp> grad =
-      buildGradientFunction(loss, wrt, prefix + "_loss_grad");
+      buildGradientFunction(loss, wrt, prefix + "_loss_grad", &unreached);
   if (failed(grad)) {
     loss.erase();
     return failure();
   }
+  // A parameter the loss does not reach through float arithmetic keeps its
+  // initial value however long it trains: say so.
+  for (unsigned position : unreached)
+    params[position].emitWarning("parameter @")
+        << params[position].getSymName()
+        << " reaches the loss through no differentiable operation (not at "
+           "all, or only through integers or comparisons): its gradient is "
+           "zero and training does not change it";
 
   // The step: (params, state, x, labels[, lr]) -> (loss, params, state).
   FunctionType lossType = loss.getFunctionType();
