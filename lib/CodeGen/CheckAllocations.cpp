@@ -13,8 +13,11 @@
 // This pass makes both a clean stop: a static size that overflows is a
 // compile-time error at the op that needs the buffer; a dynamic size is
 // multiplied with overflow detection before the allocation; a null result
-// (out of memory) is detected after it. Either runtime failure writes a line
-// naming the buffer's type and source location to stderr and aborts.
+// (out of memory) is detected after it. A stack buffer (memref.alloca) above
+// 1 MiB would overflow the stack: a compile-time error when its size is
+// static, checked before it is made when dynamic. Each runtime failure
+// writes a line naming the buffer's type and source location to stderr and
+// aborts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -122,11 +125,11 @@ private:
 } // namespace
 
 /// "memref<...> (file:line:col)", naming the buffer in messages.
-static std::string describe(memref::AllocOp alloc) {
+static std::string describe(Operation *alloc, MemRefType type) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << alloc.getType();
-  if (auto loc = dyn_cast<FileLineColLoc>(alloc.getLoc()))
+  os << type;
+  if (auto loc = dyn_cast<FileLineColLoc>(alloc->getLoc()))
     os << " (" << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
        << loc.getColumn() << ")";
   return text;
@@ -138,11 +141,95 @@ static std::string describe(memref::AllocOp alloc) {
 static constexpr StringLiteral kLibraryFunctions[] = {
     "abort", "write", "malloc", "free", "aligned_alloc"};
 
+/// The size in bytes of the static dimensions of `type` (times the
+/// element size), or nothing when it reaches 2^63.
+static std::optional<uint64_t> getStaticBytes(Operation *op, MemRefType type) {
+  uint64_t bytes = DataLayout::closest(op).getTypeSize(type.getElementType());
+  bool overflow = false;
+  for (int64_t size : type.getShape()) {
+    if (ShapedType::isDynamic(size))
+      continue;
+    bool wrapped = false;
+    bytes =
+        llvm::SaturatingMultiply(bytes, static_cast<uint64_t>(size), &wrapped);
+    overflow |= wrapped;
+  }
+  if (overflow || bytes > static_cast<uint64_t>(INT64_MAX))
+    return std::nullopt;
+  return bytes;
+}
+
+/// Builds `staticBytes * d0 * d1 ...` in i64 at `b`'s position; `wraps`
+/// is set when the product does not fit in 63 bits.
+static Value buildDynamicBytes(OpBuilder &b, Location loc, uint64_t staticBytes,
+                               ValueRange sizes, Value &wraps) {
+  Type i64 = b.getI64Type();
+  Value bytes = arith::ConstantOp::create(
+      b, loc, b.getI64IntegerAttr(static_cast<int64_t>(staticBytes)));
+  Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  wraps = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  // Any product with a high half is a size past 64 bits.
+  for (Value size : sizes) {
+    Value wide = arith::IndexCastUIOp::create(b, loc, i64, size);
+    auto product = arith::MulUIExtendedOp::create(b, loc, bytes, wide);
+    Value high = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                       product.getHigh(), zero);
+    wraps = arith::OrIOp::create(b, loc, wraps, high);
+    bytes = product.getLow();
+  }
+  // Sizes are unsigned, but the memref lowering computes in index
+  // arithmetic: keep clear of the sign bit too.
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, bytes, zero);
+  wraps = arith::OrIOp::create(b, loc, wraps, negative);
+  return bytes;
+}
+
+/// The largest stack buffer (memref.alloca) compiled code may make: the
+/// stack of the thread that runs it is a few MiB.
+static constexpr uint64_t kMaxStackBytes = 1 << 20;
+
+/// Checks the stack buffers of `module`: a static one above kMaxStackBytes
+/// is an error; a dynamic one is checked before it is made.
+static LogicalResult checkStackBuffers(ModuleOp module,
+                                       FailureReporter &reporter) {
+  SmallVector<memref::AllocaOp> allocas;
+  module.walk([&](memref::AllocaOp alloca) { allocas.push_back(alloca); });
+  for (memref::AllocaOp alloca : allocas) {
+    MemRefType type = alloca.getType();
+    std::optional<uint64_t> staticBytes = getStaticBytes(alloca, type);
+    if (!staticBytes || *staticBytes > kMaxStackBytes) {
+      return alloca.emitError("a stack buffer of type ")
+             << type << " needs more than " << kMaxStackBytes
+             << " bytes, the most quantx puts on the stack; allocate it "
+                "with memref.alloc";
+    }
+    if (type.hasStaticShape())
+      continue;
+    OpBuilder b(alloca);
+    Location loc = alloca.getLoc();
+    Value wraps;
+    Value bytes = buildDynamicBytes(b, loc, *staticBytes,
+                                    alloca.getDynamicSizes(), wraps);
+    Value limit = arith::ConstantOp::create(
+        b, loc, b.getI64IntegerAttr(static_cast<int64_t>(kMaxStackBytes)));
+    Value tooLarge =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, bytes, limit);
+    reporter.failIf(b, loc, arith::OrIOp::create(b, loc, wraps, tooLarge),
+                    "quantx: cannot make a stack buffer of type " +
+                        describe(alloca, type) + ": it needs more than " +
+                        std::to_string(kMaxStackBytes) + " bytes\n");
+  }
+  return success();
+}
+
 void CheckAllocationsPass::runOnOperation() {
   ModuleOp module = getOperation();
   SmallVector<memref::AllocOp> allocs;
   module.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
-  if (!allocs.empty()) {
+  bool hasStackBuffers = false;
+  module.walk([&](memref::AllocaOp) { hasStackBuffers = true; });
+  if (!allocs.empty() || hasStackBuffers) {
     bool clash = false;
     for (StringRef name : kLibraryFunctions) {
       Operation *symbol = module.lookupSymbol(name);
@@ -158,55 +245,28 @@ void CheckAllocationsPass::runOnOperation() {
       return signalPassFailure();
   }
   FailureReporter reporter(module);
+  if (failed(checkStackBuffers(module, reporter)))
+    return signalPassFailure();
   for (memref::AllocOp alloc : allocs) {
     MemRefType type = alloc.getType();
-    uint64_t elementBytes =
-        DataLayout::closest(alloc).getTypeSize(type.getElementType());
-    // The static part of the size, exactly.
-    uint64_t staticBytes = elementBytes;
-    bool overflow = false;
-    for (int64_t size : type.getShape()) {
-      if (ShapedType::isDynamic(size))
-        continue;
-      bool wrapped = false;
-      staticBytes = llvm::SaturatingMultiply(
-          staticBytes, static_cast<uint64_t>(size), &wrapped);
-      overflow |= wrapped;
-    }
-    if (overflow || staticBytes > static_cast<uint64_t>(INT64_MAX)) {
+    std::optional<uint64_t> staticBytes = getStaticBytes(alloc, type);
+    if (!staticBytes) {
       alloc.emitError("a buffer of type ")
           << type << " needs 2^63 bytes or more; it cannot be allocated";
       return signalPassFailure();
     }
     Location loc = alloc.getLoc();
     OpBuilder b(alloc);
-    std::string name = describe(alloc);
+    std::string name = describe(alloc, type);
     Value bytes;
     if (!type.hasStaticShape()) {
-      // bytes = staticBytes * d0 * d1 ...: any product with a high half is
-      // a size past 64 bits.
-      Type i64 = b.getI64Type();
-      bytes = arith::ConstantOp::create(
-          b, loc, b.getI64IntegerAttr(static_cast<int64_t>(staticBytes)));
-      Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
-      Value wraps = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
-      for (Value size : alloc.getDynamicSizes()) {
-        Value wide = arith::IndexCastUIOp::create(b, loc, i64, size);
-        auto product = arith::MulUIExtendedOp::create(b, loc, bytes, wide);
-        Value high = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                           product.getHigh(), zero);
-        wraps = arith::OrIOp::create(b, loc, wraps, high);
-        bytes = product.getLow();
-      }
-      // malloc's size is unsigned, but the memref lowering computes in
-      // index arithmetic: keep clear of the sign bit too.
-      Value negative =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, bytes, zero);
-      wraps = arith::OrIOp::create(b, loc, wraps, negative);
+      Value wraps;
+      bytes = buildDynamicBytes(b, loc, *staticBytes, alloc.getDynamicSizes(),
+                                wraps);
       reporter.failIf(b, loc, wraps,
                       "quantx: cannot allocate a buffer of type " + name +
                           ": its size in bytes does not fit in 63 bits\n");
-    } else if (staticBytes == 0) {
+    } else if (*staticBytes == 0) {
       continue; // malloc(0) may return null.
     }
     b.setInsertionPointAfter(alloc);

@@ -44,3 +44,13 @@ func.func @declared_abort(%n: index) -> memref<?xf32> {
   %m = memref.alloc(%n) : memref<?xf32>
   return %m : memref<?xf32>
 }
+
+// -----
+
+// A stack buffer larger than 1 MiB would overflow the stack: an error at
+// compile time (this one is 4 MiB).
+func.func @large_stack_buffer() {
+  // expected-error @+1 {{a stack buffer of type 'memref<1048576xf32>' needs more than 1048576 bytes, the most quantx puts on the stack; allocate it with memref.alloc}}
+  %m = memref.alloca() : memref<1048576xf32>
+  return
+}

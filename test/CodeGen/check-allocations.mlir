@@ -56,3 +56,26 @@ func.func @empty_buffer() -> memref<0x16xf32> {
   %m = memref.alloc() : memref<0x16xf32>
   return %m : memref<0x16xf32>
 }
+
+// -----
+
+// A stack buffer of a dynamic size is checked against 1 MiB before it is
+// made; a small static one is left alone.
+// CHECK-LABEL: func.func @dynamic_stack_buffer
+//  CHECK-SAME:     (%[[N:.*]]: index)
+//       CHECK:   %[[N64:.*]] = arith.index_castui %[[N]] : index to i64
+//       CHECK:   %[[LO:.*]], %[[HI:.*]] = arith.mului_extended %{{.*}}, %[[N64]] : i64
+//       CHECK:   %[[LIMIT:.*]] = arith.constant 1048576 : i64
+//       CHECK:   %[[BIG:.*]] = arith.cmpi ugt, %[[LO]], %[[LIMIT]] : i64
+//       CHECK:   scf.if
+//       CHECK:     func.call @__quantx_allocation_failed
+//       CHECK:   memref.alloca(%[[N]]) : memref<?xf32>
+//       CHECK:   memref.alloca() : memref<16xf32>
+//   CHECK-NOT:   scf.if
+//       CHECK:   return
+//       CHECK: llvm.mlir.global internal constant @__quantx_allocation_message_0("quantx: cannot make a stack buffer of type memref<?xf32> ({{.*}}): it needs more than 1048576 bytes\0A")
+func.func @dynamic_stack_buffer(%n: index) {
+  %m = memref.alloca(%n) : memref<?xf32>
+  %s = memref.alloca() : memref<16xf32>
+  return
+}

@@ -265,7 +265,10 @@ def CheckAllocationsPass
     - a dynamic size is multiplied out with overflow detection before the
       allocation;
     - a null result of a non-empty allocation (out of memory) is detected
-      after it.
+      after it;
+    - a stack buffer (`memref.alloca`) above 1 MiB, which would overflow the
+      stack, is a compile-time error when its size is static and is
+      checked before it is made when it is dynamic.
 
     Either runtime failure calls `__quantx_allocation_failed`, a private
     function the pass adds, which writes one line naming the buffer's type
