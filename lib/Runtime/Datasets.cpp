@@ -24,6 +24,8 @@
 #include <optional>
 #include <sstream>
 
+#include <unistd.h>
+
 #ifndef QUANTX_DEFAULT_DATA_DIR
 #define QUANTX_DEFAULT_DATA_DIR ""
 #endif
@@ -176,6 +178,15 @@ static uint32_t readBigEndian(const std::vector<uint8_t> &bytes, size_t at) {
   return readBigEndian(bytes.data() + at);
 }
 
+/// The machine's physical memory in bytes (64 GiB where it cannot be
+/// asked).
+static uint64_t getPhysicalMemory() {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return uint64_t(64) << 30;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize);
+}
+
 namespace {
 /// Parses an IDX images file fed in chunks, writing each pixel once into
 /// its place in the samples (reserved from the header): loading a dataset
@@ -239,10 +250,14 @@ private:
                   "IDX image file holds " + std::to_string(*totalBytes - 16) +
                       " bytes of pixels, its header says " + getShapeText());
     // Reserve what the header claims (address space only: the pages are
-    // touched as the pixels arrive), unless no machine could hold it.
-    if (expected > (uint64_t(1) << 36))
-      return fail(error, "IDX image file header says " + getShapeText() +
-                             ": too many pixels to load");
+    // touched as the pixels arrive), unless this machine cannot hold it: a
+    // failed reservation would end the process.
+    uint64_t bytes = expected * sizeof(float), memory = getPhysicalMemory();
+    if (bytes > memory)
+      return fail(error, "IDX image file header says " + getShapeText() + ": " +
+                             std::to_string(bytes >> 20) +
+                             " MiB of samples, more than this machine's " +
+                             std::to_string(memory >> 20) + " MiB of memory");
     shape = {static_cast<int64_t>(count), static_cast<int64_t>(rows),
              static_cast<int64_t>(cols)};
     out.clear();

@@ -577,6 +577,25 @@ getPointers(std::vector<OwnedDescriptor> &descriptors) {
   return pointers;
 }
 
+/// The blocks the results live in, one owner per result, freed once each:
+/// results that alias one block (a value returned twice) share its owner,
+/// and `shared[k]` says that result k's block was already an earlier
+/// result's.
+static std::vector<std::shared_ptr<void>>
+takeResultBlocks(const std::vector<DynamicMemRefType<char>> &views,
+                 std::vector<bool> &shared) {
+  std::vector<std::shared_ptr<void>> blocks;
+  llvm::DenseMap<void *, size_t> first;
+  shared.assign(views.size(), false);
+  for (auto [k, view] : llvm::enumerate(views)) {
+    auto [found, inserted] = first.try_emplace(view.basePtr, k);
+    shared[k] = !inserted;
+    blocks.push_back(inserted ? std::shared_ptr<void>(view.basePtr, std::free)
+                              : blocks[found->second]);
+  }
+  return blocks;
+}
+
 static bool isContiguous(const DynamicMemRefType<char> &view) {
   bool contiguous = true;
   for (int64_t k = view.rank, stride = 1; k-- > 0; stride *= view.sizes[k])
@@ -648,6 +667,9 @@ CompiledModule::call(const std::string &entryName,
           invoke(**found, getPointers(descriptors), resultStorage, views))
     return std::move(error);
 
+  // Freed when every result is copied (results may share a block).
+  std::vector<bool> shared;
+  std::vector<std::shared_ptr<void>> blocks = takeResultBlocks(views, shared);
   std::vector<NpyArray> outputs;
   for (auto [result, view] : llvm::zip_equal(results, views)) {
     int64_t rank = result.shape.size();
@@ -658,7 +680,6 @@ CompiledModule::call(const std::string &entryName,
     int64_t count = array.getNumElements();
     array.data.resize(count * size);
     copyElements(view, size, array.data.data());
-    std::free(view.basePtr);
     // Codes narrower than their bytes: only the low bits are defined.
     unsigned bits = result.storageBits;
     if (bits && bits < 8 * size)
@@ -750,18 +771,21 @@ CompiledModule::callInPlace(const std::string &entryName,
     return std::move(error);
 
   // Each result is a block of the compiled code's own (freed with free);
-  // a contiguous one is handed over as it is.
+  // a contiguous one is handed over as it is. A result in a block an earlier
+  // result already has (a value returned twice) is copied, so that no two
+  // results alias.
+  std::vector<bool> shared;
+  std::vector<std::shared_ptr<void>> blocks = takeResultBlocks(views, shared);
   std::vector<TensorBuffer> outputs;
-  for (auto [result, view] : llvm::zip_equal(results, views)) {
+  for (auto [k, result, view] : llvm::enumerate(results, views)) {
     int64_t rank = result.shape.size();
     TensorBuffer buffer;
     buffer.dtype = result.dtype;
     buffer.shape.assign(view.sizes, view.sizes + rank);
     unsigned size = getDTypeSize(result.dtype);
-    std::shared_ptr<void> block(view.basePtr, std::free);
-    if (isContiguous(view)) {
+    if (isContiguous(view) && !shared[k]) {
       buffer.data = view.data + view.offset * size;
-      buffer.owner = std::move(block);
+      buffer.owner = blocks[k];
     } else {
       size_t bytes = std::max<size_t>(buffer.getNumElements() * size, 1);
       std::shared_ptr<uint8_t[]> copy(new uint8_t[bytes]());

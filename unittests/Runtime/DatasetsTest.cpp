@@ -194,18 +194,30 @@ TEST(Datasets, IdxImagesStreamedLikeParsed) {
     expectError(wide, "IDX image file with images of 1x5000 pixels (1 to "
                       "4096 each)");
   }
-  // A header claiming more than any machine holds is refused before any
-  // allocation, not by running out of memory.
-  std::vector<uint8_t> huge = {0, 0, 8,  3, 0xff, 0xff, 0xff, 0xff,
-                               0, 0, 16, 0, 0,    0,    16,   0};
+  // Headers claiming more than any machine's memory (2^56 and 2^44 pixels,
+  // 256 PiB and 64 TiB of floats) are refused before any allocation, not by
+  // a failed one ending the process.
   std::string path = tempPath("huge");
-  writeFile(path, huge, /*gzip=*/false);
   std::vector<float> values;
   std::vector<int64_t> shape;
   std::string error;
-  EXPECT_FALSE(readIdxImages(path, values, shape, error));
-  EXPECT_EQ(error, path + ": IDX image file header says 4294967295x4096x4096: "
-                          "too many pixels to load");
+  for (auto [countBytes, count] :
+       {std::pair{std::vector<uint8_t>{0xff, 0xff, 0xff, 0xff}, "4294967295"},
+        std::pair{std::vector<uint8_t>{0x00, 0x10, 0x00, 0x00}, "1048576"}}) {
+    std::vector<uint8_t> huge = {0, 0, 8, 3};
+    huge.insert(huge.end(), countBytes.begin(), countBytes.end());
+    huge.insert(huge.end(), {0, 0, 16, 0, 0, 0, 16, 0, 1, 2, 3});
+    writeFile(path, huge, /*gzip=*/true);
+    EXPECT_FALSE(readIdxImages(path, values, shape, error));
+    EXPECT_EQ(error.rfind(path + ": IDX image file header says " +
+                              std::string(count) + "x4096x4096: ",
+                          0),
+              0u)
+        << error;
+    EXPECT_NE(error.find("MiB of samples, more than this machine's"),
+              std::string::npos)
+        << error;
+  }
   EXPECT_FALSE(readIdxImages(tempPath("absent"), values, shape, error));
   EXPECT_EQ(error, tempPath("absent") + ": cannot open file");
 }

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 
 #include <cstring>
+#include <set>
 #include <string>
 
 using namespace mlir;
@@ -41,6 +42,12 @@ func.func @overwrite(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %i = arith.constant 1 : index
   %y = tensor.insert %v into %x[%i] : tensor<4xf32>
   return %y, %x : tensor<4xf32>, tensor<4xf32>
+}
+func.func @same_twice(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>,
+                                            tensor<3xf32>, tensor<3xf32>) {
+  %r = arith.addf %x, %x : tensor<3xf32>
+  return %r, %r, %x, %x : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>,
+                          tensor<3xf32>
 }
 func.func @transpose(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
   %e = tensor.empty() : tensor<3x2xf32>
@@ -71,9 +78,11 @@ protected:
   }
 
   void SetUp() override {
-    auto compiled = CompiledModule::compileSource(
-        kSource, {"identity", "constant", "overwrite", "transpose", "scale"},
-        RunnerOptions());
+    auto compiled =
+        CompiledModule::compileSource(kSource,
+                                      {"identity", "constant", "overwrite",
+                                       "same_twice", "transpose", "scale"},
+                                      RunnerOptions());
     ASSERT_TRUE(static_cast<bool>(compiled))
         << llvm::toString(compiled.takeError());
     code = std::move(*compiled);
@@ -146,6 +155,25 @@ TEST_F(RunnerTest, InsertIntoAnArgumentDoesNotWriteTheCallersBuffer) {
   ASSERT_TRUE(static_cast<bool>(array)) << llvm::toString(array.takeError());
   EXPECT_EQ(valuesOf(values), (std::vector<float>{1, 2, 3, 4}));
   EXPECT_EQ(valuesOf((*array)[0]), (std::vector<float>{1, 9, 3, 4}));
+}
+
+/// A value returned twice (computed, or an argument) comes back as two
+/// blocks: each result is freed on its own.
+TEST_F(RunnerTest, ValueReturnedTwiceIsTwoBuffers) {
+  TensorBuffer input = TensorBuffer::copyOf(makeF32({3}, {1, 2, 3}));
+  auto result = code->callInPlace("same_twice", {input});
+  ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+  ASSERT_EQ(result->size(), 4u);
+  std::set<void *> blocks = {input.data};
+  for (const TensorBuffer &buffer : *result)
+    EXPECT_TRUE(blocks.insert(buffer.data).second);
+  EXPECT_EQ(valuesOf((*result)[0]), (std::vector<float>{2, 4, 6}));
+  EXPECT_EQ(valuesOf((*result)[1]), (std::vector<float>{2, 4, 6}));
+  EXPECT_EQ(valuesOf((*result)[2]), (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(valuesOf((*result)[3]), (std::vector<float>{1, 2, 3}));
+  auto arrays = code->call("same_twice", {input.toArray()});
+  ASSERT_TRUE(static_cast<bool>(arrays)) << llvm::toString(arrays.takeError());
+  EXPECT_EQ(valuesOf((*arrays)[1]), (std::vector<float>{2, 4, 6}));
 }
 
 TEST_F(RunnerTest, CallAndCallInPlaceAgree) {
