@@ -230,7 +230,9 @@ int64_t NpyArray::getNumElements() const {
   return n;
 }
 
-std::string NpyArray::getShapeString() const {
+std::string NpyArray::getShapeString() const { return formatShape(shape); }
+
+std::string formatShape(const std::vector<int64_t> &shape) {
   std::string text = "(";
   for (size_t i = 0; i < shape.size(); ++i) {
     if (i)

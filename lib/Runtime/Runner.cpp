@@ -754,11 +754,9 @@ CompiledModule::callInPlace(const std::string &entryName,
   std::vector<OwnedDescriptor> descriptors;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorBuffer &input = inputs[i];
-    if (!fitsSignature(input.dtype, input.shape, arguments[i])) {
-      std::string shape =
-          NpyArray{input.dtype, input.shape, {}}.getShapeString();
-      return makeInputError(entryName, i, arguments[i], input.dtype, shape);
-    }
+    if (!fitsSignature(input.dtype, input.shape, arguments[i]))
+      return makeInputError(entryName, i, arguments[i], input.dtype,
+                            formatShape(input.shape));
     if (!input.data)
       return makeError("input #" + std::to_string(i) + " of @" + entryName +
                        " has no data");

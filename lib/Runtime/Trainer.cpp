@@ -507,8 +507,7 @@ llvm::Error Trainer::save(const std::string &path) {
 std::vector<std::string> Trainer::describeParameters() const {
   std::vector<std::string> lines;
   for (size_t i = 0; i < impl->params.size(); ++i)
-    lines.push_back(
-        "@" + impl->paramNames[i] + " " +
-        NpyArray{DType::F32, impl->params[i].shape, {}}.getShapeString());
+    lines.push_back("@" + impl->paramNames[i] + " " +
+                    formatShape(impl->params[i].shape));
   return lines;
 }

@@ -61,6 +61,9 @@ struct NpyArray {
   std::string getShapeString() const;
 };
 
+/// A shape as NumPy prints it: "(2, 3)", "(4,)", "()".
+std::string formatShape(const std::vector<int64_t> &shape);
+
 /// Returns element `index` of an integer or bool array as an int64_t, or
 /// nothing for float arrays and u64 values above INT64_MAX.
 std::optional<int64_t> getIntegerElement(const NpyArray &array, int64_t index);
