@@ -9,12 +9,27 @@
 #include "quantx/Runtime/Memory.h"
 
 // Any C library header defines __GLIBC__ on glibc.
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
 namespace quantx::runtime {
+
+std::shared_ptr<void> allocateBuffer(size_t bytes) {
+  // aligned_alloc wants a multiple of the alignment.
+  size_t rounded = (std::max<size_t>(bytes, 1) + kBufferAlignment - 1) /
+                   kBufferAlignment * kBufferAlignment;
+  if (rounded < bytes)
+    return nullptr;
+  void *block = std::aligned_alloc(kBufferAlignment, rounded);
+  if (!block)
+    return nullptr;
+  std::memset(block, 0, rounded);
+  return std::shared_ptr<void>(block, std::free);
+}
 
 bool retainFreedMemory() {
 #if defined(__GLIBC__)

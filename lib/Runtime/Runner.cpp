@@ -48,6 +48,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -370,11 +371,14 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
     return std::move(error);
   // Generate the machine code now, not at the first call (whose time would
   // then include it), and report a failure here.
-  for (const auto &[name, entry] : compiled->entries)
-    if (auto symbol =
-            compiled->engine->lookupPacked("_mlir_ciface_" + entry.wrapper);
-        !symbol)
+  // Each call then goes straight to its code, without a symbol lookup.
+  for (auto &[name, entry] : compiled->entries) {
+    auto symbol =
+        compiled->engine->lookupPacked("_mlir_ciface_" + entry.wrapper);
+    if (!symbol)
       return symbol.takeError();
+    entry.packed = *symbol;
+  }
   return compiled;
 }
 
@@ -561,9 +565,9 @@ CompiledModule::invoke(const Entry &entry, std::vector<void *> arguments,
     args.push_back(&pointer);
   if (entry.results.empty())
     args.erase(args.begin());
-  if (llvm::Error error =
-          engine->invokePacked("_mlir_ciface_" + entry.wrapper, args))
-    return error;
+  if (!entry.packed)
+    return makeError("@" + entry.wrapper + " was not compiled");
+  entry.packed(args.data());
   views = viewResults(entry.results, storage);
   return llvm::Error::success();
 }
@@ -630,6 +634,19 @@ static void copyElements(const DynamicMemRefType<char> &view, unsigned size,
   }
 }
 
+/// A copy of `bytes` in a buffer aligned for compiled code (one byte when
+/// empty, so that an empty tensor still has an address).
+static std::shared_ptr<void>
+allocateAlignedCopy(llvm::ArrayRef<uint8_t> bytes) {
+  std::shared_ptr<void> block = allocateBuffer(bytes.size());
+  if (!block)
+    llvm::report_fatal_error("out of memory copying a tensor of " +
+                             llvm::Twine(bytes.size()) + " bytes");
+  if (!bytes.empty())
+    std::memcpy(block.get(), bytes.data(), bytes.size());
+  return block;
+}
+
 llvm::Expected<std::vector<NpyArray>>
 CompiledModule::call(const std::string &entryName,
                      const std::vector<NpyArray> &inputs) {
@@ -638,8 +655,8 @@ CompiledModule::call(const std::string &entryName,
     return found.takeError();
   const std::vector<TensorSignature> &arguments = (*found)->arguments;
   const std::vector<TensorSignature> &results = (*found)->results;
-  // Copies of the inputs: the compiled code may write into its arguments.
-  std::vector<std::vector<uint8_t>> storage;
+  // Aligned copies of the inputs.
+  std::vector<std::shared_ptr<void>> storage;
   std::vector<OwnedDescriptor> descriptors;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorSignature &expected = arguments[i];
@@ -653,13 +670,11 @@ CompiledModule::call(const std::string &entryName,
         return makeError("input #" + std::to_string(i) + " of @" + entryName +
                          " (" + expected.typeName +
                          "): " + llvm::toString(codes.takeError()));
-      storage.push_back(std::move(*codes));
+      storage.push_back(allocateAlignedCopy(*codes));
     } else {
-      storage.push_back(input.data);
+      storage.push_back(allocateAlignedCopy(input.data));
     }
-    if (storage.back().empty())
-      storage.back().resize(8);
-    descriptors.emplace_back(storage.back().data(), input.shape);
+    descriptors.emplace_back(storage.back().get(), input.shape);
   }
   std::vector<int64_t> resultStorage;
   std::vector<DynamicMemRefType<char>> views;
@@ -718,13 +733,8 @@ TensorBuffer TensorBuffer::copyOf(const NpyArray &array) {
   TensorBuffer buffer;
   buffer.dtype = array.dtype;
   buffer.shape = array.shape;
-  // At least one byte, so that an empty tensor still has an address.
-  size_t bytes = std::max<size_t>(array.data.size(), 1);
-  std::shared_ptr<uint8_t[]> owner(new uint8_t[bytes]());
-  if (!array.data.empty())
-    std::memcpy(owner.get(), array.data.data(), array.data.size());
-  buffer.data = owner.get();
-  buffer.owner = std::shared_ptr<void>(owner, owner.get());
+  buffer.owner = allocateAlignedCopy(array.data);
+  buffer.data = buffer.owner.get();
   return buffer;
 }
 

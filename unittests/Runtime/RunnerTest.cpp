@@ -11,15 +11,18 @@
 // caller's buffers (even where the function inserts into an argument), and
 // every returned buffer is the caller's own, including a returned argument
 // or constant. call() and callInPlace() give the same values; callInPlace()
-// checks its inputs like call().
+// checks its inputs like call(). Buffers handed to compiled code start on
+// a cache line.
 //
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Runtime/Runner.h"
+#include "quantx/Runtime/Memory.h"
 
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <string>
@@ -245,6 +248,30 @@ TEST_F(RunnerTest, EmptyBatch) {
   EXPECT_EQ((*result)[0].shape, (std::vector<int64_t>{0, 3}));
   EXPECT_EQ((*result)[0].getNumElements(), 0);
   EXPECT_TRUE((*result)[0].toArray().data.empty());
+}
+
+TEST(RunnerMemory, BuffersStartOnACacheLine) {
+  for (size_t bytes : {0, 1, 3, 63, 64, 65, 1000, 1 << 20}) {
+    std::shared_ptr<void> block = allocateBuffer(bytes);
+    ASSERT_NE(block, nullptr) << bytes;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(block.get()) % kBufferAlignment, 0u)
+        << bytes;
+    const auto *first = static_cast<const uint8_t *>(block.get());
+    EXPECT_TRUE(std::all_of(first, first + bytes, [](uint8_t byte) {
+      return byte == 0;
+    })) << bytes;
+  }
+  for (int64_t count : {0, 1, 5, 17, 1000}) {
+    std::vector<float> values(count);
+    for (int64_t i = 0; i < count; ++i)
+      values[i] = 0.5f * static_cast<float>(i) - 3;
+    TensorBuffer buffer = TensorBuffer::copyOf(makeF32({count}, values));
+    ASSERT_NE(buffer.data, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(buffer.data) % kBufferAlignment, 0u);
+    if (count > 0)
+      EXPECT_EQ(std::memcmp(buffer.data, values.data(), count * sizeof(float)),
+                0);
+  }
 }
 
 } // namespace

@@ -162,6 +162,8 @@ private:
     std::string wrapper;
     std::vector<TensorSignature> arguments;
     std::vector<TensorSignature> results;
+    /// The wrapper's packed interface, looked up when compiled.
+    void (*packed)(void **) = nullptr;
   };
 
   /// The signature of a function of an already-lowered module.
