@@ -47,10 +47,11 @@ struct Trainer::Impl {
   OwningOpRef<ModuleOp> module;
   std::unique_ptr<CompiledModule> compiled;
   std::string trainEntry, predictEntry;
-  std::vector<std::string> paramNames;
-  /// The parameters and the optimizer state, where the last step left
-  /// them: each step reads them in place and returns new blocks.
-  std::vector<TensorBuffer> params, state;
+  std::vector<std::string> paramNames, bufferNames;
+  /// The parameters, the optimizer state and the model state (batch-norm
+  /// statistics), where the last step left them: each step reads them in
+  /// place and returns new blocks.
+  std::vector<TensorBuffer> params, state, buffers;
   /// The static input shape, batch first.
   std::vector<int64_t> inputShape;
   int64_t sampleSize = 0, numClasses = 0;
@@ -209,8 +210,9 @@ Trainer::create(const std::string &path, const TrainOptions &options,
 
   auto predict = compileModule->lookupSymbol<func::FuncOp>(impl.predictEntry);
   auto predictType = predict.getFunctionType();
-  unsigned numParams = predictType.getNumInputs() - 1;
-  auto staticInput = cast<RankedTensorType>(predictType.getInput(numParams));
+  // (params, model state, x).
+  unsigned numGlobals = predictType.getNumInputs() - 1;
+  auto staticInput = cast<RankedTensorType>(predictType.getInput(numGlobals));
   auto logits = cast<RankedTensorType>(predictType.getResult(0));
   if (!staticInput.hasStaticShape() || !logits.hasStaticShape())
     return makeError(path + ": the model's input and logits must have static "
@@ -220,14 +222,19 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   impl.sampleSize = staticInput.getNumElements() / batch;
   impl.numClasses = logits.getDimSize(1);
 
-  // Parameters, in the order of the generated functions.
-  for (unsigned i = 0; i < numParams; ++i) {
+  // Parameters, then model state, in the order of the generated functions.
+  for (unsigned i = 0; i < numGlobals; ++i) {
     auto ref = predict.getArgAttrOfType<FlatSymbolRefAttr>(
         i, QuantxDialect::ParamAttrHelper::getNameStr());
+    bool isParam = static_cast<bool>(ref);
+    if (!ref)
+      ref = predict.getArgAttrOfType<FlatSymbolRefAttr>(
+          i, QuantxDialect::ModelStateAttrHelper::getNameStr());
     std::string name = ref.getValue().str();
+    const char *what = isParam ? ": parameter @" : ": model state @";
     auto type = cast<RankedTensorType>(predictType.getInput(i));
     if (!type.getElementType().isF32() || !type.hasStaticShape())
-      return makeError(path + ": parameter @" + name +
+      return makeError(path + what + name +
                        " must be a statically shaped f32 tensor");
     auto global = impl.module->lookupSymbol<ml_program::GlobalOp>(name);
     NpyArray array = makeF32(
@@ -237,32 +244,35 @@ Trainer::create(const std::string &path, const TrainOptions &options,
       auto values = value.getValues<float>();
       std::copy(values.begin(), values.end(), f32Data(array));
     } else if (global.getValueAttr()) {
-      return makeError(path + ": parameter @" + name +
+      return makeError(path + what + name +
                        " has an initial value quantx cannot read (use "
                        "dense<...>)");
     } else if (!forTraining) {
-      return makeError(path + ": parameter @" + name +
+      return makeError(path + what + name +
                        " has no value; train the model and save it first");
     } else {
-      // The dialect has verified the initializer's name.
-      Initializer kind =
-          type.getRank() >= 2 ? Initializer::he_normal : Initializer::zeros;
+      // The dialect has verified the initializer's name. Model state starts
+      // at zero unless it says otherwise (a running variance: "ones").
+      Initializer kind = type.getRank() >= 2 && isParam ? Initializer::he_normal
+                                                        : Initializer::zeros;
       if (auto attr = global->getAttrOfType<StringAttr>(
               QuantxDialect::InitAttrHelper::getNameStr()))
         kind = *symbolizeInitializer(attr.getValue());
       uint64_t seed = options.seed * 0x9E3779B97F4A7C15ull + i + 1;
       initialize(array, kind, seed);
     }
-    impl.paramNames.push_back(name);
-    impl.params.push_back(TensorBuffer::copyOf(array));
+    (isParam ? impl.paramNames : impl.bufferNames).push_back(name);
+    (isParam ? impl.params : impl.buffers)
+        .push_back(TensorBuffer::copyOf(array));
   }
+  unsigned numParams = impl.params.size();
 
   std::vector<std::string> entries = {impl.predictEntry};
   if (forTraining) {
     auto step = compileModule->lookupSymbol<func::FuncOp>(impl.trainEntry);
     auto stepType = step.getFunctionType();
-    // (params, state, x, labels, learning rate): the state is what the
-    // generated step marks quantx.state.
+    // (params, state, model state, x, labels, learning rate): the state is
+    // what the generated step marks quantx.state.
     for (unsigned i = numParams; i < stepType.getNumInputs(); ++i) {
       if (!step.getArgAttr(i, QuantxDialect::StateAttrHelper::getNameStr()))
         continue;
@@ -421,9 +431,10 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
     // Parameters and state are passed where the last step put them, and
     // the new ones are taken as the step returns them: nothing is copied.
     std::vector<TensorBuffer> inputs;
-    inputs.reserve(d.params.size() + d.state.size() + 3);
+    inputs.reserve(d.params.size() + d.state.size() + d.buffers.size() + 3);
     inputs.insert(inputs.end(), d.params.begin(), d.params.end());
     inputs.insert(inputs.end(), d.state.begin(), d.state.end());
+    inputs.insert(inputs.end(), d.buffers.begin(), d.buffers.end());
     inputs.push_back(xBuffer);
     inputs.push_back(yBuffer);
     *static_cast<float *>(rate.data) = static_cast<float>(
@@ -445,6 +456,9 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
       d.params[i] = std::move((*outputs)[1 + i]);
     for (size_t i = 0; i < d.state.size(); ++i)
       d.state[i] = std::move((*outputs)[1 + d.params.size() + i]);
+    for (size_t i = 0; i < d.buffers.size(); ++i)
+      d.buffers[i] =
+          std::move((*outputs)[1 + d.params.size() + d.state.size() + i]);
     if (progress)
       progress(epoch, b + 1, batches, total / static_cast<double>(b + 1));
   }
@@ -466,6 +480,7 @@ llvm::Expected<double> Trainer::evaluate(const Split &split) {
     std::memcpy(xs, split.samples.data() + start * d.sampleSize,
                 rows * d.sampleSize * sizeof(float));
     std::vector<TensorBuffer> inputs = d.params;
+    inputs.insert(inputs.end(), d.buffers.begin(), d.buffers.end());
     inputs.push_back(xBuffer);
     auto outputs = d.compiled->callInPlace(d.predictEntry, inputs);
     if (!outputs)
@@ -482,13 +497,18 @@ llvm::Expected<double> Trainer::evaluate(const Split &split) {
 
 llvm::Error Trainer::save(const std::string &path) {
   Impl &d = *impl;
-  for (size_t i = 0; i < d.params.size(); ++i) {
-    auto global = d.module->lookupSymbol<ml_program::GlobalOp>(d.paramNames[i]);
-    auto type = cast<RankedTensorType>(global.getType());
-    const auto *values = static_cast<const float *>(d.params[i].data);
-    global.setValueAttr(DenseElementsAttr::get(
-        type, llvm::ArrayRef<float>(values, d.params[i].getNumElements())));
-  }
+  auto setValues = [&](const std::vector<std::string> &names,
+                       const std::vector<TensorBuffer> &buffers) {
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      auto global = d.module->lookupSymbol<ml_program::GlobalOp>(names[i]);
+      auto type = cast<RankedTensorType>(global.getType());
+      const auto *values = static_cast<const float *>(buffers[i].data);
+      global.setValueAttr(DenseElementsAttr::get(
+          type, llvm::ArrayRef<float>(values, buffers[i].getNumElements())));
+    }
+  };
+  setValues(d.paramNames, d.params);
+  setValues(d.bufferNames, d.buffers);
   std::error_code code;
   llvm::raw_fd_ostream os(path, code, llvm::sys::fs::OF_Text);
   if (code)
@@ -504,10 +524,19 @@ llvm::Error Trainer::save(const std::string &path) {
   return llvm::Error::success();
 }
 
-std::vector<std::string> Trainer::describeParameters() const {
+static std::vector<std::string>
+describeGlobals(const std::vector<std::string> &names,
+                const std::vector<TensorBuffer> &buffers) {
   std::vector<std::string> lines;
-  for (size_t i = 0; i < impl->params.size(); ++i)
-    lines.push_back("@" + impl->paramNames[i] + " " +
-                    formatShape(impl->params[i].shape));
+  for (size_t i = 0; i < buffers.size(); ++i)
+    lines.push_back("@" + names[i] + " " + formatShape(buffers[i].shape));
   return lines;
+}
+
+std::vector<std::string> Trainer::describeParameters() const {
+  return describeGlobals(impl->paramNames, impl->params);
+}
+
+std::vector<std::string> Trainer::describeModelState() const {
+  return describeGlobals(impl->bufferNames, impl->buffers);
 }

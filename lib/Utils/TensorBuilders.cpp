@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -100,4 +101,10 @@ Value mlir::quantx::createAdd(OpBuilder &b, Location loc, Value lhs,
       [](OpBuilder &nested, Location nestedLoc, ValueRange args) -> Value {
         return arith::AddFOp::create(nested, nestedLoc, args[0], args[1]);
       });
+}
+
+bool mlir::quantx::isKnownZero(Value value) {
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  return matchPattern(value, m_AnyZeroFloat());
 }

@@ -1,7 +1,9 @@
 // RUN: quantx-opt %s --quantx-make-train-step="batch-size=2" | FileCheck %s
 
 // A mutable global marked quantx.buffer is model state, not a parameter:
-// the generated functions read it as the model does and do not train it.
+// the generated functions take it as an argument (quantx.model_state) and
+// do not train it; the step returns it unchanged when the model stores
+// nothing into it.
 ml_program.global private mutable @w : tensor<4x3xf32>
 ml_program.global private mutable @shift(dense<0.5> : tensor<3xf32>) : tensor<3xf32> {quantx.buffer}
 
@@ -25,9 +27,12 @@ func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
 }
 
 // CHECK-LABEL: func.func @forward_predict(
-//  CHECK-SAME:     %{{.*}}: tensor<4x3xf32> {quantx.param = @w}, %{{.*}}: tensor<2x4xf32>) -> tensor<2x3xf32>
-//       CHECK:   ml_program.global_load @shift
+//  CHECK-SAME:     %{{.*}}: tensor<4x3xf32> {quantx.param = @w}, %[[S:.*]]: tensor<3xf32> {quantx.model_state = @shift}, %{{.*}}: tensor<2x4xf32>) -> tensor<2x3xf32>
+//   CHECK-NOT:   ml_program.global_load
+//       CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %[[S]] :
 // CHECK-LABEL: func.func @forward_train_step(
-//  CHECK-SAME:     %{{.*}}: tensor<4x3xf32> {quantx.param = @w}, %{{.*}}: tensor<2x4xf32>, %{{.*}}: tensor<2xi32>)
-//  CHECK-SAME:     -> (tensor<f32>, tensor<4x3xf32>)
-//       CHECK:   ml_program.global_load @shift
+//  CHECK-SAME:     %{{.*}}: tensor<4x3xf32> {quantx.param = @w}, %[[TS:.*]]: tensor<3xf32> {quantx.model_state = @shift}, %{{.*}}: tensor<2x4xf32>, %{{.*}}: tensor<2xi32>)
+//  CHECK-SAME:     -> (tensor<f32>, tensor<4x3xf32>, tensor<3xf32>)
+//   CHECK-NOT:   ml_program.global_load
+//       CHECK:   return %{{.*}}, %{{.*}}, %[[TS]] :
+

@@ -23,8 +23,23 @@ func.func @forward(%x: tensor<8x3xf32>) -> tensor<8xf32> {
 ml_program.global private mutable @w : tensor<3xf32>
 func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
   %w = ml_program.global_load @w : tensor<3xf32>
-  // expected-error @+1 {{the model must not store globals; the training step updates its parameters}}
+  // expected-error @+1 {{the model may store only model state (float tensor globals marked quantx.buffer, such as batch-norm statistics); the training step updates the parameters}}
   ml_program.global_store @w = %w : tensor<3xf32>
+  return %x : tensor<8x3xf32>
+}
+
+// -----
+
+// Model state is stored at the top level, where the step can return it.
+ml_program.global private mutable @w : tensor<3xf32>
+ml_program.global private mutable @s : tensor<3xf32> {quantx.buffer}
+func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  %w = ml_program.global_load @w : tensor<3xf32>
+  %p = arith.constant true
+  scf.if %p {
+    // expected-error @+1 {{model state must be stored at the top level of the model, not inside a region}}
+    ml_program.global_store @s = %w : tensor<3xf32>
+  }
   return %x : tensor<8x3xf32>
 }
 

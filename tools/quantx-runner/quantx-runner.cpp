@@ -489,6 +489,13 @@ static int trainMain(bool training) {
     for (const std::string &param : (*trainer)->describeParameters())
       llvm::outs() << " " << param;
     llvm::outs() << "\n";
+    std::vector<std::string> state = (*trainer)->describeModelState();
+    if (!state.empty()) {
+      llvm::outs() << "model state:";
+      for (const std::string &buffer : state)
+        llvm::outs() << " " << buffer;
+      llvm::outs() << "\n";
+    }
   }
   llvm::outs().flush();
   bool terminal = isatty(STDERR_FILENO);

@@ -32,11 +32,13 @@ namespace mlir::quantx {
 /// errors. `unreached`, when given, receives the positions in `wrt` of the
 /// arguments no result depends on through differentiable operations (not
 /// at all, or only through integers or comparisons): their gradients are
-/// zero, which the caller may want to report.
-FailureOr<func::FuncOp>
-buildGradientFunction(func::FuncOp function, ArrayRef<unsigned> wrt,
-                      StringRef name,
-                      SmallVectorImpl<unsigned> *unreached = nullptr);
+/// zero, which the caller may want to report. `seeded`, when not empty,
+/// has one entry per result of `function`: only the float results it marks
+/// get a cotangent argument; the others are still returned, and their
+/// gradients are taken to be zero (a training step's new model state).
+FailureOr<func::FuncOp> buildGradientFunction(
+    func::FuncOp function, ArrayRef<unsigned> wrt, StringRef name,
+    SmallVectorImpl<unsigned> *unreached = nullptr, ArrayRef<bool> seeded = {});
 
 /// The indices of the float tensor and float scalar arguments of `function`.
 SmallVector<unsigned> getDifferentiableArguments(func::FuncOp function);

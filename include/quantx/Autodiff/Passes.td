@@ -70,20 +70,28 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
   let description = [{
     The model is a function `@model(%x) -> %logits` (`[N, ...]` inputs,
     `[N, C]` logits) that reads its parameters from mutable
-    `ml_program.global`s of float tensors (globals marked `quantx.buffer`
-    are model state, not parameters: the model reads them as they are).
-    The arguments of the generated functions carry the training contract's
-    attributes (see the dialect's documentation). The pass adds:
+    `ml_program.global`s of float tensors. Globals marked `quantx.buffer`
+    are model state, not parameters (batch-norm running statistics): the
+    model reads them and may store new values into them with
+    `ml_program.global_store` at its top level (storing any other global
+    is an error). The arguments of the generated functions carry the
+    training contract's attributes (see the dialect's documentation). The
+    pass adds:
 
-    - `@model_predict(%params..., %x) -> %logits`: the model with its
-      parameters as arguments (marked `quantx.param = @global`);
-    - `@model_train_step(%params..., %state..., %x, %labels)
-         -> (%loss, %params..., %state...)`: the mean softmax cross-entropy
-      of the logits against integer labels `[N]`, its gradient by
-      reverse-mode differentiation (as quantx-differentiate), and one
-      optimizer update. State arguments (marked `quantx.state`) start at
-      zero: the velocity of `momentum`, the two moments of `adam` and its
-      step count.
+    - `@model_predict(%params..., %buffers..., %x) -> %logits`: the model
+      with its parameters (marked `quantx.param = @global`) and model state
+      (marked `quantx.model_state = @global`) as arguments, for inference:
+      its stores are dropped and `quantx.batch_norm` uses the running
+      statistics;
+    - `@model_train_step(%params..., %state..., %buffers..., %x, %labels)
+         -> (%loss, %params..., %state..., %buffers...)`: the model in
+      training mode (`quantx.batch_norm` gets `training`: batch statistics),
+      the mean softmax cross-entropy of its logits against integer labels
+      `[N]`, its gradient by reverse-mode differentiation (as
+      quantx-differentiate), one optimizer update, and the model state as
+      the model last stored it (unchanged where it stores none). State
+      arguments (marked `quantx.state`) start at zero: the velocity of
+      `momentum`, the two moments of `adam` and its step count.
 
     Updates (`g` includes the weight decay: `g + weight-decay * p`):
     `sgd`: `p -= lr g`; `momentum`: `v = momentum v + g; p -= lr v`;

@@ -106,12 +106,15 @@ public:
   /// last batch is padded).
   llvm::Expected<double> evaluate(const Split &split);
 
-  /// Writes the model with its globals set to the current parameters.
+  /// Writes the model with its globals set to the current parameters and
+  /// model state.
   llvm::Error save(const std::string &path);
 
   int64_t getBatchSize() const { return batchSize; }
   /// Parameters as "name shape" strings, for the log.
   std::vector<std::string> describeParameters() const;
+  /// Model state (quantx.buffer globals) as "name shape" strings.
+  std::vector<std::string> describeModelState() const;
 
 private:
   Trainer();

@@ -67,6 +67,10 @@ Value createElementwise(OpBuilder &b, Location loc, ValueRange inputs,
 /// `lhs + rhs` elementwise (tensors or scalars).
 Value createAdd(OpBuilder &b, Location loc, Value lhs, Value rhs);
 
+/// True when `value` is known to be all zeros: a float zero constant (scalar
+/// or splat) or a linalg.fill of one, as createZerosLike builds.
+bool isKnownZero(Value value);
+
 } // namespace quantx
 } // namespace mlir
 

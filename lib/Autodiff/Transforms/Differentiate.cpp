@@ -84,16 +84,17 @@ static void foldQuantizeDequantizePairs(func::FuncOp function) {
   }
 }
 
-FailureOr<func::FuncOp>
-mlir::quantx::buildGradientFunction(func::FuncOp function,
-                                    ArrayRef<unsigned> wrt, StringRef name,
-                                    SmallVectorImpl<unsigned> *unreached) {
+FailureOr<func::FuncOp> mlir::quantx::buildGradientFunction(
+    func::FuncOp function, ArrayRef<unsigned> wrt, StringRef name,
+    SmallVectorImpl<unsigned> *unreached, ArrayRef<bool> seeded) {
   if (function.isExternal())
     return function.emitError("cannot differentiate a declaration");
   if (!llvm::hasSingleElement(function.getBody()))
     return function.emitError(
         "cannot differentiate a function with control flow (more than one "
         "block)");
+  if (!seeded.empty() && seeded.size() != function.getNumResults())
+    return function.emitError("expected one seeded flag per result");
   for (unsigned index : wrt)
     if (index >= function.getNumArguments() ||
         !isDifferentiableType(function.getArgumentTypes()[index]))
@@ -160,8 +161,9 @@ mlir::quantx::buildGradientFunction(func::FuncOp function,
     slot = slot ? createAdd(b, loc, slot, grad) : grad;
   };
   SmallVector<Type> cotangentTypes;
-  for (Value result : terminator.getOperands()) {
-    if (!isDifferentiableType(result.getType()))
+  for (auto [k, result] : llvm::enumerate(terminator.getOperands())) {
+    if (!isDifferentiableType(result.getType()) ||
+        (!seeded.empty() && !seeded[k]))
       continue;
     Value cotangent = block.addArgument(result.getType(), result.getLoc());
     cotangentTypes.push_back(result.getType());

@@ -10,7 +10,10 @@
 // functions take them as arguments instead and return the updated values,
 // so they are pure functions of tensors (no global_store: one-shot
 // bufferization of a stored value with other uses loses the update in
-// LLVM 22) and the caller owns the parameter buffers.
+// LLVM 22) and the caller owns the parameter buffers. Model state
+// (`quantx.buffer` globals: batch-norm statistics) is passed the same way;
+// what the model stores into it becomes a result of the training step, and
+// the prediction function drops the stores.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,12 +50,14 @@ struct MakeTrainStepPass
   void runOnOperation() override;
 
 private:
+  FailureOr<func::FuncOp> buildForward(func::FuncOp model,
+                                       ArrayRef<ml_program::GlobalOp> params,
+                                       ArrayRef<ml_program::GlobalOp> buffers,
+                                       bool training, StringRef suffix);
   FailureOr<func::FuncOp>
-  buildPredict(func::FuncOp model,
-               MutableArrayRef<ml_program::GlobalOp> params);
-  FailureOr<func::FuncOp>
-  buildTrainStep(func::FuncOp predict,
-                 MutableArrayRef<ml_program::GlobalOp> params);
+  buildTrainStep(func::FuncOp forward, StringRef prefix,
+                 MutableArrayRef<ml_program::GlobalOp> params,
+                 ArrayRef<ml_program::GlobalOp> buffers);
   LogicalResult canonicalize(func::FuncOp function) {
     OpPassManager pm(func::FuncOp::getOperationName());
     pm.addPass(createCanonicalizerPass());
@@ -224,8 +229,9 @@ Update buildAdamUpdate(const UpdateBuilder &u, double b1, double b2,
   return update;
 }
 
-/// `prefix_loss(params..., x, labels) -> loss`: the mean softmax
-/// cross-entropy of `predict`'s logits against integer labels.
+/// `prefix_loss(params..., buffers..., x, labels) -> (loss, rest...)`: the
+/// mean softmax cross-entropy of `forward`'s logits (its first result)
+/// against integer labels, and `forward`'s other results.
 func::FuncOp buildLossFunction(func::FuncOp predict, StringRef prefix) {
   OpBuilder b(predict.getContext());
   Location loc = predict.getLoc();
@@ -243,44 +249,73 @@ func::FuncOp buildLossFunction(func::FuncOp predict, StringRef prefix) {
   auto scalarType = RankedTensorType::get({}, logitsType.getElementType());
   Value lossValue = SoftmaxCrossEntropyOp::create(
       b, loc, scalarType, terminator.getOperand(0), labels);
-  func::ReturnOp::create(b, loc, lossValue);
+  SmallVector<Value> results = {lossValue};
+  llvm::append_range(results, terminator.getOperands().drop_front());
+  func::ReturnOp::create(b, loc, results);
   terminator.erase();
-  loss.setFunctionType(
-      b.getFunctionType(block.getArgumentTypes(), {scalarType}));
+  loss.setFunctionType(b.getFunctionType(block.getArgumentTypes(),
+                                         ValueRange(results).getTypes()));
   loss.removeArgAttrsAttr();
   return loss;
 }
 } // namespace
 
-FailureOr<func::FuncOp>
-MakeTrainStepPass::buildPredict(func::FuncOp model,
-                                MutableArrayRef<ml_program::GlobalOp> params) {
+FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
+    func::FuncOp model, ArrayRef<ml_program::GlobalOp> params,
+    ArrayRef<ml_program::GlobalOp> buffers, bool training, StringRef suffix) {
   MLIRContext *context = model.getContext();
-  auto paramAttr =
-      context->getLoadedDialect<QuantxDialect>()->getParamAttrHelper();
+  auto *dialect = context->getLoadedDialect<QuantxDialect>();
   OpBuilder b(context);
   b.setInsertionPointAfter(model);
   auto predict = cast<func::FuncOp>(b.clone(*model.getOperation()));
-  predict.setSymName((model.getSymName() + "_predict").str());
+  predict.setSymName((model.getSymName() + suffix).str());
   predict.setPublic();
   Block &block = predict.front();
   Location loc = model.getLoc();
-  for (auto [i, param] : llvm::enumerate(params))
-    block.insertArgument(i, param.getType(), param.getLoc());
-  SmallVector<ml_program::GlobalLoadOp> loads;
-  predict.walk([&](ml_program::GlobalLoadOp load) { loads.push_back(load); });
-  for (ml_program::GlobalLoadOp load : loads) {
-    auto it = llvm::find_if(params, [&](ml_program::GlobalOp param) {
-      return param.getSymName() == load.getGlobal().getLeafReference();
-    });
-    if (it == params.end())
-      continue;
-    load.replaceAllUsesWith(block.getArgument(it - params.begin()));
-    load.erase();
+  unsigned numParams = params.size(), numBuffers = buffers.size();
+  // (Op handles are values: copies are not const.)
+  for (auto [i, global] : llvm::enumerate(
+           llvm::concat<const ml_program::GlobalOp>(params, buffers))) {
+    ml_program::GlobalOp copy = global;
+    block.insertArgument(i, copy.getType(), copy.getLoc());
   }
+  auto indexOf = [](ArrayRef<ml_program::GlobalOp> globals,
+                    SymbolRefAttr ref) -> std::optional<unsigned> {
+    auto it = llvm::find_if(globals, [&](ml_program::GlobalOp global) {
+      return global.getSymName() == ref.getLeafReference();
+    });
+    if (it == globals.end())
+      return std::nullopt;
+    return it - globals.begin();
+  };
+  // Parameters are arguments; model state is an argument until the model
+  // stores a new value, which later loads read.
+  SmallVector<Value> current(block.getArguments().slice(numParams, numBuffers));
+  for (Operation &top : llvm::make_early_inc_range(block)) {
+    SmallVector<ml_program::GlobalLoadOp> loads;
+    top.walk([&](ml_program::GlobalLoadOp load) { loads.push_back(load); });
+    for (ml_program::GlobalLoadOp load : loads) {
+      Value value;
+      if (std::optional<unsigned> i = indexOf(params, load.getGlobal()))
+        value = block.getArgument(*i);
+      else if (std::optional<unsigned> j = indexOf(buffers, load.getGlobal()))
+        value = current[*j];
+      if (!value)
+        continue;
+      load.replaceAllUsesWith(value);
+      load.erase();
+    }
+    if (auto store = dyn_cast<ml_program::GlobalStoreOp>(top)) {
+      // The pass has checked that only model state is stored.
+      current[*indexOf(buffers, store.getGlobal())] = store.getValue();
+      store.erase();
+    }
+  }
+  if (training)
+    predict.walk([&](BatchNormOp op) { op.setTraining(true); });
 
   // A dynamic batch becomes static.
-  BlockArgument input = block.getArgument(params.size());
+  BlockArgument input = block.getArgument(numParams + numBuffers);
   auto inputType = cast<RankedTensorType>(input.getType());
   auto terminator = cast<func::ReturnOp>(block.getTerminator());
   if (batchSize > 0 && inputType.getRank() > 0) {
@@ -307,12 +342,26 @@ MakeTrainStepPass::buildPredict(func::FuncOp model,
           0, tensor::CastOp::create(b, loc, logitsType.clone(shape), logits));
     }
   }
+  // In training, the model state's last values follow the logits.
+  if (training && numBuffers) {
+    SmallVector<Value> results(terminator.getOperands());
+    results.append(current);
+    b.setInsertionPoint(terminator);
+    auto extended = func::ReturnOp::create(b, terminator.getLoc(), results);
+    terminator.erase();
+    terminator = extended;
+  }
   predict.setFunctionType(b.getFunctionType(block.getArgumentTypes(),
                                             terminator.getOperandTypes()));
   SmallVector<DictionaryAttr> argAttrs;
   for (ml_program::GlobalOp param : params)
     argAttrs.push_back(b.getDictionaryAttr(
-        b.getNamedAttr(paramAttr.getName(), FlatSymbolRefAttr::get(param))));
+        b.getNamedAttr(dialect->getParamAttrHelper().getName(),
+                       FlatSymbolRefAttr::get(param))));
+  for (ml_program::GlobalOp buffer : buffers)
+    argAttrs.push_back(b.getDictionaryAttr(
+        b.getNamedAttr(dialect->getModelStateAttrHelper().getName(),
+                       FlatSymbolRefAttr::get(buffer))));
   argAttrs.push_back(b.getDictionaryAttr({}));
   predict.setAllArgAttrs(argAttrs);
   predict.removeResAttrsAttr();
@@ -321,21 +370,25 @@ MakeTrainStepPass::buildPredict(func::FuncOp model,
   return predict;
 }
 
-FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
-    func::FuncOp predict, MutableArrayRef<ml_program::GlobalOp> params) {
-  MLIRContext *context = predict.getContext();
+FailureOr<func::FuncOp>
+MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
+                                  MutableArrayRef<ml_program::GlobalOp> params,
+                                  ArrayRef<ml_program::GlobalOp> buffers) {
+  MLIRContext *context = forward.getContext();
   auto *dialect = context->getLoadedDialect<QuantxDialect>();
   OpBuilder b(context);
-  Location loc = predict.getLoc();
-  unsigned numParams = params.size();
-  std::string prefix = predict.getSymName().drop_back(strlen("_predict")).str();
+  Location loc = forward.getLoc();
+  unsigned numParams = params.size(), numBuffers = buffers.size();
 
-  // The loss and its gradient with respect to the parameters.
-  func::FuncOp loss = buildLossFunction(predict, prefix);
+  // The loss (and the new model state) and the loss's gradient with respect
+  // to the parameters.
+  func::FuncOp loss = buildLossFunction(forward, prefix);
   SmallVector<unsigned> wrt = llvm::to_vector(llvm::seq<unsigned>(numParams));
   SmallVector<unsigned> unreached;
-  FailureOr<func::FuncOp> grad =
-      buildGradientFunction(loss, wrt, prefix + "_loss_grad", &unreached);
+  SmallVector<bool> seeded(1 + numBuffers, false);
+  seeded[0] = true;
+  FailureOr<func::FuncOp> grad = buildGradientFunction(
+      loss, wrt, (prefix + "_loss_grad").str(), &unreached, seeded);
   if (failed(grad)) {
     loss.erase();
     return failure();
@@ -349,7 +402,8 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
            "all, or only through integers or comparisons): its gradient is "
            "zero and training does not change it";
 
-  // The step: (params, state, x, labels[, lr]) -> (loss, params, state).
+  // The step: (params, state, buffers, x, labels[, lr])
+  //   -> (loss, params, state, buffers).
   FunctionType lossType = loss.getFunctionType();
   auto scalarType = cast<RankedTensorType>(lossType.getResult(0));
   SmallVector<Type> argTypes;
@@ -375,8 +429,14 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
     argAttrs.push_back(b.getDictionaryAttr(attrs));
   }
   argTypes.append(stateTypes);
-  argTypes.append(
-      {lossType.getInput(numParams), lossType.getInput(numParams + 1)});
+  for (ml_program::GlobalOp buffer : buffers) {
+    argTypes.push_back(buffer.getType());
+    argAttrs.push_back(b.getDictionaryAttr(
+        b.getNamedAttr(dialect->getModelStateAttrHelper().getName(),
+                       FlatSymbolRefAttr::get(buffer))));
+  }
+  argTypes.append({lossType.getInput(numParams + numBuffers),
+                   lossType.getInput(numParams + numBuffers + 1)});
   argAttrs.append({b.getDictionaryAttr({}), b.getDictionaryAttr({})});
   if (learningRateArgument) {
     argTypes.push_back(scalarType);
@@ -388,9 +448,11 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   SmallVector<Type> resultTypes = {scalarType};
   resultTypes.append(argTypes.begin(), argTypes.begin() + numParams);
   resultTypes.append(stateTypes);
+  for (ml_program::GlobalOp buffer : buffers)
+    resultTypes.push_back(buffer.getType());
 
-  b.setInsertionPointAfter(predict);
-  auto step = func::FuncOp::create(b, loc, prefix + "_train_step",
+  b.setInsertionPointAfter(forward);
+  auto step = func::FuncOp::create(b, loc, (prefix + "_train_step").str(),
                                    b.getFunctionType(argTypes, resultTypes));
   step.setAllArgAttrs(argAttrs);
   Block *body = step.addEntryBlock();
@@ -398,25 +460,33 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   unsigned numState = stateTypes.size();
   ValueRange paramArgs = body->getArguments().take_front(numParams);
   ValueRange stateArgs = body->getArguments().slice(numParams, numState);
+  ValueRange bufferArgs =
+      body->getArguments().slice(numParams + numState, numBuffers);
+  unsigned dataArg = numParams + numState + numBuffers;
 
-  // The gradient function's body, inlined with a cotangent of 1.
+  // The gradient function's body, inlined with a cotangent of 1:
+  // (params, buffers, x, labels, dloss) -> (loss, buffers, grads).
   IRMapping mapping;
   Block &gradBlock = grad->front();
   for (unsigned i = 0; i < numParams; ++i)
     mapping.map(gradBlock.getArgument(i), paramArgs[i]);
-  mapping.map(gradBlock.getArgument(numParams),
-              body->getArgument(numParams + numState));
-  mapping.map(gradBlock.getArgument(numParams + 1),
-              body->getArgument(numParams + numState + 1));
-  mapping.map(gradBlock.getArgument(numParams + 2),
+  for (unsigned i = 0; i < numBuffers; ++i)
+    mapping.map(gradBlock.getArgument(numParams + i), bufferArgs[i]);
+  unsigned gradData = numParams + numBuffers;
+  mapping.map(gradBlock.getArgument(gradData), body->getArgument(dataArg));
+  mapping.map(gradBlock.getArgument(gradData + 1),
+              body->getArgument(dataArg + 1));
+  mapping.map(gradBlock.getArgument(gradData + 2),
               createFloatConstant(b, loc, scalarType, 1.0));
   for (Operation &op : gradBlock.without_terminator())
     b.clone(op, mapping);
   auto gradReturn = cast<func::ReturnOp>(gradBlock.getTerminator());
   Value lossResult = mapping.lookup(gradReturn.getOperand(0));
-  SmallVector<Value> grads;
+  SmallVector<Value> newBuffers, grads;
+  for (unsigned i = 0; i < numBuffers; ++i)
+    newBuffers.push_back(mapping.lookup(gradReturn.getOperand(1 + i)));
   for (unsigned i = 0; i < numParams; ++i)
-    grads.push_back(mapping.lookup(gradReturn.getOperand(1 + i)));
+    grads.push_back(mapping.lookup(gradReturn.getOperand(1 + numBuffers + i)));
   grad->erase();
   loss.erase();
 
@@ -443,6 +513,7 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   SmallVector<Value> results = {lossResult};
   results.append(update.params);
   results.append(update.state);
+  results.append(newBuffers);
   func::ReturnOp::create(b, loc, results);
   if (failed(canonicalize(step)))
     return failure();
@@ -503,45 +574,70 @@ void MakeTrainStepPass::runOnOperation() {
   }
 
   // Parameters: mutable float tensor globals the model reads, in module
-  // order.
+  // order. Globals marked quantx.buffer are model state the step does not
+  // train; the model may store new values into them (at its top level).
+  auto buffer =
+      getContext().getLoadedDialect<QuantxDialect>()->getBufferAttrHelper();
   llvm::SmallDenseSet<StringRef> read;
   WalkResult walk = function.walk([&](Operation *op) {
     if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op)) {
       read.insert(load.getGlobal().getLeafReference());
       return WalkResult::advance();
     }
-    if (isa<ml_program::GlobalStoreOp>(op)) {
-      op->emitError("the model must not store globals; the training step "
-                    "updates its parameters");
+    auto store = dyn_cast<ml_program::GlobalStoreOp>(op);
+    if (!store)
+      return WalkResult::advance();
+    auto global = module.lookupSymbol<ml_program::GlobalOp>(
+        store.getGlobal().getLeafReference());
+    if (!global || !buffer.isAttrPresent(global) ||
+        !isDifferentiableType(global.getType())) {
+      op->emitError("the model may store only model state (float tensor "
+                    "globals marked quantx.buffer, such as batch-norm "
+                    "statistics); the training step updates the parameters");
       return WalkResult::interrupt();
     }
+    if (op->getParentOp() != function) {
+      op->emitError("model state must be stored at the top level of the "
+                    "model, not inside a region");
+      return WalkResult::interrupt();
+    }
+    read.insert(store.getGlobal().getLeafReference());
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return signalPassFailure();
-  // Globals marked quantx.buffer are model state the step does not train.
-  auto buffer =
-      getContext().getLoadedDialect<QuantxDialect>()->getBufferAttrHelper();
-  SmallVector<ml_program::GlobalOp> params;
-  for (auto global : module.getOps<ml_program::GlobalOp>())
-    if (read.contains(global.getSymName()) && global.getIsMutable() &&
-        isDifferentiableType(global.getType()) && !buffer.isAttrPresent(global))
-      params.push_back(global);
+  SmallVector<ml_program::GlobalOp> params, buffers;
+  for (auto global : module.getOps<ml_program::GlobalOp>()) {
+    if (!read.contains(global.getSymName()) || !global.getIsMutable() ||
+        !isDifferentiableType(global.getType()))
+      continue;
+    (buffer.isAttrPresent(global) ? buffers : params).push_back(global);
+  }
   if (params.empty()) {
     function.emitError("the model reads no mutable float ml_program.global: "
                        "it has no parameters to train");
     return signalPassFailure();
   }
-  for (StringRef suffix : {"_predict", "_train_step", "_loss", "_loss_grad"})
+  for (StringRef suffix :
+       {"_predict", "_train_step", "_train_forward", "_loss", "_loss_grad"})
     if (module.lookupSymbol((function.getSymName() + suffix).str())) {
       function.emitError("cannot add @")
           << function.getSymName() << suffix << ": the symbol exists";
       return signalPassFailure();
     }
 
-  FailureOr<func::FuncOp> predict = buildPredict(function, params);
+  FailureOr<func::FuncOp> predict =
+      buildForward(function, params, buffers, /*training=*/false, "_predict");
   if (failed(predict))
     return signalPassFailure();
-  if (failed(buildTrainStep(*predict, params)))
+  FailureOr<func::FuncOp> forward = buildForward(
+      function, params, buffers, /*training=*/true, "_train_forward");
+  if (failed(forward))
+    return signalPassFailure();
+  (*forward)->moveAfter(*predict);
+  LogicalResult built =
+      buildTrainStep(*forward, function.getSymName(), params, buffers);
+  forward->erase();
+  if (failed(built))
     return signalPassFailure();
 }

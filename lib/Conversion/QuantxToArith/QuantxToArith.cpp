@@ -330,6 +330,17 @@ struct SoftmaxCrossEntropyLowering
   }
 };
 
+/// Batch normalization becomes linalg reductions and elementwise ops.
+struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.decompose(rewriter));
+    return success();
+  }
+};
+
 /// Any other operation that carries quantized values (tensor reshapes,
 /// slices, linalg.transpose/fill/copy/generic, tensor.pad/generate, ...)
 /// moves storage integers instead: same operation, converted types,
@@ -370,10 +381,11 @@ struct ConvertOperandAndResultTypes : ConversionPattern {
 
 void mlir::quantx::populateQuantxToArithConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-               FakeQuantLowering, StorageCastLowering,
-               SoftmaxCrossEntropyLowering, ConvertOperandAndResultTypes>(
-      typeConverter, patterns.getContext());
+  patterns
+      .add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+           FakeQuantLowering, StorageCastLowering, SoftmaxCrossEntropyLowering,
+           BatchNormLowering, ConvertOperandAndResultTypes>(
+          typeConverter, patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

@@ -87,6 +87,7 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
         "\"he_normal\", \"xavier_uniform\", \"zeros\" or \"ones\"");
   }
   if (name == ParamAttrHelper::getNameStr() ||
+      name == ModelStateAttrHelper::getNameStr() ||
       name == StateAttrHelper::getNameStr() ||
       name == HyperAttrHelper::getNameStr())
     return op->emitError("'") << name << "' belongs on a function argument";
@@ -111,15 +112,17 @@ LogicalResult QuantxDialect::verifyRegionArgAttribute(Operation *op,
   bool lowered = !shaped && !type.isIntOrIndexOrFloat();
   bool floatTensor = lowered || (shaped && shaped.hasRank() &&
                                  isa<FloatType>(shaped.getElementType()));
-  if (name == ParamAttrHelper::getNameStr()) {
+  if (name == ParamAttrHelper::getNameStr() ||
+      name == ModelStateAttrHelper::getNameStr()) {
     auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
     if (!ref)
       return emitError() << "'" << name << "' must name a global (@name), got "
                          << attr.getValue();
     if (!floatTensor)
-      return emitError() << "a parameter must be a ranked float tensor, "
-                            "got "
-                         << type;
+      return emitError() << (name == ParamAttrHelper::getNameStr()
+                                 ? "a parameter"
+                                 : "model state")
+                         << " must be a ranked float tensor, got " << type;
     return success();
   }
   if (name == StateAttrHelper::getNameStr()) {

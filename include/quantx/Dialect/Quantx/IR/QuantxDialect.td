@@ -46,7 +46,7 @@ def Quantx_Dialect : Dialect {
     The dialect also owns the training contract: the discardable attributes
     by which a model and its generated training step tell the caller (the
     runner) what each global and argument is. The dialect verifies them
-    (training_c1 to training_c6 in `docs/Spec.md`).
+    (training_c1 to training_c7 in `docs/Spec.md`).
 
     * `quantx.param = @global` on a function argument: a trained parameter,
       read from and written back to the `ml_program.global` it names (a
@@ -63,7 +63,11 @@ def Quantx_Dialect : Dialect {
     * `quantx.buffer` (unit) on a mutable `ml_program.global`: model state
       that is not trained by gradients (batch-norm running statistics,
       observer ranges). The training-step builder does not make it a
-      parameter; the model reads it as it is.
+      parameter; the model reads it, and may store its new value
+      (`ml_program.global_store`), which the training step returns.
+    * `quantx.model_state = @global` on a function argument: the current
+      value of the `quantx.buffer` global it names (a ranked float tensor),
+      which the caller keeps between calls.
 
     ```mlir
     ml_program.global private mutable @w : tensor<4x3xf32>
@@ -80,7 +84,8 @@ def Quantx_Dialect : Dialect {
     "::mlir::StringAttr":$state,
     "::mlir::StringAttr":$hyper,
     "::mlir::StringAttr":$init,
-    "::mlir::UnitAttr":$buffer
+    "::mlir::UnitAttr":$buffer,
+    "::mlir::FlatSymbolRefAttr":$model_state
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

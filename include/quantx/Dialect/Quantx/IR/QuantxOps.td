@@ -296,4 +296,84 @@ def Quantx_SoftmaxCrossEntropyOp : Quantx_Op<"softmax_cross_entropy",
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def Quantx_BatchNormOp : Quantx_Op<"batch_norm",
+    [Pure, AllTypesMatch<["input", "output"]>,
+     AllTypesMatch<["scale", "offset", "running_mean", "running_var",
+                    "new_mean", "new_var"]>,
+     DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
+  let summary = "batch normalization over the last (feature) dimension";
+  let description = [{
+    Normalizes `input` (`[N, C]`, `[N, H, W, C]`, ...: features last) per
+    feature `c`, then scales and shifts it:
+    `output = (input - mean[c]) / sqrt(var[c] + epsilon) * scale[c] +
+    offset[c]`.
+
+    Without `training` (inference), `mean` and `var` are `running_mean` and
+    `running_var`, and `new_mean`/`new_var` return them unchanged. With
+    `training`, `mean` and `var` are the statistics of this batch over every
+    dimension but the last (`M` elements per feature; the variance divides
+    by `M`), and the running statistics move towards them:
+    `new_mean = (1 - momentum) running_mean + momentum mean`,
+    `new_var = (1 - momentum) running_var + momentum var M / (M - 1)`
+    (the unbiased variance), as `torch.nn.BatchNorm` does.
+
+    A model writes the op once, without `training`, and stores `new_mean`
+    and `new_var` into its `quantx.buffer` globals:
+    `quantx-make-train-step` sets `training` in the step it builds and turns
+    the stores into results of the step, and the prediction function uses
+    the running statistics. The gradient covers every operand and result
+    (batch statistics included in training).
+
+    Constraints: batch_norm_c1: `input` has rank 2 or more and a float
+    element type; batch_norm_c2: `scale`, `offset`, `running_mean` and
+    `running_var` are rank-1 tensors of the input's element type and of its
+    feature count; batch_norm_c3: `epsilon` is positive and finite,
+    `momentum` lies in [0, 1]; batch_norm_c4: in training, a batch whose
+    static shape has one element per feature is an error (its variance is
+    undefined; with dynamic shapes `new_var` becomes infinite or NaN).
+
+    Canonicalization folds a `tensor.cast` that erases static sizes of the
+    input into the op (so a training step's static batch reaches its
+    code), except where that would break batch_norm_c4.
+
+    Lowered to linalg by convert-quantx-to-arith.
+
+    Example:
+
+    ```mlir
+    %y, %mean, %var = quantx.batch_norm %x, %gamma, %beta, %rm, %rv
+        {epsilon = 1.0e-05 : f64, momentum = 0.1 : f64}
+        : tensor<?x28x28x16xf32>, tensor<16xf32>
+    ml_program.global_store @bn1_mean = %mean : tensor<16xf32>
+    ml_program.global_store @bn1_var = %var : tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input,
+                       RankedTensorOf<[AnyFloat]>:$scale,
+                       RankedTensorOf<[AnyFloat]>:$offset,
+                       RankedTensorOf<[AnyFloat]>:$running_mean,
+                       RankedTensorOf<[AnyFloat]>:$running_var,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon,
+                       DefaultValuedAttr<F64Attr, "0.1">:$momentum,
+                       UnitAttr:$training);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$output,
+                      RankedTensorOf<[AnyFloat]>:$new_mean,
+                      RankedTensorOf<[AnyFloat]>:$new_var);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $offset `,` $running_mean `,` $running_var
+    (`training` $training^)? attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    /// Builds the output and the new running statistics from linalg ops at
+    /// the builder's insertion point.
+    ::llvm::SmallVector<::mlir::Value, 3> decompose(::mlir::OpBuilder &builder);
+  }];
+}
+
 #endif // QUANTX_DIALECT_QUANTX_IR_QUANTXOPS_TD
