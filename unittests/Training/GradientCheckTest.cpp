@@ -198,18 +198,19 @@ GradientCase withStep(GradientCase c, double h, double tolerance) {
 }
 
 #define ELEMENTWISE_BINARY(NAME, BODY)                                         \
-  GradientCase{                                                                \
-      NAME,                                                                    \
-      "#m = affine_map<(i, j) -> (i, j)>\n"                                    \
-      "func.func @f(%x: tensor<3x4xf64>, %y: tensor<3x4xf64>) -> "             \
-      "tensor<3x4xf64> {\n"                                                    \
-      "  %e = tensor.empty() : tensor<3x4xf64>\n"                              \
-      "  %r = linalg.generic {indexing_maps = [#m, #m, #m], iterator_types "   \
-      "= [\"parallel\", \"parallel\"]} ins(%x, %y : tensor<3x4xf64>, "         \
-      "tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) {\n"                        \
-      "  ^bb0(%a: f64, %b: f64, %o: f64):\n" BODY "  } -> tensor<3x4xf64>\n"   \
-      "  return %r : tensor<3x4xf64>\n"                                        \
-      "}\n"}
+  GradientCase {                                                               \
+    NAME,                                                                      \
+        "#m = affine_map<(i, j) -> (i, j)>\n"                                  \
+        "func.func @f(%x: tensor<3x4xf64>, %y: tensor<3x4xf64>) -> "           \
+        "tensor<3x4xf64> {\n"                                                  \
+        "  %e = tensor.empty() : tensor<3x4xf64>\n"                            \
+        "  %r = linalg.generic {indexing_maps = [#m, #m, #m], iterator_types " \
+        "= [\"parallel\", \"parallel\"]} ins(%x, %y : tensor<3x4xf64>, "       \
+        "tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) {\n"                      \
+        "  ^bb0(%a: f64, %b: f64, %o: f64):\n" BODY "  } -> tensor<3x4xf64>\n" \
+        "  return %r : tensor<3x4xf64>\n"                                      \
+        "}\n"                                                                  \
+  }
 
 #define ELEMENTWISE_UNARY(NAME, OP, LOW, HIGH)                                 \
   GradientCase {                                                               \
@@ -562,6 +563,60 @@ func.func @f(%x: tensor<9xf64>, %k: tensor<3xf64>, %c: tensor<4xf64>) -> tensor<
     linalg.yield %s : f64
   } -> tensor<4xf64>
   return %r : tensor<4xf64>
+})mlir"},
+    // Batch normalization: every operand against every result (output and
+    // new running statistics), in training (batch statistics) and in
+    // inference (running statistics; the variance kept positive).
+    {"batch_norm-training", R"mlir(
+func.func @f(%x: tensor<2x3x3x4xf64>, %g: tensor<4xf64>, %b: tensor<4xf64>, %m: tensor<4xf64>, %v: tensor<4xf64>)
+    -> (tensor<2x3x3x4xf64>, tensor<4xf64>, tensor<4xf64>) {
+  %y, %nm, %nv = quantx.batch_norm %x, %g, %b, %m, %v training {epsilon = 1.0e-3 : f64, momentum = 0.3 : f64}
+      : tensor<2x3x3x4xf64>, tensor<4xf64>
+  return %y, %nm, %nv : tensor<2x3x3x4xf64>, tensor<4xf64>, tensor<4xf64>
+})mlir"},
+    {"batch_norm-training-output-only", R"mlir(
+func.func @f(%x: tensor<5x3xf64>, %g: tensor<3xf64>, %b: tensor<3xf64>, %m: tensor<3xf64>, %v: tensor<3xf64>) -> tensor<5x3xf64> {
+  %y, %nm, %nv = quantx.batch_norm %x, %g, %b, %m, %v training : tensor<5x3xf64>, tensor<3xf64>
+  return %y : tensor<5x3xf64>
+})mlir"},
+    {"batch_norm-training-dynamic-batch", R"mlir(
+func.func @f(%x: tensor<?x2x4xf64>, %g: tensor<4xf64>, %b: tensor<4xf64>, %m: tensor<4xf64>, %v: tensor<4xf64>)
+    -> (tensor<?x2x4xf64>, tensor<4xf64>, tensor<4xf64>) {
+  %y, %nm, %nv = quantx.batch_norm %x, %g, %b, %m, %v training {momentum = 0.5 : f64}
+      : tensor<?x2x4xf64>, tensor<4xf64>
+  return %y, %nm, %nv : tensor<?x2x4xf64>, tensor<4xf64>, tensor<4xf64>
+})mlir"},
+    {"batch_norm-inference", R"mlir(
+func.func @f(%x: tensor<3x2x5xf64>, %g: tensor<5xf64>, %b: tensor<5xf64>, %m: tensor<5xf64>, %v: tensor<5xf64>)
+    -> (tensor<3x2x5xf64>, tensor<5xf64>, tensor<5xf64>) {
+  %y, %nm, %nv = quantx.batch_norm %x, %g, %b, %m, %v {epsilon = 1.0e-2 : f64}
+      : tensor<3x2x5xf64>, tensor<5xf64>
+  return %y, %nm, %nv : tensor<3x2x5xf64>, tensor<5xf64>, tensor<5xf64>
+})mlir",
+     0.2, 1.5},
+    // Convolution, batch norm (training), ReLU and the loss, as a model.
+    {"cnn-batch-norm-loss", R"mlir(
+#nhwc = affine_map<(n, h, w, c) -> (n, h, w, c)>
+func.func @f(%x: tensor<2x5x5x1xf64>, %k: tensor<3x3x1x3xf64>, %g: tensor<3xf64>, %b: tensor<3xf64>) -> tensor<f64> {
+  %z = arith.constant 0.0 : f64
+  %m = arith.constant dense<0.0> : tensor<3xf64>
+  %v = arith.constant dense<1.0> : tensor<3xf64>
+  %e = tensor.empty() : tensor<2x3x3x3xf64>
+  %f = linalg.fill ins(%z : f64) outs(%e : tensor<2x3x3x3xf64>) -> tensor<2x3x3x3xf64>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %k : tensor<2x5x5x1xf64>, tensor<3x3x1x3xf64>) outs(%f : tensor<2x3x3x3xf64>) -> tensor<2x3x3x3xf64>
+  %y, %nm, %nv = quantx.batch_norm %c, %g, %b, %m, %v training : tensor<2x3x3x3xf64>, tensor<3xf64>
+  %r = linalg.generic {indexing_maps = [#nhwc, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : tensor<2x3x3x3xf64>) outs(%e : tensor<2x3x3x3xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    %s = arith.maximumf %a, %z : f64
+    linalg.yield %s : f64
+  } -> tensor<2x3x3x3xf64>
+  %flat = tensor.collapse_shape %r [[0], [1, 2, 3]] : tensor<2x3x3x3xf64> into tensor<2x27xf64>
+  %logits = tensor.extract_slice %flat[0, 0] [2, 5] [1, 1] : tensor<2x27xf64> to tensor<2x5xf64>
+  %labels = arith.constant dense<[1, 3]> : tensor<2xi32>
+  %l = quantx.softmax_cross_entropy %logits, %labels : tensor<2x5xf64>, tensor<2xi32> -> tensor<f64>
+  return %l : tensor<f64>
 })mlir"},
     // All loops parallel, the input read through a sum (a Hankel matrix):
     // each element of x feeds several outputs.

@@ -84,7 +84,8 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
     }
     return verifyEnumString<Initializer>(
         emitError, attr, symbolizeInitializer,
-        "\"he_normal\", \"xavier_uniform\", \"zeros\" or \"ones\"");
+        "\"he_normal\", \"xavier_uniform\", \"fan_in_uniform\", \"zeros\" "
+        "or \"ones\"");
   }
   if (name == ParamAttrHelper::getNameStr() ||
       name == ModelStateAttrHelper::getNameStr() ||

@@ -1,6 +1,6 @@
 // RUN: quantx-opt %s --split-input-file --verify-diagnostics
 
-// expected-error @+1 {{'quantx.init' must be one of "he_normal", "xavier_uniform", "zeros" or "ones", got "glorot"}}
+// expected-error @+1 {{'quantx.init' must be one of "he_normal", "xavier_uniform", "fan_in_uniform", "zeros" or "ones", got "glorot"}}
 ml_program.global private mutable @w : tensor<4x3xf32> {quantx.init = "glorot"}
 
 // -----

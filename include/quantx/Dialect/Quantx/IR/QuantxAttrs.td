@@ -127,7 +127,8 @@ def Quantx_Initializer : I32EnumAttr<"Initializer",
       I32EnumAttrCase<"he_normal", 0>,
       I32EnumAttrCase<"xavier_uniform", 1>,
       I32EnumAttrCase<"zeros", 2>,
-      I32EnumAttrCase<"ones", 3>
+      I32EnumAttrCase<"ones", 3>,
+      I32EnumAttrCase<"fan_in_uniform", 4>
     ]> {
   let cppNamespace = "::mlir::quantx";
   let genSpecializedAttr = 0;

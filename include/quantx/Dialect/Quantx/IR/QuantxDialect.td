@@ -57,7 +57,8 @@ def Quantx_Dialect : Dialect {
     * `quantx.hyper = "learning_rate"` on a function argument: a
       hyperparameter the caller supplies at each step (a float scalar
       tensor).
-    * `quantx.init = "he_normal" | "xavier_uniform" | "zeros" | "ones"` on a
+    * `quantx.init = "he_normal" | "xavier_uniform" | "fan_in_uniform" |
+      "zeros" | "ones"` on a
       mutable `ml_program.global`: how a parameter without a value is
       initialized.
     * `quantx.buffer` (unit) on a mutable `ml_program.global`: model state

@@ -12,9 +12,21 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
+namespace math {
+class MathDialect;
+} // namespace math
 namespace quant {
 class QuantDialect;
 } // namespace quant
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
 
 namespace quantx {
 class QuantxDialect;

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 //
 // Passes over quantx IR that stay in the dialect: interoperation with the
-// upstream quant dialect.
+// upstream quant dialect, batch-norm folding.
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,6 +78,53 @@ def ExportQuantPass : Pass<"quantx-export-quant"> {
     ```
   }];
   let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
+def FoldBatchNormPass : Pass<"quantx-fold-batch-norm"> {
+  let summary = "Fold inference-mode batch norms into the preceding matmul "
+                "or convolution";
+  let description = [{
+    An inference-mode `quantx.batch_norm` (without `training`) whose input
+    is the only use of a matmul or convolution result computes
+    `(x W - mean) s + beta` with `s = gamma / sqrt(var + epsilon)` per
+    output channel: the pass rewrites it as `x (W s) + (beta - mean s)`, the
+    channel scale applied to the weights (along their last dimension, the
+    output channel) and the shift added as a bias. The new running
+    statistics of the folded op are its running statistics, as in
+    inference. The scaling is emitted as `linalg.generic`s on the weights,
+    so the pass applies whether the weights are constants, globals or
+    arguments; the quantization passes then see one contraction per layer.
+
+    Folded producers, each accumulating into a zero-filled tensor:
+    `linalg.matmul` (default maps) and `linalg.batch_matmul` (weights are
+    the second operand), `linalg.conv_2d_nhwc_hwcf` and
+    `linalg.depthwise_conv_2d_nhwc_hwc` (weights are the filter). Any other
+    batch norm stays as it is, with a remark saying why (its input comes
+    from something else, the contraction's result has other uses or
+    accumulates into a nonzero tensor, or it is in training mode).
+
+    Before:
+
+    ```mlir
+    %c = linalg.conv_2d_nhwc_hwcf ins(%x, %k : ...) outs(%zeros : ...) -> tensor<?x28x28x16xf32>
+    %y, %nm, %nv = quantx.batch_norm %c, %g, %b, %m, %v : tensor<?x28x28x16xf32>, tensor<16xf32>
+    ```
+
+    After (in outline):
+
+    ```mlir
+    %s = gamma / sqrt(var + epsilon)                        // linalg.generic on [16]
+    %ks = linalg.generic ins(%k, %s) ... { k * s }          // [3, 3, 1, 16]
+    %c = linalg.conv_2d_nhwc_hwcf ins(%x, %ks : ...) outs(%zeros : ...)
+    %y = linalg.generic ins(%c, %shift) ... { c + shift }   // beta - mean * s
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
 }
 
 #endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD
