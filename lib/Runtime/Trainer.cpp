@@ -108,10 +108,9 @@ static void initialize(NpyArray &array, Initializer kind, uint64_t seed) {
   }
   case Initializer::xavier_uniform:
   case Initializer::fan_in_uniform: {
-    double limit =
-        kind == Initializer::xavier_uniform
-            ? std::sqrt(6.0 / static_cast<double>(fanIn + fanOut))
-            : 1.0 / std::sqrt(static_cast<double>(fanIn));
+    double limit = kind == Initializer::xavier_uniform
+                       ? std::sqrt(6.0 / static_cast<double>(fanIn + fanOut))
+                       : 1.0 / std::sqrt(static_cast<double>(fanIn));
     for (int64_t i = 0; i < count; ++i)
       data[i] = static_cast<float>(limit * (2.0 * uniform(seed, i) - 1.0));
     return;

@@ -198,19 +198,18 @@ GradientCase withStep(GradientCase c, double h, double tolerance) {
 }
 
 #define ELEMENTWISE_BINARY(NAME, BODY)                                         \
-  GradientCase {                                                               \
-    NAME,                                                                      \
-        "#m = affine_map<(i, j) -> (i, j)>\n"                                  \
-        "func.func @f(%x: tensor<3x4xf64>, %y: tensor<3x4xf64>) -> "           \
-        "tensor<3x4xf64> {\n"                                                  \
-        "  %e = tensor.empty() : tensor<3x4xf64>\n"                            \
-        "  %r = linalg.generic {indexing_maps = [#m, #m, #m], iterator_types " \
-        "= [\"parallel\", \"parallel\"]} ins(%x, %y : tensor<3x4xf64>, "       \
-        "tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) {\n"                      \
-        "  ^bb0(%a: f64, %b: f64, %o: f64):\n" BODY "  } -> tensor<3x4xf64>\n" \
-        "  return %r : tensor<3x4xf64>\n"                                      \
-        "}\n"                                                                  \
-  }
+  GradientCase{                                                                \
+      NAME,                                                                    \
+      "#m = affine_map<(i, j) -> (i, j)>\n"                                    \
+      "func.func @f(%x: tensor<3x4xf64>, %y: tensor<3x4xf64>) -> "             \
+      "tensor<3x4xf64> {\n"                                                    \
+      "  %e = tensor.empty() : tensor<3x4xf64>\n"                              \
+      "  %r = linalg.generic {indexing_maps = [#m, #m, #m], iterator_types "   \
+      "= [\"parallel\", \"parallel\"]} ins(%x, %y : tensor<3x4xf64>, "         \
+      "tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) {\n"                        \
+      "  ^bb0(%a: f64, %b: f64, %o: f64):\n" BODY "  } -> tensor<3x4xf64>\n"   \
+      "  return %r : tensor<3x4xf64>\n"                                        \
+      "}\n"}
 
 #define ELEMENTWISE_UNARY(NAME, OP, LOW, HIGH)                                 \
   GradientCase {                                                               \
