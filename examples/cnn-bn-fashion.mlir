@@ -17,22 +17,22 @@
 #map = affine_map<(n, j) -> (n, j)>
 #bias = affine_map<(n, j) -> (j)>
 
-ml_program.global private mutable @k1 : tensor<3x3x1x16xf32> {quantx.init = "he_normal"}
+ml_program.global private mutable @k1 : tensor<3x3x1x16xf32> {quantx.init = "fan_in_uniform"}
 ml_program.global private mutable @g1 : tensor<16xf32> {quantx.init = "ones"}
 ml_program.global private mutable @b1 : tensor<16xf32> {quantx.init = "zeros"}
 ml_program.global private mutable @mean1 : tensor<16xf32> {quantx.buffer, quantx.init = "zeros"}
 ml_program.global private mutable @var1 : tensor<16xf32> {quantx.buffer, quantx.init = "ones"}
-ml_program.global private mutable @k2 : tensor<3x3x16x32xf32> {quantx.init = "he_normal"}
+ml_program.global private mutable @k2 : tensor<3x3x16x32xf32> {quantx.init = "fan_in_uniform"}
 ml_program.global private mutable @g2 : tensor<32xf32> {quantx.init = "ones"}
 ml_program.global private mutable @b2 : tensor<32xf32> {quantx.init = "zeros"}
 ml_program.global private mutable @mean2 : tensor<32xf32> {quantx.buffer, quantx.init = "zeros"}
 ml_program.global private mutable @var2 : tensor<32xf32> {quantx.buffer, quantx.init = "ones"}
-ml_program.global private mutable @w3 : tensor<1568x128xf32> {quantx.init = "he_normal"}
+ml_program.global private mutable @w3 : tensor<1568x128xf32> {quantx.init = "fan_in_uniform"}
 ml_program.global private mutable @g3 : tensor<128xf32> {quantx.init = "ones"}
 ml_program.global private mutable @b3 : tensor<128xf32> {quantx.init = "zeros"}
 ml_program.global private mutable @mean3 : tensor<128xf32> {quantx.buffer, quantx.init = "zeros"}
 ml_program.global private mutable @var3 : tensor<128xf32> {quantx.buffer, quantx.init = "ones"}
-ml_program.global private mutable @w4 : tensor<128x10xf32> {quantx.init = "he_normal"}
+ml_program.global private mutable @w4 : tensor<128x10xf32> {quantx.init = "fan_in_uniform"}
 ml_program.global private mutable @b4 : tensor<10xf32> {quantx.init = "zeros"}
 
 func.func @forward(%x: tensor<?x784xf32>) -> tensor<?x10xf32> {

@@ -52,6 +52,8 @@ struct Trainer::Impl {
   /// statistics), where the last step left them: each step reads them in
   /// place and returns new blocks.
   std::vector<TensorBuffer> params, state, buffers;
+  /// Training steps taken so far (for TrainOptions::maxSteps).
+  int64_t stepsTaken = 0;
   /// The static input shape, batch first.
   std::vector<int64_t> inputShape;
   int64_t sampleSize = 0, numClasses = 0;
@@ -421,7 +423,10 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
   TensorBuffer xBuffer = TensorBuffer::copyOf(makeF32(d.inputShape));
   TensorBuffer yBuffer = TensorBuffer::copyOf(y);
   TensorBuffer rate = TensorBuffer::copyOf(makeF32({}));
+  int64_t run = 0;
   for (int64_t b = 0; b < batches; ++b) {
+    if (d.options.maxSteps > 0 && d.stepsTaken >= d.options.maxSteps)
+      break;
     auto *xs = static_cast<float *>(xBuffer.data);
     auto *ys = static_cast<int32_t *>(yBuffer.data);
     for (int64_t k = 0; k < batchSize; ++k) {
@@ -455,6 +460,8 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
                        ": the learning rate may be too high, or the data "
                        "not finite");
     total += loss;
+    ++run;
+    ++d.stepsTaken;
     for (size_t i = 0; i < d.params.size(); ++i)
       d.params[i] = std::move((*outputs)[1 + i]);
     for (size_t i = 0; i < d.state.size(); ++i)
@@ -465,7 +472,7 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
     if (progress)
       progress(epoch, b + 1, batches, total / static_cast<double>(b + 1));
   }
-  return batches ? total / static_cast<double>(batches) : 0.0;
+  return run ? total / static_cast<double>(run) : 0.0;
 }
 
 llvm::Expected<double> Trainer::evaluate(const Split &split) {
@@ -535,6 +542,8 @@ describeGlobals(const std::vector<std::string> &names,
     lines.push_back("@" + names[i] + " " + formatShape(buffers[i].shape));
   return lines;
 }
+
+int64_t Trainer::getStepsTaken() const { return impl->stepsTaken; }
 
 std::vector<std::string> Trainer::describeParameters() const {
   return describeGlobals(impl->paramNames, impl->params);

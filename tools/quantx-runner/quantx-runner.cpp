@@ -138,6 +138,12 @@ static cl::opt<int64_t> batchSize(
 static cl::opt<int64_t> epochs("epochs", cl::desc("Passes over the data"),
                                cl::init(10), cl::sub(trainCommand),
                                cl::cat(runnerCategory));
+static cl::opt<int64_t>
+    maxSteps("max-steps",
+             cl::desc("Stop training after this many steps in all (0: no "
+                      "limit; the learning-rate schedule stays that of "
+                      "--epochs)"),
+             cl::init(0), cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<double> learningRate("lr", cl::desc("Learning rate"),
                                     cl::init(0.01), cl::sub(trainCommand),
                                     cl::cat(runnerCategory));
@@ -433,6 +439,7 @@ static int trainMain(bool training) {
   options.model = modelName;
   options.batchSize = batchSize;
   options.epochs = epochs;
+  options.maxSteps = maxSteps;
   options.optimizer = optimizer;
   options.learningRate = learningRate;
   options.momentum = momentum;
@@ -446,6 +453,8 @@ static int trainMain(bool training) {
   options.lrGamma = lrGamma;
   if (training && epochs < 0)
     return fail("--epochs must be at least 0");
+  if (training && maxSteps < 0)
+    return fail("--max-steps must be at least 0");
   auto start = std::chrono::steady_clock::now();
   auto trainer = Trainer::create(inputFile, options, getOptions(), training);
   if (!trainer)
@@ -526,6 +535,12 @@ static int trainMain(bool training) {
     std::snprintf(line, sizeof(line), "(%.2f s training)\n", trainSeconds);
     llvm::outs() << line;
     llvm::outs().flush();
+    if (maxSteps > 0 && (*trainer)->getStepsTaken() >= maxSteps &&
+        epoch < epochs) {
+      llvm::outs() << "stopped after " << maxSteps
+                   << " training steps (--max-steps)\n";
+      break;
+    }
   }
   if (!training || epochs == 0) {
     auto tested = (*trainer)->evaluate(scored);

@@ -47,6 +47,9 @@ struct TrainOptions {
   /// 0: the model's static batch size, or 64 when it is dynamic.
   int64_t batchSize = 0;
   int64_t epochs = 10;
+  /// Stop training after this many steps in all (0: no limit). The
+  /// learning-rate schedule is that of the whole run of `epochs`.
+  int64_t maxSteps = 0;
   mlir::quantx::Optimizer optimizer = mlir::quantx::Optimizer::sgd;
   double learningRate = 0.01;
   double momentum = 0.9;
@@ -111,6 +114,8 @@ public:
   llvm::Error save(const std::string &path);
 
   int64_t getBatchSize() const { return batchSize; }
+  /// Training steps taken so far.
+  int64_t getStepsTaken() const;
   /// Parameters as "name shape" strings, for the log.
   std::vector<std::string> describeParameters() const;
   /// Model state (quantx.buffer globals) as "name shape" strings.
