@@ -72,12 +72,39 @@ TEST_F(FormatTypeTest, FixedVerifierMessagesFromCpp) {
             "a per-tensor format has one scale, got 2");
   EXPECT_EQ(fixedError(8, true, -128, 127, 0, {0.5, 0.25}, {0}),
             "expected as many zero points as scales, got 1 and 2");
-  EXPECT_EQ(fixedError(8, true, -128, 127, -1, {}, {}),
-            "a fixed-point format needs a scale");
+  // No scales: a run-time scale (`?`), per tensor only and without zero
+  // points of its own.
+  EXPECT_EQ(fixedError(8, true, -128, 127, -1, {}, {}), "");
+  EXPECT_EQ(fixedError(8, true, -128, 127, 0, {}, {}),
+            "a format with a run-time scale (?) is per tensor; the op's axis "
+            "makes it per channel");
+  EXPECT_EQ(fixedError(8, true, -128, 127, -1, {}, {3}),
+            "a format with a run-time scale (?) has no zero points of its own");
   EXPECT_EQ(fixedError(8, true, -128, 127, -2, {0.5}, {0}),
             "quantized dimension must be >= 0, got -2");
   EXPECT_EQ(fixedError(40, true, 0, 1, -1, {0.5}, {0}),
             "storage width must be in [1, 32], got 40");
+}
+
+TEST_F(FormatTypeTest, RuntimeScaleFormatHasNoParameters) {
+  auto type =
+      FixedType::get(&context, 4, false, 0, 15, Float32Type::get(&context), -1,
+                     ArrayRef<double>{}, ArrayRef<int64_t>{});
+  EXPECT_TRUE(type.hasRuntimeScale());
+  auto format = cast<FormatTypeInterface>(type);
+  EXPECT_FALSE(format.getAffineParams(0).has_value());
+  EXPECT_EQ(format.getNumChannels(), 1);
+  EXPECT_EQ(format.getCodeRange().first, 0);
+  EXPECT_EQ(format.getCodeRange().second, 15);
+  std::string message;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    message = diagnostic.str();
+    return success();
+  });
+  EXPECT_TRUE(failed(format.verifyFormat(
+      [&] { return emitError(UnknownLoc::get(&context)); })));
+  EXPECT_EQ(message, "format '!quantx.fixed<u4:f32, ?>' has a run-time scale "
+                     "(?): only quantx.scaled_fake_quant takes it");
 }
 
 TEST_F(FormatTypeTest, FixedInterfaceMatchesNumerics) {

@@ -60,7 +60,10 @@ FailureOr<FormatLowering> FormatLowering::get(FormatTypeInterface format) {
     result.floatFormat = description.floatFormat;
     break;
   }
-  if (result.kind != Kind::Float && result.scales.empty())
+  // A fixed-point format with a run-time scale (`?`) has none: its scale and
+  // zero point arrive as values (quantx.scaled_fake_quant).
+  bool runtimeScale = description.kind == num::FormatDescription::Kind::Fixed;
+  if (result.kind != Kind::Float && result.scales.empty() && !runtimeScale)
     return failure();
   return result;
 }

@@ -330,6 +330,104 @@ struct SoftmaxCrossEntropyLowering
   }
 };
 
+/// Fake quantization with run-time parameters: one generic over the input
+/// reading the scale (zero point, threshold) per tensor or per channel, with
+/// the encoders and decoders of the static formats.
+struct ScaledFakeQuantLowering : OpConversionPattern<ScaledFakeQuantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScaledFakeQuantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FormatTypeInterface format = op.getFormat();
+    if (failed(FormatLowering::get(format)))
+      return rewriter.notifyMatchFailure(op, "format has no lowering");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    auto element = cast<FloatType>(type.getElementType());
+    int64_t rank = type.getRank();
+    MLIRContext *context = rewriter.getContext();
+    AffineMap full = rewriter.getMultiDimIdentityMap(rank);
+    std::optional<int64_t> axis = op.getAxis();
+    AffineMap param =
+        axis ? AffineMap::get(rank, 0, getAffineDimExpr(*axis, context))
+             : AffineMap::get(rank, 0, {}, context);
+    SmallVector<Value> inputs = {adaptor.getInput(), adaptor.getScale()};
+    SmallVector<AffineMap> maps = {full, param};
+    Value zeroPoint = adaptor.getZeroPoint(),
+          threshold = adaptor.getThreshold();
+    if (zeroPoint) {
+      inputs.push_back(zeroPoint);
+      maps.push_back(param);
+    }
+    if (threshold) {
+      inputs.push_back(threshold);
+      maps.push_back(param);
+    }
+    maps.push_back(full);
+    int64_t qmin, qmax;
+    std::tie(qmin, qmax) = op.getCodeRange();
+    double low = static_cast<double>(qmin), high = static_cast<double>(qmax);
+    Arithmetic arithmetic = op.getArithmetic();
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, adaptor.getInput()),
+        element);
+    auto toF64 = [&](OpBuilder &b, Location nloc, Value value) -> Value {
+      if (value.getType().isF64())
+        return value;
+      return arith::ExtFOp::create(b, nloc, b.getF64Type(), value);
+    };
+    auto f64 = [](OpBuilder &b, Location nloc, double value) -> Value {
+      return arith::ConstantOp::create(b, nloc, b.getF64FloatAttr(value));
+    };
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value x = args[0], s = args[1];
+          unsigned next = 2;
+          Value zp = zeroPoint ? args[next++] : Value();
+          Value t = threshold ? args[next++] : Value();
+          Value result;
+          if (t) {
+            // TWN: the sign of x where |x| > t, else 0, times the scale.
+            using P = arith::CmpFPredicate;
+            Value zero = arith::ConstantOp::create(
+                b, nloc, b.getFloatAttr(element, 0.0));
+            Value above = arith::CmpFOp::create(b, nloc, P::OGT, x, t);
+            Value below = arith::CmpFOp::create(
+                b, nloc, P::OLT, x, arith::NegFOp::create(b, nloc, t));
+            result = arith::SelectOp::create(
+                b, nloc, above, s,
+                arith::SelectOp::create(
+                    b, nloc, below, arith::NegFOp::create(b, nloc, s), zero));
+          } else {
+            // The zero point rounded to nearest even, clamped to the codes.
+            Value zp64 = f64(b, nloc, 0.0);
+            if (zp)
+              zp64 = arith::MinimumFOp::create(
+                  b, nloc,
+                  arith::MaximumFOp::create(
+                      b, nloc,
+                      math::RoundEvenOp::create(b, nloc, toF64(b, nloc, zp)),
+                      f64(b, nloc, low)),
+                  f64(b, nloc, high));
+            ChannelParams params;
+            params.scale = toF64(b, nloc, s);
+            params.zeroPoint =
+                arith::FPToSIOp::create(b, nloc, b.getI64Type(), zp64);
+            Value code =
+                buildEncode(b, nloc, format, x, params,
+                            RoundingMode::nearest_even, Value(), arithmetic);
+            result =
+                buildDecode(b, nloc, format, code, params, element, arithmetic);
+          }
+          linalg::YieldOp::create(b, nloc, result);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// Batch normalization becomes linalg reductions and elementwise ops.
 struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -381,11 +479,11 @@ struct ConvertOperandAndResultTypes : ConversionPattern {
 
 void mlir::quantx::populateQuantxToArithConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
-  patterns
-      .add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
-           FakeQuantLowering, StorageCastLowering, SoftmaxCrossEntropyLowering,
-           BatchNormLowering, ConvertOperandAndResultTypes>(
-          typeConverter, patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
+               FakeQuantLowering, StorageCastLowering,
+               SoftmaxCrossEntropyLowering, BatchNormLowering,
+               ScaledFakeQuantLowering, ConvertOperandAndResultTypes>(
+      typeConverter, patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

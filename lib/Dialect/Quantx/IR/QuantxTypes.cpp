@@ -263,6 +263,25 @@ static ParseResult parseFixedParams(AsmParser &parser,
   int32_t axis;
   SmallVector<double> parsedScales;
   SmallVector<int64_t> parsedZeroPoints;
+  // `, ?`: a scale and zero point given at run time. Otherwise a per-tensor
+  // format's parameters follow the comma.
+  if (succeeded(parser.parseOptionalComma())) {
+    quantizedDimension = -1;
+    if (succeeded(parser.parseOptionalQuestion())) {
+      scales.clear();
+      zeroPoints.clear();
+      return success();
+    }
+    SMLoc loc = parser.getCurrentLocation();
+    if (succeeded(parser.parseOptionalLBrace()))
+      return parser.emitError(loc, "per-channel parameters need a quantized "
+                                   "dimension after the expressed type");
+    if (parseScaleAndZeroPoint(parser, parsedScales, &parsedZeroPoints))
+      return failure();
+    scales = std::move(parsedScales);
+    zeroPoints = std::move(parsedZeroPoints);
+    return success();
+  }
   if (parseChannelParams(parser, axis, parsedScales, &parsedZeroPoints))
     return failure();
   quantizedDimension = axis;
@@ -274,6 +293,10 @@ static ParseResult parseFixedParams(AsmParser &parser,
 static void printFixedParams(AsmPrinter &printer, int32_t quantizedDimension,
                              ArrayRef<double> scales,
                              ArrayRef<int64_t> zeroPoints) {
+  if (scales.empty() && quantizedDimension < 0) {
+    printer << ", ?";
+    return;
+  }
   printChannelParams(printer, quantizedDimension, scales, zeroPoints);
 }
 
@@ -288,10 +311,27 @@ LogicalResult FixedType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << *message;
   if (!expressedType)
     return emitError() << "expected a float expressed type";
-  if (scales.empty())
-    return emitError() << "a fixed-point format needs a scale";
+  if (scales.empty()) {
+    // `?`: the scale is an operand.
+    if (quantizedDimension >= 0)
+      return emitError() << "a format with a run-time scale (?) is per "
+                            "tensor; the op's axis makes it per channel";
+    if (!zeroPoints.empty())
+      return emitError() << "a format with a run-time scale (?) has no zero "
+                            "points of its own";
+    return success();
+  }
   return verifyChannelParams(emitError, quantizedDimension, scales, zeroPoints,
                              &format);
+}
+
+LogicalResult
+FixedType::verifyFormat(function_ref<InFlightDiagnostic()> emitError) const {
+  if (hasRuntimeScale())
+    return emitError() << "format " << Type(*this)
+                       << " has a run-time scale (?): only "
+                          "quantx.scaled_fake_quant takes it";
+  return success();
 }
 
 FloatType FixedType::getExpressedFloatType() const {
@@ -304,7 +344,9 @@ std::optional<int32_t> FixedType::getChannelAxis() const {
   return std::nullopt;
 }
 
-int64_t FixedType::getNumChannels() const { return getScales().size(); }
+int64_t FixedType::getNumChannels() const {
+  return isPerChannel() ? getScales().size() : 1;
+}
 
 bool FixedType::isStorageSigned() const { return getIsSigned(); }
 
@@ -329,6 +371,8 @@ std::pair<int64_t, int64_t> FixedType::getCodeRange() const {
 
 std::optional<std::pair<double, int64_t>>
 FixedType::getAffineParams(int64_t channel) const {
+  if (hasRuntimeScale())
+    return std::nullopt;
   size_t index = isPerChannel() ? channel : 0;
   return std::make_pair(getScales()[index], getZeroPoints()[index]);
 }

@@ -30,6 +30,9 @@ namespace {
 /// The `!quant.uniform` equivalent of `type`, or nothing when the quant
 /// dialect rejects its parameters.
 std::optional<Type> convertFixed(FixedType type) {
+  // A run-time scale has no !quant.uniform form.
+  if (type.hasRuntimeScale())
+    return std::nullopt;
   MLIRContext *context = type.getContext();
   unsigned flags = type.getIsSigned() ? quant::QuantizationFlags::Signed : 0;
   auto storageType = IntegerType::get(context, type.getWidth());

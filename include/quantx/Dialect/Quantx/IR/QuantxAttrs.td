@@ -46,6 +46,36 @@ def Quantx_RoundingModeAttr : EnumAttr<Quantx_Dialect, Quantx_RoundingMode,
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Quantx_QuantGradient : I32EnumAttr<"QuantGradient",
+    "the gradient a quantizer passes back", [
+      I32EnumAttrCase<"ste", 0>,
+      I32EnumAttrCase<"identity", 1>,
+      I32EnumAttrCase<"lsq", 2>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_QuantGradientAttr : EnumAttr<Quantx_Dialect, Quantx_QuantGradient,
+                                        "gradient"> {
+  let summary = "the gradient rule of quantx.scaled_fake_quant";
+  let description = [{
+    * `ste` (default): the straight-through estimator: the output gradient
+      passes to the input where the input is not clipped (fixed point: the
+      rounded code before clamping lies in the storage range; binary and
+      ternary: `|x| <= scale`), and is 0 elsewhere; the scale, zero point
+      and threshold get none.
+    * `identity`: the output gradient passes to the input everywhere
+      (BinaryConnect's estimator); the parameters get none.
+    * `lsq`: learned step size (fixed point): the input gradient of `ste`,
+      and gradients for the scale (`round(x/s) - x/s` where the input is not
+      clipped, `qmin - zp` or `qmax - zp` where it is) and the zero point
+      (`0` and `-s`), summed per scale and multiplied by the gradient
+      scale, as `torch._fake_quantize_learnable_per_tensor_affine`.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Quantx_Arithmetic : I32EnumAttr<"Arithmetic",
     "whose float arithmetic an affine conversion reproduces", [
       I32EnumAttrCase<"exact", 0>,

@@ -52,6 +52,9 @@ def Quantx_RoundingAttr : DefaultValuedAttr<Quantx_RoundingModeAttr,
 def Quantx_ArithmeticAttrDefault : DefaultValuedAttr<Quantx_ArithmeticAttr,
     "::mlir::quantx::Arithmetic::exact">;
 
+def Quantx_QuantGradientAttrDefault : DefaultValuedAttr<
+    Quantx_QuantGradientAttr, "::mlir::quantx::QuantGradient::ste">;
+
 //===----------------------------------------------------------------------===//
 // Conversions between floats and quantized values
 //===----------------------------------------------------------------------===//
@@ -244,6 +247,94 @@ def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def Quantx_ScaledFakeQuantOp : Quantx_Op<"scaled_fake_quant",
+    [Pure, AttrSizedOperandSegments, AllTypesMatch<["input", "result"]>,
+     DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
+  let summary = "fake quantization with a run-time scale (quantization-aware "
+                "training)";
+  let description = [{
+    Rounds `input` onto the grid of `format` whose scale (and zero point)
+    are the values of operands, and back: the quantizer of quantization-
+    aware training, where scales are learned (LSQ, PACT) or computed from
+    the data at each step (max|w|, SAWB, TWN, XNOR-Net, observed ranges).
+    `scale` is a 0-d tensor (per tensor) or, with `axis = d`, a 1-d tensor
+    with one scale per index of dimension `d` of the input (per channel);
+    `zero_point` and `threshold` have the scale's type.
+
+    - `!quantx.fixed<iN:f32, ?>` (or `uN`, narrow ranges): with `zp` the
+      zero point rounded to nearest even and clamped to the storage range
+      `[qmin, qmax]` (0 without `zero_point`),
+      `q = clamp(round_even(x / s) + zp, qmin, qmax)`, `y = (q - zp) s`.
+      `arithmetic<pytorch>` computes `x * (1 / s)` in f32, as PyTorch's
+      `fake_quantize_*_affine` do; the default, `exact`, rounds the exact
+      quotient.
+    - `!quantx.binary<f32>` (no scale of its own): `y = s` where `x >= 0`
+      (sign(0) = +1), `-s` elsewhere.
+    - `!quantx.ternary<f32>` (no scale of its own):
+      `y = s clamp(round_even(x / s), -1, 1)`; with `threshold` `t`,
+      `y = s` where `x > t`, `-s` where `x < -t`, 0 elsewhere (TWN).
+
+    `gradient` selects the backward rule (`#quantx.gradient`): `ste`
+    (default), `identity` or `lsq` (fixed point only). With `lsq`,
+    `grad_scale` multiplies the scale's and zero point's gradients; without
+    it, `1 / sqrt(n qmax)` with `n` the number of input elements per scale,
+    as the LSQ paper prescribes.
+
+    Constraints: scaled_fake_quant_c1: `format` is `!quantx.fixed<..., ?>`
+    with the input's element type as expressed type, or a `!quantx.binary`
+    or `!quantx.ternary` without scales of the input's element type;
+    scaled_fake_quant_c2: `scale` (and `zero_point`, `threshold`) is a
+    tensor of the input's element type, 0-d without `axis`, 1-d with it,
+    its size the size of input dimension `axis` when both are static;
+    scaled_fake_quant_c3: `zero_point` only with fixed point, `threshold`
+    only with ternary; scaled_fake_quant_c4: `lsq` only with fixed point,
+    `grad_scale` only with `lsq` and positive; scaled_fake_quant_c5:
+    `arithmetic<pytorch>` only with fixed point and f32 (`onnx` is not
+    offered).
+
+    Lowered by convert-quantx-to-arith with the encoders of the static
+    formats (`docs/Formats.md`).
+
+    Example:
+
+    ```mlir
+    // LSQ activations: a learned step size, unsigned 4-bit grid.
+    %a = quantx.scaled_fake_quant %x, %s to !quantx.fixed<u4:f32, ?>
+        gradient<lsq> : tensor<64x128xf32>, tensor<f32>
+    // Per-output-channel 8-bit weights, scale max|w| / 127 per column.
+    %w8 = quantx.scaled_fake_quant %w, %sw to !quantx.fixed<i8:f32, ?>
+        axis 1 : tensor<784x128xf32>, tensor<128xf32>
+    // Ternary weights with TWN's threshold.
+    %wt = quantx.scaled_fake_quant %w, %alpha threshold %delta : tensor<128xf32>
+        to !quantx.ternary<f32> axis 1 : tensor<784x128xf32>, tensor<128xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input,
+                       RankedTensorOf<[AnyFloat]>:$scale,
+                       Optional<RankedTensorOf<[AnyFloat]>>:$zero_point,
+                       Optional<RankedTensorOf<[AnyFloat]>>:$threshold,
+                       TypeAttrOf<Quantx_AnyFormat>:$format,
+                       OptionalAttr<I64Attr>:$axis,
+                       Quantx_QuantGradientAttrDefault:$gradient,
+                       OptionalAttr<F64Attr>:$grad_scale,
+                       Quantx_ArithmeticAttrDefault:$arithmetic);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`zero_point` $zero_point^ `:` type($zero_point))?
+    (`threshold` $threshold^ `:` type($threshold))? `to` $format (`axis` $axis^)? (`gradient` `` $gradient^)?
+    (`grad_scale` $grad_scale^)? (`arithmetic` `` $arithmetic^)? attr-dict
+    `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The storage range of a fixed-point format, or [-1, 1] (the codes of
+    /// binary and ternary).
+    std::pair<int64_t, int64_t> getCodeRange();
+    bool isFixedPoint();
+    bool isBinary();
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -44,8 +44,8 @@ class Quantx_OptionalScalesParameter<string desc>
 
 def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     [DeclareTypeInterfaceMethods<Quantx_FormatTypeInterface,
-        ["getExpressedFloatType", "getChannelAxis", "getNumChannels",
-         "getCodeRange", "getAffineParams"]>]> {
+        ["verifyFormat", "getExpressedFloatType", "getChannelAxis",
+         "getNumChannels", "getCodeRange", "getAffineParams"]>]> {
   let summary = "uniform fixed point: storage integer, scale, zero point";
   let description = [{
     Syntax:
@@ -56,7 +56,14 @@ def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     storage    ::= `i`N | `u`N            (signed or unsigned, 1 <= N <= 32)
     params     ::= scale (`:` zero-point)?
                  | `{` scale (`:` zero-point)? (`,` ...)* `}`   (per channel)
+                 | `?`                                    (run-time scale)
     ```
+
+    A format whose parameters are `?` has its scale and zero point given
+    at run time, as operands of `quantx.scaled_fake_quant` (quantization-
+    aware training learns or observes them); every other op rejects it
+    (fixed_c6), and `quantx-freeze-quantization` replaces it by a format
+    with the values.
 
     A stored integer `q` stands for `(q - zero_point) * scale`. Encoding
     computes `round(x / scale) + zero_point` under the rounding mode and
@@ -69,7 +76,9 @@ def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     * fixed_c4: the range `[min, max]` lies within the N-bit range, min < max;
     * fixed_c5: a per-tensor format has one scale; a per-channel format has
       a quantized dimension and as many scales as that dimension has
-      elements (checked where the type is used with a shape).
+      elements (checked where the type is used with a shape);
+    * fixed_c6: a run-time-scale format (`?`) is per tensor, and only
+      `quantx.scaled_fake_quant` takes it.
 
     Examples:
 
@@ -78,6 +87,7 @@ def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
     !quantx.fixed<u8:f32, 0.0235:128>          // unsigned, zero point 128
     !quantx.fixed<i2<-1:1>:f32, 3.0>           // the values {-3, 0, 3}
     !quantx.fixed<i4:f32:0, {0.1, 0.25:1}>     // per channel along dim 0
+    !quantx.fixed<i4:f32, ?>                   // scale given at run time
     ```
   }];
   let parameters = (ins
@@ -113,6 +123,8 @@ def Quantx_FixedType : Quantx_Type<"Fixed", "fixed",
       return {getWidth(), getIsSigned(), getStorageMin(), getStorageMax()};
     }
     bool isPerChannel() const { return getQuantizedDimension() >= 0; }
+    /// True for `?` parameters: the scale and zero point are operands.
+    bool hasRuntimeScale() const { return getScales().empty(); }
   }];
 }
 
