@@ -20,6 +20,10 @@ sum of their terms' magnitudes. Prints one line per case and a last line
 `pytorch qat oracle: N values compared, M differ`; exits 1 when M > 0.
 
   pytorch-qat-oracle.py --runner PATH/quantx-runner --opt PATH/quantx-opt --work DIR
+      [quantx-opt flags...]
+
+Arguments the script does not know go to quantx-opt (lit's substitution of
+quantx-opt adds --verify-roundtrip under CI).
 """
 import argparse
 import os
@@ -59,7 +63,7 @@ def main():
     parser.add_argument("--runner", required=True)
     parser.add_argument("--opt", required=True)
     parser.add_argument("--work", required=True)
-    args = parser.parse_args()
+    args, opt_flags = parser.parse_known_args()
     os.makedirs(args.work, exist_ok=True)
     rng = np.random.default_rng(20261203)
     torch.set_num_threads(1)
@@ -143,7 +147,8 @@ def main():
     grad_module = os.path.join(args.work, "qat-oracle-grad.mlir")
     # (quantx-differentiate warns that no gradient reaches the parameters
     # of the ste cases: expected.)
-    done = subprocess.run([args.opt, module, "--quantx-differentiate", "-o", grad_module],
+    done = subprocess.run([args.opt] + opt_flags +
+                          [module, "--quantx-differentiate", "-o", grad_module],
                           stderr=subprocess.PIPE, text=True)
     if done.returncode:
         sys.stderr.write(done.stderr)

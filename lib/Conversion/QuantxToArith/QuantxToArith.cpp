@@ -318,12 +318,12 @@ struct StorageCastLowering : OpConversionPattern<StorageCastOp> {
   }
 };
 
-/// The loss becomes linalg reductions (no quantized types involved).
-struct SoftmaxCrossEntropyLowering
-    : OpConversionPattern<SoftmaxCrossEntropyOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Ops with a linalg form of their own (the loss, batch normalization; no
+/// quantized types involved) are replaced by it.
+template <typename OpTy> struct DecomposeLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(SoftmaxCrossEntropyOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, op.decompose(rewriter));
     return success();
@@ -428,17 +428,6 @@ struct ScaledFakeQuantLowering : OpConversionPattern<ScaledFakeQuantOp> {
   }
 };
 
-/// Batch normalization becomes linalg reductions and elementwise ops.
-struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, op.decompose(rewriter));
-    return success();
-  }
-};
-
 /// Any other operation that carries quantized values (tensor reshapes,
 /// slices, linalg.transpose/fill/copy/generic, tensor.pad/generate, ...)
 /// moves storage integers instead: same operation, converted types,
@@ -481,9 +470,10 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<QuantizeLowering, DequantizeLowering, RequantizeLowering,
                FakeQuantLowering, StorageCastLowering,
-               SoftmaxCrossEntropyLowering, BatchNormLowering,
-               ScaledFakeQuantLowering, ConvertOperandAndResultTypes>(
-      typeConverter, patterns.getContext());
+               DecomposeLowering<SoftmaxCrossEntropyOp>,
+               DecomposeLowering<BatchNormOp>, ScaledFakeQuantLowering,
+               ConvertOperandAndResultTypes>(typeConverter,
+                                             patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

@@ -373,17 +373,19 @@ BatchNormOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
     }
   }
 
+  // In training a running statistic reaches its new value times 1 - m.
+  auto decayed = [&](Value g) {
+    return bn.mapOverFeatures(
+        g, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return arith::MulFOp::create(nb, nloc, args[0],
+                                       bn.constant(nb, nloc, 1 - momentum))
+              .getResult();
+        });
+  };
   if (requiresGradient[3]) {
     operandGradients[3] =
         training
-            ? bn.mapOverFeatures(
-                  gnm,
-                  [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                    return arith::MulFOp::create(
-                               nb, nloc, args[0],
-                               bn.constant(nb, nloc, 1 - momentum))
-                        .getResult();
-                  })
+            ? decayed(gnm)
             // gnm - gamma rstd dbeta
             : bn.mapOverFeatures(
                   {gnm, gamma, rstd, dbeta},
@@ -399,14 +401,7 @@ BatchNormOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
   if (requiresGradient[4]) {
     operandGradients[4] =
         training
-            ? bn.mapOverFeatures(
-                  gnv,
-                  [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                    return arith::MulFOp::create(
-                               nb, nloc, args[0],
-                               bn.constant(nb, nloc, 1 - momentum))
-                        .getResult();
-                  })
+            ? decayed(gnv)
             // gnv - gamma rstd^2 dgamma / 2
             : bn.mapOverFeatures(
                   {gnv, gamma, rstd, dgamma},

@@ -63,22 +63,22 @@ LogicalResult ScaledFakeQuantOp::verify() {
     if (!expressedMatches(fixed.getExpressedType()))
       return emitOpError("the format's expressed type ")
              << fixed.getExpressedType() << " is not the input's " << element;
-  } else if (auto binary = dyn_cast<BinaryType>(format)) {
-    if (!binary.getScales().empty() || binary.isPerChannel())
-      return emitOpError("the format's scale is an operand: write it as "
-                         "!quantx.binary<")
-             << name << ">, got " << format;
-    if (!expressedMatches(binary.getExpressedType()))
-      return emitOpError("the format's expressed type ")
-             << binary.getExpressedType() << " is not the input's " << element;
-  } else if (auto ternary = dyn_cast<TernaryType>(format)) {
-    if (!ternary.getScales().empty() || ternary.isPerChannel())
-      return emitOpError("the format's scale is an operand: write it as "
-                         "!quantx.ternary<")
-             << name << ">, got " << format;
-    if (!expressedMatches(ternary.getExpressedType()))
-      return emitOpError("the format's expressed type ")
-             << ternary.getExpressedType() << " is not the input's " << element;
+  } else if (isa<BinaryType, TernaryType>(format)) {
+    // Binary and ternary: no scales of the type's own.
+    auto check = [&](auto set, StringRef mnemonic) -> LogicalResult {
+      if (!set.getScales().empty() || set.isPerChannel())
+        return emitOpError("the format's scale is an operand: write it as "
+                           "!quantx.")
+               << mnemonic << "<" << name << ">, got " << format;
+      if (!expressedMatches(set.getExpressedType()))
+        return emitOpError("the format's expressed type ")
+               << set.getExpressedType() << " is not the input's " << element;
+      return success();
+    };
+    if (failed(isa<BinaryType>(format)
+                   ? check(cast<BinaryType>(format), "binary")
+                   : check(cast<TernaryType>(format), "ternary")))
+      return failure();
   } else {
     return emitOpError("expected a fixed-point format with a run-time scale "
                        "(!quantx.fixed<...:")
