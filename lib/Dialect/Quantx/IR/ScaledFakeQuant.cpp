@@ -124,6 +124,12 @@ LogicalResult ScaledFakeQuantOp::verify() {
   if (getGradient() == QuantGradient::lsq && !fixed)
     return emitOpError("gradient<lsq> learns a fixed-point step size; ")
            << format << " has none";
+  if (getGradient() == QuantGradient::lsq && !getGradScale() &&
+      getCodeRange().second < 1)
+    return emitOpError("the default LSQ gradient scale 1 / sqrt(n qmax) needs "
+                       "a positive largest code; ")
+           << format << " has " << getCodeRange().second
+           << ": give grad_scale";
   if (std::optional<APFloat> gradScale = getGradScale()) {
     if (getGradient() != QuantGradient::lsq)
       return emitOpError("grad_scale applies only to gradient<lsq>");

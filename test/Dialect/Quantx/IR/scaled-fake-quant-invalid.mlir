@@ -124,6 +124,14 @@ func.func @grad_scale_negative(%x: tensor<4xf32>, %s: tensor<f32>) {
 
 // -----
 
+func.func @lsq_no_positive_code(%x: tensor<4xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{the default LSQ gradient scale 1 / sqrt(n qmax) needs a positive largest code; '!quantx.fixed<i1:f32, ?>' has 0: give grad_scale}}
+  %0 = quantx.scaled_fake_quant %x, %s to !quantx.fixed<i1:f32, ?> gradient<lsq> : tensor<4xf32>, tensor<f32>
+  return
+}
+
+// -----
+
 // scaled_fake_quant_c5.
 func.func @onnx(%x: tensor<4xf32>, %s: tensor<f32>) {
   // expected-error @+1 {{arithmetic<onnx> is not offered (ONNX has no run-time-scale fake quantization)}}

@@ -289,7 +289,8 @@ def Quantx_ScaledFakeQuantOp : Quantx_Op<"scaled_fake_quant",
     tensor of the input's element type, 0-d without `axis`, 1-d with it,
     its size the size of input dimension `axis` when both are static;
     scaled_fake_quant_c3: `zero_point` only with fixed point, `threshold`
-    only with ternary; scaled_fake_quant_c4: `lsq` only with fixed point,
+    only with ternary; scaled_fake_quant_c4: `lsq` only with fixed point
+    (and, without `grad_scale`, a largest code of at least 1),
     `grad_scale` only with `lsq` and positive; scaled_fake_quant_c5:
     `arithmetic<pytorch>` only with fixed point and f32 (`onnx` is not
     offered).
