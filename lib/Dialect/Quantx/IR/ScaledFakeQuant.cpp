@@ -128,8 +128,7 @@ LogicalResult ScaledFakeQuantOp::verify() {
       getCodeRange().second < 1)
     return emitOpError("the default LSQ gradient scale 1 / sqrt(n qmax) needs "
                        "a positive largest code; ")
-           << format << " has " << getCodeRange().second
-           << ": give grad_scale";
+           << format << " has " << getCodeRange().second << ": give grad_scale";
   if (std::optional<APFloat> gradScale = getGradScale()) {
     if (getGradient() != QuantGradient::lsq)
       return emitOpError("grad_scale applies only to gradient<lsq>");
