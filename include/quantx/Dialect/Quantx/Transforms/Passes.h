@@ -21,6 +21,9 @@ class LinalgDialect;
 namespace math {
 class MathDialect;
 } // namespace math
+namespace ml_program {
+class MLProgramDialect;
+} // namespace ml_program
 namespace quant {
 class QuantDialect;
 } // namespace quant

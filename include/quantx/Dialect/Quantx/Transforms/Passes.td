@@ -127,4 +127,75 @@ def FoldBatchNormPass : Pass<"quantx-fold-batch-norm"> {
   ];
 }
 
+def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
+  let summary = "Quantize the operands of every contraction for "
+                "quantization-aware training";
+  let description = [{
+    Wraps the operands of every `linalg.matmul`, `linalg.batch_matmul`,
+    `linalg.conv_2d_nhwc_hwcf` and `linalg.depthwise_conv_2d_nhwc_hwc` of
+    every function in `quantx.scaled_fake_quant` (`docs/QAT.md`). The weight
+    operand is the one loaded from a mutable float `ml_program.global` (a
+    parameter); the other is the activation. Scales computed from the
+    weights are recomputed at every step and pass no gradient; learned
+    parameters (PACT's clipping level) become new parameter globals of the
+    model, initialized from the options, which `quantx-runner train`
+    trains and `-o` saves.
+
+    Weight schemes (`weights=`), with one scale per output channel (the
+    weights' last dimension) unless `per-channel=false`:
+    - `ste`: a signed narrow grid `[-(2^(b-1)-1), 2^(b-1)-1]`, scale
+      `max|w| / (2^(b-1)-1)`; straight-through gradient.
+    - `binary` (BinaryConnect) and `xnor` (XNOR-Net): `sign(w)` times
+      `mean|w|`; the gradient passes straight through (`identity`).
+    - `twn`: ternary weights, threshold `0.7 mean|w|`, scale the mean of
+      `|w|` over the weights above it; `identity` gradient.
+    - `none`.
+
+    Activation schemes (`activations=`):
+    - `pact`: `clip(x, 0, alpha)` quantized on `[0, alpha]` with `2^b - 1`
+      steps; `alpha` is a new parameter (`pact-init`); its gradient is the
+      output gradient where `x >= alpha`, the input's the straight-through
+      one inside the clip.
+    - `sign`: `sign(x)` in {-1, +1} with the hard-tanh straight-through
+      gradient (1 where `|x| <= 1`), for `xnor` networks.
+    - `none` (default).
+
+    `first-last-bits=N` (default 8) keeps the first and the last
+    contraction of each function at N bits (`ste` weights, and N-bit
+    `pact` activations when activations are quantized); 0 quantizes them
+    like the rest.
+
+    Errors, located at the module or the layer: an unknown scheme, a bit
+    width outside 1..16 or one that contradicts the scheme (`binary`,
+    `xnor`, `sign` are 1 bit, `twn` 2), a layer whose weight operand is not
+    loaded from a parameter global, a function with no contraction.
+    `weights=sawb|lsq` and `activations=ste|lsq` (observed and learned
+    ranges) are not implemented yet and say so.
+  }];
+  let options = [
+    Option<"weights", "weights", "std::string", "\"ste\"",
+           "Weight quantizer: none, ste, binary, xnor, twn">,
+    Option<"activations", "activations", "std::string", "\"none\"",
+           "Activation quantizer: none, pact, sign">,
+    Option<"weightBits", "weight-bits", "int64_t", "8",
+           "Bits of quantized weights (1..16)">,
+    Option<"activationBits", "activation-bits", "int64_t", "8",
+           "Bits of quantized activations (1..16)">,
+    Option<"perChannel", "per-channel", "bool", "true",
+           "One weight scale per output channel (else one per tensor)">,
+    Option<"firstLastBits", "first-last-bits", "int64_t", "8",
+           "Bits of the first and last layer (0: like the others)">,
+    Option<"pactInit", "pact-init", "double", "6.0",
+           "Initial PACT clipping level">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::ml_program::MLProgramDialect",
+    "::mlir::quantx::QuantxDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD

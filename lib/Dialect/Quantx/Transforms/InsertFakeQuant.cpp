@@ -1,0 +1,525 @@
+//===- InsertFakeQuant.cpp - quantizers for quantization-aware training ---===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Each contraction's weight operand (the one loaded from a parameter
+// global) and activation operand go through quantx.scaled_fake_quant, with
+// scales computed from the weights at every step or learned (PACT).
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/Passes.h"
+#include "quantx/Utils/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_INSERTFAKEQUANTPASS
+#include "quantx/Dialect/Quantx/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+
+enum class WeightScheme { None, Ste, Binary, Xnor, Twn };
+enum class ActivationScheme { None, Pact, Sign };
+
+/// A contraction and which of its inputs holds the weights.
+struct Layer {
+  linalg::LinalgOp op;
+  unsigned weightIndex;
+  unsigned activationIndex;
+  /// The weights' output-channel dimension: indexed by a parallel loop of
+  /// the output (the last such one), if any.
+  std::optional<int64_t> channelDim;
+};
+
+std::optional<int64_t> getOutputChannelDim(linalg::LinalgOp op,
+                                           unsigned inputIndex) {
+  AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(inputIndex));
+  AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (int64_t r = map.getNumResults() - 1; r >= 0; --r) {
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(r));
+    if (!dim || iterators[dim.getPosition()] != utils::IteratorType::parallel)
+      continue;
+    if (output.isFunctionOfDim(dim.getPosition()))
+      return r;
+  }
+  return std::nullopt;
+}
+
+/// How one layer is quantized.
+struct LayerPlan {
+  WeightScheme weights;
+  ActivationScheme activations;
+  int64_t weightBits, activationBits;
+};
+
+struct InsertFakeQuantPass
+    : mlir::quantx::impl::InsertFakeQuantPassBase<InsertFakeQuantPass> {
+  using Base::Base;
+  void runOnOperation() override;
+
+private:
+  LogicalResult parseOptions(WeightScheme &w, ActivationScheme &a);
+  FailureOr<Layer> classify(linalg::LinalgOp op);
+  Value quantizeWeights(OpBuilder &b, Location loc, Value w,
+                        std::optional<int64_t> axis, const LayerPlan &plan);
+  Value quantizeActivations(OpBuilder &b, Location loc, Value x,
+                            const LayerPlan &plan, SymbolTable &symbols);
+  unsigned numAlphas = 0;
+};
+
+bool isParameterLoad(Value value) {
+  auto load = value.getDefiningOp<ml_program::GlobalLoadOp>();
+  if (!load)
+    return false;
+  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobal());
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return global && global.getIsMutable() && type &&
+         isa<FloatType>(type.getElementType()) &&
+         !global->hasAttr("quantx.buffer");
+}
+
+LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
+                                                ActivationScheme &a) {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    module.emitError("quantx-insert-fake-quant: ") << message;
+    return failure();
+  };
+  if (weights == "none")
+    w = WeightScheme::None;
+  else if (weights == "ste")
+    w = WeightScheme::Ste;
+  else if (weights == "binary")
+    w = WeightScheme::Binary;
+  else if (weights == "xnor")
+    w = WeightScheme::Xnor;
+  else if (weights == "twn")
+    w = WeightScheme::Twn;
+  else if (weights == "sawb" || weights == "lsq")
+    return fail("weights=" + weights + " is not implemented yet (docs/QAT.md)");
+  else
+    return fail("unknown weights scheme '" + weights +
+                "' (expected none, ste, binary, xnor or twn)");
+  if (activations == "none")
+    a = ActivationScheme::None;
+  else if (activations == "pact")
+    a = ActivationScheme::Pact;
+  else if (activations == "sign")
+    a = ActivationScheme::Sign;
+  else if (activations == "ste" || activations == "lsq")
+    return fail("activations=" + activations +
+                " is not implemented yet (docs/QAT.md)");
+  else
+    return fail("unknown activations scheme '" + activations +
+                "' (expected none, pact or sign)");
+
+  auto inBits = [](int64_t bits) { return bits >= 1 && bits <= 16; };
+  if (!inBits(weightBits))
+    return fail("weight-bits must be in 1..16, got " + Twine(weightBits));
+  if (!inBits(activationBits))
+    return fail("activation-bits must be in 1..16, got " +
+                Twine(activationBits));
+  if (firstLastBits != 0 && (firstLastBits < 2 || firstLastBits > 16))
+    return fail("first-last-bits must be 0 or in 2..16, got " +
+                Twine(firstLastBits));
+  // A width given explicitly must agree with the scheme.
+  if ((w == WeightScheme::Binary || w == WeightScheme::Xnor) &&
+      weightBits.hasValue() && weightBits != 1)
+    return fail("weights=" + weights +
+                " has 1 bit, got weight-bits=" + Twine(weightBits));
+  if (w == WeightScheme::Twn && weightBits.hasValue() && weightBits != 2)
+    return fail("weights=twn has 2 bits (three levels), got weight-bits=" +
+                Twine(weightBits));
+  if (w == WeightScheme::Ste && weightBits < 2)
+    return fail("weights=ste needs at least 2 bits (a signed grid around "
+                "zero); for 1 bit use weights=binary");
+  if (a == ActivationScheme::Sign && activationBits.hasValue() &&
+      activationBits != 1)
+    return fail("activations=sign has 1 bit, got activation-bits=" +
+                Twine(activationBits));
+  if (!(pactInit > 0) || !std::isfinite(pactInit))
+    return fail("pact-init must be positive and finite, got " +
+                std::to_string(static_cast<double>(pactInit)));
+  return success();
+}
+
+FailureOr<Layer> InsertFakeQuantPass::classify(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2)
+    return failure();
+  Value lhs = op.getDpsInputOperand(0)->get();
+  Value rhs = op.getDpsInputOperand(1)->get();
+  // Convolutions: the filter is the weight operand.
+  if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op)) {
+    if (!isParameterLoad(rhs))
+      return op->emitError("the filter of this convolution is not loaded "
+                           "from a parameter (a mutable float "
+                           "ml_program.global), so it cannot be quantized as "
+                           "weights");
+    return Layer{op, 1, 0, getOutputChannelDim(op, 1)};
+  }
+  if (isParameterLoad(rhs))
+    return Layer{op, 1, 0, getOutputChannelDim(op, 1)};
+  if (isParameterLoad(lhs))
+    return Layer{op, 0, 1, getOutputChannelDim(op, 0)};
+  return op->emitError("neither operand of this contraction is loaded from a "
+                       "parameter (a mutable float ml_program.global): "
+                       "which one holds the weights is unknown");
+}
+
+/// The sign of a ReLU output is +1 everywhere: where a binarized layer's
+/// input is an elementwise generic ending in max(v, 0), reached through
+/// reshapes, transposes, padding and max pooling (which commute with the
+/// clip) and used only there, the ReLU becomes hard-tanh (clip to
+/// [-1, 1]), as BNNs are built.
+void replaceReluByHardTanh(Value x) {
+  while (x.hasOneUse()) {
+    Operation *producer = x.getDefiningOp();
+    if (!isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                         tensor::PadOp, linalg::TransposeOp,
+                         linalg::PoolingNhwcMaxOp>(producer))
+      break;
+    x = producer->getOperand(0);
+  }
+  auto generic = x.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic->getNumResults() != 1 || !x.hasOneUse() ||
+      generic.getNumReductionLoops() != 0)
+    return;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  Operation *relu = yield.getOperand(0).getDefiningOp();
+  if (!isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(relu))
+    return;
+  unsigned zeroSide;
+  if (matchPattern(relu->getOperand(1), m_AnyZeroFloat()))
+    zeroSide = 1;
+  else if (matchPattern(relu->getOperand(0), m_AnyZeroFloat()))
+    zeroSide = 0;
+  else
+    return;
+  Value v = relu->getOperand(1 - zeroSide);
+  OpBuilder b(relu);
+  Location loc = relu->getLoc();
+  Type element = v.getType();
+  Value low = arith::MaximumFOp::create(
+      b, loc, v, createFloatConstant(b, loc, element, -1.0));
+  Value clipped = arith::MinimumFOp::create(
+      b, loc, low, createFloatConstant(b, loc, element, 1.0));
+  yield->setOperand(0, clipped);
+  if (relu->use_empty())
+    relu->erase();
+  generic.emitRemark("replaced the ReLU before a binarized layer by "
+                     "hard-tanh (clip to [-1, 1]): the sign of a ReLU output "
+                     "is +1 everywhere");
+}
+
+/// A 0-d or [C] tensor filled with `value`.
+Value createParams(OpBuilder &b, Location loc, int64_t channels, Type element,
+                   double value) {
+  SmallVector<OpFoldResult> sizes;
+  if (channels >= 0)
+    sizes.push_back(b.getIndexAttr(channels));
+  return createFilled(b, loc, sizes, element, value);
+}
+
+/// Reduces w over every dimension but `axis` (or over all of them).
+Value reduceWeights(
+    OpBuilder &b, Location loc, Value w, std::optional<int64_t> axis,
+    double init, ValueRange extra,
+    function_ref<Value(OpBuilder &, Location, Value, Value, ValueRange)>
+        combine) {
+  auto type = cast<RankedTensorType>(w.getType());
+  int64_t rank = type.getRank();
+  MLIRContext *context = b.getContext();
+  AffineMap full = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap out =
+      axis ? AffineMap::get(rank, 0, getAffineDimExpr(*axis, context))
+           : AffineMap::get(rank, 0, {}, context);
+  SmallVector<bool> reductions(rank, true);
+  if (axis)
+    reductions[*axis] = false;
+  SmallVector<Value> inputs = {w};
+  SmallVector<AffineMap> maps = {full};
+  for (Value value : extra) {
+    inputs.push_back(value);
+    maps.push_back(out);
+  }
+  Value acc = createParams(b, loc, axis ? type.getDimSize(*axis) : -1,
+                           type.getElementType(), init);
+  return createGeneric(b, loc, inputs, maps, acc, out, reductions,
+                       [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                         return combine(nb, nloc, args[0], args.back(),
+                                        args.drop_front().drop_back());
+                       });
+}
+
+Value InsertFakeQuantPass::quantizeWeights(OpBuilder &b, Location loc, Value w,
+                                           std::optional<int64_t> axis,
+                                           const LayerPlan &plan) {
+  auto type = cast<RankedTensorType>(w.getType());
+  Type element = type.getElementType();
+  int64_t channels = axis ? type.getDimSize(*axis) : 1;
+  double perScale = static_cast<double>(type.getNumElements()) /
+                    static_cast<double>(std::max<int64_t>(channels, 1));
+  auto cst = [&](OpBuilder &nb, Location nloc, double value) {
+    return createFloatConstant(nb, nloc, element, value);
+  };
+  auto absOf = [](OpBuilder &nb, Location nloc, Value v) -> Value {
+    return math::AbsFOp::create(nb, nloc, v);
+  };
+  auto sumAbs = [&](OpBuilder &nb, Location nloc, Value v, Value acc,
+                    ValueRange) -> Value {
+    return arith::AddFOp::create(nb, nloc, acc, absOf(nb, nloc, v));
+  };
+  auto scaleBy = [&](Value params, double factor) {
+    return createElementwise(
+        b, loc, {params}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return arith::MulFOp::create(nb, nloc, args[0], cst(nb, nloc, factor))
+              .getResult();
+        });
+  };
+  auto quantize = [&](Value scale, Value threshold, Type format,
+                      QuantGradient gradient) -> Value {
+    auto op = ScaledFakeQuantOp::create(
+        b, loc, w.getType(), w, scale, /*zero_point=*/Value(), threshold,
+        TypeAttr::get(format),
+        axis ? b.getI64IntegerAttr(*axis) : IntegerAttr(),
+        QuantGradientAttr::get(b.getContext(), gradient), FloatAttr(),
+        ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+    return op.getResult();
+  };
+  auto f = cast<FloatType>(element);
+  switch (plan.weights) {
+  case WeightScheme::None:
+    return w;
+  case WeightScheme::Ste: {
+    // max|w| / (2^(b-1) - 1) on a narrow signed grid; an all-zero channel
+    // gets a tiny scale instead of 0.
+    int64_t qmax = (int64_t(1) << (plan.weightBits - 1)) - 1;
+    Value maxAbs = reduceWeights(
+        b, loc, w, axis, 0.0, {},
+        [&](OpBuilder &nb, Location nloc, Value v, Value acc, ValueRange) {
+          return arith::MaximumFOp::create(nb, nloc, acc, absOf(nb, nloc, v))
+              .getResult();
+        });
+    Value scale = createElementwise(
+        b, loc, {maxAbs}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value floor = arith::MaximumFOp::create(
+              nb, nloc, args[0],
+              cst(nb, nloc, std::numeric_limits<float>::min()));
+          return arith::DivFOp::create(nb, nloc, floor,
+                                       cst(nb, nloc, double(qmax)))
+              .getResult();
+        });
+    auto format = FixedType::get(b.getContext(), plan.weightBits,
+                                 /*isSigned=*/true, -qmax, qmax, f, -1,
+                                 ArrayRef<double>{}, ArrayRef<int64_t>{});
+    return quantize(scale, Value(), format, QuantGradient::ste);
+  }
+  case WeightScheme::Binary:
+  case WeightScheme::Xnor: {
+    // sign(w) mean|w|.
+    Value mean = scaleBy(reduceWeights(b, loc, w, axis, 0.0, {}, sumAbs),
+                         1.0 / perScale);
+    auto format = BinaryType::get(b.getContext(), f, -1, ArrayRef<double>{});
+    return quantize(mean, Value(), format, QuantGradient::identity);
+  }
+  case WeightScheme::Twn: {
+    // delta = 0.7 mean|w|; alpha = mean of |w| over |w| > delta.
+    Value delta = scaleBy(reduceWeights(b, loc, w, axis, 0.0, {}, sumAbs),
+                          0.7 / perScale);
+    auto above = [&](OpBuilder &nb, Location nloc, Value v, Value d) {
+      return arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OGT,
+                                   absOf(nb, nloc, v), d);
+    };
+    Value sumAbove = reduceWeights(
+        b, loc, w, axis, 0.0, {delta},
+        [&](OpBuilder &nb, Location nloc, Value v, Value acc,
+            ValueRange extra) {
+          Value term =
+              arith::SelectOp::create(nb, nloc, above(nb, nloc, v, extra[0]),
+                                      absOf(nb, nloc, v), cst(nb, nloc, 0.0));
+          return arith::AddFOp::create(nb, nloc, acc, term).getResult();
+        });
+    Value countAbove = reduceWeights(
+        b, loc, w, axis, 0.0, {delta},
+        [&](OpBuilder &nb, Location nloc, Value v, Value acc,
+            ValueRange extra) {
+          Value term =
+              arith::SelectOp::create(nb, nloc, above(nb, nloc, v, extra[0]),
+                                      cst(nb, nloc, 1.0), cst(nb, nloc, 0.0));
+          return arith::AddFOp::create(nb, nloc, acc, term).getResult();
+        });
+    Value alpha = createElementwise(
+        b, loc, {sumAbove, countAbove},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value count =
+              arith::MaximumFOp::create(nb, nloc, args[1], cst(nb, nloc, 1.0));
+          return arith::DivFOp::create(nb, nloc, args[0], count).getResult();
+        });
+    auto format = TernaryType::get(b.getContext(), f, -1, ArrayRef<double>{});
+    return quantize(alpha, delta, format, QuantGradient::identity);
+  }
+  }
+  llvm_unreachable("unknown weight scheme");
+}
+
+Value InsertFakeQuantPass::quantizeActivations(OpBuilder &b, Location loc,
+                                               Value x, const LayerPlan &plan,
+                                               SymbolTable &symbols) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type element = type.getElementType();
+  auto f = cast<FloatType>(element);
+  auto scalarType = RankedTensorType::get({}, element);
+  auto quantize = [&](Value input, Value scale, Type format) -> Value {
+    return ScaledFakeQuantOp::create(
+               b, loc, x.getType(), input, scale, Value(), Value(),
+               TypeAttr::get(format), IntegerAttr(),
+               QuantGradientAttr::get(b.getContext(), QuantGradient::ste),
+               FloatAttr(),
+               ArithmeticAttr::get(b.getContext(), Arithmetic::exact))
+        .getResult();
+  };
+  switch (plan.activations) {
+  case ActivationScheme::None:
+    return x;
+  case ActivationScheme::Sign: {
+    // sign(x) with the hard-tanh straight-through gradient: scale 1.
+    replaceReluByHardTanh(x);
+    Value one = createFloatConstant(b, loc, scalarType, 1.0);
+    return quantize(x, one,
+                    BinaryType::get(b.getContext(), f, -1, ArrayRef<double>{}));
+  }
+  case ActivationScheme::Pact: {
+    // alpha: a new parameter of the model.
+    OpBuilder moduleBuilder(getOperation().getBodyRegion());
+    moduleBuilder.setInsertionPointToEnd(getOperation().getBody());
+    auto global = ml_program::GlobalOp::create(
+        moduleBuilder, loc, "pact_alpha", scalarType, /*is_mutable=*/true,
+        DenseElementsAttr::get(scalarType,
+                               FloatAttr::get(element, double(pactInit))),
+        moduleBuilder.getStringAttr("private"));
+    symbols.insert(global); // uniques the name
+    ++numAlphas;
+    Value alpha = ml_program::GlobalLoadOp::create(
+        b, loc, scalarType, FlatSymbolRefAttr::get(global));
+    // clip(x, 0, alpha): the minimum passes alpha's gradient where
+    // x >= alpha (PACT).
+    int64_t rank = type.getRank();
+    MLIRContext *context = b.getContext();
+    AffineMap full = AffineMap::getMultiDimIdentityMap(rank, context);
+    AffineMap scalar = AffineMap::get(rank, 0, {}, context);
+    Value clipped = createGeneric(
+        b, loc, {x, alpha}, {full, scalar}, createEmptyLike(b, loc, x), full,
+        SmallVector<bool>(rank, false),
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value low = arith::MaximumFOp::create(
+              nb, nloc, args[0], createFloatConstant(nb, nloc, element, 0.0));
+          return arith::MinimumFOp::create(nb, nloc, low, args[1]).getResult();
+        });
+    int64_t levels = (int64_t(1) << plan.activationBits) - 1;
+    Value scale = createElementwise(
+        b, loc, {alpha}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return arith::DivFOp::create(
+                     nb, nloc, args[0],
+                     createFloatConstant(nb, nloc, element, double(levels)))
+              .getResult();
+        });
+    auto format = FixedType::get(b.getContext(), plan.activationBits,
+                                 /*isSigned=*/false, 0, levels, f, -1,
+                                 ArrayRef<double>{}, ArrayRef<int64_t>{});
+    return quantize(clipped, scale, format);
+  }
+  }
+  llvm_unreachable("unknown activation scheme");
+}
+
+void InsertFakeQuantPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  WeightScheme weightScheme;
+  ActivationScheme activationScheme;
+  if (failed(parseOptions(weightScheme, activationScheme)))
+    return signalPassFailure();
+  SymbolTable symbols(module);
+  bool quantizedAny = false;
+  for (auto function : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (function.isExternal())
+      continue;
+    SmallVector<linalg::LinalgOp> contractions;
+    function.walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
+              linalg::DepthwiseConv2DNhwcHwcOp>(op))
+        contractions.push_back(op);
+    });
+    if (contractions.empty())
+      continue;
+    SmallVector<Layer> layers;
+    for (linalg::LinalgOp op : contractions) {
+      FailureOr<Layer> layer = classify(op);
+      if (failed(layer))
+        return signalPassFailure();
+      layers.push_back(*layer);
+    }
+    for (auto [k, layer] : llvm::enumerate(layers)) {
+      LayerPlan plan{weightScheme, activationScheme, weightBits,
+                     activationBits};
+      bool edge = k == 0 || k + 1 == layers.size();
+      if (edge && firstLastBits > 0) {
+        if (plan.weights != WeightScheme::None)
+          plan.weights = WeightScheme::Ste;
+        if (plan.activations != ActivationScheme::None)
+          plan.activations = ActivationScheme::Pact;
+        plan.weightBits = plan.activationBits = firstLastBits;
+      }
+      OpBuilder b(layer.op);
+      Location loc = layer.op.getLoc();
+      Value w = layer.op.getDpsInputOperand(layer.weightIndex)->get();
+      Value x = layer.op.getDpsInputOperand(layer.activationIndex)->get();
+      std::optional<int64_t> axis;
+      if (perChannel && plan.weights != WeightScheme::None) {
+        if (!layer.channelDim) {
+          layer.op->emitError("per-channel weights: the weight operand has "
+                              "no output-channel dimension (no dimension "
+                              "indexed by a parallel loop of the output); use "
+                              "per-channel=false");
+          return signalPassFailure();
+        }
+        axis = layer.channelDim;
+      }
+      Value qw = quantizeWeights(b, loc, w, axis, plan);
+      Value qx = quantizeActivations(b, loc, x, plan, symbols);
+      layer.op->setOperand(layer.weightIndex, qw);
+      layer.op->setOperand(layer.activationIndex, qx);
+    }
+    quantizedAny = true;
+  }
+  if (!quantizedAny) {
+    module.emitError("quantx-insert-fake-quant: no function has a "
+                     "contraction to quantize (linalg.matmul, batch_matmul, "
+                     "conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc)");
+    return signalPassFailure();
+  }
+}
+
+} // namespace

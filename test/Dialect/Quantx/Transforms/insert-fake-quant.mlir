@@ -1,0 +1,98 @@
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=ste activations=pact weight-bits=4 activation-bits=4 first-last-bits=0" | FileCheck %s --check-prefix=PACT
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=ste weight-bits=3 per-channel=false first-last-bits=0" | FileCheck %s --check-prefix=TENSOR
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=twn first-last-bits=0" | FileCheck %s --check-prefix=TWN
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=binary first-last-bits=0" | FileCheck %s --check-prefix=BINARY
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=xnor activations=sign first-last-bits=0" 2>&1 | FileCheck %s --check-prefix=XNOR
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=xnor activations=sign" | FileCheck %s --check-prefix=EDGES
+// RUN: quantx-opt %s --quantx-insert-fake-quant | FileCheck %s --check-prefix=DEFAULT
+
+// A convolution, ReLU, and a dense layer whose weights are the left
+// operand: the weight operand is the one loaded from a parameter.
+#nhwc = affine_map<(n, h, w, c) -> (n, h, w, c)>
+ml_program.global private mutable @k : tensor<3x3x1x4xf32>
+ml_program.global private mutable @w : tensor<10x64xf32>
+
+func.func @forward(%x: tensor<?x6x6x1xf32>) -> tensor<10x?xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x6x6x1xf32>
+  %k = ml_program.global_load @k : tensor<3x3x1x4xf32>
+  %w = ml_program.global_load @w : tensor<10x64xf32>
+  %e = tensor.empty(%n) : tensor<?x4x4x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %k : tensor<?x6x6x1xf32>, tensor<3x3x1x4xf32>) outs(%z : tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32>
+  %r = linalg.generic {indexing_maps = [#nhwc, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c : tensor<?x4x4x4xf32>) outs(%e : tensor<?x4x4x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<?x4x4x4xf32>
+  %flat = tensor.collapse_shape %r [[0], [1, 2, 3]] : tensor<?x4x4x4xf32> into tensor<?x64xf32>
+  %e2 = tensor.empty(%n) : tensor<64x?xf32>
+  %t = linalg.transpose ins(%flat : tensor<?x64xf32>) outs(%e2 : tensor<64x?xf32>) permutation = [1, 0]
+  %e3 = tensor.empty(%n) : tensor<10x?xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<10x?xf32>) -> tensor<10x?xf32>
+  %y = linalg.matmul ins(%w, %t : tensor<10x64xf32>, tensor<64x?xf32>) outs(%z3 : tensor<10x?xf32>) -> tensor<10x?xf32>
+  return %y : tensor<10x?xf32>
+}
+
+// PACT activations and 4-bit weights: one scale per output channel (the
+// filter's last dimension; dimension 0 of the left-hand dense weights), a
+// new clipping-level parameter per layer.
+// PACT-LABEL: func.func @forward
+//       PACT:   %[[K:.*]] = ml_program.global_load @k
+//       PACT:   %[[W:.*]] = ml_program.global_load @w
+//       PACT:   %[[KQ:.*]] = quantx.scaled_fake_quant %[[K]], %{{.*}} to !quantx.fixed<i4<-7:7>:f32, ?> axis 3 : tensor<3x3x1x4xf32>, tensor<4xf32>
+//       PACT:   %[[A:.*]] = ml_program.global_load @pact_alpha : tensor<f32>
+//       PACT:   %[[CLIP:.*]] = linalg.generic {{.*}} ins(%arg0, %[[A]] : tensor<?x6x6x1xf32>, tensor<f32>)
+//       PACT:     arith.maximumf
+//       PACT:     arith.minimumf
+//       PACT:   %[[XQ:.*]] = quantx.scaled_fake_quant %[[CLIP]], %{{.*}} to !quantx.fixed<u4:f32, ?> : tensor<?x6x6x1xf32>, tensor<f32>
+//       PACT:   linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[XQ]], %[[KQ]] :
+//       PACT:   %[[WQ:.*]] = quantx.scaled_fake_quant %[[W]], %{{.*}} to !quantx.fixed<i4<-7:7>:f32, ?> axis 0 : tensor<10x64xf32>, tensor<10xf32>
+//       PACT:   %[[TQ:.*]] = quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<u4:f32, ?> : tensor<64x?xf32>, tensor<f32>
+//       PACT:   linalg.matmul ins(%[[WQ]], %[[TQ]] :
+//       PACT: ml_program.global private mutable @pact_alpha(dense<6.000000e+00> : tensor<f32>) : tensor<f32>
+//       PACT: ml_program.global private mutable @pact_alpha_0(dense<6.000000e+00> : tensor<f32>) : tensor<f32>
+
+// Per tensor: a 0-d scale, no axis.
+// TENSOR: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i3<-3:3>:f32, ?> : tensor<3x3x1x4xf32>, tensor<f32>
+// TENSOR: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i3<-3:3>:f32, ?> : tensor<10x64xf32>, tensor<f32>
+// TENSOR-NOT: pact_alpha
+
+// Ternary weights (TWN): a threshold and a scale per channel, identity gradient.
+// TWN: quantx.scaled_fake_quant %{{.*}}, %{{.*}} threshold %{{.*}} : tensor<4xf32> to !quantx.ternary<f32> axis 3 gradient<identity> : tensor<3x3x1x4xf32>, tensor<4xf32>
+// TWN: quantx.scaled_fake_quant %{{.*}}, %{{.*}} threshold %{{.*}} : tensor<10xf32> to !quantx.ternary<f32> axis 0 gradient<identity> : tensor<10x64xf32>, tensor<10xf32>
+
+// BinaryConnect: sign(w) mean|w|, identity gradient; activations stay.
+// BINARY: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.binary<f32> axis 3 gradient<identity> : tensor<3x3x1x4xf32>, tensor<4xf32>
+// BINARY: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.binary<f32> axis 0 gradient<identity> : tensor<10x64xf32>, tensor<10xf32>
+// BINARY-NOT: to !quantx.binary<f32> :
+
+// XNOR with sign activations: the ReLU that feeds the second layer (through
+// a reshape and a transpose) becomes hard-tanh, with a remark.
+// XNOR: remark: replaced the ReLU before a binarized layer by hard-tanh (clip to [-1, 1]): the sign of a ReLU output is +1 everywhere
+// XNOR: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.binary<f32> axis 3 gradient<identity>
+// XNOR: quantx.scaled_fake_quant %arg0, %{{.*}} to !quantx.binary<f32> : tensor<?x6x6x1xf32>, tensor<f32>
+// XNOR: linalg.generic
+// XNOR: arith.constant -1.000000e+00 : f32
+// XNOR-NEXT: %[[LOW:.*]] = arith.maximumf %in, %{{.*}} : f32
+// XNOR-NEXT: arith.constant 1.000000e+00 : f32
+// XNOR-NEXT: %[[HIGH:.*]] = arith.minimumf %[[LOW]], %{{.*}} : f32
+// XNOR-NEXT: linalg.yield %[[HIGH]] : f32
+// XNOR: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.binary<f32> axis 0 gradient<identity>
+// XNOR: quantx.scaled_fake_quant %transposed, %{{.*}} to !quantx.binary<f32> : tensor<64x?xf32>, tensor<f32>
+
+// The first and last layer keep 8 bits (first-last-bits, default 8):
+// 8-bit weights and PACT activations instead of binary ones.
+// EDGES-NOT: !quantx.binary
+// EDGES: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i8<-127:127>:f32, ?> axis 3
+// EDGES: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<u8:f32, ?>
+// EDGES-NOT: !quantx.binary
+
+// Defaults: 8-bit straight-through weights per channel, activations as
+// they are.
+// DEFAULT: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i8<-127:127>:f32, ?> axis 3
+// DEFAULT: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i8<-127:127>:f32, ?> axis 0
+// DEFAULT-NOT: !quantx.fixed<u8
