@@ -85,7 +85,8 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
       statistics;
     - `@model_train_step(%params..., %state..., %buffers..., %x, %labels)
          -> (%loss, %params..., %state..., %buffers...)`: the model in
-      training mode (`quantx.batch_norm` gets `training`: batch statistics),
+      training mode (`quantx.batch_norm` and `quantx.mode_select` get
+      `training`: batch statistics, updated observer ranges),
       the mean softmax cross-entropy of its logits against integer labels
       `[N]`, its gradient by reverse-mode differentiation (as
       quantx-differentiate), one optimizer update, and the model state as

@@ -312,7 +312,12 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
     }
   }
   if (training)
-    predict.walk([&](BatchNormOp op) { op.setTraining(true); });
+    predict.walk([&](Operation *op) {
+      if (auto norm = dyn_cast<BatchNormOp>(op))
+        norm.setTraining(true);
+      else if (auto select = dyn_cast<ModeSelectOp>(op))
+        select.setTraining(true);
+    });
 
   // A dynamic batch becomes static.
   BlockArgument input = block.getArgument(numParams + numBuffers);

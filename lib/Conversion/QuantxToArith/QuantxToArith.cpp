@@ -428,6 +428,18 @@ struct ScaledFakeQuantLowering : OpConversionPattern<ScaledFakeQuantOp> {
   }
 };
 
+/// The training/inference choice is made: the selected operand remains.
+struct ModeSelectLowering : OpConversionPattern<ModeSelectOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ModeSelectOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.getTraining() ? adaptor.getTrainingValue()
+                                            : adaptor.getInferenceValue());
+    return success();
+  }
+};
+
 /// Any other operation that carries quantized values (tensor reshapes,
 /// slices, linalg.transpose/fill/copy/generic, tensor.pad/generate, ...)
 /// moves storage integers instead: same operation, converted types,
@@ -472,8 +484,8 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
                FakeQuantLowering, StorageCastLowering,
                DecomposeLowering<SoftmaxCrossEntropyOp>,
                DecomposeLowering<BatchNormOp>, ScaledFakeQuantLowering,
-               ConvertOperandAndResultTypes>(typeConverter,
-                                             patterns.getContext());
+               ModeSelectLowering, ConvertOperandAndResultTypes>(
+      typeConverter, patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

@@ -348,3 +348,18 @@ LogicalResult SoftmaxCrossEntropyOp::buildGradients(
       });
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// mode_select: the gradient reaches the selected operand
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+ModeSelectOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
+                             ArrayRef<bool> requiresGradient,
+                             SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(2, Value());
+  unsigned selected = getTraining() ? 0 : 1;
+  if (requiresGradient[selected])
+    operandGradients[selected] = resultGradients[0];
+  return success();
+}

@@ -40,7 +40,7 @@ using namespace mlir::quantx;
 namespace {
 
 enum class WeightScheme { None, Ste, Binary, Xnor, Twn };
-enum class ActivationScheme { None, Pact, Sign };
+enum class ActivationScheme { None, Ste, Pact, Sign };
 
 /// A contraction and which of its inputs holds the weights.
 struct Layer {
@@ -86,7 +86,13 @@ private:
                         std::optional<int64_t> axis, const LayerPlan &plan);
   Value quantizeActivations(OpBuilder &b, Location loc, Value x,
                             const LayerPlan &plan, SymbolTable &symbols);
-  unsigned numAlphas = 0;
+  Value observeAndQuantize(OpBuilder &b, Location loc, Value x,
+                           const LayerPlan &plan);
+  /// A new global of the module (its name made unique).
+  ml_program::GlobalOp addGlobal(Location loc, StringRef name,
+                                 RankedTensorType type, double value,
+                                 bool modelState);
+  SymbolTable *symbols = nullptr;
 };
 
 bool isParameterLoad(Value value) {
@@ -125,16 +131,18 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
                 "' (expected none, ste, binary, xnor or twn)");
   if (activations == "none")
     a = ActivationScheme::None;
+  else if (activations == "ste")
+    a = ActivationScheme::Ste;
   else if (activations == "pact")
     a = ActivationScheme::Pact;
   else if (activations == "sign")
     a = ActivationScheme::Sign;
-  else if (activations == "ste" || activations == "lsq")
+  else if (activations == "lsq")
     return fail("activations=" + activations +
                 " is not implemented yet (docs/QAT.md)");
   else
     return fail("unknown activations scheme '" + activations +
-                "' (expected none, pact or sign)");
+                "' (expected none, ste, pact or sign)");
 
   auto inBits = [](int64_t bits) { return bits >= 1 && bits <= 16; };
   if (!inBits(weightBits))
@@ -411,17 +419,12 @@ Value InsertFakeQuantPass::quantizeActivations(OpBuilder &b, Location loc,
     return quantize(x, one,
                     BinaryType::get(b.getContext(), f, -1, ArrayRef<double>{}));
   }
+  case ActivationScheme::Ste:
+    return observeAndQuantize(b, loc, x, plan);
   case ActivationScheme::Pact: {
     // alpha: a new parameter of the model.
-    OpBuilder moduleBuilder(getOperation().getBodyRegion());
-    moduleBuilder.setInsertionPointToEnd(getOperation().getBody());
-    auto global = ml_program::GlobalOp::create(
-        moduleBuilder, loc, "pact_alpha", scalarType, /*is_mutable=*/true,
-        DenseElementsAttr::get(scalarType,
-                               FloatAttr::get(element, double(pactInit))),
-        moduleBuilder.getStringAttr("private"));
-    symbols.insert(global); // uniques the name
-    ++numAlphas;
+    ml_program::GlobalOp global =
+        addGlobal(loc, "pact_alpha", scalarType, pactInit, false);
     Value alpha = ml_program::GlobalLoadOp::create(
         b, loc, scalarType, FlatSymbolRefAttr::get(global));
     // clip(x, 0, alpha): the minimum passes alpha's gradient where
@@ -455,13 +458,127 @@ Value InsertFakeQuantPass::quantizeActivations(OpBuilder &b, Location loc,
   llvm_unreachable("unknown activation scheme");
 }
 
+ml_program::GlobalOp InsertFakeQuantPass::addGlobal(Location loc,
+                                                    StringRef name,
+                                                    RankedTensorType type,
+                                                    double value,
+                                                    bool modelState) {
+  ModuleOp module = getOperation();
+  OpBuilder builder(module.getBodyRegion());
+  builder.setInsertionPointToEnd(module.getBody());
+  auto global = ml_program::GlobalOp::create(
+      builder, loc, name, type, /*is_mutable=*/true,
+      DenseElementsAttr::get(type,
+                             FloatAttr::get(type.getElementType(), value)),
+      builder.getStringAttr("private"));
+  if (modelState)
+    global->setAttr("quantx.buffer", builder.getUnitAttr());
+  symbols->insert(global); // makes the name unique
+  return global;
+}
+
+/// PyTorch's MovingAverageMinMaxObserver and affine fake quantization: the
+/// batch's min and max move the stored range by `averaging` (the first
+/// batch sets it); in training the updated range is used and stored, in
+/// inference the stored one (quantx.mode_select). The range always includes
+/// 0; the grid is unsigned with a zero point.
+Value InsertFakeQuantPass::observeAndQuantize(OpBuilder &b, Location loc,
+                                              Value x, const LayerPlan &plan) {
+  constexpr double averaging = 0.01;
+  auto type = cast<RankedTensorType>(x.getType());
+  Type element = type.getElementType();
+  auto f = cast<FloatType>(element);
+  auto scalarType = RankedTensorType::get({}, element);
+  double inf = std::numeric_limits<double>::infinity();
+  // The stored range starts empty (+inf, -inf): the first batch sets it.
+  ml_program::GlobalOp loGlobal =
+      addGlobal(loc, "act_min", scalarType, inf, true);
+  ml_program::GlobalOp hiGlobal =
+      addGlobal(loc, "act_max", scalarType, -inf, true);
+  Value loStored = ml_program::GlobalLoadOp::create(
+      b, loc, scalarType, FlatSymbolRefAttr::get(loGlobal));
+  Value hiStored = ml_program::GlobalLoadOp::create(
+      b, loc, scalarType, FlatSymbolRefAttr::get(hiGlobal));
+  int64_t rank = type.getRank();
+  MLIRContext *context = b.getContext();
+  AffineMap full = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap scalar = AffineMap::get(rank, 0, {}, context);
+  auto reduce = [&](double init, bool isMax) {
+    return createGeneric(
+        b, loc, {x}, {full}, createFilled(b, loc, {}, element, init), scalar,
+        SmallVector<bool>(rank, true),
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          if (isMax)
+            return arith::MaximumFOp::create(nb, nloc, args[1], args[0]);
+          return arith::MinimumFOp::create(nb, nloc, args[1], args[0]);
+        });
+  };
+  Value batchLo = reduce(inf, false), batchHi = reduce(-inf, true);
+  auto update = [&](Value stored, Value batch) {
+    return createElementwise(
+        b, loc, {stored, batch},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          auto cst = [&](double v) {
+            return createFloatConstant(nb, nloc, element, v);
+          };
+          Value moved = arith::AddFOp::create(
+              nb, nloc,
+              arith::MulFOp::create(nb, nloc, args[0], cst(1 - averaging)),
+              arith::MulFOp::create(nb, nloc, args[1], cst(averaging)));
+          Value empty = arith::CmpFOp::create(
+              nb, nloc, arith::CmpFPredicate::OEQ,
+              math::AbsFOp::create(nb, nloc, args[0]), cst(inf));
+          return arith::SelectOp::create(nb, nloc, empty, args[1], moved);
+        });
+  };
+  Value lo = ModeSelectOp::create(b, loc, update(loStored, batchLo), loStored)
+                 .getResult();
+  Value hi = ModeSelectOp::create(b, loc, update(hiStored, batchHi), hiStored)
+                 .getResult();
+  ml_program::GlobalStoreOp::create(b, loc, FlatSymbolRefAttr::get(loGlobal),
+                                    lo);
+  ml_program::GlobalStoreOp::create(b, loc, FlatSymbolRefAttr::get(hiGlobal),
+                                    hi);
+  // scale = (max(hi, 0) - min(lo, 0)) / qmax, zero point -min(lo, 0) / scale.
+  int64_t qmax = (int64_t(1) << plan.activationBits) - 1;
+  Value scale = createElementwise(
+      b, loc, {lo, hi}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        auto cst = [&](double v) {
+          return createFloatConstant(nb, nloc, element, v);
+        };
+        Value low = arith::MinimumFOp::create(nb, nloc, args[0], cst(0.0));
+        Value high = arith::MaximumFOp::create(nb, nloc, args[1], cst(0.0));
+        Value span = arith::SubFOp::create(nb, nloc, high, low);
+        Value step = arith::DivFOp::create(nb, nloc, span, cst(double(qmax)));
+        return arith::MaximumFOp::create(
+            nb, nloc, step, cst(std::numeric_limits<float>::epsilon()));
+      });
+  Value zeroPoint = createElementwise(
+      b, loc, {lo, scale}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value low = arith::MinimumFOp::create(
+            nb, nloc, args[0], createFloatConstant(nb, nloc, element, 0.0));
+        Value negated = arith::NegFOp::create(nb, nloc, low);
+        return arith::DivFOp::create(nb, nloc, negated, args[1]).getResult();
+      });
+  auto format = FixedType::get(context, plan.activationBits,
+                               /*isSigned=*/false, 0, qmax, f, -1,
+                               ArrayRef<double>{}, ArrayRef<int64_t>{});
+  return ScaledFakeQuantOp::create(
+             b, loc, x.getType(), x, scale, zeroPoint, Value(),
+             TypeAttr::get(format), IntegerAttr(),
+             QuantGradientAttr::get(context, QuantGradient::ste), FloatAttr(),
+             ArithmeticAttr::get(context, Arithmetic::exact))
+      .getResult();
+}
+
 void InsertFakeQuantPass::runOnOperation() {
   ModuleOp module = getOperation();
   WeightScheme weightScheme;
   ActivationScheme activationScheme;
   if (failed(parseOptions(weightScheme, activationScheme)))
     return signalPassFailure();
-  SymbolTable symbols(module);
+  SymbolTable symbolTable(module);
+  symbols = &symbolTable;
   bool quantizedAny = false;
   for (auto function : llvm::to_vector(module.getOps<func::FuncOp>())) {
     if (function.isExternal())
@@ -488,8 +605,9 @@ void InsertFakeQuantPass::runOnOperation() {
       if (edge && firstLastBits > 0) {
         if (plan.weights != WeightScheme::None)
           plan.weights = WeightScheme::Ste;
-        if (plan.activations != ActivationScheme::None)
-          plan.activations = ActivationScheme::Pact;
+        // Sign activations have no N-bit form: observed ranges instead.
+        if (plan.activations == ActivationScheme::Sign)
+          plan.activations = ActivationScheme::Ste;
         plan.weightBits = plan.activationBits = firstLastBits;
       }
       OpBuilder b(layer.op);
@@ -508,7 +626,7 @@ void InsertFakeQuantPass::runOnOperation() {
         axis = layer.channelDim;
       }
       Value qw = quantizeWeights(b, loc, w, axis, plan);
-      Value qx = quantizeActivations(b, loc, x, plan, symbols);
+      Value qx = quantizeActivations(b, loc, x, plan, symbolTable);
       layer.op->setOperand(layer.weightIndex, qw);
       layer.op->setOperand(layer.activationIndex, qx);
     }

@@ -2,11 +2,11 @@
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="weights=int4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN-W
 // UNKNOWN-W: error: quantx-insert-fake-quant: unknown weights scheme 'int4' (expected none, ste, binary, xnor or twn)
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=relu" 2>&1 | FileCheck %s --check-prefix=UNKNOWN-A
-// UNKNOWN-A: error: quantx-insert-fake-quant: unknown activations scheme 'relu' (expected none, pact or sign)
+// UNKNOWN-A: error: quantx-insert-fake-quant: unknown activations scheme 'relu' (expected none, ste, pact or sign)
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="weights=lsq" 2>&1 | FileCheck %s --check-prefix=LATER-W
 // LATER-W: error: quantx-insert-fake-quant: weights=lsq is not implemented yet (docs/QAT.md)
-// RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=ste" 2>&1 | FileCheck %s --check-prefix=LATER-A
-// LATER-A: error: quantx-insert-fake-quant: activations=ste is not implemented yet (docs/QAT.md)
+// RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=lsq" 2>&1 | FileCheck %s --check-prefix=LATER-A
+// LATER-A: error: quantx-insert-fake-quant: activations=lsq is not implemented yet (docs/QAT.md)
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="weight-bits=0" 2>&1 | FileCheck %s --check-prefix=BITS0
 // BITS0: error: quantx-insert-fake-quant: weight-bits must be in 1..16, got 0
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=pact activation-bits=17" 2>&1 | FileCheck %s --check-prefix=BITS17

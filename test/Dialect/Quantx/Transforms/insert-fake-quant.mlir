@@ -1,7 +1,7 @@
 // RUN: quantx-opt %s --quantx-insert-fake-quant="weights=ste activations=pact weight-bits=4 activation-bits=4 first-last-bits=0" | FileCheck %s --check-prefix=PACT
-// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=ste weight-bits=3 per-channel=false first-last-bits=0" | FileCheck %s --check-prefix=TENSOR
-// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=twn first-last-bits=0" | FileCheck %s --check-prefix=TWN
-// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=binary first-last-bits=0" | FileCheck %s --check-prefix=BINARY
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=ste activations=none weight-bits=3 per-channel=false first-last-bits=0" | FileCheck %s --check-prefix=TENSOR
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=twn activations=none first-last-bits=0" | FileCheck %s --check-prefix=TWN
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=binary activations=none first-last-bits=0" | FileCheck %s --check-prefix=BINARY
 // RUN: quantx-opt %s --quantx-insert-fake-quant="weights=xnor activations=sign first-last-bits=0" 2>&1 | FileCheck %s --check-prefix=XNOR
 // RUN: quantx-opt %s --quantx-insert-fake-quant="weights=xnor activations=sign" | FileCheck %s --check-prefix=EDGES
 // RUN: quantx-opt %s --quantx-insert-fake-quant | FileCheck %s --check-prefix=DEFAULT
@@ -91,8 +91,22 @@ func.func @forward(%x: tensor<?x6x6x1xf32>) -> tensor<10x?xf32> {
 // EDGES: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<u8:f32, ?>
 // EDGES-NOT: !quantx.binary
 
-// Defaults: 8-bit straight-through weights per channel, activations as
-// they are.
+// Defaults: 8-bit straight-through weights per channel; activations on an
+// unsigned 8-bit grid over an observed range kept in model state: the
+// batch's range in training (mode_select), stored; the stored one in
+// inference.
+// DEFAULT-LABEL: func.func @forward
 // DEFAULT: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i8<-127:127>:f32, ?> axis 3
+// DEFAULT: %[[LO:.*]] = ml_program.global_load @act_min : tensor<f32>
+// DEFAULT: %[[HI:.*]] = ml_program.global_load @act_max : tensor<f32>
+// DEFAULT: linalg.generic {{.*}} iterator_types = ["reduction", "reduction", "reduction", "reduction"]} ins(%arg0 : tensor<?x6x6x1xf32>)
+// DEFAULT: arith.minimumf
+// DEFAULT: %[[NEWLO:.*]] = quantx.mode_select %{{.*}}, %[[LO]] : tensor<f32>
+// DEFAULT: %[[NEWHI:.*]] = quantx.mode_select %{{.*}}, %[[HI]] : tensor<f32>
+// DEFAULT: ml_program.global_store @act_min = %[[NEWLO]] : tensor<f32>
+// DEFAULT: ml_program.global_store @act_max = %[[NEWHI]] : tensor<f32>
+// DEFAULT: quantx.scaled_fake_quant %arg0, %{{.*}} zero_point %{{.*}} : tensor<f32> to !quantx.fixed<u8:f32, ?> : tensor<?x6x6x1xf32>, tensor<f32>
 // DEFAULT: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i8<-127:127>:f32, ?> axis 0
-// DEFAULT-NOT: !quantx.fixed<u8
+// DEFAULT: quantx.scaled_fake_quant %transposed, %{{.*}} zero_point %{{.*}} : tensor<f32> to !quantx.fixed<u8:f32, ?>
+// DEFAULT: ml_program.global private mutable @act_min(dense<0x7F800000> : tensor<f32>) : tensor<f32> {quantx.buffer}
+// DEFAULT: ml_program.global private mutable @act_max(dense<0xFF800000> : tensor<f32>) : tensor<f32> {quantx.buffer}

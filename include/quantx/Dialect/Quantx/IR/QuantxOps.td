@@ -389,6 +389,48 @@ def Quantx_SoftmaxCrossEntropyOp : Quantx_Op<"softmax_cross_entropy",
 }
 
 //===----------------------------------------------------------------------===//
+// Training and inference
+//===----------------------------------------------------------------------===//
+
+def Quantx_ModeSelectOp : Quantx_Op<"mode_select",
+    [Pure, AllTypesMatch<["training_value", "inference_value", "result"]>,
+     DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
+  let summary = "a value in training, another in inference";
+  let description = [{
+    Returns `training_value` when the op has `training`, else
+    `inference_value`. A model is written once, without `training`
+    (inference); `quantx-make-train-step` sets `training` on every
+    `quantx.mode_select` (and `quantx.batch_norm`) of the training step it
+    builds. Observers use it: in training an activation quantizer uses (and
+    the model stores) the range updated with the batch, in inference the
+    stored range. The gradient reaches the selected operand only.
+
+    The op does not fold (the choice belongs to the function it ends up
+    in); convert-quantx-to-arith replaces it by the selected operand.
+
+    Example:
+
+    ```mlir
+    %lo = quantx.mode_select %updated, %stored : tensor<f32>
+    ml_program.global_store @act_lo = %lo : tensor<f32>
+    ```
+  }];
+  let arguments = (ins AnyType:$training_value, AnyType:$inference_value,
+                       UnitAttr:$training);
+  let results = (outs AnyType:$result);
+  let assemblyFormat = [{
+    $training_value `,` $inference_value (`training` $training^)? attr-dict
+    `:` type($result)
+  }];
+  let extraClassDeclaration = [{
+    /// The operand this op returns.
+    ::mlir::Value getSelected() {
+      return getTraining() ? getTrainingValue() : getInferenceValue();
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
 

@@ -152,31 +152,38 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
     - `none`.
 
     Activation schemes (`activations=`):
+    - `ste` (default): affine quantization on an unsigned grid over the
+      observed range (always including 0), with a zero point, as PyTorch's
+      `MovingAverageMinMaxObserver` and `FakeQuantize`: two new model-state
+      globals (`quantx.buffer`) keep the range; in training the batch's
+      min and max move it by 0.01 (the first batch sets it) and the updated
+      range is used and stored (`quantx.mode_select`), in inference the
+      stored range is used. Straight-through gradient.
     - `pact`: `clip(x, 0, alpha)` quantized on `[0, alpha]` with `2^b - 1`
       steps; `alpha` is a new parameter (`pact-init`); its gradient is the
       output gradient where `x >= alpha`, the input's the straight-through
       one inside the clip.
     - `sign`: `sign(x)` in {-1, +1} with the hard-tanh straight-through
       gradient (1 where `|x| <= 1`), for `xnor` networks.
-    - `none` (default).
+    - `none`.
 
     `first-last-bits=N` (default 8) keeps the first and the last
-    contraction of each function at N bits (`ste` weights, and N-bit
-    `pact` activations when activations are quantized); 0 quantizes them
+    contraction of each function at N bits (`ste` weights; N-bit `ste` or
+    `pact` activations, `ste` where the others are `sign`); 0 quantizes them
     like the rest.
 
     Errors, located at the module or the layer: an unknown scheme, a bit
     width outside 1..16 or one that contradicts the scheme (`binary`,
     `xnor`, `sign` are 1 bit, `twn` 2), a layer whose weight operand is not
     loaded from a parameter global, a function with no contraction.
-    `weights=sawb|lsq` and `activations=ste|lsq` (observed and learned
-    ranges) are not implemented yet and say so.
+    `weights=sawb|lsq` and `activations=lsq` (learned step sizes) are not
+    implemented yet and say so.
   }];
   let options = [
     Option<"weights", "weights", "std::string", "\"ste\"",
            "Weight quantizer: none, ste, binary, xnor, twn">,
-    Option<"activations", "activations", "std::string", "\"none\"",
-           "Activation quantizer: none, pact, sign">,
+    Option<"activations", "activations", "std::string", "\"ste\"",
+           "Activation quantizer: none, ste, pact, sign">,
     Option<"weightBits", "weight-bits", "int64_t", "8",
            "Bits of quantized weights (1..16)">,
     Option<"activationBits", "activation-bits", "int64_t", "8",
