@@ -179,6 +179,11 @@ FailureOr<Layer> InsertFakeQuantPass::classify(linalg::LinalgOp op) {
     return failure();
   Value lhs = op.getDpsInputOperand(0)->get();
   Value rhs = op.getDpsInputOperand(1)->get();
+  if (lhs.getDefiningOp<ScaledFakeQuantOp>() ||
+      rhs.getDefiningOp<ScaledFakeQuantOp>())
+    return op->emitError("this layer is already quantized (an operand comes "
+                         "from quantx.scaled_fake_quant): the model has been "
+                         "through quantx-insert-fake-quant");
   // Convolutions: the filter is the weight operand.
   if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op)) {
     if (!isParameterLoad(rhs))

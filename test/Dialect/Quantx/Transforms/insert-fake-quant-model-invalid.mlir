@@ -33,3 +33,19 @@ module {
   }
 }
 
+
+// -----
+
+// Quantizing twice.
+ml_program.global private mutable @w : tensor<4x3xf32>
+func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %s = arith.constant dense<0.1> : tensor<f32>
+  %w = ml_program.global_load @w : tensor<4x3xf32>
+  %q = quantx.scaled_fake_quant %w, %s to !quantx.fixed<i8:f32, ?> : tensor<4x3xf32>, tensor<f32>
+  %e = tensor.empty() : tensor<2x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  // expected-error @+1 {{this layer is already quantized (an operand comes from quantx.scaled_fake_quant): the model has been through quantx-insert-fake-quant}}
+  %m = linalg.matmul ins(%x, %q : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %m : tensor<2x3xf32>
+}
