@@ -45,9 +45,12 @@ inline mlir::MLIRContext &getFuzzContext() {
 /// LLVM 22 has no assertions to turn them into errors); inputs that can
 /// reach them are skipped, and .ci/fuzz-seeds.sh keeps them out of the seeds:
 /// - linalg.transpose's parser sets a null `permutation` attribute, and
-///   crashes, when the permutation list does not parse (`[1,z 0]`).
+///   crashes, when the permutation list does not parse (`[1,z 0]`);
+///   linalg.reduce and linalg.broadcast do the same with `dimensions`
+///   (`[0, ~]`), through the same helper.
 inline bool mayReachUpstreamCrash(llvm::StringRef text) {
-  return text.contains("linalg.transpose");
+  return text.contains("linalg.transpose") || text.contains("linalg.reduce") ||
+         text.contains("linalg.broadcast");
 }
 
 /// Parses `text` into a module of the fuzz context; null when it does not
