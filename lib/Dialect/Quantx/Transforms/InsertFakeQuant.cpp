@@ -102,9 +102,10 @@ bool isParameterLoad(Value value) {
   auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
       load, load.getGlobal());
   auto type = dyn_cast<RankedTensorType>(value.getType());
+  auto *dialect = value.getContext()->getLoadedDialect<QuantxDialect>();
   return global && global.getIsMutable() && type &&
          isa<FloatType>(type.getElementType()) &&
-         !global->hasAttr("quantx.buffer");
+         !dialect->getBufferAttrHelper().isAttrPresent(global);
 }
 
 LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
@@ -477,7 +478,10 @@ ml_program::GlobalOp InsertFakeQuantPass::addGlobal(Location loc,
                              FloatAttr::get(type.getElementType(), value)),
       builder.getStringAttr("private"));
   if (modelState)
-    global->setAttr("quantx.buffer", builder.getUnitAttr());
+    module.getContext()
+        ->getLoadedDialect<QuantxDialect>()
+        ->getBufferAttrHelper()
+        .setAttr(global, builder.getUnitAttr());
   symbols->insert(global); // makes the name unique
   return global;
 }
