@@ -21,9 +21,22 @@ func.func @forward(%x: tensor<8x3xf32>) -> tensor<8xf32> {
 // -----
 
 ml_program.global private mutable @w : tensor<3xf32>
+ml_program.global private mutable @k : tensor<3xi32>
 func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
   %w = ml_program.global_load @w : tensor<3xf32>
-  // expected-error @+1 {{the model may store only model state (float tensor globals marked quantx.buffer, such as batch-norm statistics); the training step updates the parameters}}
+  %k = ml_program.global_load @k : tensor<3xi32>
+  // expected-error @+1 {{the model may store only into parameters and model state (mutable float tensor globals)}}
+  ml_program.global_store @k = %k : tensor<3xi32>
+  return %x : tensor<8x3xf32>
+}
+
+// -----
+
+ml_program.global private mutable @w : tensor<3xf32>
+func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
+  %w = ml_program.global_load @w : tensor<3xf32>
+  ml_program.global_store @w = %w : tensor<3xf32>
+  // expected-error @+1 {{@w is stored more than once by the model}}
   ml_program.global_store @w = %w : tensor<3xf32>
   return %x : tensor<8x3xf32>
 }
@@ -37,7 +50,7 @@ func.func @forward(%x: tensor<8x3xf32>) -> tensor<8x3xf32> {
   %w = ml_program.global_load @w : tensor<3xf32>
   %p = arith.constant true
   scf.if %p {
-    // expected-error @+1 {{model state must be stored at the top level of the model, not inside a region}}
+    // expected-error @+1 {{parameters and model state must be stored at the top level of the model, not inside a region}}
     ml_program.global_store @s = %w : tensor<3xf32>
   }
   return %x : tensor<8x3xf32>

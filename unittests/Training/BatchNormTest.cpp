@@ -20,6 +20,8 @@
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Runtime/Runner.h"
 
+#include "Arrays.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -34,31 +36,9 @@
 #include <string>
 
 using namespace ::quantx::runtime;
+using namespace ::quantx::runtime::testing;
 
 namespace {
-
-NpyArray makeF32(std::vector<int64_t> shape,
-                 const std::vector<double> &values) {
-  NpyArray array;
-  array.dtype = DType::F32;
-  array.shape = std::move(shape);
-  array.data.resize(values.size() * 4);
-  for (size_t i = 0; i < values.size(); ++i) {
-    auto value = static_cast<float>(values[i]);
-    std::memcpy(array.data.data() + 4 * i, &value, 4);
-  }
-  return array;
-}
-
-std::vector<double> toDoubles(const NpyArray &array) {
-  std::vector<double> values(array.getNumElements());
-  for (size_t i = 0; i < values.size(); ++i) {
-    float value;
-    std::memcpy(&value, array.data.data() + 4 * i, 4);
-    values[i] = value;
-  }
-  return values;
-}
 
 struct Reference {
   std::vector<double> output, mean, var;

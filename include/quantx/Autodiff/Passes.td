@@ -73,8 +73,15 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
     `ml_program.global`s of float tensors. Globals marked `quantx.buffer`
     are model state, not parameters (batch-norm running statistics): the
     model reads them and may store new values into them with
-    `ml_program.global_store` at its top level (storing any other global
-    is an error). The arguments of the generated functions carry the
+    `ml_program.global_store` at its top level. The model may also store
+    into a parameter, once, at its top level: the stored value is what the
+    step's optimizer updates (the gradient is still taken with respect to
+    the parameter as loaded), which is how a quantizer initializes a
+    learned step size from the data on the first step (loads after the
+    store read the stored value). Storing into anything else is an error.
+    A parameter's `quantx.weight_decay` replaces `weight-decay` for it, and
+    `quantx.clip = array<f64: LO, HI>` clamps it after each update. The
+    arguments of the generated functions carry the
     training contract's attributes (see the dialect's documentation). The
     pass adds:
 

@@ -53,11 +53,13 @@ private:
   FailureOr<func::FuncOp> buildForward(func::FuncOp model,
                                        ArrayRef<ml_program::GlobalOp> params,
                                        ArrayRef<ml_program::GlobalOp> buffers,
+                                       ArrayRef<unsigned> assigned,
                                        bool training, StringRef suffix);
   FailureOr<func::FuncOp>
   buildTrainStep(func::FuncOp forward, StringRef prefix,
                  MutableArrayRef<ml_program::GlobalOp> params,
-                 ArrayRef<ml_program::GlobalOp> buffers);
+                 ArrayRef<ml_program::GlobalOp> buffers,
+                 ArrayRef<unsigned> assigned);
   LogicalResult canonicalize(func::FuncOp function) {
     OpPassManager pm(func::FuncOp::getOperationName());
     pm.addPass(createCanonicalizerPass());
@@ -108,7 +110,8 @@ struct UpdateBuilder {
   /// The learning rate: the scalar argument, or the constant when null.
   Value learningRateScalar;
   double learningRate;
-  double weightDecay;
+  /// Each parameter's L2 coefficient.
+  ArrayRef<double> weightDecays;
 
   Value constant(OpBuilder &nb, Location nloc, double value) const {
     return createFloatConstant(nb, nloc, element, value);
@@ -125,9 +128,11 @@ struct UpdateBuilder {
     return arith::SubFOp::create(nb, nloc, p,
                                  arith::MulFOp::create(nb, nloc, lr, update));
   }
-  /// g + weight-decay * p.
-  Value withDecay(OpBuilder &nb, Location nloc, Value g, Value p) const {
-    return weightDecay == 0.0 ? g : fma(nb, nloc, weightDecay, p, g);
+  /// g + weight-decay * p, for parameter `i`.
+  Value withDecay(OpBuilder &nb, Location nloc, unsigned i, Value g,
+                  Value p) const {
+    double decay = weightDecays[i];
+    return decay == 0.0 ? g : fma(nb, nloc, decay, p, g);
   }
 };
 
@@ -139,10 +144,11 @@ struct Update {
 // p -= lr g.
 Update buildSgdUpdate(const UpdateBuilder &u) {
   Update update;
-  for (auto [p, g] : llvm::zip_equal(u.params, u.grads))
+  for (unsigned i = 0, e = u.params.size(); i < e; ++i)
     update.params.push_back(createElementwise(
-        u.b, u.loc, {p, g}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          return u.descend(nb, nloc, u.withDecay(nb, nloc, args[1], args[0]),
+        u.b, u.loc, {u.params[i], u.grads[i]},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          return u.descend(nb, nloc, u.withDecay(nb, nloc, i, args[1], args[0]),
                            args[0]);
         }));
   return update;
@@ -151,12 +157,13 @@ Update buildSgdUpdate(const UpdateBuilder &u) {
 // v = momentum v + g; p -= lr v.
 Update buildMomentumUpdate(const UpdateBuilder &u, double momentum) {
   Update update;
-  for (auto [i, p] : llvm::enumerate(u.params)) {
+  for (unsigned i = 0, e = u.params.size(); i < e; ++i) {
+    Value p = u.params[i];
     Value velocity = createElementwise(
         u.b, u.loc, {u.state[i], u.grads[i], p},
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
           return u.fma(nb, nloc, momentum, args[0],
-                       u.withDecay(nb, nloc, args[1], args[2]));
+                       u.withDecay(nb, nloc, i, args[1], args[2]));
         });
     update.state.push_back(velocity);
     update.params.push_back(
@@ -192,25 +199,26 @@ Update buildAdamUpdate(const UpdateBuilder &u, double b1, double b2,
   Value c1 = correction(b1), c2 = correction(b2);
   Update update;
   SmallVector<Value> seconds;
-  for (auto [i, p] : llvm::enumerate(u.params)) {
+  for (unsigned i = 0; i < numParams; ++i) {
+    Value p = u.params[i];
     Value m =
         createElementwise(b, loc, {u.state[i], u.grads[i], p},
                           [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                            Value g = u.withDecay(nb, nloc, args[1], args[2]);
+                            Value g =
+                                u.withDecay(nb, nloc, i, args[1], args[2]);
                             Value scaled = arith::MulFOp::create(
                                 nb, nloc, u.constant(nb, nloc, b1), args[0]);
                             return u.fma(nb, nloc, 1.0 - b1, g, scaled);
                           });
-    Value v =
-        createElementwise(b, loc, {u.state[numParams + i], u.grads[i], p},
-                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                            Value g = u.withDecay(nb, nloc, args[1], args[2]);
-                            Value square =
-                                arith::MulFOp::create(nb, nloc, g, g);
-                            Value scaled = arith::MulFOp::create(
-                                nb, nloc, u.constant(nb, nloc, b2), args[0]);
-                            return u.fma(nb, nloc, 1.0 - b2, square, scaled);
-                          });
+    Value v = createElementwise(
+        b, loc, {u.state[numParams + i], u.grads[i], p},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value g = u.withDecay(nb, nloc, i, args[1], args[2]);
+          Value square = arith::MulFOp::create(nb, nloc, g, g);
+          Value scaled = arith::MulFOp::create(
+              nb, nloc, u.constant(nb, nloc, b2), args[0]);
+          return u.fma(nb, nloc, 1.0 - b2, square, scaled);
+        });
     update.state.push_back(m);
     seconds.push_back(v);
     update.params.push_back(createElementwise(
@@ -262,7 +270,8 @@ func::FuncOp buildLossFunction(func::FuncOp predict, StringRef prefix) {
 
 FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
     func::FuncOp model, ArrayRef<ml_program::GlobalOp> params,
-    ArrayRef<ml_program::GlobalOp> buffers, bool training, StringRef suffix) {
+    ArrayRef<ml_program::GlobalOp> buffers, ArrayRef<unsigned> assigned,
+    bool training, StringRef suffix) {
   MLIRContext *context = model.getContext();
   auto *dialect = context->getLoadedDialect<QuantxDialect>();
   OpBuilder b(context);
@@ -288,8 +297,9 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
       return std::nullopt;
     return it - globals.begin();
   };
-  // Parameters are arguments; model state is an argument until the model
-  // stores a new value, which later loads read.
+  // Parameters and model state are arguments until the model stores a new
+  // value, which later loads read.
+  SmallVector<Value> currentParams(block.getArguments().take_front(numParams));
   SmallVector<Value> current(block.getArguments().slice(numParams, numBuffers));
   for (Operation &top : llvm::make_early_inc_range(block)) {
     SmallVector<ml_program::GlobalLoadOp> loads;
@@ -297,7 +307,7 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
     for (ml_program::GlobalLoadOp load : loads) {
       Value value;
       if (std::optional<unsigned> i = indexOf(params, load.getGlobal()))
-        value = block.getArgument(*i);
+        value = currentParams[*i];
       else if (std::optional<unsigned> j = indexOf(buffers, load.getGlobal()))
         value = current[*j];
       if (!value)
@@ -306,8 +316,12 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
       load.erase();
     }
     if (auto store = dyn_cast<ml_program::GlobalStoreOp>(top)) {
-      // The pass has checked that only model state is stored.
-      current[*indexOf(buffers, store.getGlobal())] = store.getValue();
+      // The pass has checked that only parameters and model state are
+      // stored.
+      if (std::optional<unsigned> i = indexOf(params, store.getGlobal()))
+        currentParams[*i] = store.getValue();
+      else
+        current[*indexOf(buffers, store.getGlobal())] = store.getValue();
       store.erase();
     }
   }
@@ -347,10 +361,13 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
           0, tensor::CastOp::create(b, loc, logitsType.clone(shape), logits));
     }
   }
-  // In training, the model state's last values follow the logits.
-  if (training && numBuffers) {
+  // In training, the model state's last values follow the logits, then the
+  // values the model assigned to parameters.
+  if (training && numBuffers + assigned.size()) {
     SmallVector<Value> results(terminator.getOperands());
     results.append(current);
+    for (unsigned i : assigned)
+      results.push_back(currentParams[i]);
     b.setInsertionPoint(terminator);
     auto extended = func::ReturnOp::create(b, terminator.getLoc(), results);
     terminator.erase();
@@ -378,19 +395,21 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
 FailureOr<func::FuncOp>
 MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
                                   MutableArrayRef<ml_program::GlobalOp> params,
-                                  ArrayRef<ml_program::GlobalOp> buffers) {
+                                  ArrayRef<ml_program::GlobalOp> buffers,
+                                  ArrayRef<unsigned> assigned) {
   MLIRContext *context = forward.getContext();
   auto *dialect = context->getLoadedDialect<QuantxDialect>();
   OpBuilder b(context);
   Location loc = forward.getLoc();
   unsigned numParams = params.size(), numBuffers = buffers.size();
+  unsigned numAssigned = assigned.size();
 
-  // The loss (and the new model state) and the loss's gradient with respect
-  // to the parameters.
+  // The loss (the new model state and assigned parameters) and the loss's
+  // gradient with respect to the parameters.
   func::FuncOp loss = buildLossFunction(forward, prefix);
   SmallVector<unsigned> wrt = llvm::to_vector(llvm::seq<unsigned>(numParams));
   SmallVector<unsigned> unreached;
-  SmallVector<bool> seeded(1 + numBuffers, false);
+  SmallVector<bool> seeded(1 + numBuffers + numAssigned, false);
   seeded[0] = true;
   FailureOr<func::FuncOp> grad = buildGradientFunction(
       loss, wrt, (prefix + "_loss_grad").str(), &unreached, seeded);
@@ -470,7 +489,8 @@ MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
   unsigned dataArg = numParams + numState + numBuffers;
 
   // The gradient function's body, inlined with a cotangent of 1:
-  // (params, buffers, x, labels, dloss) -> (loss, buffers, grads).
+  // (params, buffers, x, labels, dloss) -> (loss, buffers, assigned,
+  // grads).
   IRMapping mapping;
   Block &gradBlock = grad->front();
   for (unsigned i = 0; i < numParams; ++i)
@@ -490,8 +510,13 @@ MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
   SmallVector<Value> newBuffers, grads;
   for (unsigned i = 0; i < numBuffers; ++i)
     newBuffers.push_back(mapping.lookup(gradReturn.getOperand(1 + i)));
+  // The optimizer updates what the model assigned to a parameter.
+  SmallVector<Value> bases(paramArgs);
+  for (auto [k, i] : llvm::enumerate(assigned))
+    bases[i] = mapping.lookup(gradReturn.getOperand(1 + numBuffers + k));
   for (unsigned i = 0; i < numParams; ++i)
-    grads.push_back(mapping.lookup(gradReturn.getOperand(1 + numBuffers + i)));
+    grads.push_back(mapping.lookup(
+        gradReturn.getOperand(1 + numBuffers + numAssigned + i)));
   grad->erase();
   loss.erase();
 
@@ -500,9 +525,15 @@ MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
   if (learningRateArgument)
     lrScalar = tensor::ExtractOp::create(b, loc, body->getArguments().back(),
                                          ValueRange());
-  UpdateBuilder updater{b,         loc,          scalarType.getElementType(),
-                        paramArgs, grads,        stateArgs,
-                        lrScalar,  learningRate, weightDecay};
+  // A parameter's own weight decay replaces the step's.
+  SmallVector<double> decays;
+  for (ml_program::GlobalOp param : params) {
+    FloatAttr own = dialect->getWeightDecayAttrHelper().getAttr(param);
+    decays.push_back(own ? own.getValueAsDouble() : double(weightDecay));
+  }
+  UpdateBuilder updater{b,        loc,          scalarType.getElementType(),
+                        bases,    grads,        stateArgs,
+                        lrScalar, learningRate, decays};
   Update update;
   switch (optimizer) {
   case Optimizer::sgd:
@@ -514,6 +545,22 @@ MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
   case Optimizer::adam:
     update = buildAdamUpdate(updater, beta1, beta2, epsilon);
     break;
+  }
+  // Constrained parameters are clamped after the update.
+  for (auto [i, param] : llvm::enumerate(params)) {
+    DenseF64ArrayAttr clip = dialect->getClipAttrHelper().getAttr(param);
+    if (!clip)
+      continue;
+    update.params[i] = createElementwise(
+        b, loc, {update.params[i]},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          Type element = args[0].getType();
+          Value low = arith::MaximumFOp::create(
+              nb, nloc, args[0],
+              createFloatConstant(nb, nloc, element, clip[0]));
+          return arith::MinimumFOp::create(
+              nb, nloc, low, createFloatConstant(nb, nloc, element, clip[1]));
+        });
   }
   SmallVector<Value> results = {lossResult};
   results.append(update.params);
@@ -580,10 +627,12 @@ void MakeTrainStepPass::runOnOperation() {
 
   // Parameters: mutable float tensor globals the model reads, in module
   // order. Globals marked quantx.buffer are model state the step does not
-  // train; the model may store new values into them (at its top level).
+  // train. The model may store new values into either (at its top level):
+  // model state is returned, and a parameter's stored value is what the
+  // optimizer updates (an initialization from data, such as LSQ's step).
   auto buffer =
       getContext().getLoadedDialect<QuantxDialect>()->getBufferAttrHelper();
-  llvm::SmallDenseSet<StringRef> read;
+  llvm::SmallDenseSet<StringRef> read, stored;
   WalkResult walk = function.walk([&](Operation *op) {
     if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op)) {
       read.insert(load.getGlobal().getLeafReference());
@@ -594,16 +643,20 @@ void MakeTrainStepPass::runOnOperation() {
       return WalkResult::advance();
     auto global = module.lookupSymbol<ml_program::GlobalOp>(
         store.getGlobal().getLeafReference());
-    if (!global || !buffer.isAttrPresent(global) ||
+    if (!global || !global.getIsMutable() ||
         !isDifferentiableType(global.getType())) {
-      op->emitError("the model may store only model state (float tensor "
-                    "globals marked quantx.buffer, such as batch-norm "
-                    "statistics); the training step updates the parameters");
+      op->emitError("the model may store only into parameters and model "
+                    "state (mutable float tensor globals)");
       return WalkResult::interrupt();
     }
     if (op->getParentOp() != function) {
-      op->emitError("model state must be stored at the top level of the "
-                    "model, not inside a region");
+      op->emitError("parameters and model state must be stored at the top "
+                    "level of the model, not inside a region");
+      return WalkResult::interrupt();
+    }
+    if (!stored.insert(global.getSymName()).second) {
+      op->emitError("@") << global.getSymName()
+                         << " is stored more than once by the model";
       return WalkResult::interrupt();
     }
     read.insert(store.getGlobal().getLeafReference());
@@ -612,11 +665,18 @@ void MakeTrainStepPass::runOnOperation() {
   if (walk.wasInterrupted())
     return signalPassFailure();
   SmallVector<ml_program::GlobalOp> params, buffers;
+  SmallVector<unsigned> assigned;
   for (auto global : module.getOps<ml_program::GlobalOp>()) {
     if (!read.contains(global.getSymName()) || !global.getIsMutable() ||
         !isDifferentiableType(global.getType()))
       continue;
-    (buffer.isAttrPresent(global) ? buffers : params).push_back(global);
+    if (buffer.isAttrPresent(global)) {
+      buffers.push_back(global);
+      continue;
+    }
+    if (stored.contains(global.getSymName()))
+      assigned.push_back(params.size());
+    params.push_back(global);
   }
   if (params.empty()) {
     function.emitError("the model reads no mutable float ml_program.global: "
@@ -631,17 +691,17 @@ void MakeTrainStepPass::runOnOperation() {
       return signalPassFailure();
     }
 
-  FailureOr<func::FuncOp> predict =
-      buildForward(function, params, buffers, /*training=*/false, "_predict");
+  FailureOr<func::FuncOp> predict = buildForward(
+      function, params, buffers, assigned, /*training=*/false, "_predict");
   if (failed(predict))
     return signalPassFailure();
   FailureOr<func::FuncOp> forward = buildForward(
-      function, params, buffers, /*training=*/true, "_train_forward");
+      function, params, buffers, assigned, /*training=*/true, "_train_forward");
   if (failed(forward))
     return signalPassFailure();
   (*forward)->moveAfter(*predict);
-  LogicalResult built =
-      buildTrainStep(*forward, function.getSymName(), params, buffers);
+  LogicalResult built = buildTrainStep(*forward, function.getSymName(), params,
+                                       buffers, assigned);
   forward->erase();
   if (failed(built))
     return signalPassFailure();

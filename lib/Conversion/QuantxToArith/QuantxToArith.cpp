@@ -440,6 +440,17 @@ struct ModeSelectLowering : OpConversionPattern<ModeSelectOp> {
   }
 };
 
+/// Differentiation is over: the identity remains.
+struct StopGradientLowering : OpConversionPattern<StopGradientOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(StopGradientOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
 /// Any other operation that carries quantized values (tensor reshapes,
 /// slices, linalg.transpose/fill/copy/generic, tensor.pad/generate, ...)
 /// moves storage integers instead: same operation, converted types,
@@ -484,8 +495,9 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
                FakeQuantLowering, StorageCastLowering,
                DecomposeLowering<SoftmaxCrossEntropyOp>,
                DecomposeLowering<BatchNormOp>, ScaledFakeQuantLowering,
-               ModeSelectLowering, ConvertOperandAndResultTypes>(
-      typeConverter, patterns.getContext());
+               ModeSelectLowering, StopGradientLowering,
+               ConvertOperandAndResultTypes>(typeConverter,
+                                             patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

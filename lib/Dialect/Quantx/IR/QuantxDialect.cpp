@@ -17,6 +17,8 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::quantx;
 
@@ -87,6 +89,32 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
         "\"he_normal\", \"xavier_uniform\", \"fan_in_uniform\", \"zeros\" "
         "or \"ones\"");
   }
+  if (name == WeightDecayAttrHelper::getNameStr() ||
+      name == ClipAttrHelper::getNameStr()) {
+    auto global = dyn_cast<ml_program::GlobalOp>(op);
+    if (!global || !global.getIsMutable() ||
+        global->hasAttr(BufferAttrHelper::getNameStr()))
+      return op->emitError("'")
+             << name << "' belongs on a parameter (a mutable "
+             << "ml_program.global that is not quantx.buffer)";
+    if (name == WeightDecayAttrHelper::getNameStr()) {
+      auto decay = dyn_cast<FloatAttr>(attr.getValue());
+      if (!decay || !(decay.getValueAsDouble() >= 0) ||
+          !std::isfinite(decay.getValueAsDouble()))
+        return emitError() << "'" << name
+                           << "' must be a finite float >= 0, got "
+                           << attr.getValue();
+      return success();
+    }
+    auto bounds = dyn_cast<DenseF64ArrayAttr>(attr.getValue());
+    if (!bounds || bounds.size() != 2 || !std::isfinite(bounds[0]) ||
+        !std::isfinite(bounds[1]) || !(bounds[0] < bounds[1]))
+      return emitError() << "'" << name
+                         << "' must be array<f64: LO, HI> with finite "
+                            "LO < HI, got "
+                         << attr.getValue();
+    return success();
+  }
   if (name == ParamAttrHelper::getNameStr() ||
       name == ModelStateAttrHelper::getNameStr() ||
       name == StateAttrHelper::getNameStr() ||
@@ -144,7 +172,9 @@ LogicalResult QuantxDialect::verifyRegionArgAttribute(Operation *op,
         emitError, attr, symbolizeHyperparameter, "\"learning_rate\"");
   }
   if (name == InitAttrHelper::getNameStr() ||
-      name == BufferAttrHelper::getNameStr())
+      name == BufferAttrHelper::getNameStr() ||
+      name == WeightDecayAttrHelper::getNameStr() ||
+      name == ClipAttrHelper::getNameStr())
     return emitError() << "'" << name
                        << "' belongs on a mutable ml_program.global";
   return emitError() << "unknown quantx attribute '" << name << "'";

@@ -363,3 +363,15 @@ ModeSelectOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
     operandGradients[selected] = resultGradients[0];
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// stop_gradient: no gradient
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+StopGradientOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
+                               ArrayRef<bool> requiresGradient,
+                               SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(1, Value());
+  return success();
+}

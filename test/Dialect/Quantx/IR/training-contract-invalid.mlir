@@ -71,3 +71,35 @@ func.func @f(%m: tensor<f32> {quantx.hyper = "momentum"}) {
 func.func @f(%w: tensor<3xf32> {quantx.init = "zeros"}) {
   return
 }
+
+// -----
+
+// expected-error @+1 {{'quantx.weight_decay' must be a finite float >= 0, got -1.000000e+00 : f64}}
+ml_program.global private mutable @s : tensor<f32> {quantx.weight_decay = -1.0 : f64}
+
+// -----
+
+// expected-error @+1 {{'quantx.weight_decay' belongs on a parameter (a mutable ml_program.global that is not quantx.buffer)}}
+ml_program.global private mutable @m : tensor<f32> {quantx.buffer, quantx.weight_decay = 0.0 : f64}
+
+// -----
+
+// expected-error @+1 {{'quantx.clip' must be array<f64: LO, HI> with finite LO < HI, got array<f64: 1.000000e+00, -1.000000e+00>}}
+ml_program.global private mutable @w : tensor<3xf32> {quantx.clip = array<f64: 1.0, -1.0>}
+
+// -----
+
+// expected-error @+1 {{'quantx.clip' must be array<f64: LO, HI> with finite LO < HI, got array<f64: -1.000000e+00>}}
+ml_program.global private mutable @w : tensor<3xf32> {quantx.clip = array<f64: -1.0>}
+
+// -----
+
+// expected-error @+1 {{'quantx.clip' belongs on a parameter (a mutable ml_program.global that is not quantx.buffer)}}
+ml_program.global private @w(dense<0.0> : tensor<3xf32>) : tensor<3xf32> {quantx.clip = array<f64: -1.0, 1.0>}
+
+// -----
+
+// expected-error @+1 {{'quantx.clip' belongs on a mutable ml_program.global}}
+func.func @f(%w: tensor<3xf32> {quantx.clip = array<f64: -1.0, 1.0>}) {
+  return
+}

@@ -46,7 +46,7 @@ def Quantx_Dialect : Dialect {
     The dialect also owns the training contract: the discardable attributes
     by which a model and its generated training step tell the caller (the
     runner) what each global and argument is. The dialect verifies them
-    (training_c1 to training_c7 in `docs/Spec.md`).
+    (training_c1 to training_c8 in `docs/Spec.md`).
 
     * `quantx.param = @global` on a function argument: a trained parameter,
       read from and written back to the `ml_program.global` it names (a
@@ -66,6 +66,13 @@ def Quantx_Dialect : Dialect {
       observer ranges). The training-step builder does not make it a
       parameter; the model reads it, and may store its new value
       (`ml_program.global_store`), which the training step returns.
+    * `quantx.weight_decay = L` (a float) on a parameter's
+      `ml_program.global`: the L2 coefficient of this parameter, in place of
+      the training step's `weight-decay` (0 for LSQ step sizes, PACT's
+      `pact-decay` for its clipping levels).
+    * `quantx.clip = array<f64: LO, HI>` on a parameter's
+      `ml_program.global`: after each update the training step clamps the
+      parameter to [LO, HI] (BinaryConnect's real-valued weights).
     * `quantx.model_state = @global` on a function argument: the current
       value of the `quantx.buffer` global it names (a ranked float tensor),
       which the caller keeps between calls.
@@ -86,7 +93,9 @@ def Quantx_Dialect : Dialect {
     "::mlir::StringAttr":$hyper,
     "::mlir::StringAttr":$init,
     "::mlir::UnitAttr":$buffer,
-    "::mlir::FlatSymbolRefAttr":$model_state
+    "::mlir::FlatSymbolRefAttr":$model_state,
+    "::mlir::FloatAttr":$weight_decay,
+    "::mlir::DenseF64ArrayAttr":$clip
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

@@ -430,6 +430,31 @@ def Quantx_ModeSelectOp : Quantx_Op<"mode_select",
   }];
 }
 
+def Quantx_StopGradientOp : Quantx_Op<"stop_gradient",
+    [Pure, AllTypesMatch<["input", "result"]>,
+     DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
+  let summary = "the identity, through which no gradient flows";
+  let description = [{
+    Returns `input` unchanged; its gradient is zero (PyTorch's `detach`,
+    TensorFlow's `stop_gradient`). quantx-insert-fake-quant uses it where a
+    value computed from the data initializes a learned parameter (the first
+    LSQ step size): the initial value is not a function the loss is
+    differentiated through.
+
+    The op does not fold away before differentiation (it would lose its
+    meaning); convert-quantx-to-arith replaces it by its operand.
+
+    Example:
+
+    ```mlir
+    %init = quantx.stop_gradient %from_data : tensor<f32>
+    ```
+  }];
+  let arguments = (ins AnyType:$input);
+  let results = (outs AnyType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
