@@ -34,6 +34,7 @@ tool_dirs = [config.quantx_tools_dir, config.llvm_tools_dir]
 tools = [
     ToolSubst("quantx-opt", extra_args=quantx_opt_args, unresolved="fatal"),
     ToolSubst("quantx-runner", unresolved="fatal"),
+    ToolSubst("quantx-sawb-fit", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("llc", unresolved="fatal"),
 ]

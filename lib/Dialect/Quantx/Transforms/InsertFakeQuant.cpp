@@ -8,7 +8,8 @@
 //
 // Each contraction's weight operand (the one loaded from a parameter
 // global) and activation operand go through quantx.scaled_fake_quant, with
-// scales computed from the weights at every step or learned (PACT).
+// scales computed from the weights at every step (max|w|, SAWB, TWN,
+// XNOR-Net), observed (moving min/max) or learned (PACT, LSQ).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +22,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -39,8 +41,21 @@ using namespace mlir::quantx;
 
 namespace {
 
-enum class WeightScheme { None, Ste, Binary, Xnor, Twn };
-enum class ActivationScheme { None, Ste, Pact, Sign };
+enum class WeightScheme { None, Ste, Sawb, Lsq, Binary, Xnor, Twn };
+enum class ActivationScheme { None, Ste, Pact, Lsq, Sign };
+
+/// SAWB's clipping coefficients per weight width (narrow grid).
+struct SawbCoefficients {
+  int64_t bits;
+  double c1, c2;
+};
+constexpr SawbCoefficients kSawbCoefficients[] = {
+#include "SawbCoefficients.inc"
+};
+
+/// Bounds that keep a learned scale positive and finite.
+constexpr double kSmallestScale = std::numeric_limits<float>::min();
+constexpr double kLargestScale = std::numeric_limits<float>::max();
 
 /// A contraction and which of its inputs holds the weights.
 struct Layer {
@@ -88,11 +103,20 @@ private:
                             const LayerPlan &plan, SymbolTable &symbols);
   Value observeAndQuantize(OpBuilder &b, Location loc, Value x,
                            const LayerPlan &plan);
+  /// LSQ's learned step for `data` (per index of `axis`, or one): a new
+  /// parameter that the first training step sets to 2 mean|data| /
+  /// sqrt(qp) (the LSQ paper's initialization) and later steps learn.
+  Value learnedStep(OpBuilder &b, Location loc, Value data,
+                    std::optional<int64_t> axis, int64_t qp, StringRef name);
   /// A new global of the module (its name made unique).
   ml_program::GlobalOp addGlobal(Location loc, StringRef name,
                                  RankedTensorType type, double value,
                                  bool modelState);
   SymbolTable *symbols = nullptr;
+  /// The function being quantized, and its "LSQ steps are initialized"
+  /// flag (model state, created with the first learned step).
+  func::FuncOp function;
+  ml_program::GlobalOp lsqReady;
 };
 
 bool isParameterLoad(Value value) {
@@ -125,11 +149,13 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
     w = WeightScheme::Xnor;
   else if (weights == "twn")
     w = WeightScheme::Twn;
-  else if (weights == "sawb" || weights == "lsq")
-    return fail("weights=" + weights + " is not implemented yet (docs/QAT.md)");
+  else if (weights == "sawb")
+    w = WeightScheme::Sawb;
+  else if (weights == "lsq")
+    w = WeightScheme::Lsq;
   else
     return fail("unknown weights scheme '" + weights +
-                "' (expected none, ste, binary, xnor or twn)");
+                "' (expected none, ste, sawb, lsq, binary, xnor or twn)");
   if (activations == "none")
     a = ActivationScheme::None;
   else if (activations == "ste")
@@ -139,11 +165,10 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
   else if (activations == "sign")
     a = ActivationScheme::Sign;
   else if (activations == "lsq")
-    return fail("activations=" + activations +
-                " is not implemented yet (docs/QAT.md)");
+    a = ActivationScheme::Lsq;
   else
     return fail("unknown activations scheme '" + activations +
-                "' (expected none, ste, pact or sign)");
+                "' (expected none, ste, pact, lsq or sign)");
 
   auto inBits = [](int64_t bits) { return bits >= 1 && bits <= 16; };
   if (!inBits(weightBits))
@@ -162,9 +187,20 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
   if (w == WeightScheme::Twn && weightBits.hasValue() && weightBits != 2)
     return fail("weights=twn has 2 bits (three levels), got weight-bits=" +
                 Twine(weightBits));
-  if (w == WeightScheme::Ste && weightBits < 2)
-    return fail("weights=ste needs at least 2 bits (a signed grid around "
-                "zero); for 1 bit use weights=binary");
+  if ((w == WeightScheme::Ste || w == WeightScheme::Lsq) && weightBits < 2)
+    return fail("weights=" + weights +
+                " needs at least 2 bits (a signed grid around zero); for 1 "
+                "bit use weights=binary");
+  if (w == WeightScheme::Sawb &&
+      llvm::none_of(kSawbCoefficients, [&](const SawbCoefficients &c) {
+        return c.bits == weightBits;
+      }))
+    return fail("weights=sawb has coefficients for 2..8 bits (docs/QAT.md), "
+                "got weight-bits=" +
+                Twine(weightBits));
+  if (a == ActivationScheme::Lsq && activationBits < 2)
+    return fail("activations=lsq needs at least 2 bits; for 1 bit use "
+                "activations=sign");
   if (a == ActivationScheme::Sign && activationBits.hasValue() &&
       activationBits != 1)
     return fail("activations=sign has 1 bit, got activation-bits=" +
@@ -172,6 +208,9 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
   if (!(pactInit > 0) || !std::isfinite(pactInit))
     return fail("pact-init must be positive and finite, got " +
                 std::to_string(static_cast<double>(pactInit)));
+  if (!(pactDecay >= 0) || !std::isfinite(pactDecay))
+    return fail("pact-decay must be >= 0 and finite, got " +
+                std::to_string(static_cast<double>(pactDecay)));
   return success();
 }
 
@@ -248,6 +287,40 @@ void replaceReluByHardTanh(Value x) {
                      "is +1 everywhere");
 }
 
+/// Whether every element of `x` is known to be >= 0: a ReLU (or PACT's
+/// clip) reached through reshapes, transposes, max pooling and padding with
+/// a non-negative constant.
+bool isKnownNonNegative(Value x) {
+  while (Operation *producer = x.getDefiningOp()) {
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp,
+            linalg::TransposeOp, linalg::PoolingNhwcMaxOp>(producer)) {
+      x = producer->getOperand(0);
+      continue;
+    }
+    if (auto pad = dyn_cast<tensor::PadOp>(producer)) {
+      Value padding = pad.getConstantPaddingValue();
+      FloatAttr value;
+      if (!padding || !matchPattern(padding, m_Constant(&value)) ||
+          !(value.getValueAsDouble() >= 0))
+        return false;
+      x = pad.getSource();
+      continue;
+    }
+    break;
+  }
+  auto generic = x.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic->getNumResults() != 1)
+    return false;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  Operation *last = yield.getOperand(0).getDefiningOp();
+  // PACT: min(max(v, 0), alpha) with alpha > 0.
+  if (isa_and_nonnull<arith::MinimumFOp, arith::MinNumFOp>(last))
+    last = last->getOperand(0).getDefiningOp();
+  return isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(last) &&
+         (matchPattern(last->getOperand(0), m_AnyZeroFloat()) ||
+          matchPattern(last->getOperand(1), m_AnyZeroFloat()));
+}
+
 /// A 0-d or [C] tensor filled with `value`.
 Value createParams(OpBuilder &b, Location loc, int64_t channels, Type element,
                    double value) {
@@ -314,14 +387,40 @@ Value InsertFakeQuantPass::quantizeWeights(OpBuilder &b, Location loc, Value w,
         });
   };
   auto quantize = [&](Value scale, Value threshold, Type format,
-                      QuantGradient gradient) -> Value {
+                      QuantGradient gradient,
+                      FloatAttr gradScale = FloatAttr()) -> Value {
     auto op = ScaledFakeQuantOp::create(
         b, loc, w.getType(), w, scale, /*zero_point=*/Value(), threshold,
         TypeAttr::get(format),
         axis ? b.getI64IntegerAttr(*axis) : IntegerAttr(),
-        QuantGradientAttr::get(b.getContext(), gradient), FloatAttr(),
+        QuantGradientAttr::get(b.getContext(), gradient), gradScale,
         ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
     return op.getResult();
+  };
+  auto maxAbsOf = [&]() {
+    return reduceWeights(
+        b, loc, w, axis, 0.0, {},
+        [&](OpBuilder &nb, Location nloc, Value v, Value acc, ValueRange) {
+          return arith::MaximumFOp::create(nb, nloc, acc, absOf(nb, nloc, v))
+              .getResult();
+        });
+  };
+  // The narrow signed grid [-qmax, qmax] of symmetric weights.
+  auto narrowGrid = [&](int64_t bits) {
+    int64_t qmax = (int64_t(1) << (bits - 1)) - 1;
+    return FixedType::get(b.getContext(), bits, /*isSigned=*/true, -qmax, qmax,
+                          cast<FloatType>(element), -1, ArrayRef<double>{},
+                          ArrayRef<int64_t>{});
+  };
+  // Real-valued weights behind a sign stay in [-1, 1] (BinaryConnect).
+  auto clipLatentWeights = [&]() {
+    auto load = w.getDefiningOp<ml_program::GlobalLoadOp>();
+    auto global = symbols->lookup<ml_program::GlobalOp>(
+        load.getGlobal().getLeafReference());
+    b.getContext()
+        ->getLoadedDialect<QuantxDialect>()
+        ->getClipAttrHelper()
+        .setAttr(global, b.getDenseF64ArrayAttr({-1.0, 1.0}));
   };
   auto f = cast<FloatType>(element);
   switch (plan.weights) {
@@ -331,29 +430,72 @@ Value InsertFakeQuantPass::quantizeWeights(OpBuilder &b, Location loc, Value w,
     // max|w| / (2^(b-1) - 1) on a narrow signed grid; an all-zero channel
     // gets a tiny scale instead of 0.
     int64_t qmax = (int64_t(1) << (plan.weightBits - 1)) - 1;
-    Value maxAbs = reduceWeights(
-        b, loc, w, axis, 0.0, {},
-        [&](OpBuilder &nb, Location nloc, Value v, Value acc, ValueRange) {
-          return arith::MaximumFOp::create(nb, nloc, acc, absOf(nb, nloc, v))
-              .getResult();
-        });
     Value scale = createElementwise(
-        b, loc, {maxAbs}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        b, loc, {maxAbsOf()},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
           Value floor = arith::MaximumFOp::create(
-              nb, nloc, args[0],
-              cst(nb, nloc, std::numeric_limits<float>::min()));
+              nb, nloc, args[0], cst(nb, nloc, kSmallestScale));
           return arith::DivFOp::create(nb, nloc, floor,
                                        cst(nb, nloc, double(qmax)))
               .getResult();
         });
+    return quantize(scale, Value(), narrowGrid(plan.weightBits),
+                    QuantGradient::ste);
+  }
+  case WeightScheme::Sawb: {
+    // alpha = c1 sqrt(E[w^2]) - c2 E|w| (SAWB), at most max|w| (the linear
+    // rule overshoots light-tailed channels at 4 bits and more) and
+    // positive; the narrow grid with scale alpha / qmax.
+    const SawbCoefficients *c =
+        llvm::find_if(kSawbCoefficients, [&](const SawbCoefficients &entry) {
+          return entry.bits == plan.weightBits;
+        });
+    int64_t qmax = (int64_t(1) << (plan.weightBits - 1)) - 1;
+    Value sumSquares = reduceWeights(
+        b, loc, w, axis, 0.0, {},
+        [&](OpBuilder &nb, Location nloc, Value v, Value acc, ValueRange) {
+          return arith::AddFOp::create(nb, nloc, acc,
+                                       arith::MulFOp::create(nb, nloc, v, v))
+              .getResult();
+        });
+    Value totalAbs = reduceWeights(b, loc, w, axis, 0.0, {}, sumAbs);
+    Value scale = createElementwise(
+        b, loc, {sumSquares, totalAbs, maxAbsOf()},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value meanSquare = arith::MulFOp::create(
+              nb, nloc, args[0], cst(nb, nloc, 1.0 / perScale));
+          Value meanAbs = arith::MulFOp::create(
+              nb, nloc, args[1], cst(nb, nloc, c->c2 / perScale));
+          Value rms = math::SqrtOp::create(nb, nloc, meanSquare);
+          Value alpha = arith::SubFOp::create(
+              nb, nloc,
+              arith::MulFOp::create(nb, nloc, rms, cst(nb, nloc, c->c1)),
+              meanAbs);
+          Value capped = arith::MinimumFOp::create(nb, nloc, alpha, args[2]);
+          Value positive = arith::MaximumFOp::create(
+              nb, nloc, capped, cst(nb, nloc, kSmallestScale));
+          return arith::DivFOp::create(nb, nloc, positive,
+                                       cst(nb, nloc, double(qmax)))
+              .getResult();
+        });
+    return quantize(scale, Value(), narrowGrid(plan.weightBits),
+                    QuantGradient::ste);
+  }
+  case WeightScheme::Lsq: {
+    // A learned step on the full signed grid [-2^(b-1), 2^(b-1) - 1];
+    // gradient scale 1 / sqrt(n qp), n the weights per step.
+    int64_t qn = int64_t(1) << (plan.weightBits - 1), qp = qn - 1;
+    Value step = learnedStep(b, loc, w, axis, qp, "lsq_weight_step");
     auto format = FixedType::get(b.getContext(), plan.weightBits,
-                                 /*isSigned=*/true, -qmax, qmax, f, -1,
+                                 /*isSigned=*/true, -qn, qp, f, -1,
                                  ArrayRef<double>{}, ArrayRef<int64_t>{});
-    return quantize(scale, Value(), format, QuantGradient::ste);
+    return quantize(step, Value(), format, QuantGradient::lsq,
+                    b.getF64FloatAttr(1.0 / std::sqrt(perScale * double(qp))));
   }
   case WeightScheme::Binary:
   case WeightScheme::Xnor: {
     // sign(w) mean|w|.
+    clipLatentWeights();
     Value mean = scaleBy(reduceWeights(b, loc, w, axis, 0.0, {}, sumAbs),
                          1.0 / perScale);
     auto format = BinaryType::get(b.getContext(), f, -1, ArrayRef<double>{});
@@ -427,10 +569,48 @@ Value InsertFakeQuantPass::quantizeActivations(OpBuilder &b, Location loc,
   }
   case ActivationScheme::Ste:
     return observeAndQuantize(b, loc, x, plan);
+  case ActivationScheme::Lsq: {
+    // A learned step on [0, 2^b - 1] where x is known non-negative, else on
+    // [-2^(b-1), 2^(b-1) - 1]; gradient scale 1 / sqrt(n qp), n the
+    // features of one sample (the LSQ paper's), when they are static.
+    bool nonNegative = isKnownNonNegative(x);
+    int64_t bits = plan.activationBits;
+    int64_t qn = nonNegative ? 0 : int64_t(1) << (bits - 1);
+    int64_t qp = nonNegative ? (int64_t(1) << bits) - 1 : qn - 1;
+    Value step = learnedStep(b, loc, x, std::nullopt, qp, "lsq_act_step");
+    auto format = FixedType::get(b.getContext(), bits, !nonNegative, -qn, qp, f,
+                                 -1, ArrayRef<double>{}, ArrayRef<int64_t>{});
+    // One sample's features: the static dimensions when only the batch is
+    // dynamic (wherever a transpose put it), all but the first when the
+    // shape is static.
+    FloatAttr gradScale;
+    int64_t dynamicDims =
+        llvm::count_if(type.getShape(), ShapedType::isDynamic);
+    if (type.getRank() > 0 && dynamicDims <= 1) {
+      double features = 1;
+      for (auto [d, size] : llvm::enumerate(type.getShape()))
+        if (!ShapedType::isDynamic(size) && (dynamicDims == 1 || d > 0))
+          features *= static_cast<double>(size);
+      gradScale = b.getF64FloatAttr(1.0 / std::sqrt(features * double(qp)));
+    }
+    return ScaledFakeQuantOp::create(
+               b, loc, x.getType(), x, step, Value(), Value(),
+               TypeAttr::get(format), IntegerAttr(),
+               QuantGradientAttr::get(b.getContext(), QuantGradient::lsq),
+               gradScale,
+               ArithmeticAttr::get(b.getContext(), Arithmetic::exact))
+        .getResult();
+  }
   case ActivationScheme::Pact: {
-    // alpha: a new parameter of the model.
+    // alpha: a new parameter of the model, with its own L2 (pact-decay),
+    // kept positive.
     ml_program::GlobalOp global =
         addGlobal(loc, "pact_alpha", scalarType, pactInit, false);
+    auto *dialect = b.getContext()->getLoadedDialect<QuantxDialect>();
+    dialect->getWeightDecayAttrHelper().setAttr(global,
+                                                b.getF64FloatAttr(pactDecay));
+    dialect->getClipAttrHelper().setAttr(
+        global, b.getDenseF64ArrayAttr({kSmallestScale, kLargestScale}));
     Value alpha = ml_program::GlobalLoadOp::create(
         b, loc, scalarType, FlatSymbolRefAttr::get(global));
     // clip(x, 0, alpha): the minimum passes alpha's gradient where
@@ -484,6 +664,103 @@ ml_program::GlobalOp InsertFakeQuantPass::addGlobal(Location loc,
         .setAttr(global, builder.getUnitAttr());
   symbols->insert(global); // makes the name unique
   return global;
+}
+
+Value InsertFakeQuantPass::learnedStep(OpBuilder &b, Location loc, Value data,
+                                       std::optional<int64_t> axis, int64_t qp,
+                                       StringRef name) {
+  auto type = cast<RankedTensorType>(data.getType());
+  Type element = type.getElementType();
+  MLIRContext *context = b.getContext();
+  auto *dialect = context->getLoadedDialect<QuantxDialect>();
+  SmallVector<int64_t> shape;
+  if (axis)
+    shape.push_back(type.getDimSize(*axis));
+  auto stepType = RankedTensorType::get(shape, element);
+  auto scalarType = RankedTensorType::get({}, element);
+  // The parameter (its value is replaced on the first step), with no
+  // weight decay and kept positive.
+  ml_program::GlobalOp global = addGlobal(loc, name, stepType, 1.0, false);
+  dialect->getWeightDecayAttrHelper().setAttr(global, b.getF64FloatAttr(0.0));
+  dialect->getClipAttrHelper().setAttr(
+      global, b.getDenseF64ArrayAttr({kSmallestScale, kLargestScale}));
+  if (!lsqReady) {
+    OpBuilder::InsertionGuard guard(b);
+    lsqReady = addGlobal(loc, "lsq_initialized", scalarType, 0.0, true);
+  }
+  Value stored = ml_program::GlobalLoadOp::create(
+      b, loc, stepType, FlatSymbolRefAttr::get(global));
+  Value ready = ml_program::GlobalLoadOp::create(
+      b, loc, scalarType, FlatSymbolRefAttr::get(lsqReady));
+
+  // 2 mean|data| / sqrt(qp) per step, from the data, computed only while
+  // the steps are not initialized (no gradient).
+  Value notReady = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::ULE,
+      tensor::ExtractOp::create(b, loc, ready, ValueRange()),
+      createFloatConstant(b, loc, element, 0.5));
+  auto branch = scf::IfOp::create(b, loc, TypeRange{stepType}, notReady,
+                                  /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&branch.getElseRegion().front());
+    scf::YieldOp::create(b, loc, stored);
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    Value sumAbs = reduceWeights(
+        b, loc, data, axis, 0.0, {},
+        [&](OpBuilder &nb, Location nloc, Value v, Value acc, ValueRange) {
+          return arith::AddFOp::create(nb, nloc, acc,
+                                       math::AbsFOp::create(nb, nloc, v))
+              .getResult();
+        });
+    Value count;
+    if (type.hasStaticShape()) {
+      count = createFloatConstant(
+          b, loc, element,
+          static_cast<double>(type.getNumElements() /
+                              (axis ? type.getDimSize(*axis) : 1)));
+    } else {
+      Value elements = arith::ConstantIndexOp::create(b, loc, 1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (!axis || d != *axis)
+          elements = arith::MulIOp::create(
+              b, loc, elements, tensor::DimOp::create(b, loc, data, d));
+      count = arith::UIToFPOp::create(
+          b, loc, element,
+          arith::IndexCastUIOp::create(b, loc, b.getI64Type(), elements));
+    }
+    Value fromData = createElementwise(
+        b, loc, {sumAbs}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value mean = arith::DivFOp::create(nb, nloc, args[0], count);
+          Value step = arith::MulFOp::create(
+              nb, nloc, mean,
+              createFloatConstant(nb, nloc, element,
+                                  2.0 / std::sqrt(double(qp))));
+          return arith::MaximumFOp::create(
+                     nb, nloc, step,
+                     createFloatConstant(nb, nloc, element, kSmallestScale))
+              .getResult();
+        });
+    scf::YieldOp::create(b, loc, fromData);
+  }
+  Value initial =
+      StopGradientOp::create(b, loc, branch.getResult(0)).getResult();
+  int64_t rank = stepType.getRank();
+  AffineMap full = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap scalar = AffineMap::get(rank, 0, {}, context);
+  Value step = createGeneric(
+      b, loc, {ready, stored, initial}, {scalar, full, full},
+      createEmptyLike(b, loc, stored), full, SmallVector<bool>(rank, false),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value done =
+            arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OGT, args[0],
+                                  createFloatConstant(nb, nloc, element, 0.5));
+        return arith::SelectOp::create(nb, nloc, done, args[1], args[2])
+            .getResult();
+      });
+  ml_program::GlobalStoreOp::create(b, loc, FlatSymbolRefAttr::get(global),
+                                    step);
+  return step;
 }
 
 /// PyTorch's MovingAverageMinMaxObserver and affine fake quantization: the
@@ -589,9 +866,11 @@ void InsertFakeQuantPass::runOnOperation() {
   SymbolTable symbolTable(module);
   symbols = &symbolTable;
   bool quantizedAny = false;
-  for (auto function : llvm::to_vector(module.getOps<func::FuncOp>())) {
-    if (function.isExternal())
+  for (auto candidate : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (candidate.isExternal())
       continue;
+    function = candidate;
+    lsqReady = nullptr;
     SmallVector<linalg::LinalgOp> contractions;
     function.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
@@ -638,6 +917,19 @@ void InsertFakeQuantPass::runOnOperation() {
       Value qx = quantizeActivations(b, loc, x, plan, symbolTable);
       layer.op->setOperand(layer.weightIndex, qw);
       layer.op->setOperand(layer.activationIndex, qx);
+    }
+    // Every learned step of the function is initialized after one step.
+    if (lsqReady) {
+      for (Block &block : function.getBody()) {
+        Operation *terminator = block.getTerminator();
+        if (!isa<func::ReturnOp>(terminator))
+          continue;
+        OpBuilder b(terminator);
+        Location loc = function.getLoc();
+        Value one = createFloatConstant(b, loc, lsqReady.getType(), 1.0);
+        ml_program::GlobalStoreOp::create(
+            b, loc, FlatSymbolRefAttr::get(lsqReady), one);
+      }
     }
     quantizedAny = true;
   }

@@ -1,12 +1,16 @@
 // Bad options and models of quantx-insert-fake-quant: one located error each.
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="weights=int4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN-W
-// UNKNOWN-W: error: quantx-insert-fake-quant: unknown weights scheme 'int4' (expected none, ste, binary, xnor or twn)
+// UNKNOWN-W: error: quantx-insert-fake-quant: unknown weights scheme 'int4' (expected none, ste, sawb, lsq, binary, xnor or twn)
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=relu" 2>&1 | FileCheck %s --check-prefix=UNKNOWN-A
-// UNKNOWN-A: error: quantx-insert-fake-quant: unknown activations scheme 'relu' (expected none, ste, pact or sign)
-// RUN: not quantx-opt %s --quantx-insert-fake-quant="weights=lsq" 2>&1 | FileCheck %s --check-prefix=LATER-W
-// LATER-W: error: quantx-insert-fake-quant: weights=lsq is not implemented yet (docs/QAT.md)
-// RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=lsq" 2>&1 | FileCheck %s --check-prefix=LATER-A
-// LATER-A: error: quantx-insert-fake-quant: activations=lsq is not implemented yet (docs/QAT.md)
+// UNKNOWN-A: error: quantx-insert-fake-quant: unknown activations scheme 'relu' (expected none, ste, pact, lsq or sign)
+// RUN: not quantx-opt %s --quantx-insert-fake-quant="weights=lsq weight-bits=1" 2>&1 | FileCheck %s --check-prefix=LSQ1-W
+// LSQ1-W: error: quantx-insert-fake-quant: weights=lsq needs at least 2 bits (a signed grid around zero); for 1 bit use weights=binary
+// RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=lsq activation-bits=1" 2>&1 | FileCheck %s --check-prefix=LSQ1-A
+// LSQ1-A: error: quantx-insert-fake-quant: activations=lsq needs at least 2 bits; for 1 bit use activations=sign
+// RUN: not quantx-opt %s --quantx-insert-fake-quant="weights=sawb weight-bits=9" 2>&1 | FileCheck %s --check-prefix=SAWB9
+// SAWB9: error: quantx-insert-fake-quant: weights=sawb has coefficients for 2..8 bits (docs/QAT.md), got weight-bits=9
+// RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=pact pact-decay=-1" 2>&1 | FileCheck %s --check-prefix=DECAY
+// DECAY: error: quantx-insert-fake-quant: pact-decay must be >= 0 and finite, got -1
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="weight-bits=0" 2>&1 | FileCheck %s --check-prefix=BITS0
 // BITS0: error: quantx-insert-fake-quant: weight-bits must be in 1..16, got 0
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=pact activation-bits=17" 2>&1 | FileCheck %s --check-prefix=BITS17

@@ -5,6 +5,8 @@
 // RUN: quantx-opt %s --quantx-insert-fake-quant="weights=xnor activations=sign first-last-bits=0" 2>&1 | FileCheck %s --check-prefix=XNOR
 // RUN: quantx-opt %s --quantx-insert-fake-quant="weights=xnor activations=sign" | FileCheck %s --check-prefix=EDGES
 // RUN: quantx-opt %s --quantx-insert-fake-quant | FileCheck %s --check-prefix=DEFAULT
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=lsq activations=lsq weight-bits=4 activation-bits=4 first-last-bits=0" | FileCheck %s --check-prefix=LSQ
+// RUN: quantx-opt %s --quantx-insert-fake-quant="weights=sawb activations=pact weight-bits=2 activation-bits=2 pact-decay=0.0001 first-last-bits=0" | FileCheck %s --check-prefix=SAWB
 
 // A convolution, ReLU, and a dense layer whose weights are the left
 // operand: the weight operand is the one loaded from a parameter.
@@ -65,6 +67,9 @@ func.func @forward(%x: tensor<?x6x6x1xf32>) -> tensor<10x?xf32> {
 // TWN: quantx.scaled_fake_quant %{{.*}}, %{{.*}} threshold %{{.*}} : tensor<4xf32> to !quantx.ternary<f32> axis 3 gradient<identity> : tensor<3x3x1x4xf32>, tensor<4xf32>
 // TWN: quantx.scaled_fake_quant %{{.*}}, %{{.*}} threshold %{{.*}} : tensor<10xf32> to !quantx.ternary<f32> axis 0 gradient<identity> : tensor<10x64xf32>, tensor<10xf32>
 
+// BinaryConnect's real-valued weights are clipped to [-1, 1].
+// BINARY-DAG: ml_program.global private mutable @k : tensor<3x3x1x4xf32> {quantx.clip = array<f64: -1.000000e+00, 1.000000e+00>}
+// BINARY-DAG: ml_program.global private mutable @w : tensor<10x64xf32> {quantx.clip = array<f64: -1.000000e+00, 1.000000e+00>}
 // BinaryConnect: sign(w) mean|w|, identity gradient; activations stay.
 // BINARY: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.binary<f32> axis 3 gradient<identity> : tensor<3x3x1x4xf32>, tensor<4xf32>
 // BINARY: quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.binary<f32> axis 0 gradient<identity> : tensor<10x64xf32>, tensor<10xf32>
@@ -110,3 +115,52 @@ func.func @forward(%x: tensor<?x6x6x1xf32>) -> tensor<10x?xf32> {
 // DEFAULT: quantx.scaled_fake_quant %transposed, %{{.*}} zero_point %{{.*}} : tensor<f32> to !quantx.fixed<u8:f32, ?>
 // DEFAULT: ml_program.global private mutable @act_min(dense<0x7F800000> : tensor<f32>) : tensor<f32> {quantx.buffer}
 // DEFAULT: ml_program.global private mutable @act_max(dense<0xFF800000> : tensor<f32>) : tensor<f32> {quantx.buffer}
+
+// Learned steps (LSQ), per output channel for the weights and per tensor
+// for the activations, stored by the model: on the first training step
+// (@lsq_initialized is 0) from the data, behind quantx.stop_gradient,
+// later the learned value. The input is not known to be non-negative: a
+// signed grid; after the ReLU (through the collapse and the transpose) an
+// unsigned one. Gradient scales 1/sqrt(9 * 7), 1/sqrt(36 * 7),
+// 1/sqrt(64 * 7), 1/sqrt(64 * 15).
+// LSQ-LABEL: func.func @forward
+//       LSQ:   %[[K:.*]] = ml_program.global_load @k
+//       LSQ:   %[[S:.*]] = ml_program.global_load @lsq_weight_step : tensor<4xf32>
+//       LSQ:   %[[READY:.*]] = ml_program.global_load @lsq_initialized : tensor<f32>
+//       LSQ:   %[[INIT:.*]] = scf.if %{{.*}} -> (tensor<4xf32>) {
+//       LSQ:     math.absf
+//       LSQ:     scf.yield
+//       LSQ:   } else {
+//       LSQ:     scf.yield %[[S]] : tensor<4xf32>
+//       LSQ:   %[[FROZEN:.*]] = quantx.stop_gradient %[[INIT]] : tensor<4xf32>
+//       LSQ:   %[[STEP:.*]] = linalg.generic {{.*}} ins(%[[READY]], %[[S]], %[[FROZEN]] :
+//       LSQ:     arith.select
+//       LSQ:   ml_program.global_store @lsq_weight_step = %[[STEP]] : tensor<4xf32>
+//       LSQ:   quantx.scaled_fake_quant %[[K]], %[[STEP]] to !quantx.fixed<i4:f32, ?> axis 3 gradient<lsq> grad_scale 0.12598815766974239 : tensor<3x3x1x4xf32>, tensor<4xf32>
+//       LSQ:   ml_program.global_store @lsq_act_step =
+//       LSQ:   quantx.scaled_fake_quant %arg0, %{{.*}} to !quantx.fixed<i4:f32, ?> gradient<lsq> grad_scale 0.062994078834871195 : tensor<?x6x6x1xf32>, tensor<f32>
+//       LSQ:   quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i4:f32, ?> axis 0 gradient<lsq> grad_scale 0.047245559126153{{[0-9]*}} : tensor<10x64xf32>, tensor<10xf32>
+//       LSQ:   quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<u4:f32, ?> gradient<lsq> grad_scale 0.03227486121839513{{[0-9]*}} : tensor<64x?xf32>, tensor<f32>
+//       LSQ:   %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+//       LSQ:   ml_program.global_store @lsq_initialized = %[[ONE]] : tensor<f32>
+//  LSQ-NEXT:   return
+//       LSQ: ml_program.global private mutable @lsq_weight_step(dense<1.000000e+00> : tensor<4xf32>) : tensor<4xf32> {quantx.clip = array<f64: 1.1754943508222875E-38, 3.4028234663852886E+38>, quantx.weight_decay = 0.000000e+00 : f64}
+//       LSQ: ml_program.global private mutable @lsq_initialized(dense<0.000000e+00> : tensor<f32>) : tensor<f32> {quantx.buffer}
+
+// Statistics-aware weight binning, the clip c1 sqrt(E[w^2]) - c2 E|w| with the 2-bit coefficients, at
+// most max|w|, on the narrow 2-bit grid; PACT's alpha has its own decay and
+// stays positive.
+// SAWB-LABEL: func.func @forward
+//       SAWB:   linalg.generic
+//       SAWB:     arith.mulf %in, %in
+//       SAWB:   linalg.generic
+//       SAWB:     math.absf
+//       SAWB:   linalg.generic
+//       SAWB:     arith.maximumf
+//       SAWB:   linalg.generic
+//       SAWB:     math.sqrt
+//       SAWB:     arith.constant 2.49763465 : f32
+//       SAWB:     arith.subf
+//       SAWB:     arith.minimumf
+//       SAWB:   quantx.scaled_fake_quant %{{.*}}, %{{.*}} to !quantx.fixed<i2<-1:1>:f32, ?> axis 3 :
+//       SAWB: ml_program.global private mutable @pact_alpha(dense<6.000000e+00> : tensor<f32>) : tensor<f32> {quantx.clip = array<f64: 1.1754943508222875E-38, 3.4028234663852886E+38>, quantx.weight_decay = 1.000000e-04 : f64}

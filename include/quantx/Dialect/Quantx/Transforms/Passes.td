@@ -137,16 +137,24 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
     operand is the one loaded from a mutable float `ml_program.global` (a
     parameter); the other is the activation. Scales computed from the
     weights are recomputed at every step and pass no gradient; learned
-    parameters (PACT's clipping level) become new parameter globals of the
-    model, initialized from the options, which `quantx-runner train`
-    trains and `-o` saves.
+    parameters (PACT's clipping levels, LSQ's step sizes) become new
+    parameter globals of the model, which `quantx-runner train` trains and
+    `-o` saves.
 
     Weight schemes (`weights=`), with one scale per output channel (the
     weights' last dimension) unless `per-channel=false`:
     - `ste`: a signed narrow grid `[-(2^(b-1)-1), 2^(b-1)-1]`, scale
       `max|w| / (2^(b-1)-1)`; straight-through gradient.
+    - `sawb`: the same grid with the clip `alpha = c1 sqrt(E[w^2]) -
+      c2 E|w|` (at most `max|w|`), `c1, c2` per width (2..8 bits) from
+      `quantx-sawb-fit`; straight-through gradient.
+    - `lsq`: a learned step `s` on the full signed grid
+      `[-2^(b-1), 2^(b-1)-1]` (`gradient<lsq>`, gradient scale
+      `1 / sqrt(n qp)` with `n` the weights per step); a new parameter
+      without weight decay, kept positive.
     - `binary` (BinaryConnect) and `xnor` (XNOR-Net): `sign(w)` times
-      `mean|w|`; the gradient passes straight through (`identity`).
+      `mean|w|`; the gradient passes straight through (`identity`); the
+      real-valued weights get `quantx.clip = [-1, 1]`.
     - `twn`: ternary weights, threshold `0.7 mean|w|`, scale the mean of
       `|w|` over the weights above it; `identity` gradient.
     - `none`.
@@ -160,30 +168,44 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
       range is used and stored (`quantx.mode_select`), in inference the
       stored range is used. Straight-through gradient.
     - `pact`: `clip(x, 0, alpha)` quantized on `[0, alpha]` with `2^b - 1`
-      steps; `alpha` is a new parameter (`pact-init`); its gradient is the
-      output gradient where `x >= alpha`, the input's the straight-through
-      one inside the clip.
+      steps; `alpha` is a new parameter (`pact-init`, L2 `pact-decay`
+      instead of the step's weight decay, kept positive); its gradient is
+      the output gradient where `x >= alpha`, the input's the
+      straight-through one inside the clip.
+    - `lsq`: a learned step per tensor on `[0, 2^b - 1]` where the input is
+      known to be non-negative (a ReLU or PACT clip, through reshapes,
+      transposes, max pooling and zero padding), else on
+      `[-2^(b-1), 2^(b-1)-1]`; gradient scale `1 / sqrt(n qp)` with `n` the
+      features of one sample (the static dimensions when only the batch is
+      dynamic).
     - `sign`: `sign(x)` in {-1, +1} with the hard-tanh straight-through
       gradient (1 where `|x| <= 1`), for `xnor` networks.
     - `none`.
 
+    LSQ steps start from the data, as the LSQ paper prescribes: each is
+    stored by the model (`ml_program.global_store`), as
+    `select(initialized, s, 2 mean|x| / sqrt(qp))` with the data's term
+    behind `quantx.stop_gradient`, and a model-state flag
+    (`@lsq_initialized`, `quantx.buffer`) becomes 1 after the first
+    training step, so the first step initializes every step size from its
+    weights or its batch, and the optimizer continues from there.
+
     `first-last-bits=N` (default 8) keeps the first and the last
-    contraction of each function at N bits (`ste` weights; N-bit `ste` or
-    `pact` activations, `ste` where the others are `sign`); 0 quantizes them
-    like the rest.
+    contraction of each function at N bits (`ste` weights; N-bit `ste`,
+    `pact` or `lsq` activations, `ste` where the others are `sign`); 0
+    quantizes them like the rest.
 
     Errors, located at the module or the layer: an unknown scheme, a bit
     width outside 1..16 or one that contradicts the scheme (`binary`,
-    `xnor`, `sign` are 1 bit, `twn` 2), a layer whose weight operand is not
-    loaded from a parameter global, a function with no contraction.
-    `weights=sawb|lsq` and `activations=lsq` (learned step sizes) are not
-    implemented yet and say so.
+    `xnor`, `sign` are 1 bit, `twn` 2; `ste` and `lsq` need 2; `sawb` has
+    coefficients for 2..8), a layer whose weight operand is not loaded from
+    a parameter global, a function with no contraction.
   }];
   let options = [
     Option<"weights", "weights", "std::string", "\"ste\"",
-           "Weight quantizer: none, ste, binary, xnor, twn">,
+           "Weight quantizer: none, ste, sawb, lsq, binary, xnor, twn">,
     Option<"activations", "activations", "std::string", "\"ste\"",
-           "Activation quantizer: none, ste, pact, sign">,
+           "Activation quantizer: none, ste, pact, lsq, sign">,
     Option<"weightBits", "weight-bits", "int64_t", "8",
            "Bits of quantized weights (1..16)">,
     Option<"activationBits", "activation-bits", "int64_t", "8",
@@ -194,6 +216,9 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
            "Bits of the first and last layer (0: like the others)">,
     Option<"pactInit", "pact-init", "double", "6.0",
            "Initial PACT clipping level">,
+    Option<"pactDecay", "pact-decay", "double", "0.0",
+           "L2 coefficient of the PACT clipping levels (in place of the "
+           "training step's weight decay)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -201,6 +226,7 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
     "::mlir::math::MathDialect",
     "::mlir::ml_program::MLProgramDialect",
     "::mlir::quantx::QuantxDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }
