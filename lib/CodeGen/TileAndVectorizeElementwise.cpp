@@ -11,6 +11,7 @@
 #include "quantx/CodeGen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -72,6 +73,85 @@ static int64_t pickVectorLoop(linalg::GenericOp op, int64_t width) {
   return -1;
 }
 
+/// A reduction to a scalar (no parallel loop: a per-tensor observer's
+/// min/max, a learned step size's gradient) with an add/max/min combiner:
+/// the loop to keep as partial results, the innermost static one of at
+/// least `width` iterations, or -1.
+static int64_t pickSplitLoop(linalg::GenericOp op, int64_t width) {
+  if (op.getNumParallelLoops() != 0 || op.getNumLoops() == 0 ||
+      op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
+      op.getRank(op.getDpsInitOperand(0)) != 0 || !readsThroughPermutations(op))
+    return -1;
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  Operation *combiner = yield.getOperand(0).getDefiningOp();
+  BlockArgument acc = op.getBody()->getArguments().back();
+  if (!isa_and_nonnull<arith::AddFOp, arith::MaximumFOp, arith::MinimumFOp,
+                       arith::MaxNumFOp, arith::MinNumFOp>(combiner) ||
+      combiner->getBlock() != op.getBody() || !acc.hasOneUse() ||
+      !llvm::is_contained(combiner->getOperands(), acc) ||
+      !arith::getNeutralElement(combiner))
+    return -1;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (int64_t d = static_cast<int64_t>(ranges.size()) - 1; d >= 0; --d)
+    if (!ShapedType::isDynamic(ranges[d]) && ranges[d] >= width)
+      return d;
+  return -1;
+}
+
+/// Splits `op` (see pickSplitLoop) into partial results along `loop`, a
+/// parallel loop the tiling below vectorizes, each starting from the
+/// combiner's neutral element, and a small reduction of the partials into
+/// the original accumulator. Sums are reassociated; max and min are exact.
+/// Returns the first stage.
+static linalg::GenericOp splitReduction(RewriterBase &rewriter,
+                                        linalg::GenericOp op, int64_t loop) {
+  MLIRContext *context = op.getContext();
+  Location loc = op.getLoc();
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  Operation *combiner = yield.getOperand(0).getDefiningOp();
+  Type element = op.getDpsInitOperand(0)->get().getType();
+  element = cast<RankedTensorType>(element).getElementType();
+  // -0.0 leaves every sum's bits alone (upstream's neutral element for addf
+  // is +0.0, which turns a sum of -0.0 into +0.0).
+  TypedAttr neutral = *arith::getNeutralElement(combiner);
+  if (isa<arith::AddFOp>(combiner))
+    neutral = FloatAttr::get(element, -0.0);
+  int64_t size = op.getStaticLoopRanges()[loop];
+  rewriter.setInsertionPoint(op);
+  auto partialType = RankedTensorType::get({size}, element);
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, partialType.getShape(), element);
+  Value init =
+      linalg::FillOp::create(
+          rewriter, loc,
+          ValueRange{arith::ConstantOp::create(rewriter, loc, neutral)}, empty)
+          .getResult(0);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  maps.back() =
+      AffineMap::get(op.getNumLoops(), 0, getAffineDimExpr(loop, context));
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators[loop] = utils::IteratorType::parallel;
+  auto partial = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{partialType}, op.getDpsInputs(),
+      ValueRange{init}, maps, iterators);
+  rewriter.cloneRegionBefore(op.getRegion(), partial.getRegion(),
+                             partial.getRegion().begin());
+  AffineMap all = AffineMap::getMultiDimIdentityMap(1, context);
+  AffineMap none = AffineMap::get(1, 0, {}, context);
+  auto total = linalg::GenericOp::create(
+      rewriter, loc, op->getResultTypes(), ValueRange{partial.getResult(0)},
+      op.getDpsInits(), ArrayRef<AffineMap>{all, none},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
+      [&](OpBuilder &b, Location nloc, ValueRange args) {
+        Operation *combined =
+            b.create(nloc, combiner->getName().getIdentifier(),
+                     {args[1], args[0]}, {element}, combiner->getAttrs());
+        linalg::YieldOp::create(b, nloc, combined->getResult(0));
+      });
+  rewriter.replaceOp(op, total.getResults());
+  return partial;
+}
+
 void TileAndVectorizeElementwisePass::runOnOperation() {
   if (failed(verifyVectorBits(getOperation(),
                               "quantx-tile-vectorize-elementwise", vectorBits)))
@@ -86,12 +166,21 @@ void TileAndVectorizeElementwisePass::runOnOperation() {
   }
 
   constexpr StringLiteral kMark = "__quantx_codegen_elementwise_tile__";
+  IRRewriter rewriter(&getContext());
+  SmallVector<std::pair<linalg::GenericOp, int64_t>> reductions;
+  getOperation().walk([&](linalg::GenericOp op) {
+    if (op->getParentOfType<scf::ForOp>())
+      return;
+    if (int64_t loop = pickSplitLoop(op, width); loop >= 0)
+      reductions.push_back({op, loop});
+  });
+  for (auto [op, loop] : reductions)
+    splitReduction(rewriter, op, loop);
   SmallVector<linalg::GenericOp> generics;
   getOperation().walk([&](linalg::GenericOp op) {
     if (isTileable(op) && !op->getParentOfType<scf::ForOp>())
       generics.push_back(op);
   });
-  IRRewriter rewriter(&getContext());
   for (linalg::GenericOp op : generics) {
     int64_t dim = pickVectorLoop(op, width);
     if (dim < 0)

@@ -279,6 +279,60 @@ TEST_P(DynamicElementwiseTest, ColumnSumsInRowOrder) {
   }
 }
 
+/// Reductions to a scalar (a per-tensor observer, a step size's gradient):
+/// split into one partial result per column, summed over the rows in order
+/// and vectorized, then combined in column order into the initial value:
+/// the same bits as float loops in that order; max and min are exact.
+TEST_P(DynamicElementwiseTest, ScalarReductionsByColumnThenInOrder) {
+  int64_t rows = GetParam(), cols = 37;
+  std::string x = "tensor<?x37xf32>";
+  for (const char *combiner :
+       {"arith.addf", "arith.maximumf", "arith.minnumf"}) {
+    std::string source =
+        "func.func @total(%x: " + x +
+        ", %init: tensor<f32>) -> tensor<f32> {\n"
+        "  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, "
+        "affine_map<(i, j) -> ()>], iterator_types = [\"reduction\", "
+        "\"reduction\"]} ins(%x : " +
+        x +
+        ") outs(%init : tensor<f32>) {\n"
+        "  ^bb0(%a: f32, %s: f32):\n"
+        "    %t = " +
+        combiner +
+        " %s, %a : f32\n"
+        "    linalg.yield %t : f32\n"
+        "  } -> tensor<f32>\n"
+        "  return %r : tensor<f32>\n}\n";
+    std::unique_ptr<CompiledModule> compiled = compileSource(source, "total");
+    ASSERT_TRUE(compiled);
+    std::mt19937 rng(rows + 2000);
+    NpyArray input = makeArray(rows, cols, rng);
+    NpyArray init = makeArray(1, 1, rng);
+    float initial = at(init, 0, 0);
+    init.shape = {};
+    auto result = compiled->call({input, init});
+    ASSERT_TRUE(static_cast<bool>(result))
+        << llvm::toString(result.takeError());
+    auto combine = [&](float a, float b) {
+      if (std::string(combiner) == "arith.addf")
+        return a + b;
+      if (std::string(combiner) == "arith.maximumf")
+        return std::max(a, b);
+      return std::min(a, b);
+    };
+    float expected = initial;
+    for (int64_t j = 0; j < cols; ++j) {
+      float column = at(input, 0, j);
+      for (int64_t i = 1; i < rows; ++i)
+        column = combine(column, at(input, i, j));
+      expected = combine(expected, column);
+    }
+    float value;
+    std::memcpy(&value, result->front().data.data(), 4);
+    ASSERT_EQ(value, expected) << combiner;
+  }
+}
+
 /// The windowed ops: a convolution, pooling and a depthwise convolution.
 enum class Window { Conv, MaxPool, SumPool, Depthwise };
 

@@ -181,7 +181,17 @@ def TileAndVectorizeElementwisePass
     scalar body (f64 rounding, integer field arithmetic, selects, the add of
     a sum) runs on whole vectors. Dynamic loops (a model's batch) are tiled
     by 1, so their tiles are static too; a generic whose parallel loops are
-    all dynamic, or that has none, is left to LLVM's loop vectorizer.
+    all dynamic is left to LLVM's loop vectorizer.
+
+    A reduction to a scalar (no parallel loop: a per-tensor observer's
+    min/max, a learned step size's gradient) whose body ends in an add,
+    max or min of the accumulator is first split: its innermost static loop
+    at least `vector-width` long becomes a parallel loop of partial results
+    starting from the combiner's neutral element (-0.0 for sums), which the
+    tiling above vectorizes, and a second reduction combines the partials,
+    in order, into the initial value. Sums are reassociated this way
+    (column sums, then their sum); max and min are exact. Other scalar
+    reductions are left to LLVM.
 
     A tile that reads its input through sums of loops (an im2col gather,
     `x[n, oh + kh, ow + kw, c]`) has its unit loops dropped before it is
