@@ -318,32 +318,36 @@ ScaledFakeQuantOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
   Value x = getInput(), s = getScale(), zp = getZeroPoint();
   QuantGradient rule = getGradient();
 
-  // The input.
-  if (requiresGradient[0]) {
-    if (rule == QuantGradient::identity) {
-      operandGradients[0] = dy;
-    } else {
-      SmallVector<Value> inputs = {x, dy, s};
-      SmallVector<bool> shaped = {true, true, false};
-      if (zp) {
-        inputs.push_back(zp);
-        shaped.push_back(false);
+  // The input's gradient is built last: it may then reuse dy's buffer,
+  // which the step size's gradient reads first.
+  auto buildInputGradient = [&]() -> LogicalResult {
+    if (requiresGradient[0]) {
+      if (rule == QuantGradient::identity) {
+        operandGradients[0] = dy;
+      } else {
+        SmallVector<Value> inputs = {x, dy, s};
+        SmallVector<bool> shaped = {true, true, false};
+        if (zp) {
+          inputs.push_back(zp);
+          shaped.push_back(false);
+        }
+        operandGradients[0] = q.mapOverInput(
+            inputs, shaped, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+              // dy times the 0/1 mask (a clipped element with a negative dy
+              // gets -0, as in PyTorch).
+              Value keep = q.inRange(nb, nloc, args[0], args[2],
+                                     args.size() > 3 ? args[3] : Value());
+              Value mask = arith::SelectOp::create(
+                  nb, nloc, keep, createFloatConstant(nb, nloc, q.element, 1.0),
+                  createFloatConstant(nb, nloc, q.element, 0.0));
+              return arith::MulFOp::create(nb, nloc, args[1], mask).getResult();
+            });
       }
-      operandGradients[0] = q.mapOverInput(
-          inputs, shaped, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            // dy times the 0/1 mask (a clipped element with a negative dy
-            // gets -0, as in PyTorch).
-            Value keep = q.inRange(nb, nloc, args[0], args[2],
-                                   args.size() > 3 ? args[3] : Value());
-            Value mask = arith::SelectOp::create(
-                nb, nloc, keep, createFloatConstant(nb, nloc, q.element, 1.0),
-                createFloatConstant(nb, nloc, q.element, 0.0));
-            return arith::MulFOp::create(nb, nloc, args[1], mask).getResult();
-          });
     }
-  }
-  if (rule != QuantGradient::lsq)
     return success();
+  };
+  if (rule != QuantGradient::lsq)
+    return buildInputGradient();
 
   // LSQ: the step size and the zero point. (Plain variables: lambdas
   // capture them.)
@@ -353,7 +357,7 @@ ScaledFakeQuantOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
   bool needScale = requiresGradient[scaleIndex];
   bool needZero = zp && requiresGradient[zeroIndex];
   if (!needScale && !needZero)
-    return success();
+    return buildInputGradient();
   Value factor = q.gradScale();
   // sum(body) per scale, times the gradient scale.
   auto scalarMapInputs = [&](ScalarBodyBuilder body) {
@@ -422,5 +426,5 @@ ScaledFakeQuantOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
           Value term = arith::SelectOp::create(nb, nloc, keep, zero, negated);
           return arith::MulFOp::create(nb, nloc, args[1], term).getResult();
         });
-  return success();
+  return buildInputGradient();
 }

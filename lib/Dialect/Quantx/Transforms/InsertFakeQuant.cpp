@@ -893,8 +893,12 @@ void InsertFakeQuantPass::runOnOperation() {
       if (edge && firstLastBits > 0) {
         if (plan.weights != WeightScheme::None)
           plan.weights = WeightScheme::Ste;
-        // Sign activations have no N-bit form: observed ranges instead.
-        if (plan.activations == ActivationScheme::Sign)
+        // Sign activations have no N-bit form: observed ranges instead. So
+        // does the first layer's input, the model's: a learned clip or step
+        // there would need the gradient with respect to the model's input
+        // (a whole extra backward convolution) for one scalar.
+        if (plan.activations == ActivationScheme::Sign ||
+            (k == 0 && plan.activations != ActivationScheme::None))
           plan.activations = ActivationScheme::Ste;
         plan.weightBits = plan.activationBits = firstLastBits;
       }

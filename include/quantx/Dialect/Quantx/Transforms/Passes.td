@@ -191,9 +191,12 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
     weights or its batch, and the optimizer continues from there.
 
     `first-last-bits=N` (default 8) keeps the first and the last
-    contraction of each function at N bits (`ste` weights; N-bit `ste`,
-    `pact` or `lsq` activations, `ste` where the others are `sign`); 0
-    quantizes them like the rest.
+    contraction of each function at N bits: `ste` weights; the first
+    layer's input (the model's) with observed ranges (`ste`), since a
+    learned clip or step there would need the gradient with respect to the
+    model's input, a whole extra backward convolution, for one scalar; the
+    last layer's input with the chosen `ste`, `pact` or `lsq` (`ste` in
+    place of `sign`). 0 quantizes them like the rest.
 
     Errors, located at the module or the layer: an unknown scheme, a bit
     width outside 1..16 or one that contradicts the scheme (`binary`,
