@@ -18,11 +18,11 @@
 // ALPHA-NOT: @pact_alpha(dense<6.000000e+00>
 // RUN: quantx-runner eval %t.w4a4-trained.mlir --dataset digits --batch-size 32 | grep '^test-accuracy' > %t.w4a4-eval.txt
 // RUN: grep '^test-accuracy' %t.w4a4.txt | diff - %t.w4a4-eval.txt
-// RUN: quantx-opt %examples/mlp-digits.mlir --quantx-insert-fake-quant="weights=twn activations=none first-last-bits=0" | quantx-runner train - --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 | FileCheck %s --check-prefix=TWN
+// RUN: quantx-opt %examples/mlp-digits.mlir --quantx-insert-fake-quant="weights=twn activations=none first-last-bits=0" | quantx-runner train - --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 -o %t.twn-trained.mlir | FileCheck %s --check-prefix=TWN
 // TWN: test-accuracy: 0.9{{[6-9][0-9]*}}
 // RUN: quantx-opt %examples/mlp-digits.mlir --quantx-insert-fake-quant="weights=binary activations=none first-last-bits=0" | quantx-runner train - --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 | FileCheck %s --check-prefix=BINARY
 // BINARY: test-accuracy: 0.9{{[2-9][0-9]*}}
-// RUN: quantx-opt %examples/mlp-digits.mlir --quantx-insert-fake-quant="weights=ste activations=ste weight-bits=4 activation-bits=4 first-last-bits=0" | quantx-runner train - --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 | FileCheck %s --check-prefix=OBSERVED
+// RUN: quantx-opt %examples/mlp-digits.mlir --quantx-insert-fake-quant="weights=ste activations=ste weight-bits=4 activation-bits=4 first-last-bits=0" | quantx-runner train - --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 -o %t.observed-trained.mlir | FileCheck %s --check-prefix=OBSERVED
 // OBSERVED: model state: @act_min () @act_max () @act_min_0 () @act_max_1 ()
 // OBSERVED: test-accuracy: 0.9{{[3-9][0-9]*}}
 // Learned step sizes (LSQ, 4-bit weights and activations, 0.9721 measured)
@@ -44,3 +44,21 @@
 // RUN: grep '^test-accuracy' %t.lsq.txt | diff - %t.lsq-eval.txt
 // RUN: quantx-opt %examples/mlp-digits.mlir --quantx-insert-fake-quant="weights=sawb activations=pact weight-bits=4 activation-bits=4 first-last-bits=0" | quantx-runner train - --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 | FileCheck %s --check-prefix=SAWB
 // SAWB: test-accuracy: 0.9{{[3-9][0-9]*}}
+// quantx-freeze-quantization turns each trained model into static formats
+// (constant codes for the weights, fake_quant with the learned or observed
+// scale for the activations) that evaluate to the same accuracy.
+// RUN: quantx-opt %t.w4a4-trained.mlir --quantx-freeze-quantization -o %t.w4a4-frozen.mlir
+// RUN: FileCheck %s --check-prefix=FROZEN-PACT < %t.w4a4-frozen.mlir
+// FROZEN-PACT-NOT: scaled_fake_quant
+// FROZEN-PACT: quantx.storage_cast %{{.*}} : tensor<64x64xi4> to tensor<64x64x!quantx.fixed<i4<-7:7>:f32:1, {
+// FROZEN-PACT: quantx.fake_quant %{{.*}} to !quantx.fixed<u4:f32, {{[0-9.e-]+}}> : tensor<?x64xf32>
+// RUN: quantx-runner eval %t.w4a4-frozen.mlir --dataset digits --batch-size 32 | grep '^test-accuracy' | diff - %t.w4a4-eval.txt
+// RUN: quantx-opt %t.lsq-trained.mlir --quantx-freeze-quantization -o %t.lsq-frozen.mlir
+// RUN: FileCheck %s --check-prefix=FROZEN-LSQ < %t.lsq-frozen.mlir
+// FROZEN-LSQ-NOT: @lsq_
+// FROZEN-LSQ: quantx.storage_cast %{{.*}} : tensor<64x64xi4> to tensor<64x64x!quantx.fixed<i4:f32:1, {
+// RUN: quantx-runner eval %t.lsq-frozen.mlir --dataset digits --batch-size 32 | grep '^test-accuracy' | diff - %t.lsq-eval.txt
+// RUN: quantx-runner eval %t.twn-trained.mlir --dataset digits --batch-size 32 | grep '^test-accuracy' > %t.twn-eval.txt
+// RUN: quantx-opt %t.twn-trained.mlir --quantx-freeze-quantization | quantx-runner eval - --dataset digits --batch-size 32 | grep '^test-accuracy' | diff - %t.twn-eval.txt
+// RUN: quantx-runner eval %t.observed-trained.mlir --dataset digits --batch-size 32 | grep '^test-accuracy' > %t.observed-eval.txt
+// RUN: quantx-opt %t.observed-trained.mlir --quantx-freeze-quantization | quantx-runner eval - --dataset digits --batch-size 32 | grep '^test-accuracy' | diff - %t.observed-eval.txt

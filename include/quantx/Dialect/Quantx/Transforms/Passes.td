@@ -127,6 +127,51 @@ def FoldBatchNormPass : Pass<"quantx-fold-batch-norm"> {
   ];
 }
 
+def FreezeQuantizationPass
+    : Pass<"quantx-freeze-quantization", "::mlir::ModuleOp"> {
+  let summary = "Turn a trained QAT model's quantizers into static formats";
+  let description = [{
+    A trained QAT model (quantx-insert-fake-quant, then `quantx-runner train
+    -o`) computes each `quantx.scaled_fake_quant`'s scale, zero point and
+    threshold from globals that now hold values: weights, learned step
+    sizes and clips, observed ranges. The pass evaluates these computations
+    as the inference function does (`quantx.mode_select` takes its
+    inference operand; a learned step its learned value) with an
+    interpreter over constants in f32 arithmetic, and replaces
+
+    - each weight quantizer (its input a parameter with a value) by the
+      quantized weights: the codes as a storage constant (sub-byte codes in
+      their own integer type), `quantx.storage_cast` to the static format
+      (`!quantx.fixed<...>` with the scales and zero points per channel,
+      `!quantx.binary<...>`, `!quantx.ternary<...>`) and
+      `quantx.dequantize`;
+    - every other quantizer by `quantx.fake_quant` to the static format
+      (observed ranges become a scale and a zero point).
+
+    The codes are the quantizer's own: `clamp(round_even(w / s) + zp)`
+    (the exact quotient), `w >= 0` for binary, TWN's threshold for ternary.
+    Scales recomputed from the weights (max|w|, SAWB, TWN, XNOR-Net) are
+    evaluated in sequence order, so their last bits may differ from the
+    training step's vectorized sums.
+
+    Then what only the quantizers used goes: the stores that updated their
+    state (observers, LSQ steps and their flag), the computations behind
+    them, and the globals nothing reads any more (the float weights, the
+    steps, the observed ranges). The result is an inference model whose
+    formats are visible in the IR, which the integer and bit-packed
+    pipelines take.
+
+    Errors, located at the quantizer: a parameter it needs has no value
+    (the model has not been trained), a scale that is not positive and
+    finite, a computation outside what the interpreter evaluates (values
+    from the model's input, dynamic shapes), `arithmetic<pytorch>`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::quantx::QuantxDialect",
+  ];
+}
+
 def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
   let summary = "Quantize the operands of every contraction for "
                 "quantization-aware training";
