@@ -30,7 +30,7 @@ CMAKE_FLAGS := -G Ninja \
 
 .PHONY: all deps configure build check demo format format-check layers-check \
         unittests \
-        lit docs docs-check install-check fuzz bench bench-train datasets clean \
+        lit docs docs-check install-check fuzz bench bench-train bench-qat datasets clean \
         check-sanitize test-deps
 
 all: build
@@ -199,6 +199,12 @@ bench-train: build datasets
 	@-./.ci/install-deps.sh python3-torch
 	@./bench/train/bench-train.sh $(BUILD_DIR) 3 mlp
 	@./bench/train/bench-train.sh $(BUILD_DIR) 2 cnn
+
+# Quantization-aware training against PyTorch's eager-mode QAT (optional
+# peer: python3-torch): accuracy and seconds per epoch, fp32, W8A8, W4A4.
+bench-qat: build datasets
+	@-./.ci/install-deps.sh python3-torch
+	@./bench/qat/bench-qat.sh $(BUILD_DIR) 5 3
 
 clean:
 	rm -rf $(BUILD_DIR)
