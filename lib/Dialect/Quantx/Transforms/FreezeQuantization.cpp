@@ -32,6 +32,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -395,6 +396,9 @@ struct FreezeQuantizationPass
 private:
   LogicalResult freeze(ScaledFakeQuantOp op, Evaluator &evaluator,
                        SymbolTable &symbols);
+  /// Folds an inference batch norm after a contraction with frozen weights
+  /// into their per-channel scales; false (and a remark) where it cannot.
+  bool foldBatchNorm(BatchNormOp norm, Evaluator &evaluator);
 };
 
 /// The static format of `op` with the evaluated scales and zero points.
@@ -528,6 +532,167 @@ LogicalResult FreezeQuantizationPass::freeze(ScaledFakeQuantOp op,
   return success();
 }
 
+/// BN(x W) = x (W k) + (beta - mean k) with k = gamma / sqrt(var + eps)
+/// per output channel: with W = codes * s, the codes stay and the channel's
+/// scale becomes s |k|, the codes of a channel with k < 0 negated (which a
+/// symmetric grid allows).
+bool FreezeQuantizationPass::foldBatchNorm(BatchNormOp norm,
+                                           Evaluator &evaluator) {
+  auto remark = [&](const Twine &why) {
+    norm.emitRemark("quantx-freeze-quantization: this batch norm stays: ")
+        << why;
+    return false;
+  };
+  if (norm.getTraining())
+    return remark("it is in training mode");
+  auto contraction = norm.getInput().getDefiningOp<linalg::LinalgOp>();
+  MLIRContext *context = norm.getContext();
+  auto defaultMaps = [&](ArrayRef<AffineMap> maps) {
+    return contraction.getIndexingMapsArray() == maps;
+  };
+  if (!contraction || !norm.getInput().hasOneUse() ||
+      !(isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
+            contraction) ||
+        (isa<linalg::MatmulOp>(contraction) &&
+         defaultMaps(linalg::MatmulOp::getDefaultIndexingMaps(context))) ||
+        (isa<linalg::BatchMatmulOp>(contraction) &&
+         defaultMaps(linalg::BatchMatmulOp::getDefaultIndexingMaps(context)))))
+    return remark("its input is not the only use of a matmul or "
+                  "convolution");
+  auto dequantize =
+      contraction.getDpsInputOperand(1)->get().getDefiningOp<DequantizeOp>();
+  auto storageCast = dequantize
+                         ? dequantize.getInput().getDefiningOp<StorageCastOp>()
+                         : StorageCastOp();
+  DenseElementsAttr codes;
+  if (!storageCast ||
+      !matchPattern(storageCast.getInput(), m_Constant(&codes)) ||
+      !dequantize->hasOneUse())
+    return remark("the contraction's weights are not frozen codes");
+  auto weightType = cast<RankedTensorType>(storageCast.getType());
+  Type format = weightType.getElementType();
+  int64_t rank = weightType.getRank();
+  int64_t channels = weightType.getDimSize(rank - 1);
+  std::optional<int32_t> axis =
+      cast<FormatTypeInterface>(format).getChannelAxis();
+  if (axis && *axis != rank - 1)
+    return remark("the weights' scales are not per output channel");
+
+  FailureOr<Constant> gamma = evaluator.evaluate(norm.getScale());
+  FailureOr<Constant> beta = evaluator.evaluate(norm.getOffset());
+  FailureOr<Constant> mean = evaluator.evaluate(norm.getRunningMean());
+  FailureOr<Constant> var = evaluator.evaluate(norm.getRunningVar());
+  if (failed(gamma) || failed(beta) || failed(mean) || failed(var))
+    return remark("its parameters are not known: " + evaluator.getReason());
+  double epsilon = norm.getEpsilon().convertToDouble();
+  SmallVector<double> k(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    k[c] = gamma->data[c] / std::sqrt(double(var->data[c]) + epsilon);
+    if (!(k[c] != 0) || !std::isfinite(k[c]))
+      return remark("channel " + Twine(c) + " has a scale of 0 or not finite");
+  }
+  // The new format, and whether negating a channel's codes is exact.
+  SmallVector<double> scales;
+  auto scaleOf = [&](int64_t c, ArrayRef<double> old) {
+    return old.empty() ? 1.0 : old[old.size() == 1 ? 0 : c];
+  };
+  bool symmetric;
+  Type folded;
+  if (auto fixed = dyn_cast<FixedType>(format)) {
+    symmetric =
+        fixed.getStorageMin() == -fixed.getStorageMax() &&
+        llvm::all_of(fixed.getZeroPoints(), [](int64_t zp) { return zp == 0; });
+    if (llvm::any_of(fixed.getZeroPoints(), [](int64_t zp) { return zp != 0; }))
+      return remark("the weights have a zero point");
+    for (int64_t c = 0; c < channels; ++c)
+      scales.push_back(scaleOf(c, fixed.getScales()) * std::fabs(k[c]));
+    folded = FixedType::get(context, fixed.getWidth(), fixed.getIsSigned(),
+                            fixed.getStorageMin(), fixed.getStorageMax(),
+                            fixed.getExpressedType(), rank - 1, scales,
+                            SmallVector<int64_t>(channels, 0));
+  } else if (auto binary = dyn_cast<BinaryType>(format)) {
+    symmetric = true;
+    for (int64_t c = 0; c < channels; ++c)
+      scales.push_back(binary.getScale(c) * std::fabs(k[c]));
+    folded =
+        BinaryType::get(context, binary.getExpressedType(), rank - 1, scales);
+  } else if (auto ternary = dyn_cast<TernaryType>(format)) {
+    symmetric = true;
+    for (int64_t c = 0; c < channels; ++c)
+      scales.push_back(ternary.getScale(c) * std::fabs(k[c]));
+    folded =
+        TernaryType::get(context, ternary.getExpressedType(), rank - 1, scales);
+  } else {
+    return remark("the weights' format has no scale to fold into");
+  }
+  bool negative = llvm::any_of(k, [](double v) { return v < 0; });
+  if (negative && !symmetric)
+    return remark("a channel's scale is negative and the weights' grid is "
+                  "not symmetric");
+  SmallVector<APInt> newCodes;
+  for (auto [i, code] : llvm::enumerate(codes.getValues<APInt>())) {
+    int64_t c = static_cast<int64_t>(i) % channels;
+    if (k[c] >= 0) {
+      newCodes.push_back(code);
+    } else if (isa<BinaryType>(format)) {
+      newCodes.push_back(~code);
+    } else {
+      newCodes.push_back(-code);
+    }
+  }
+  for (double scale : scales)
+    if (!(scale > 0) || !std::isfinite(scale))
+      return remark("a folded scale is not positive and finite");
+
+  Location loc = norm.getLoc();
+  {
+    OpBuilder before(contraction);
+    Value constant = arith::ConstantOp::create(
+        before, loc, DenseElementsAttr::get(codes.getType(), newCodes));
+    auto foldedType = RankedTensorType::get(weightType.getShape(), folded);
+    Value quantized =
+        StorageCastOp::create(before, loc, foldedType, constant).getResult();
+    Value weights = DequantizeOp::create(before, loc, dequantize.getType(),
+                                         quantized, Arithmetic::exact)
+                        .getResult();
+    contraction->setOperand(1, weights);
+  }
+  OpBuilder b(norm);
+  // The shift, per feature, added to the contraction's result.
+  auto shiftType = RankedTensorType::get(
+      {channels},
+      cast<RankedTensorType>(norm.getOutput().getType()).getElementType());
+  SmallVector<float> shift;
+  for (int64_t c = 0; c < channels; ++c)
+    shift.push_back(static_cast<float>(double(beta->data[c]) -
+                                       double(mean->data[c]) * k[c]));
+  Value shiftValue = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(shiftType, ArrayRef<float>(shift)));
+  int64_t outRank =
+      cast<RankedTensorType>(norm.getOutput().getType()).getRank();
+  AffineMap full = AffineMap::getMultiDimIdentityMap(outRank, context);
+  AffineMap feature =
+      AffineMap::get(outRank, 0, getAffineDimExpr(outRank - 1, context));
+  auto shifted = linalg::GenericOp::create(
+      b, loc, TypeRange{norm.getOutput().getType()},
+      ValueRange{norm.getInput(), shiftValue}, ValueRange{norm.getInput()},
+      ArrayRef<AffineMap>{full, feature, full},
+      SmallVector<utils::IteratorType>(outRank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value sum = arith::AddFOp::create(nb, nloc, args[0], args[1]);
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  norm.getOutput().replaceAllUsesWith(shifted.getResult(0));
+  // The running statistics pass through in inference: their stores go.
+  for (Value stat : {norm.getNewMean(), norm.getNewVar()})
+    for (Operation *user : llvm::make_early_inc_range(stat.getUsers()))
+      if (isa<ml_program::GlobalStoreOp>(user))
+        user->erase();
+  if (norm->use_empty())
+    norm.erase();
+  return true;
+}
+
 void FreezeQuantizationPass::runOnOperation() {
   ModuleOp module = getOperation();
   SymbolTable symbols(module);
@@ -542,6 +707,19 @@ void FreezeQuantizationPass::runOnOperation() {
   for (ScaledFakeQuantOp op : quantizers)
     if (failed(freeze(op, evaluator, symbols)))
       return signalPassFailure();
+  // Batch norms fold with an evaluator of their own: their statistics'
+  // globals go only when they fold.
+  llvm::SmallDenseSet<StringRef> foldedGlobals;
+  if (foldBatchNorms) {
+    SmallVector<BatchNormOp> norms;
+    module.walk([&](BatchNormOp norm) { norms.push_back(norm); });
+    for (BatchNormOp norm : norms) {
+      Evaluator local(symbols);
+      if (foldBatchNorm(norm, local))
+        for (ml_program::GlobalOp global : local.getGlobalsRead())
+          foldedGlobals.insert(global.getSymName());
+    }
+  }
 
   // The quantizers' state is now in their formats: stores into the
   // globals they read go, then whatever is dead, then globals nothing
@@ -578,7 +756,8 @@ void FreezeQuantizationPass::runOnOperation() {
   for (auto global :
        llvm::make_early_inc_range(module.getOps<ml_program::GlobalOp>()))
     if (!used.contains(global.getSymName()) &&
-        quantizerGlobals.contains(global.getSymName()))
+        (quantizerGlobals.contains(global.getSymName()) ||
+         foldedGlobals.contains(global.getSymName())))
       global.erase();
 }
 

@@ -61,6 +61,27 @@ func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// A negative batch-norm scale cannot fold into a full-range grid (the
+// negated code -(-2) is not a code): the batch norm stays, with a remark.
+ml_program.global private mutable @k(dense<[[0.5], [-1.0]]> : tensor<2x1xf32>) : tensor<2x1xf32>
+func.func @forward(%x: tensor<3x2xf32>) -> tensor<3x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %k = ml_program.global_load @k : tensor<2x1xf32>
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %kq = quantx.scaled_fake_quant %k, %s to !quantx.fixed<i2:f32, ?> gradient<lsq> : tensor<2x1xf32>, tensor<f32>
+  %e = tensor.empty() : tensor<3x1xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x1xf32>) -> tensor<3x1xf32>
+  %c = linalg.matmul ins(%x, %kq : tensor<3x2xf32>, tensor<2x1xf32>) outs(%f : tensor<3x1xf32>) -> tensor<3x1xf32>
+  %g = arith.constant dense<[-1.0]> : tensor<1xf32>
+  %b = arith.constant dense<[0.0]> : tensor<1xf32>
+  %v = arith.constant dense<[1.0]> : tensor<1xf32>
+  // expected-remark @+1 {{quantx-freeze-quantization: this batch norm stays: a channel's scale is negative and the weights' grid is not symmetric}}
+  %y, %nm, %nv = quantx.batch_norm %c, %g, %b, %b, %v : tensor<3x1xf32>, tensor<1xf32>
+  return %y : tensor<3x1xf32>
+}
+
+// -----
+
 // expected-error @+1 {{quantx-freeze-quantization: the module has no quantx.scaled_fake_quant to freeze}}
 module {
   func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {

@@ -84,3 +84,46 @@ func.func @ternary_binary(%x: tensor<?x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf
   %xq = quantx.scaled_fake_quant %x, %one to !quantx.binary<f32> : tensor<?x2xf32>, tensor<f32>
   return %tq, %vq, %xq : tensor<2x2xf32>, tensor<2x2xf32>, tensor<?x2xf32>
 }
+
+// -----
+
+// Frozen narrow 2-bit weights after which an inference batch norm folds into
+// the scales.
+// k = gamma / sqrt(var + eps) = 1.1547, -0.99998: the scales become
+// 0.5 k0 and 0.25 |k1|, channel 1's codes are negated (a narrow grid is
+// symmetric), the batch norm a shift beta - mean k, and its statistics'
+// globals and stores go.
+// CHECK-LABEL: func.func @conv_bn
+//   CHECK-NOT:   quantx.batch_norm
+//   CHECK-NOT:   global_store
+//       CHECK:   arith.constant dense<{{\[\[\[\[1, 1\]\], \[\[1, -1\]\]\], \[\[\[-1, -1\]\], \[\[0, 1\]\]\]\]}}> : tensor<2x2x1x2xi2>
+//       CHECK:   quantx.storage_cast %{{.*}} to tensor<2x2x1x2x!quantx.fixed<i2<-1:1>:f32:3, {0.5773493069415827, 0.24999500014999498}>>
+//       CHECK:   %[[C:.*]] = linalg.conv_2d_nhwc_hwcf
+//       CHECK:   %[[SHIFT:.*]] = arith.constant dense<[-0.327349305, 1.999940e-05]> : tensor<2xf32>
+//       CHECK:   linalg.generic {{.*}} ins(%[[C]], %[[SHIFT]] :
+//       CHECK:     arith.addf
+ml_program.global private mutable @k(dense<[[[[0.5, -0.5]], [[1.0, 0.25]]], [[[-1.0, 0.75]], [[0.0, -0.25]]]]> : tensor<2x2x1x2xf32>) : tensor<2x2x1x2xf32>
+ml_program.global private mutable @g(dense<[2.0, -0.5]> : tensor<2xf32>) : tensor<2xf32>
+ml_program.global private mutable @b(dense<[0.25, 1.0]> : tensor<2xf32>) : tensor<2xf32>
+ml_program.global private mutable @m(dense<[0.5, -1.0]> : tensor<2xf32>) : tensor<2xf32> {quantx.buffer}
+ml_program.global private mutable @v(dense<[3.0, 0.25]> : tensor<2xf32>) : tensor<2xf32> {quantx.buffer}
+func.func @conv_bn(%x: tensor<?x3x3x1xf32>) -> tensor<?x2x2x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x3x3x1xf32>
+  %k = ml_program.global_load @k : tensor<2x2x1x2xf32>
+  %s = arith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %kq = quantx.scaled_fake_quant %k, %s to !quantx.fixed<i2<-1:1>:f32, ?> axis 3 : tensor<2x2x1x2xf32>, tensor<2xf32>
+  %e = tensor.empty(%n) : tensor<?x2x2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x2x2x2xf32>) -> tensor<?x2x2x2xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %kq : tensor<?x3x3x1xf32>, tensor<2x2x1x2xf32>) outs(%f : tensor<?x2x2x2xf32>) -> tensor<?x2x2x2xf32>
+  %g = ml_program.global_load @g : tensor<2xf32>
+  %b = ml_program.global_load @b : tensor<2xf32>
+  %m = ml_program.global_load @m : tensor<2xf32>
+  %v = ml_program.global_load @v : tensor<2xf32>
+  %y, %nm, %nv = quantx.batch_norm %c, %g, %b, %m, %v {epsilon = 1.0e-5 : f64, momentum = 0.1 : f64} : tensor<?x2x2x2xf32>, tensor<2xf32>
+  ml_program.global_store @m = %nm : tensor<2xf32>
+  ml_program.global_store @v = %nv : tensor<2xf32>
+  return %y : tensor<?x2x2x2xf32>
+}

@@ -161,13 +161,29 @@ def FreezeQuantizationPass
     formats are visible in the IR, which the integer and bit-packed
     pipelines take.
 
+    With `fold-batch-norm` (the default), an inference `quantx.batch_norm`
+    whose input is the only use of a matmul or convolution with frozen
+    weights is folded into the weights' per-channel scales: with
+    `k = gamma / sqrt(var + epsilon)`, channel `c`'s scale becomes
+    `s |k[c]|` (the codes stay, negated where `k[c] < 0`, which symmetric
+    grids allow) and the batch norm a bias `beta - mean k` added to the
+    contraction's result. A batch norm that cannot fold (a zero point, an
+    asymmetric grid with a negative `k`, another producer) stays, with a
+    remark.
+
     Errors, located at the quantizer: a parameter it needs has no value
     (the model has not been trained), a scale that is not positive and
     finite, a computation outside what the interpreter evaluates (values
     from the model's input, dynamic shapes), `arithmetic<pytorch>`.
   }];
+  let options = [
+    Option<"foldBatchNorms", "fold-batch-norm", "bool", "true",
+           "Fold inference batch norms after frozen weights into their "
+           "per-channel scales">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::quantx::QuantxDialect",
   ];
 }
