@@ -47,6 +47,8 @@ struct Trainer::Impl {
   OwningOpRef<ModuleOp> module;
   std::unique_ptr<CompiledModule> compiled;
   std::string trainEntry, predictEntry;
+  /// The step with frozen statistics (TrainOptions::freezeStatisticsAfter).
+  std::string frozenEntry;
   std::vector<std::string> paramNames, bufferNames;
   /// The parameters, the optimizer state and the model state (batch-norm
   /// statistics), where the last step left them: each step reads them in
@@ -185,6 +187,8 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   passOptions.epsilon = options.epsilon;
   passOptions.weightDecay = options.weightDecay;
   passOptions.batchSize = batch;
+  passOptions.frozenStatisticsStep =
+      forTraining && options.freezeStatisticsAfter > 0;
   {
     PassManager pm(compileContext.get());
     pm.addPass(mlir::quantx::createMakeTrainStepPass(passOptions));
@@ -195,12 +199,15 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   }
   impl.trainEntry = options.model + "_train_step";
   impl.predictEntry = options.model + "_predict";
+  if (passOptions.frozenStatisticsStep)
+    impl.frozenEntry = options.model + "_train_step_frozen_statistics";
 
   // Keep only what is compiled.
   for (auto function :
        llvm::make_early_inc_range(compileModule->getOps<func::FuncOp>()))
     if (function.getSymName() != impl.predictEntry &&
-        (!forTraining || function.getSymName() != impl.trainEntry))
+        (!forTraining || (function.getSymName() != impl.trainEntry &&
+                          function.getSymName() != impl.frozenEntry)))
       function.erase();
   // Parameters are arguments now; globals the model still loads (constants)
   // stay.
@@ -286,6 +293,8 @@ Trainer::create(const std::string &path, const TrainOptions &options,
           type.getShape().begin(), type.getShape().end()))));
     }
     entries.push_back(impl.trainEntry);
+    if (!impl.frozenEntry.empty())
+      entries.push_back(impl.frozenEntry);
   }
   auto compiled =
       CompiledModule::compile(std::move(compileContext),
@@ -448,7 +457,10 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
     *static_cast<float *>(rate.data) = static_cast<float>(
         getScheduledLearningRate(d.options, epoch, b, batches));
     inputs.push_back(rate);
-    auto outputs = d.compiled->callInPlace(d.trainEntry, inputs);
+    bool frozen = d.options.freezeStatisticsAfter > 0 &&
+                  epoch > d.options.freezeStatisticsAfter;
+    auto outputs =
+        d.compiled->callInPlace(frozen ? d.frozenEntry : d.trainEntry, inputs);
     if (!outputs)
       return outputs.takeError();
     float loss;

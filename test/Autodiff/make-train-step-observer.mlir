@@ -1,4 +1,5 @@
 // RUN: quantx-opt %s --quantx-make-train-step="batch-size=4" | FileCheck %s
+// RUN: quantx-opt %s --quantx-make-train-step="batch-size=4 frozen-statistics-step" | FileCheck %s --check-prefix=FROZEN
 
 // An observed range as model state: quantx.mode_select picks the updated
 // range in training and the stored one in inference. The step sets
@@ -41,3 +42,15 @@ func.func @forward(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
 //  CHECK-SAME:     -> (tensor<f32>, tensor<3x2xf32>, tensor<f32>)
 //       CHECK:   %[[NEW:.*]] = quantx.mode_select %{{.*}}, %[[TS]] training : tensor<f32>
 //       CHECK:   return %{{.*}}, %{{.*}}, %[[NEW]] :
+
+// With frozen-statistics-step, a second step with the same signature keeps
+// the observer in inference mode: it uses and returns the stored range.
+// FROZEN-LABEL: func.func @forward_train_step(
+//       FROZEN:   quantx.mode_select %{{.*}}, %{{.*}} training : tensor<f32>
+// FROZEN-LABEL: func.func @forward_train_step_frozen_statistics(
+//  FROZEN-SAME:     %{{.*}}: tensor<3x2xf32> {quantx.param = @w}, %[[FS:[^:]*]]: tensor<f32> {quantx.model_state = @hi}
+//  FROZEN-SAME:     -> (tensor<f32>, tensor<3x2xf32>, tensor<f32>)
+//   FROZEN-NOT:   training
+//       FROZEN:   %[[KEPT:.*]] = quantx.mode_select %{{.*}}, %[[FS]] : tensor<f32>
+//   FROZEN-NOT:   training
+//       FROZEN:   return %{{.*}}, %{{.*}}, %[[KEPT]] :

@@ -62,3 +62,14 @@
 // RUN: quantx-opt %t.twn-trained.mlir --quantx-freeze-quantization | quantx-runner eval - --dataset digits --batch-size 32 | grep '^test-accuracy' | diff - %t.twn-eval.txt
 // RUN: quantx-runner eval %t.observed-trained.mlir --dataset digits --batch-size 32 | grep '^test-accuracy' > %t.observed-eval.txt
 // RUN: quantx-opt %t.observed-trained.mlir --quantx-freeze-quantization | quantx-runner eval - --dataset digits --batch-size 32 | grep '^test-accuracy' | diff - %t.observed-eval.txt
+// --freeze-statistics-after 1: the second epoch trains the parameters with
+// the observed ranges frozen, so the saved ranges are those after one epoch.
+// RUN: quantx-opt %examples/mlp-digits.mlir --quantx-insert-fake-quant="first-last-bits=0" -o %t.obs.mlir
+// RUN: quantx-runner train %t.obs.mlir --dataset digits --epochs 2 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 --freeze-statistics-after 1 -o %t.obs2.mlir | FileCheck %s --check-prefix=FREEZE
+// FREEZE: epoch 1/2: {{.*}} test-accuracy {{[0-9.]+}} (
+// FREEZE: epoch 2/2: {{.*}} statistics frozen (
+// RUN: quantx-runner train %t.obs.mlir --dataset digits --epochs 1 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 -o %t.obs1.mlir
+// RUN: grep 'global private mutable @act_' %t.obs1.mlir > %t.ranges1.txt
+// RUN: grep 'global private mutable @act_' %t.obs2.mlir | diff - %t.ranges1.txt
+// RUN: not quantx-runner train %t.obs.mlir --dataset digits --epochs 1 --freeze-statistics-after -1 2>&1 | FileCheck %s --check-prefix=FREEZE-BAD
+// FREEZE-BAD: --freeze-statistics-after must be at least 0

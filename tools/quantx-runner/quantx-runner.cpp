@@ -144,6 +144,12 @@ static cl::opt<int64_t>
                       "limit; the learning-rate schedule stays that of "
                       "--epochs)"),
              cl::init(0), cl::sub(trainCommand), cl::cat(runnerCategory));
+static cl::opt<int64_t> freezeStatisticsAfter(
+    "freeze-statistics-after",
+    cl::desc("From the epoch after this one on, batch norms and observers "
+             "keep their statistics (inference mode) while the parameters "
+             "train (0: never)"),
+    cl::init(0), cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<double> learningRate("lr", cl::desc("Learning rate"),
                                     cl::init(0.01), cl::sub(trainCommand),
                                     cl::cat(runnerCategory));
@@ -440,6 +446,7 @@ static int trainMain(bool training) {
   options.batchSize = batchSize;
   options.epochs = epochs;
   options.maxSteps = maxSteps;
+  options.freezeStatisticsAfter = freezeStatisticsAfter;
   options.optimizer = optimizer;
   options.learningRate = learningRate;
   options.momentum = momentum;
@@ -455,6 +462,8 @@ static int trainMain(bool training) {
     return fail("--epochs must be at least 0");
   if (training && maxSteps < 0)
     return fail("--max-steps must be at least 0");
+  if (training && freezeStatisticsAfter < 0)
+    return fail("--freeze-statistics-after must be at least 0");
   auto start = std::chrono::steady_clock::now();
   auto trainer = Trainer::create(inputFile, options, getOptions(), training);
   if (!trainer)
@@ -532,6 +541,8 @@ static int trainMain(bool training) {
                     getScheduledLearningRate(options, epoch, 0, 1));
       llvm::outs() << line;
     }
+    if (freezeStatisticsAfter > 0 && epoch > freezeStatisticsAfter)
+      llvm::outs() << "statistics frozen ";
     std::snprintf(line, sizeof(line), "(%.2f s training)\n", trainSeconds);
     llvm::outs() << line;
     llvm::outs().flush();

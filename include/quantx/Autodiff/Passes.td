@@ -112,6 +112,13 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
     `learning-rate`, so that the caller can schedule it (the runner's
     `--lr-schedule`).
 
+    With `frozen-statistics-step`, the pass also adds
+    `@model_train_step_frozen_statistics`, the same step (same arguments
+    and results) with `quantx.batch_norm` and `quantx.mode_select` left in
+    inference mode: batch norms normalize with, and keep, their running
+    statistics and observers use, and keep, their stored ranges, while the
+    parameters train (`quantx-runner train --freeze-statistics-after`).
+
     With `batch-size`, a dynamic batch dimension becomes that static size
     and static shapes are propagated, so the matmul and convolution code
     generation applies. Parameters stay function arguments: the caller (the
@@ -145,6 +152,9 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
            "L2 weight decay added to the gradients">,
     Option<"batchSize", "batch-size", "int64_t", "0",
            "Static size for a dynamic batch dimension (0: leave it)">,
+    Option<"frozenStatisticsStep", "frozen-statistics-step", "bool", "false",
+           "Also build @model_train_step_frozen_statistics: the training "
+           "step with batch norms and observers as in inference">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

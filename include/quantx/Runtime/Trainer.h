@@ -50,6 +50,10 @@ struct TrainOptions {
   /// Stop training after this many steps in all (0: no limit). The
   /// learning-rate schedule is that of the whole run of `epochs`.
   int64_t maxSteps = 0;
+  /// From the epoch after this one on, batch norms and observers run as in
+  /// inference (their statistics frozen) while the parameters train (0:
+  /// never).
+  int64_t freezeStatisticsAfter = 0;
   mlir::quantx::Optimizer optimizer = mlir::quantx::Optimizer::sgd;
   double learningRate = 0.01;
   double momentum = 0.9;

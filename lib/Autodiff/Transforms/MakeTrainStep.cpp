@@ -54,9 +54,10 @@ private:
                                        ArrayRef<ml_program::GlobalOp> params,
                                        ArrayRef<ml_program::GlobalOp> buffers,
                                        ArrayRef<unsigned> assigned,
-                                       bool training, StringRef suffix);
+                                       bool training, bool withState,
+                                       StringRef suffix);
   FailureOr<func::FuncOp>
-  buildTrainStep(func::FuncOp forward, StringRef prefix,
+  buildTrainStep(func::FuncOp forward, StringRef prefix, StringRef stepName,
                  MutableArrayRef<ml_program::GlobalOp> params,
                  ArrayRef<ml_program::GlobalOp> buffers,
                  ArrayRef<unsigned> assigned);
@@ -271,7 +272,7 @@ func::FuncOp buildLossFunction(func::FuncOp predict, StringRef prefix) {
 FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
     func::FuncOp model, ArrayRef<ml_program::GlobalOp> params,
     ArrayRef<ml_program::GlobalOp> buffers, ArrayRef<unsigned> assigned,
-    bool training, StringRef suffix) {
+    bool training, bool withState, StringRef suffix) {
   MLIRContext *context = model.getContext();
   auto *dialect = context->getLoadedDialect<QuantxDialect>();
   OpBuilder b(context);
@@ -361,9 +362,9 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
           0, tensor::CastOp::create(b, loc, logitsType.clone(shape), logits));
     }
   }
-  // In training, the model state's last values follow the logits, then the
-  // values the model assigned to parameters.
-  if (training && numBuffers + assigned.size()) {
+  // For a training step, the model state's last values follow the logits,
+  // then the values the model assigned to parameters.
+  if (withState && numBuffers + assigned.size()) {
     SmallVector<Value> results(terminator.getOperands());
     results.append(current);
     for (unsigned i : assigned)
@@ -392,11 +393,10 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildForward(
   return predict;
 }
 
-FailureOr<func::FuncOp>
-MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
-                                  MutableArrayRef<ml_program::GlobalOp> params,
-                                  ArrayRef<ml_program::GlobalOp> buffers,
-                                  ArrayRef<unsigned> assigned) {
+FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
+    func::FuncOp forward, StringRef prefix, StringRef stepName,
+    MutableArrayRef<ml_program::GlobalOp> params,
+    ArrayRef<ml_program::GlobalOp> buffers, ArrayRef<unsigned> assigned) {
   MLIRContext *context = forward.getContext();
   auto *dialect = context->getLoadedDialect<QuantxDialect>();
   OpBuilder b(context);
@@ -476,7 +476,7 @@ MakeTrainStepPass::buildTrainStep(func::FuncOp forward, StringRef prefix,
     resultTypes.push_back(buffer.getType());
 
   b.setInsertionPointAfter(forward);
-  auto step = func::FuncOp::create(b, loc, (prefix + "_train_step").str(),
+  auto step = func::FuncOp::create(b, loc, stepName,
                                    b.getFunctionType(argTypes, resultTypes));
   step.setAllArgAttrs(argAttrs);
   Block *body = step.addEntryBlock();
@@ -683,26 +683,40 @@ void MakeTrainStepPass::runOnOperation() {
                        "it has no parameters to train");
     return signalPassFailure();
   }
-  for (StringRef suffix :
-       {"_predict", "_train_step", "_train_forward", "_loss", "_loss_grad"})
+  for (StringRef suffix : {"_predict", "_train_step", "_train_forward", "_loss",
+                           "_loss_grad", "_train_step_frozen_statistics"})
     if (module.lookupSymbol((function.getSymName() + suffix).str())) {
       function.emitError("cannot add @")
           << function.getSymName() << suffix << ": the symbol exists";
       return signalPassFailure();
     }
 
-  FailureOr<func::FuncOp> predict = buildForward(
-      function, params, buffers, assigned, /*training=*/false, "_predict");
+  FailureOr<func::FuncOp> predict =
+      buildForward(function, params, buffers, assigned, /*training=*/false,
+                   /*withState=*/false, "_predict");
   if (failed(predict))
     return signalPassFailure();
-  FailureOr<func::FuncOp> forward = buildForward(
-      function, params, buffers, assigned, /*training=*/true, "_train_forward");
-  if (failed(forward))
-    return signalPassFailure();
-  (*forward)->moveAfter(*predict);
-  LogicalResult built = buildTrainStep(*forward, function.getSymName(), params,
-                                       buffers, assigned);
-  forward->erase();
-  if (failed(built))
-    return signalPassFailure();
+  // The training step, and with frozen statistics one whose batch norms
+  // and observers run as in inference (their state passes through).
+  SmallVector<std::pair<bool, std::string>> steps = {
+      {true, (function.getSymName() + "_train_step").str()}};
+  if (frozenStatisticsStep)
+    steps.push_back(
+        {false,
+         (function.getSymName() + "_train_step_frozen_statistics").str()});
+  Operation *after = *predict;
+  for (auto &[training, stepName] : steps) {
+    FailureOr<func::FuncOp> forward =
+        buildForward(function, params, buffers, assigned, training,
+                     /*withState=*/true, "_train_forward");
+    if (failed(forward))
+      return signalPassFailure();
+    (*forward)->moveAfter(after);
+    FailureOr<func::FuncOp> built = buildTrainStep(
+        *forward, function.getSymName(), stepName, params, buffers, assigned);
+    forward->erase();
+    if (failed(built))
+      return signalPassFailure();
+    after = *built;
+  }
 }
