@@ -65,6 +65,8 @@ struct Layer {
   /// The weights' output-channel dimension: indexed by a parallel loop of
   /// the output (the last such one), if any.
   std::optional<int64_t> channelDim;
+  /// Left float (best effort, with a remark).
+  bool skipped = false;
 };
 
 std::optional<int64_t> getOutputChannelDim(linalg::LinalgOp op,
@@ -215,31 +217,41 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
 }
 
 FailureOr<Layer> InsertFakeQuantPass::classify(linalg::LinalgOp op) {
-  if (op.getNumDpsInputs() != 2)
+  // An error, or with best-effort a remark and the layer stays float.
+  auto cannot = [&](const Twine &why) -> FailureOr<Layer> {
+    if (bestEffort) {
+      op->emitRemark("quantx-insert-fake-quant: this layer stays float: ")
+          << why;
+      return Layer{op, 0, 0, std::nullopt, /*skipped=*/true};
+    }
+    op->emitError(why);
     return failure();
+  };
+  if (op.getNumDpsInputs() != 2)
+    return cannot("a contraction with " + Twine(op.getNumDpsInputs()) +
+                  " inputs has no weight and activation operands");
   Value lhs = op.getDpsInputOperand(0)->get();
   Value rhs = op.getDpsInputOperand(1)->get();
   if (lhs.getDefiningOp<ScaledFakeQuantOp>() ||
       rhs.getDefiningOp<ScaledFakeQuantOp>())
-    return op->emitError("this layer is already quantized (an operand comes "
-                         "from quantx.scaled_fake_quant): the model has been "
-                         "through quantx-insert-fake-quant");
+    return cannot("this layer is already quantized (an operand comes from "
+                  "quantx.scaled_fake_quant): the model has been through "
+                  "quantx-insert-fake-quant");
   // Convolutions: the filter is the weight operand.
   if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op)) {
     if (!isParameterLoad(rhs))
-      return op->emitError("the filter of this convolution is not loaded "
-                           "from a parameter (a mutable float "
-                           "ml_program.global), so it cannot be quantized as "
-                           "weights");
+      return cannot("the filter of this convolution is not loaded from a "
+                    "parameter (a mutable float ml_program.global), so it "
+                    "cannot be quantized as weights");
     return Layer{op, 1, 0, getOutputChannelDim(op, 1)};
   }
   if (isParameterLoad(rhs))
     return Layer{op, 1, 0, getOutputChannelDim(op, 1)};
   if (isParameterLoad(lhs))
     return Layer{op, 0, 1, getOutputChannelDim(op, 0)};
-  return op->emitError("neither operand of this contraction is loaded from a "
-                       "parameter (a mutable float ml_program.global): "
-                       "which one holds the weights is unknown");
+  return cannot("neither operand of this contraction is loaded from a "
+                "parameter (a mutable float ml_program.global): which one "
+                "holds the weights is unknown");
 }
 
 /// The sign of a ReLU output is +1 everywhere: where a binarized layer's
@@ -874,7 +886,8 @@ void InsertFakeQuantPass::runOnOperation() {
     SmallVector<linalg::LinalgOp> contractions;
     function.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
-              linalg::DepthwiseConv2DNhwcHwcOp>(op))
+              linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
+          (isa<linalg::GenericOp>(op) && linalg::isaContractionOpInterface(op)))
         contractions.push_back(op);
     });
     if (contractions.empty())
@@ -887,6 +900,8 @@ void InsertFakeQuantPass::runOnOperation() {
       layers.push_back(*layer);
     }
     for (auto [k, layer] : llvm::enumerate(layers)) {
+      if (layer.skipped)
+        continue;
       LayerPlan plan{weightScheme, activationScheme, weightBits,
                      activationBits};
       bool edge = k == 0 || k + 1 == layers.size();
@@ -909,11 +924,18 @@ void InsertFakeQuantPass::runOnOperation() {
       std::optional<int64_t> axis;
       if (perChannel && plan.weights != WeightScheme::None) {
         if (!layer.channelDim) {
-          layer.op->emitError("per-channel weights: the weight operand has "
-                              "no output-channel dimension (no dimension "
-                              "indexed by a parallel loop of the output); use "
-                              "per-channel=false");
-          return signalPassFailure();
+          StringRef why = "per-channel weights: the weight operand has no "
+                          "output-channel dimension (no dimension indexed by "
+                          "a parallel loop of the output); use "
+                          "per-channel=false";
+          if (!bestEffort) {
+            layer.op->emitError(why);
+            return signalPassFailure();
+          }
+          layer.op->emitRemark("quantx-insert-fake-quant: this layer stays "
+                               "float: ")
+              << why;
+          continue;
         }
         axis = layer.channelDim;
       }
@@ -921,6 +943,7 @@ void InsertFakeQuantPass::runOnOperation() {
       Value qx = quantizeActivations(b, loc, x, plan, symbolTable);
       layer.op->setOperand(layer.weightIndex, qw);
       layer.op->setOperand(layer.activationIndex, qx);
+      quantizedAny = true;
     }
     // Every learned step of the function is initialized after one step.
     if (lsqReady) {
@@ -935,12 +958,13 @@ void InsertFakeQuantPass::runOnOperation() {
             b, loc, FlatSymbolRefAttr::get(lsqReady), one);
       }
     }
-    quantizedAny = true;
   }
   if (!quantizedAny) {
-    module.emitError("quantx-insert-fake-quant: no function has a "
-                     "contraction to quantize (linalg.matmul, batch_matmul, "
-                     "conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc)");
+    module.emitError("quantx-insert-fake-quant: no layer was quantized: no "
+                     "function has a contraction to quantize (linalg.matmul, "
+                     "batch_matmul, conv_2d_nhwc_hwcf, "
+                     "depthwise_conv_2d_nhwc_hwc, a contraction "
+                     "linalg.generic) that could be");
     return signalPassFailure();
   }
 }

@@ -26,7 +26,7 @@ func.func @forward(%x: tensor<1x4x4x1xf32>, %k: tensor<3x3x1x2xf32>) -> tensor<1
 // -----
 
 // No contraction at all.
-// expected-error @+1 {{quantx-insert-fake-quant: no function has a contraction to quantize (linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc)}}
+// expected-error @+1 {{quantx-insert-fake-quant: no layer was quantized: no function has a contraction to quantize (linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc, a contraction linalg.generic) that could be}}
 module {
   func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
     return %x : tensor<2x4xf32>

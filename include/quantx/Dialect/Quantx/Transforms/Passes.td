@@ -193,8 +193,10 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
                 "quantization-aware training";
   let description = [{
     Wraps the operands of every `linalg.matmul`, `linalg.batch_matmul`,
-    `linalg.conv_2d_nhwc_hwcf` and `linalg.depthwise_conv_2d_nhwc_hwc` of
-    every function in `quantx.scaled_fake_quant` (`docs/QAT.md`). The weight
+    `linalg.conv_2d_nhwc_hwcf`, `linalg.depthwise_conv_2d_nhwc_hwc` and
+    contraction `linalg.generic` (a multiply-accumulate over reduction
+    loops, as upstream's contraction interface recognizes it) of every
+    function in `quantx.scaled_fake_quant` (`docs/QAT.md`). The weight
     operand is the one loaded from a mutable float `ml_program.global` (a
     parameter); the other is the activation. Scales computed from the
     weights are recomputed at every step and pass no gradient; learned
@@ -263,7 +265,10 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
     width outside 1..16 or one that contradicts the scheme (`binary`,
     `xnor`, `sign` are 1 bit, `twn` 2; `ste` and `lsq` need 2; `sawb` has
     coefficients for 2..8), a layer whose weight operand is not loaded from
-    a parameter global, a function with no contraction.
+    a parameter global or that is already quantized, per-channel weights
+    without an output-channel dimension, a module where no layer is
+    quantized. With `best-effort`, a layer that cannot be quantized stays
+    float and the pass says so in a remark instead.
   }];
   let options = [
     Option<"weights", "weights", "std::string", "\"ste\"",
@@ -280,6 +285,9 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
            "Bits of the first and last layer (0: like the others)">,
     Option<"pactInit", "pact-init", "double", "6.0",
            "Initial PACT clipping level">,
+    Option<"bestEffort", "best-effort", "bool", "false",
+           "Leave a layer that cannot be quantized in float, with a remark, "
+           "instead of failing">,
     Option<"pactDecay", "pact-decay", "double", "0.0",
            "L2 coefficient of the PACT clipping levels (in place of the "
            "training step's weight decay)">,
