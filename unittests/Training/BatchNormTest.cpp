@@ -20,7 +20,7 @@
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Runtime/Runner.h"
 
-#include "Arrays.h"
+#include "TrainingTestSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -231,31 +231,19 @@ func.func @forward(%x: tensor<?x6x6x2xf32>) -> tensor<?x5xf32> {
 
 TEST_F(BatchNormTest, FoldingKeepsInferenceOutputs) {
   // Fold in a context of its own, then compile both forms.
-  std::string folded;
-  {
-    mlir::DialectRegistry registry;
-    registerJitDialects(registry);
-    mlir::MLIRContext context(registry);
-    context.loadAllAvailableDialects();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(kFoldModel, &context);
-    ASSERT_TRUE(module);
-    mlir::PassManager pm(&context);
-    pm.addPass(mlir::quantx::createFoldBatchNormPass());
-    ASSERT_TRUE(mlir::succeeded(pm.run(*module)));
-    int remaining = 0;
-    module->walk([&](mlir::Operation *op) {
-      remaining += op->getName().getStringRef() == "quantx.batch_norm";
-    });
-    ASSERT_EQ(remaining, 0) << "every batch norm of the model folds";
-    llvm::raw_string_ostream os(folded);
-    module->print(os);
-  }
+  std::optional<std::string> folded =
+      transformSource(kFoldModel, [&](mlir::PassManager &pm) {
+        pm.addPass(mlir::quantx::createFoldBatchNormPass());
+      });
+  ASSERT_TRUE(folded);
+  ASSERT_EQ(llvm::StringRef(*folded).count("quantx.batch_norm"), 0u)
+      << "every batch norm of the model folds";
   auto original =
       CompiledModule::compileSource(kFoldModel, {"forward"}, RunnerOptions());
   ASSERT_TRUE(static_cast<bool>(original))
       << llvm::toString(original.takeError());
   auto rewritten =
-      CompiledModule::compileSource(folded, {"forward"}, RunnerOptions());
+      CompiledModule::compileSource(*folded, {"forward"}, RunnerOptions());
   ASSERT_TRUE(static_cast<bool>(rewritten))
       << llvm::toString(rewritten.takeError());
   std::mt19937 random(3);

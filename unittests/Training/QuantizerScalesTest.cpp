@@ -18,7 +18,7 @@
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Runtime/Runner.h"
 
-#include "Arrays.h"
+#include "TrainingTestSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -94,32 +94,22 @@ func.func @forward(%x: tensor<16x16xf32>) -> tensor<16x4xf32> {
 std::vector<double> runQuantizer(const std::string &scheme, int64_t bits,
                                  bool perChannel,
                                  const std::vector<double> &w) {
-  std::string source;
-  {
-    mlir::DialectRegistry registry;
-    registerJitDialects(registry);
-    mlir::MLIRContext context(registry);
-    context.loadAllAvailableDialects();
-    auto module =
-        mlir::parseSourceString<mlir::ModuleOp>(makeModel(w), &context);
-    EXPECT_TRUE(module);
-    if (!module)
-      return {};
-    mlir::PassManager pm(&context);
-    mlir::quantx::InsertFakeQuantPassOptions options;
-    options.weights = scheme;
-    options.activations = "none";
-    options.weightBits = bits;
-    options.perChannel = perChannel;
-    options.firstLastBits = 0;
-    pm.addPass(mlir::quantx::createInsertFakeQuantPass(options));
-    pm.addPass(mlir::quantx::createMakeTrainStepPass());
-    EXPECT_TRUE(mlir::succeeded(pm.run(*module)));
-    llvm::raw_string_ostream os(source);
-    module->print(os);
-  }
+  std::optional<std::string> source =
+      transformSource(makeModel(w), [&](mlir::PassManager &pm) {
+        mlir::quantx::InsertFakeQuantPassOptions options;
+        options.weights = scheme;
+        options.activations = "none";
+        options.weightBits = bits;
+        options.perChannel = perChannel;
+        options.firstLastBits = 0;
+        pm.addPass(mlir::quantx::createInsertFakeQuantPass(options));
+        pm.addPass(mlir::quantx::createMakeTrainStepPass());
+      });
+  EXPECT_TRUE(source) << scheme << " " << bits;
+  if (!source)
+    return {};
   auto compiled =
-      CompiledModule::compileSource(source, {"forward_predict"}, {});
+      CompiledModule::compileSource(*source, {"forward_predict"}, {});
   EXPECT_TRUE(static_cast<bool>(compiled))
       << llvm::toString(compiled.takeError());
   if (!compiled)

@@ -22,7 +22,7 @@
 #include "quantx/Autodiff/Passes.h"
 #include "quantx/Runtime/Runner.h"
 
-#include "Arrays.h"
+#include "TrainingTestSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -148,26 +148,17 @@ Params referenceStep(const Params &p, const std::vector<double> &x,
 TEST(TrainStep, AssignedParameterDecayAndClip) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  std::string stepSource;
-  {
-    mlir::DialectRegistry registry;
-    registerJitDialects(registry);
-    mlir::MLIRContext context(registry);
-    context.loadAllAvailableDialects();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(kModel, &context);
-    ASSERT_TRUE(module);
-    mlir::PassManager pm(&context);
-    mlir::quantx::MakeTrainStepPassOptions options;
-    options.optimizer = mlir::quantx::Optimizer::sgd;
-    options.learningRate = kLearningRate;
-    options.weightDecay = kWeightDecay;
-    pm.addPass(mlir::quantx::createMakeTrainStepPass(options));
-    ASSERT_TRUE(mlir::succeeded(pm.run(*module)));
-    llvm::raw_string_ostream os(stepSource);
-    module->print(os);
-  }
+  std::optional<std::string> stepSource =
+      transformSource(kModel, [](mlir::PassManager &pm) {
+        mlir::quantx::MakeTrainStepPassOptions options;
+        options.optimizer = mlir::quantx::Optimizer::sgd;
+        options.learningRate = kLearningRate;
+        options.weightDecay = kWeightDecay;
+        pm.addPass(mlir::quantx::createMakeTrainStepPass(options));
+      });
+  ASSERT_TRUE(stepSource) << "the training step builds";
   auto compiled = CompiledModule::compileSource(
-      stepSource, {"forward_train_step"}, RunnerOptions());
+      *stepSource, {"forward_train_step"}, RunnerOptions());
   ASSERT_TRUE(static_cast<bool>(compiled))
       << llvm::toString(compiled.takeError());
   Params p{{0.5, -0.25, 1.0, 0.75, -0.5, 0.125}, {0.99, -0.5}, 1.0};
