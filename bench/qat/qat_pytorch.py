@@ -64,10 +64,8 @@ learning-rate schedule staying that of its epochs (quantx-runner's
 `--max-steps`).
 """
 import copy
-import gzip
 import math
 import os
-import struct
 import sys
 import time
 
@@ -76,25 +74,8 @@ import torch
 import torch.ao.quantization as tq
 from torch import nn
 
-DATA = "/usr/share/datasets/fashion-mnist"
-
-
-def data_dir():
-    """Where quantx-runner looks first: $QUANTX_DATA_DIR, then Debian's."""
-    env = os.environ.get("QUANTX_DATA_DIR")
-    if env and os.path.exists(f"{env}/fashion-mnist/train-labels-idx1-ubyte.gz"):
-        return f"{env}/fashion-mnist"
-    return DATA
-
-
-def idx(name):
-    with gzip.open(f"{data_dir()}/{name}", "rb") as f:
-        data = f.read()
-    magic, count = struct.unpack(">II", data[:8])
-    if magic == 2051:
-        rows, cols = struct.unpack(">II", data[8:16])
-        return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows * cols)
-    return np.frombuffer(data, np.uint8, offset=8)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fashion_mnist import idx  # noqa: E402
 
 
 class Net(nn.Module):

@@ -8,25 +8,15 @@
 # per epoch with the training seconds, then the mean.
 #
 #   train_pytorch.py mlp|cnn EPOCHS BATCH LR
-import gzip
-import struct
+import os
 import sys
 import time
 
 import numpy as np
 import torch
 
-DATA = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(name):
-    with gzip.open(f"{DATA}/{name}", "rb") as f:
-        data = f.read()
-    magic, count = struct.unpack(">II", data[:8])
-    if magic == 2051:
-        rows, cols = struct.unpack(">II", data[8:16])
-        return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows * cols)
-    return np.frombuffer(data, np.uint8, offset=8)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fashion_mnist import idx  # noqa: E402
 
 
 def main():
