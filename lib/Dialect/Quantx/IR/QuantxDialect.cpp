@@ -113,6 +113,26 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
                          << "' must be array<f64: LO, HI> with finite "
                             "LO < HI, got "
                          << attr.getValue();
+    // The clamp happens in the parameter's own type.
+    auto shaped = dyn_cast<ShapedType>(global.getType());
+    auto element =
+        shaped ? dyn_cast<FloatType>(shaped.getElementType()) : FloatType();
+    if (element) {
+      auto rounded = [&](double value) {
+        APFloat v(value);
+        bool lost;
+        v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &lost);
+        return v;
+      };
+      APFloat low = rounded(bounds[0]), high = rounded(bounds[1]);
+      if (!low.isFinite() || !high.isFinite() ||
+          low.compare(high) != APFloat::cmpLessThan)
+        return emitError() << "'" << name << "' bounds " << attr.getValue()
+                           << " are not finite with LO < HI in the "
+                              "parameter's type "
+                           << element;
+    }
     return success();
   }
   if (name == ParamAttrHelper::getNameStr() ||

@@ -150,14 +150,22 @@ FailureOr<Constant> Evaluator::evaluateOp(Operation *op, unsigned index) {
     if (!value)
       return fail(op, "@" + load.getGlobal().getLeafReference().getValue() +
                           " has no value (train the model first)");
+    for (Operation *before = load->getPrevNode(); before;
+         before = before->getPrevNode())
+      if (auto store = dyn_cast<ml_program::GlobalStoreOp>(before))
+        if (store.getGlobal() == load.getGlobal())
+          return fail(op, "the model stores into @" + global.getSymName() +
+                              " before it loads it here, so its saved value "
+                              "is not what the quantizer sees");
     globalsRead.insert(global);
     FailureOr<Constant> c = fromAttr(value);
     if (failed(c))
       return fail(op, "@" + global.getSymName() + " is not a float tensor");
     if (llvm::any_of(c->data, [](float v) { return !std::isfinite(v); }))
       return fail(op, "@" + global.getSymName() +
-                          " holds a value that is not finite (an observer "
-                          "that has seen no data: train the model first)");
+                          " holds a value that is not finite (NaN or "
+                          "infinity; an observer that has seen no data holds "
+                          "infinities: train the model first)");
     return c;
   }
   if (auto select = dyn_cast<ModeSelectOp>(op))
@@ -432,6 +440,18 @@ LogicalResult FreezeQuantizationPass::freeze(ScaledFakeQuantOp op,
   if (op.getArithmetic() != Arithmetic::exact)
     return op.emitError("quantx-freeze-quantization: only quantizers with "
                         "exact arithmetic have a static equivalent");
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  // The evaluator computes in f32, as the f32 model does; other precisions
+  // would get codes and scales rounded differently.
+  if (!inputType.getElementType().isF32())
+    return op.emitError("quantx-freeze-quantization: only f32 quantizers are "
+                        "frozen (scales are evaluated in f32), got ")
+           << inputType.getElementType();
+  if (std::optional<int64_t> axis = op.getAxis();
+      axis && inputType.isDynamicDim(*axis))
+    return op.emitError("quantx-freeze-quantization: a per-channel quantizer "
+                        "along dimension ")
+           << *axis << ", which is dynamic, has no static format";
   auto cannot = [&](StringRef what) {
     InFlightDiagnostic diag =
         op.emitError("quantx-freeze-quantization: cannot evaluate the ")
@@ -458,6 +478,12 @@ LogicalResult FreezeQuantizationPass::freeze(ScaledFakeQuantOp op,
       return op.emitError("quantx-freeze-quantization: a scale of this "
                           "quantizer is ")
              << s << ", not positive and finite";
+  if (op.getZeroPoint())
+    for (float zp : zeroPoint->data)
+      if (!std::isfinite(zp))
+        return op.emitError("quantx-freeze-quantization: a zero point of "
+                            "this quantizer is ")
+               << zp << ", not finite";
   Type format =
       getStaticFormat(op, *scale, op.getZeroPoint() ? &*zeroPoint : nullptr);
   OpBuilder b(op);
@@ -550,15 +576,17 @@ bool FreezeQuantizationPass::foldBatchNorm(BatchNormOp norm,
   auto defaultMaps = [&](ArrayRef<AffineMap> maps) {
     return contraction.getIndexingMapsArray() == maps;
   };
-  if (!contraction || !norm.getInput().hasOneUse() ||
+  if (!contraction ||
       !(isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
             contraction) ||
         (isa<linalg::MatmulOp>(contraction) &&
          defaultMaps(linalg::MatmulOp::getDefaultIndexingMaps(context))) ||
         (isa<linalg::BatchMatmulOp>(contraction) &&
          defaultMaps(linalg::BatchMatmulOp::getDefaultIndexingMaps(context)))))
-    return remark("its input is not the only use of a matmul or "
-                  "convolution");
+    return remark("its input is not the result of a convolution or of a "
+                  "matmul with the default (untransposed) operands");
+  if (!norm.getInput().hasOneUse())
+    return remark("the contraction's result has other uses");
   auto dequantize =
       contraction.getDpsInputOperand(1)->get().getDefiningOp<DequantizeOp>();
   auto storageCast = dequantize
@@ -584,10 +612,12 @@ bool FreezeQuantizationPass::foldBatchNorm(BatchNormOp norm,
   FailureOr<Constant> var = evaluator.evaluate(norm.getRunningVar());
   if (failed(gamma) || failed(beta) || failed(mean) || failed(var))
     return remark("its parameters are not known: " + evaluator.getReason());
-  double epsilon = norm.getEpsilon().convertToDouble();
+  // In f32, as the batch norm computes it (var + epsilon may round to 0).
+  auto epsilon = static_cast<float>(norm.getEpsilon().convertToDouble());
   SmallVector<double> k(channels);
   for (int64_t c = 0; c < channels; ++c) {
-    k[c] = gamma->data[c] / std::sqrt(double(var->data[c]) + epsilon);
+    float spread = std::sqrt(var->data[c] + epsilon);
+    k[c] = static_cast<double>(gamma->data[c] / spread);
     if (!(k[c] != 0) || !std::isfinite(k[c]))
       return remark("channel " + Twine(c) + " has a scale of 0 or not finite");
   }

@@ -27,6 +27,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/MapVector.h"
 
 #include <cmath>
 #include <limits>
@@ -53,9 +54,22 @@ constexpr SawbCoefficients kSawbCoefficients[] = {
 #include "SawbCoefficients.inc"
 };
 
-/// Bounds that keep a learned scale positive and finite.
-constexpr double kSmallestScale = std::numeric_limits<float>::min();
-constexpr double kLargestScale = std::numeric_limits<float>::max();
+/// The smallest positive normal value of `type`: the floor of a scale.
+double getSmallestScale(Type type) {
+  return APFloat::getSmallestNormalized(
+             cast<FloatType>(type).getFloatSemantics())
+      .convertToDouble();
+}
+
+/// Bounds that keep a learned scale of element type `type` positive and
+/// finite (quantx.clip).
+DenseF64ArrayAttr getPositiveRange(OpBuilder &b, Type type) {
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(type).getFloatSemantics();
+  return b.getDenseF64ArrayAttr(
+      {APFloat::getSmallestNormalized(semantics).convertToDouble(),
+       APFloat::getLargest(semantics).convertToDouble()});
+}
 
 /// A contraction and which of its inputs holds the weights.
 struct Layer {
@@ -116,9 +130,10 @@ private:
                                  bool modelState);
   SymbolTable *symbols = nullptr;
   /// The function being quantized, and its "LSQ steps are initialized"
-  /// flag (model state, created with the first learned step).
+  /// flags (model state, one per element type, created with the first
+  /// learned step of that type).
   func::FuncOp function;
-  ml_program::GlobalOp lsqReady;
+  llvm::MapVector<Type, ml_program::GlobalOp> lsqReady;
 };
 
 bool isParameterLoad(Value value) {
@@ -207,10 +222,12 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
       activationBits != 1)
     return fail("activations=sign has 1 bit, got activation-bits=" +
                 Twine(activationBits));
-  if (!(pactInit > 0) || !std::isfinite(pactInit))
-    return fail("pact-init must be positive and finite, got " +
+  // Checked as the f32 it becomes (1e-320 is 0, 1e39 infinite).
+  auto init = static_cast<float>(pactInit);
+  if (!(init > 0) || !std::isfinite(init))
+    return fail("pact-init must be positive and finite as an f32, got " +
                 std::to_string(static_cast<double>(pactInit)));
-  if (!(pactDecay >= 0) || !std::isfinite(pactDecay))
+  if (!(pactDecay >= 0) || !std::isfinite(static_cast<float>(pactDecay)))
     return fail("pact-decay must be >= 0 and finite, got " +
                 std::to_string(static_cast<double>(pactDecay)));
   return success();
@@ -232,6 +249,15 @@ FailureOr<Layer> InsertFakeQuantPass::classify(linalg::LinalgOp op) {
                   " inputs has no weight and activation operands");
   Value lhs = op.getDpsInputOperand(0)->get();
   Value rhs = op.getDpsInputOperand(1)->get();
+  for (Value operand : {lhs, rhs}) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return cannot("an operand of this contraction is not a ranked float "
+                    "tensor");
+    if (llvm::is_contained(type.getShape(), 0))
+      return cannot("an operand of this contraction has no elements (a "
+                    "dimension of size 0): there is nothing to quantize");
+  }
   if (lhs.getDefiningOp<ScaledFakeQuantOp>() ||
       rhs.getDefiningOp<ScaledFakeQuantOp>())
     return cannot("this layer is already quantized (an operand comes from "
@@ -446,7 +472,7 @@ Value InsertFakeQuantPass::quantizeWeights(OpBuilder &b, Location loc, Value w,
         b, loc, {maxAbsOf()},
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
           Value floor = arith::MaximumFOp::create(
-              nb, nloc, args[0], cst(nb, nloc, kSmallestScale));
+              nb, nloc, args[0], cst(nb, nloc, getSmallestScale(element)));
           return arith::DivFOp::create(nb, nloc, floor,
                                        cst(nb, nloc, double(qmax)))
               .getResult();
@@ -485,7 +511,7 @@ Value InsertFakeQuantPass::quantizeWeights(OpBuilder &b, Location loc, Value w,
               meanAbs);
           Value capped = arith::MinimumFOp::create(nb, nloc, alpha, args[2]);
           Value positive = arith::MaximumFOp::create(
-              nb, nloc, capped, cst(nb, nloc, kSmallestScale));
+              nb, nloc, capped, cst(nb, nloc, getSmallestScale(element)));
           return arith::DivFOp::create(nb, nloc, positive,
                                        cst(nb, nloc, double(qmax)))
               .getResult();
@@ -621,8 +647,7 @@ Value InsertFakeQuantPass::quantizeActivations(OpBuilder &b, Location loc,
     auto *dialect = b.getContext()->getLoadedDialect<QuantxDialect>();
     dialect->getWeightDecayAttrHelper().setAttr(global,
                                                 b.getF64FloatAttr(pactDecay));
-    dialect->getClipAttrHelper().setAttr(
-        global, b.getDenseF64ArrayAttr({kSmallestScale, kLargestScale}));
+    dialect->getClipAttrHelper().setAttr(global, getPositiveRange(b, element));
     Value alpha = ml_program::GlobalLoadOp::create(
         b, loc, scalarType, FlatSymbolRefAttr::get(global));
     // clip(x, 0, alpha): the minimum passes alpha's gradient where
@@ -694,16 +719,16 @@ Value InsertFakeQuantPass::learnedStep(OpBuilder &b, Location loc, Value data,
   // weight decay and kept positive.
   ml_program::GlobalOp global = addGlobal(loc, name, stepType, 1.0, false);
   dialect->getWeightDecayAttrHelper().setAttr(global, b.getF64FloatAttr(0.0));
-  dialect->getClipAttrHelper().setAttr(
-      global, b.getDenseF64ArrayAttr({kSmallestScale, kLargestScale}));
-  if (!lsqReady) {
+  dialect->getClipAttrHelper().setAttr(global, getPositiveRange(b, element));
+  ml_program::GlobalOp &flag = lsqReady[element];
+  if (!flag) {
     OpBuilder::InsertionGuard guard(b);
-    lsqReady = addGlobal(loc, "lsq_initialized", scalarType, 0.0, true);
+    flag = addGlobal(loc, "lsq_initialized", scalarType, 0.0, true);
   }
   Value stored = ml_program::GlobalLoadOp::create(
       b, loc, stepType, FlatSymbolRefAttr::get(global));
-  Value ready = ml_program::GlobalLoadOp::create(
-      b, loc, scalarType, FlatSymbolRefAttr::get(lsqReady));
+  Value ready = ml_program::GlobalLoadOp::create(b, loc, scalarType,
+                                                 FlatSymbolRefAttr::get(flag));
 
   // 2 mean|data| / sqrt(qp) per step, from the data, computed only while
   // the steps are not initialized (no gradient).
@@ -750,7 +775,8 @@ Value InsertFakeQuantPass::learnedStep(OpBuilder &b, Location loc, Value data,
                                   2.0 / std::sqrt(double(qp))));
           return arith::MaximumFOp::create(
                      nb, nloc, step,
-                     createFloatConstant(nb, nloc, element, kSmallestScale))
+                     createFloatConstant(nb, nloc, element,
+                                         getSmallestScale(element)))
               .getResult();
         });
     scf::YieldOp::create(b, loc, fromData);
@@ -882,7 +908,7 @@ void InsertFakeQuantPass::runOnOperation() {
     if (candidate.isExternal())
       continue;
     function = candidate;
-    lsqReady = nullptr;
+    lsqReady.clear();
     SmallVector<linalg::LinalgOp> contractions;
     function.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
@@ -946,18 +972,17 @@ void InsertFakeQuantPass::runOnOperation() {
       quantizedAny = true;
     }
     // Every learned step of the function is initialized after one step.
-    if (lsqReady) {
+    for (auto &[element, flag] : lsqReady)
       for (Block &block : function.getBody()) {
         Operation *terminator = block.getTerminator();
         if (!isa<func::ReturnOp>(terminator))
           continue;
         OpBuilder b(terminator);
         Location loc = function.getLoc();
-        Value one = createFloatConstant(b, loc, lsqReady.getType(), 1.0);
-        ml_program::GlobalStoreOp::create(
-            b, loc, FlatSymbolRefAttr::get(lsqReady), one);
+        Value one = createFloatConstant(b, loc, flag.getType(), 1.0);
+        ml_program::GlobalStoreOp::create(b, loc, FlatSymbolRefAttr::get(flag),
+                                          one);
       }
-    }
   }
   if (!quantizedAny) {
     module.emitError("quantx-insert-fake-quant: no layer was quantized: no "

@@ -103,3 +103,9 @@ ml_program.global private @w(dense<0.0> : tensor<3xf32>) : tensor<3xf32> {quantx
 func.func @f(%w: tensor<3xf32> {quantx.clip = array<f64: -1.0, 1.0>}) {
   return
 }
+
+// -----
+
+// The clamp happens in the parameter's type, where these bounds overflow.
+// expected-error @+1 {{'quantx.clip' bounds array<f64: 1.000000e+300, 1.000000e+301> are not finite with LO < HI in the parameter's type 'f32'}}
+ml_program.global private mutable @w : tensor<3xf32> {quantx.clip = array<f64: 1.0e300, 1.0e301>}

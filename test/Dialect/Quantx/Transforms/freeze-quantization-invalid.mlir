@@ -18,7 +18,7 @@ ml_program.global private mutable @lo(dense<0x7F800000> : tensor<f32>) : tensor<
 func.func @forward(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   // expected-note @+1 {{evaluating this}}
   %lo = ml_program.global_load @lo : tensor<f32>
-  // expected-error @+1 {{cannot evaluate the scale of this quantizer: @lo holds a value that is not finite (an observer that has seen no data: train the model first)}}
+  // expected-error @+1 {{cannot evaluate the scale of this quantizer: @lo holds a value that is not finite (NaN or infinity; an observer that has seen no data holds infinities: train the model first)}}
   %xq = quantx.scaled_fake_quant %x, %lo to !quantx.fixed<u8:f32, ?> : tensor<?x2xf32>, tensor<f32>
   return %xq : tensor<?x2xf32>
 }
@@ -78,6 +78,50 @@ func.func @forward(%x: tensor<3x2xf32>) -> tensor<3x1xf32> {
   // expected-remark @+1 {{quantx-freeze-quantization: this batch norm stays: a channel's scale is negative and the weights' grid is not symmetric}}
   %y, %nm, %nv = quantx.batch_norm %c, %g, %b, %b, %v : tensor<3x1xf32>, tensor<1xf32>
   return %y : tensor<3x1xf32>
+}
+
+// -----
+
+func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %zp = arith.constant dense<0x7FC00000> : tensor<f32>
+  // expected-error @+1 {{quantx-freeze-quantization: a zero point of this quantizer is nan, not finite}}
+  %xq = quantx.scaled_fake_quant %x, %s zero_point %zp : tensor<f32> to !quantx.fixed<u8:f32, ?> : tensor<4xf32>, tensor<f32>
+  return %xq : tensor<4xf32>
+}
+
+// -----
+
+func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %s = arith.constant dense<0.5> : tensor<2xf32>
+  // expected-error @+1 {{quantx-freeze-quantization: a per-channel quantizer along dimension 0, which is dynamic, has no static format}}
+  %xq = quantx.scaled_fake_quant %x, %s to !quantx.fixed<u8:f32, ?> axis 0 : tensor<?x4xf32>, tensor<2xf32>
+  return %xq : tensor<?x4xf32>
+}
+
+// -----
+
+// The evaluator computes in f32: other precisions are refused, not rounded.
+func.func @forward(%x: tensor<4xf64>) -> tensor<4xf64> {
+  %s = arith.constant dense<0.1> : tensor<f64>
+  // expected-error @+1 {{quantx-freeze-quantization: only f32 quantizers are frozen (scales are evaluated in f32), got 'f64'}}
+  %xq = quantx.scaled_fake_quant %x, %s to !quantx.fixed<i8:f64, ?> : tensor<4xf64>, tensor<f64>
+  return %xq : tensor<4xf64>
+}
+
+// -----
+
+// The quantizer sees what the model stored, not the global's saved value.
+ml_program.global private mutable @w(dense<1.0> : tensor<2xf32>) : tensor<2xf32>
+func.func @forward(%x: tensor<4xf32>) -> tensor<2xf32> {
+  %two = arith.constant dense<2.0> : tensor<2xf32>
+  ml_program.global_store @w = %two : tensor<2xf32>
+  // expected-note @+1 {{evaluating this}}
+  %w = ml_program.global_load @w : tensor<2xf32>
+  %s = arith.constant dense<0.5> : tensor<f32>
+  // expected-error @+1 {{cannot evaluate the weights of this quantizer: the model stores into @w before it loads it here, so its saved value is not what the quantizer sees}}
+  %wq = quantx.scaled_fake_quant %w, %s to !quantx.fixed<i8:f32, ?> : tensor<2xf32>, tensor<f32>
+  return %wq : tensor<2xf32>
 }
 
 // -----

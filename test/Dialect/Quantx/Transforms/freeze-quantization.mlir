@@ -97,9 +97,9 @@ func.func @ternary_binary(%x: tensor<?x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf
 //   CHECK-NOT:   quantx.batch_norm
 //   CHECK-NOT:   global_store
 //       CHECK:   arith.constant dense<{{\[\[\[\[1, 1\]\], \[\[1, -1\]\]\], \[\[\[-1, -1\]\], \[\[0, 1\]\]\]\]}}> : tensor<2x2x1x2xi2>
-//       CHECK:   quantx.storage_cast %{{.*}} to tensor<2x2x1x2x!quantx.fixed<i2<-1:1>:f32:3, {0.5773493069415827, 0.24999500014999498}>>
+//       CHECK:   quantx.storage_cast %{{.*}} to tensor<2x2x1x2x!quantx.fixed<i2<-1:1>:f32:3, {0.5773493051528931, 0.24999499320983887}>>
 //       CHECK:   %[[C:.*]] = linalg.conv_2d_nhwc_hwcf
-//       CHECK:   %[[SHIFT:.*]] = arith.constant dense<[-0.327349305, 1.999940e-05]> : tensor<2xf32>
+//       CHECK:   %[[SHIFT:.*]] = arith.constant dense<[-0.327349305, 2.00271606E-5]> : tensor<2xf32>
 //       CHECK:   linalg.generic {{.*}} ins(%[[C]], %[[SHIFT]] :
 //       CHECK:     arith.addf
 ml_program.global private mutable @k(dense<[[[[0.5, -0.5]], [[1.0, 0.25]]], [[[-1.0, 0.75]], [[0.0, -0.25]]]]> : tensor<2x2x1x2xf32>) : tensor<2x2x1x2xf32>

@@ -26,7 +26,9 @@
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=sign activation-bits=2" 2>&1 | FileCheck %s --check-prefix=SIGN2
 // SIGN2: error: quantx-insert-fake-quant: activations=sign has 1 bit, got activation-bits=2
 // RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=pact pact-init=0" 2>&1 | FileCheck %s --check-prefix=PACT0
-// PACT0: error: quantx-insert-fake-quant: pact-init must be positive and finite, got 0
+// PACT0: error: quantx-insert-fake-quant: pact-init must be positive and finite as an f32, got 0
+// RUN: not quantx-opt %s --quantx-insert-fake-quant="activations=pact pact-init=1e-320" 2>&1 | FileCheck %s --check-prefix=PACT-TINY
+// PACT-TINY: error: quantx-insert-fake-quant: pact-init must be positive and finite as an f32, got 0.000000
 // RUN: quantx-opt %s --quantx-insert-fake-quant="weights=binary" > /dev/null
 
 ml_program.global private mutable @w : tensor<4x3xf32>

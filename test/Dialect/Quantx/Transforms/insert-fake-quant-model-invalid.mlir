@@ -49,3 +49,17 @@ func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %m = linalg.matmul ins(%x, %q : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %m : tensor<2x3xf32>
 }
+
+// -----
+
+// A layer without elements.
+ml_program.global private mutable @w : tensor<4x0xf32>
+func.func @forward(%x: tensor<2x4xf32>) -> tensor<2x0xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = ml_program.global_load @w : tensor<4x0xf32>
+  %e = tensor.empty() : tensor<2x0xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x0xf32>) -> tensor<2x0xf32>
+  // expected-error @+1 {{an operand of this contraction has no elements (a dimension of size 0): there is nothing to quantize}}
+  %m = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x0xf32>) outs(%f : tensor<2x0xf32>) -> tensor<2x0xf32>
+  return %m : tensor<2x0xf32>
+}

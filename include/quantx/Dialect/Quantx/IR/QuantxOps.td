@@ -271,7 +271,8 @@ def Quantx_ScaledFakeQuantOp : Quantx_Op<"scaled_fake_quant",
       `fake_quantize_*_affine` do; the default, `exact`, rounds the exact
       quotient.
     - `!quantx.binary<f32>` (no scale of its own): `y = s` where `x >= 0`
-      (sign(0) = +1), `-s` elsewhere.
+      or `x` is NaN (sign(0) = +1, as the binary format encodes), `-s`
+      elsewhere.
     - `!quantx.ternary<f32>` (no scale of its own):
       `y = s clamp(round_even(x / s), -1, 1)`; with `threshold` `t`,
       `y = s` where `x > t`, `-s` where `x < -t`, 0 elsewhere (TWN).
