@@ -159,3 +159,71 @@ double quantx::numerics::chooseMseClip(const Histogram &histogram,
   }
   return best;
 }
+
+double quantx::numerics::computeSqnr(const FloatFormat &format,
+                                     const float *values, int64_t count) {
+  double signal = 0, noise = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    double x = values[i];
+    if (std::isnan(x))
+      continue;
+    double q = format.decode(format.encode(x));
+    signal += x * x;
+    noise += (x - q) * (x - q);
+  }
+  if (noise == 0)
+    return std::numeric_limits<double>::infinity();
+  if (signal == 0)
+    return -std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal / noise);
+}
+
+std::optional<FloatFormat> quantx::numerics::withBias(const FloatFormat &base,
+                                                      int32_t bias) {
+  FloatFormat format = base;
+  format.bias = bias;
+  if (format.verify())
+    return std::nullopt;
+  return format;
+}
+
+int32_t quantx::numerics::chooseMaxBias(const FloatFormat &base,
+                                        double maxMagnitude) {
+  if (!(maxMagnitude > 0) || !std::isfinite(maxMagnitude))
+    return base.bias;
+  // The largest finite value falls as the bias grows.
+  auto covers = [&](int32_t bias) {
+    std::optional<FloatFormat> format = withBias(base, bias);
+    return format && format->getMaxFinite() >= maxMagnitude;
+  };
+  int32_t bias = base.bias;
+  while (!covers(bias) && bias > -FloatFormat::kMaxBiasMagnitude)
+    --bias;
+  while (covers(bias + 1) && bias < FloatFormat::kMaxBiasMagnitude)
+    ++bias;
+  return bias;
+}
+
+BiasChoice quantx::numerics::chooseSqnrBias(const FloatFormat &base,
+                                            const float *values,
+                                            int64_t count) {
+  double maxMagnitude = 0;
+  for (int64_t i = 0; i < count; ++i)
+    if (std::isfinite(values[i]))
+      maxMagnitude = std::max(maxMagnitude, std::fabs(double(values[i])));
+  int32_t maxBias = chooseMaxBias(base, maxMagnitude);
+  BiasChoice best{maxBias, -std::numeric_limits<double>::infinity()};
+  bool found = false;
+  int32_t last = maxBias + (int32_t(1) << base.exponentBits);
+  for (int32_t bias = maxBias - 2; bias <= last; ++bias) {
+    std::optional<FloatFormat> format = withBias(base, bias);
+    if (!format)
+      continue;
+    double sqnr = computeSqnr(*format, values, count);
+    if (!found || sqnr > best.sqnr) {
+      best = {bias, sqnr};
+      found = true;
+    }
+  }
+  return best;
+}

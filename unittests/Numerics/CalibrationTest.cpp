@@ -135,3 +135,109 @@ TEST(Calibration, EmptyHistogramsKeepTheirRange) {
 }
 
 } // namespace
+
+namespace {
+
+std::vector<float> makeGaussian(unsigned seed, int64_t count, float sigma) {
+  std::mt19937 random(seed);
+  std::normal_distribution<float> normal(0.0f, sigma);
+  std::vector<float> values(static_cast<size_t>(count));
+  for (float &v : values)
+    v = normal(random);
+  return values;
+}
+
+TEST(BiasCalibration, MaxBiasIsTheFinestThatCoversTheMax) {
+  FloatFormat e4m3 = FloatFormat::get(4, 3);
+  double top = e4m3.getMaxFinite();
+  // Exactly the largest value: the default bias; a little more needs one
+  // binade more (bias - 1); half of it one binade less (bias + 1).
+  EXPECT_EQ(chooseMaxBias(e4m3, top), e4m3.bias);
+  EXPECT_EQ(chooseMaxBias(e4m3, top * 1.0001), e4m3.bias - 1);
+  EXPECT_EQ(chooseMaxBias(e4m3, top / 2), e4m3.bias + 1);
+  EXPECT_EQ(chooseMaxBias(e4m3, top / 2 * 1.0001), e4m3.bias);
+  // Nothing to cover: the format's own bias.
+  EXPECT_EQ(chooseMaxBias(e4m3, 0.0), e4m3.bias);
+  EXPECT_EQ(chooseMaxBias(e4m3, std::nan("")), e4m3.bias);
+  // Radix 4: a binade is two powers of two.
+  FloatFormat radix4 = FloatFormat::get(3, 0);
+  radix4.radix = 4;
+  radix4.special = SpecialValues::None;
+  ASSERT_FALSE(radix4.verify().has_value());
+  double top4 = radix4.getMaxFinite();
+  EXPECT_EQ(chooseMaxBias(radix4, top4 / 4), radix4.bias + 1);
+  EXPECT_EQ(chooseMaxBias(radix4, top4 / 2), radix4.bias);
+}
+
+TEST(BiasCalibration, SqnrOfExactValuesIsInfinite) {
+  FloatFormat e3m2 = FloatFormat::get(3, 2);
+  std::vector<float> exact = {0.25f, -1.0f, 1.5f, 0.0f};
+  EXPECT_EQ(computeSqnr(e3m2, exact.data(), 4),
+            std::numeric_limits<double>::infinity());
+  // One rounding error of 0.125 on a signal of 1.125^2: 10 log10(81).
+  std::vector<float> inexact = {1.125f};
+  EXPECT_NEAR(computeSqnr(e3m2, inexact.data(), 1), 10 * std::log10(81.0),
+              1e-12);
+}
+
+TEST(BiasCalibration, SqnrBiasFollowsAPowerOfTwoScaling) {
+  // Scaling the data by 2^k scales every format's grid with it: the best
+  // bias moves by exactly -k and the SQNR is the same.
+  FloatFormat e3m2 = FloatFormat::get(3, 2);
+  std::vector<float> values = makeGaussian(1, 20000, 1.0f);
+  BiasChoice unit = chooseSqnrBias(e3m2, values.data(), 20000);
+  for (int k : {-6, -1, 3, 9}) {
+    std::vector<float> scaled = values;
+    for (float &v : scaled)
+      v = std::ldexp(v, k);
+    BiasChoice moved = chooseSqnrBias(e3m2, scaled.data(), 20000);
+    EXPECT_EQ(moved.bias, unit.bias - k) << "k = " << k;
+    EXPECT_DOUBLE_EQ(moved.sqnr, unit.sqnr) << "k = " << k;
+  }
+}
+
+TEST(BiasCalibration, SqnrBiasIsTheArgmaxOfAnIndependentSearch) {
+  // The SQNR of each bias recomputed with the bisection encoder (an
+  // independent path through the format), on heavy-tailed data (a
+  // Gaussian times e^N(0,1)): the method picks its argmax, ties to the
+  // smaller bias, and beats or equals the max bias.
+  for (auto [e, m] : {std::pair{3, 2}, std::pair{2, 3}, std::pair{4, 3}}) {
+    FloatFormat base = FloatFormat::get(e, m);
+    std::vector<float> values = makeGaussian(7, 4000, 1.0f);
+    std::vector<float> scales = makeGaussian(8, 4000, 1.0f);
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] *= std::exp(scales[i]);
+    BiasChoice chosen = chooseSqnrBias(base, values.data(),
+                                       static_cast<int64_t>(values.size()));
+    double maxMagnitude = 0;
+    for (float v : values)
+      maxMagnitude = std::max(maxMagnitude, std::fabs(double(v)));
+    int32_t maxBias = chooseMaxBias(base, maxMagnitude);
+    int32_t bestBias = 0;
+    double bestSqnr = -std::numeric_limits<double>::infinity();
+    double maxBiasSqnr = 0;
+    for (int32_t bias = maxBias - 2; bias <= maxBias + (1 << e); ++bias) {
+      std::optional<FloatFormat> format = withBias(base, bias);
+      if (!format)
+        continue;
+      double signal = 0, noise = 0;
+      for (float v : values) {
+        double q = format->decode(format->encodeBySearch(v));
+        signal += double(v) * v;
+        noise += (v - q) * (v - q);
+      }
+      double sqnr = 10 * std::log10(signal / noise);
+      if (bias == maxBias)
+        maxBiasSqnr = sqnr;
+      if (sqnr > bestSqnr) {
+        bestSqnr = sqnr;
+        bestBias = bias;
+      }
+    }
+    EXPECT_EQ(chosen.bias, bestBias) << "e" << e << "m" << m;
+    EXPECT_NEAR(chosen.sqnr, bestSqnr, 1e-9 * std::fabs(bestSqnr));
+    EXPECT_GE(chosen.sqnr, maxBiasSqnr);
+  }
+}
+
+} // namespace

@@ -27,6 +27,8 @@
 #ifndef QUANTX_NUMERICS_CALIBRATION_H
 #define QUANTX_NUMERICS_CALIBRATION_H
 
+#include "quantx/Numerics/FloatFormat.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -76,6 +78,36 @@ double chooseMseClip(const Histogram &histogram, unsigned bits);
 
 /// Why `percent` is no percentile in (0, 100], or nothing.
 std::optional<std::string> verifyPercentile(double percent);
+
+//===----------------------------------------------------------------------===//
+// Exponent biases of float formats
+//===----------------------------------------------------------------------===//
+
+/// The signal-to-quantization-noise ratio, in dB, of `values` rounded to
+/// `format` (nearest even): 10 log10(sum x^2 / sum (x - q(x))^2); +inf when
+/// every value is exact, -inf when the signal is 0 and the noise is not.
+/// NaN values are skipped.
+double computeSqnr(const FloatFormat &format, const float *values,
+                   int64_t count);
+
+/// `base` with exponent bias `bias`, if that format is valid.
+std::optional<FloatFormat> withBias(const FloatFormat &base, int32_t bias);
+
+/// The "max" method: the largest bias (the finest grid) whose largest
+/// finite value is still at least `maxMagnitude`; `base`'s own bias when
+/// `maxMagnitude` is 0 or not finite.
+int32_t chooseMaxBias(const FloatFormat &base, double maxMagnitude);
+
+struct BiasChoice {
+  int32_t bias;
+  double sqnr;
+};
+
+/// The "sqnr" method: over the biases from two below to one binade count
+/// (2^exponentBits) above the max bias, the one whose format gives
+/// `values` the highest SQNR (ties to the smaller bias, the wider range).
+BiasChoice chooseSqnrBias(const FloatFormat &base, const float *values,
+                          int64_t count);
 
 } // namespace quantx::numerics
 
