@@ -213,6 +213,13 @@ FailureOr<Constant> Evaluator::evaluateOp(Operation *op, unsigned index) {
     auto yield = cast<scf::YieldOp>(taken.front().getTerminator());
     return evaluate(yield.getOperand(index));
   }
+  if (auto dim = dyn_cast<tensor::DimOp>(op)) {
+    auto type = cast<RankedTensorType>(dim.getSource().getType());
+    std::optional<int64_t> d = dim.getConstantIndex();
+    if (!d || type.isDynamicDim(*d))
+      return fail(op, "a dynamic dimension");
+    return Constant{{}, {static_cast<float>(type.getDimSize(*d))}};
+  }
   if (auto generic = dyn_cast<linalg::GenericOp>(op))
     return evaluateGeneric(generic);
   // Scalar arithmetic outside generics (element counts, conditions).
@@ -231,13 +238,6 @@ FailureOr<Constant> Evaluator::evaluateOp(Operation *op, unsigned index) {
     if (failed(result))
       return failure();
     return Constant{{}, {*result}};
-  }
-  if (auto dim = dyn_cast<tensor::DimOp>(op)) {
-    auto type = cast<RankedTensorType>(dim.getSource().getType());
-    std::optional<int64_t> d = dim.getConstantIndex();
-    if (!d || type.isDynamicDim(*d))
-      return fail(op, "a dynamic dimension");
-    return Constant{{}, {static_cast<float>(type.getDimSize(*d))}};
   }
   return fail(op, "'" + op->getName().getStringRef() + "' is not supported");
 }

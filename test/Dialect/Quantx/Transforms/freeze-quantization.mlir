@@ -127,3 +127,28 @@ func.func @conv_bn(%x: tensor<?x3x3x1xf32>) -> tensor<?x2x2x2xf32> {
   ml_program.global_store @v = %nv : tensor<2xf32>
   return %y : tensor<?x2x2x2xf32>
 }
+
+// -----
+
+// A scale computed from a static size (as an LSQ step's first value counts
+// its elements): 1 / dim(w, 0) = 0.5, through index arithmetic and a value
+// the generic's body captures.
+// CHECK-LABEL: func.func @from_size
+//       CHECK:   quantx.storage_cast %{{.*}} : tensor<2x2xi8> to tensor<2x2x!quantx.fixed<i8:f32, 0.5>>
+ml_program.global private mutable @u(dense<[[1.0, -1.0], [0.5, 2.0]]> : tensor<2x2xf32>) : tensor<2x2xf32>
+func.func @from_size() -> tensor<2x2xf32> {
+  %c0 = arith.constant 0 : index
+  %u = ml_program.global_load @u : tensor<2x2xf32>
+  %d = tensor.dim %u, %c0 : tensor<2x2xf32>
+  %i = arith.index_castui %d : index to i64
+  %df = arith.uitofp %i : i64 to f32
+  %e = tensor.empty() : tensor<f32>
+  %s = linalg.generic {indexing_maps = [affine_map<() -> ()>], iterator_types = []} outs(%e : tensor<f32>) {
+  ^bb0(%o: f32):
+    %one = arith.constant 1.0 : f32
+    %inv = arith.divf %one, %df : f32
+    linalg.yield %inv : f32
+  } -> tensor<f32>
+  %uq = quantx.scaled_fake_quant %u, %s to !quantx.fixed<i8:f32, ?> : tensor<2x2xf32>, tensor<f32>
+  return %uq : tensor<2x2xf32>
+}
