@@ -197,7 +197,7 @@ int32_t quantx::numerics::chooseMaxBias(const FloatFormat &base,
     return format && format->getMaxFinite() >= maxMagnitude;
   };
   int32_t bias = base.bias;
-  while (!covers(bias) && bias > -FloatFormat::kMaxBiasMagnitude)
+  while (!covers(bias) && withBias(base, bias - 1))
     --bias;
   while (covers(bias + 1) && bias < FloatFormat::kMaxBiasMagnitude)
     ++bias;
@@ -211,6 +211,9 @@ BiasChoice quantx::numerics::chooseSqnrBias(const FloatFormat &base,
   for (int64_t i = 0; i < count; ++i)
     if (std::isfinite(values[i]))
       maxMagnitude = std::max(maxMagnitude, std::fabs(double(values[i])));
+  // No finite non-zero value: nothing to fit, the format's own bias.
+  if (maxMagnitude == 0)
+    return {base.bias, computeSqnr(base, values, count)};
   int32_t maxBias = chooseMaxBias(base, maxMagnitude);
   BiasChoice best{maxBias, -std::numeric_limits<double>::infinity()};
   bool found = false;

@@ -169,6 +169,17 @@ TEST(BiasCalibration, MaxBiasIsTheFinestThatCoversTheMax) {
   EXPECT_EQ(chooseMaxBias(radix4, top4 / 2), radix4.bias);
 }
 
+TEST(BiasCalibration, NothingToFitKeepsTheFormatsBias) {
+  FloatFormat e3m2 = FloatFormat::get(3, 2);
+  std::vector<float> zeros(8, 0.0f);
+  EXPECT_EQ(chooseSqnrBias(e3m2, zeros.data(), 8).bias, e3m2.bias);
+  EXPECT_EQ(chooseSqnrBias(e3m2, nullptr, 0).bias, e3m2.bias);
+  // A magnitude no bias covers: the widest valid one, a valid format.
+  int32_t widest = chooseMaxBias(e3m2, 1e308);
+  EXPECT_TRUE(withBias(e3m2, widest).has_value());
+  EXPECT_FALSE(withBias(e3m2, widest - 1).has_value());
+}
+
 TEST(BiasCalibration, SqnrOfExactValuesIsInfinite) {
   FloatFormat e3m2 = FloatFormat::get(3, 2);
   std::vector<float> exact = {0.25f, -1.0f, 1.5f, 0.0f};

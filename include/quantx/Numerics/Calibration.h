@@ -94,8 +94,8 @@ double computeSqnr(const FloatFormat &format, const float *values,
 std::optional<FloatFormat> withBias(const FloatFormat &base, int32_t bias);
 
 /// The "max" method: the largest bias (the finest grid) whose largest
-/// finite value is still at least `maxMagnitude`; `base`'s own bias when
-/// `maxMagnitude` is 0 or not finite.
+/// finite value is still at least `maxMagnitude` (the widest valid bias
+/// when none is); `base`'s own bias when `maxMagnitude` is 0 or not finite.
 int32_t chooseMaxBias(const FloatFormat &base, double maxMagnitude);
 
 struct BiasChoice {
@@ -105,7 +105,8 @@ struct BiasChoice {
 
 /// The "sqnr" method: over the biases from two below to one binade count
 /// (2^exponentBits) above the max bias, the one whose format gives
-/// `values` the highest SQNR (ties to the smaller bias, the wider range).
+/// `values` the highest SQNR (ties to the smaller bias, the wider range);
+/// `base`'s own bias when no value is finite and non-zero.
 BiasChoice chooseSqnrBias(const FloatFormat &base, const float *values,
                           int64_t count);
 

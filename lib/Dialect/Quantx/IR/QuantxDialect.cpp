@@ -97,12 +97,27 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
       return op->emitError("'")
              << name << "' belongs on a parameter (a mutable "
              << "ml_program.global that is not quantx.buffer)";
+    // Both attributes act in the parameter's own type: their values must
+    // stay finite there.
+    auto shaped = dyn_cast<ShapedType>(global.getType());
+    auto element =
+        shaped ? dyn_cast<FloatType>(shaped.getElementType()) : FloatType();
+    auto rounded = [&](double value) {
+      APFloat v(value);
+      if (element) {
+        bool lost;
+        v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &lost);
+      }
+      return v;
+    };
     if (name == WeightDecayAttrHelper::getNameStr()) {
       auto decay = dyn_cast<FloatAttr>(attr.getValue());
       if (!decay || !(decay.getValueAsDouble() >= 0) ||
-          !std::isfinite(decay.getValueAsDouble()))
+          !rounded(decay.getValueAsDouble()).isFinite())
         return emitError() << "'" << name
-                           << "' must be a finite float >= 0, got "
+                           << "' must be a float >= 0, finite in the "
+                              "parameter's type, got "
                            << attr.getValue();
       return success();
     }
@@ -113,18 +128,7 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
                          << "' must be array<f64: LO, HI> with finite "
                             "LO < HI, got "
                          << attr.getValue();
-    // The clamp happens in the parameter's own type.
-    auto shaped = dyn_cast<ShapedType>(global.getType());
-    auto element =
-        shaped ? dyn_cast<FloatType>(shaped.getElementType()) : FloatType();
     if (element) {
-      auto rounded = [&](double value) {
-        APFloat v(value);
-        bool lost;
-        v.convert(element.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                  &lost);
-        return v;
-      };
       APFloat low = rounded(bounds[0]), high = rounded(bounds[1]);
       if (!low.isFinite() || !high.isFinite() ||
           low.compare(high) != APFloat::cmpLessThan)

@@ -546,7 +546,13 @@ LogicalResult FreezeQuantizationPass::freeze(ScaledFakeQuantOp op,
     op.erase();
     return success();
   }
-  // Activations: fake quantization with the static format.
+  // Activations: fake quantization with the static format, whose ternary
+  // threshold is the scale's half: another threshold has no static form.
+  if (op.getThreshold())
+    return op.emitError("quantx-freeze-quantization: a ternary quantizer "
+                        "with a threshold of its own freezes only on weights "
+                        "with a value (the static ternary format rounds at "
+                        "half its scale)");
   Value frozen =
       FakeQuantOp::create(
           b, loc, type, op.getInput(), TypeAttr::get(format),
@@ -640,18 +646,19 @@ bool FreezeQuantizationPass::foldBatchNorm(BatchNormOp norm,
                             fixed.getStorageMin(), fixed.getStorageMax(),
                             fixed.getExpressedType(), rank - 1, scales,
                             SmallVector<int64_t>(channels, 0));
-  } else if (auto binary = dyn_cast<BinaryType>(format)) {
+  } else if (isa<BinaryType, TernaryType>(format)) {
+    // {-1, +1} and {-1, 0, +1} times a scale: symmetric.
     symmetric = true;
-    for (int64_t c = 0; c < channels; ++c)
-      scales.push_back(binary.getScale(c) * std::fabs(k[c]));
-    folded =
-        BinaryType::get(context, binary.getExpressedType(), rank - 1, scales);
-  } else if (auto ternary = dyn_cast<TernaryType>(format)) {
-    symmetric = true;
-    for (int64_t c = 0; c < channels; ++c)
-      scales.push_back(ternary.getScale(c) * std::fabs(k[c]));
-    folded =
-        TernaryType::get(context, ternary.getExpressedType(), rank - 1, scales);
+    auto foldSet = [&](auto set) {
+      for (int64_t c = 0; c < channels; ++c)
+        scales.push_back(set.getScale(c) * std::fabs(k[c]));
+      return decltype(set)::get(context, set.getExpressedType(), rank - 1,
+                                scales);
+    };
+    if (auto binary = dyn_cast<BinaryType>(format))
+      folded = foldSet(binary);
+    else
+      folded = foldSet(cast<TernaryType>(format));
   } else {
     return remark("the weights' format has no scale to fold into");
   }

@@ -28,6 +28,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
 #include <limits>
@@ -156,36 +157,32 @@ LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
     module.emitError("quantx-insert-fake-quant: ") << message;
     return failure();
   };
-  if (weights == "none")
-    w = WeightScheme::None;
-  else if (weights == "ste")
-    w = WeightScheme::Ste;
-  else if (weights == "binary")
-    w = WeightScheme::Binary;
-  else if (weights == "xnor")
-    w = WeightScheme::Xnor;
-  else if (weights == "twn")
-    w = WeightScheme::Twn;
-  else if (weights == "sawb")
-    w = WeightScheme::Sawb;
-  else if (weights == "lsq")
-    w = WeightScheme::Lsq;
-  else
+  std::optional<WeightScheme> weightScheme =
+      llvm::StringSwitch<std::optional<WeightScheme>>(weights)
+          .Case("none", WeightScheme::None)
+          .Case("ste", WeightScheme::Ste)
+          .Case("sawb", WeightScheme::Sawb)
+          .Case("lsq", WeightScheme::Lsq)
+          .Case("binary", WeightScheme::Binary)
+          .Case("xnor", WeightScheme::Xnor)
+          .Case("twn", WeightScheme::Twn)
+          .Default(std::nullopt);
+  if (!weightScheme)
     return fail("unknown weights scheme '" + weights +
                 "' (expected none, ste, sawb, lsq, binary, xnor or twn)");
-  if (activations == "none")
-    a = ActivationScheme::None;
-  else if (activations == "ste")
-    a = ActivationScheme::Ste;
-  else if (activations == "pact")
-    a = ActivationScheme::Pact;
-  else if (activations == "sign")
-    a = ActivationScheme::Sign;
-  else if (activations == "lsq")
-    a = ActivationScheme::Lsq;
-  else
+  w = *weightScheme;
+  std::optional<ActivationScheme> activationScheme =
+      llvm::StringSwitch<std::optional<ActivationScheme>>(activations)
+          .Case("none", ActivationScheme::None)
+          .Case("ste", ActivationScheme::Ste)
+          .Case("pact", ActivationScheme::Pact)
+          .Case("lsq", ActivationScheme::Lsq)
+          .Case("sign", ActivationScheme::Sign)
+          .Default(std::nullopt);
+  if (!activationScheme)
     return fail("unknown activations scheme '" + activations +
                 "' (expected none, ste, pact, lsq or sign)");
+  a = *activationScheme;
 
   auto inBits = [](int64_t bits) { return bits >= 1 && bits <= 16; };
   if (!inBits(weightBits))

@@ -74,7 +74,7 @@ func.func @f(%w: tensor<3xf32> {quantx.init = "zeros"}) {
 
 // -----
 
-// expected-error @+1 {{'quantx.weight_decay' must be a finite float >= 0, got -1.000000e+00 : f64}}
+// expected-error @+1 {{'quantx.weight_decay' must be a float >= 0, finite in the parameter's type, got -1.000000e+00 : f64}}
 ml_program.global private mutable @s : tensor<f32> {quantx.weight_decay = -1.0 : f64}
 
 // -----
@@ -109,3 +109,9 @@ func.func @f(%w: tensor<3xf32> {quantx.clip = array<f64: -1.0, 1.0>}) {
 // The clamp happens in the parameter's type, where these bounds overflow.
 // expected-error @+1 {{'quantx.clip' bounds array<f64: 1.000000e+300, 1.000000e+301> are not finite with LO < HI in the parameter's type 'f32'}}
 ml_program.global private mutable @w : tensor<3xf32> {quantx.clip = array<f64: 1.0e300, 1.0e301>}
+
+// -----
+
+// 1e300 is finite as an f64 but not in the parameter's f32.
+// expected-error @+1 {{'quantx.weight_decay' must be a float >= 0, finite in the parameter's type, got 1.000000e+300 : f64}}
+ml_program.global private mutable @w : tensor<3xf32> {quantx.weight_decay = 1.0e300 : f64}

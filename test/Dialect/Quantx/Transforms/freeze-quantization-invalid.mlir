@@ -126,6 +126,18 @@ func.func @forward(%x: tensor<4xf32>) -> tensor<2xf32> {
 
 // -----
 
+// A TWN threshold on activations: the static ternary format rounds at half
+// its scale (0.25 here), not at 0.1.
+func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %t = arith.constant dense<0.1> : tensor<f32>
+  // expected-error @+1 {{quantx-freeze-quantization: a ternary quantizer with a threshold of its own freezes only on weights with a value (the static ternary format rounds at half its scale)}}
+  %xq = quantx.scaled_fake_quant %x, %s threshold %t : tensor<f32> to !quantx.ternary<f32> : tensor<4xf32>, tensor<f32>
+  return %xq : tensor<4xf32>
+}
+
+// -----
+
 // expected-error @+1 {{quantx-freeze-quantization: the module has no quantx.scaled_fake_quant to freeze}}
 module {
   func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
