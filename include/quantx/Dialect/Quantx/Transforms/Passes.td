@@ -174,7 +174,10 @@ def FreezeQuantizationPass
     Errors, located at the quantizer: a parameter it needs has no value
     (the model has not been trained), a scale that is not positive and
     finite, a computation outside what the interpreter evaluates (values
-    from the model's input, dynamic shapes), `arithmetic<pytorch>`.
+    from the model's input, dynamic shapes), `arithmetic<pytorch>`, a
+    quantizer that is not f32, a per-channel quantizer along a dynamic
+    dimension, a ternary activation quantizer with a threshold of its own
+    (the static ternary format rounds at half its scale), a NaN zero point.
   }];
   let options = [
     Option<"foldBatchNorms", "fold-batch-norm", "bool", "true",
