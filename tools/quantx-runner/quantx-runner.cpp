@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/CodeGen/Target.h"
+#include "quantx/Runtime/Calibrator.h"
 #include "quantx/Runtime/Datasets.h"
 #include "quantx/Runtime/Npy.h"
 #include "quantx/Runtime/Runner.h"
@@ -56,12 +57,17 @@ static cl::SubCommand trainCommand("train",
                                    "test accuracy");
 static cl::SubCommand evalCommand("eval",
                                   "Report a trained model's test accuracy");
+static cl::SubCommand
+    calibrateCommand("calibrate",
+                     "Choose every tensor's quantized format from data "
+                     "(post-training quantization)");
 
 static cl::opt<std::string>
     inputFile(cl::Positional, cl::desc("<model.mlir>"), cl::init("-"),
               cl::sub(cl::SubCommand::getTopLevel()), cl::sub(runCommand),
               cl::sub(benchCommand), cl::sub(trainCommand),
-              cl::sub(evalCommand), cl::cat(runnerCategory));
+              cl::sub(evalCommand), cl::sub(calibrateCommand),
+              cl::cat(runnerCategory));
 static cl::opt<std::string> entry("e", cl::desc("The function to call"),
                                   cl::value_desc("name"), cl::init("main"),
                                   cl::sub(cl::SubCommand::getAll()),
@@ -125,16 +131,17 @@ static cl::opt<std::string>
                 cl::desc("digits, fashion-mnist, or npy:X.npy,Y.npy[,TX.npy,"
                          "TY.npy]"),
                 cl::value_desc("name"), cl::Required, cl::sub(trainCommand),
-                cl::sub(evalCommand), cl::cat(runnerCategory));
+                cl::sub(evalCommand), cl::sub(calibrateCommand),
+                cl::cat(runnerCategory));
 static cl::opt<std::string>
     modelName("model", cl::desc("The forward function"), cl::value_desc("name"),
               cl::init("forward"), cl::sub(trainCommand), cl::sub(evalCommand),
-              cl::cat(runnerCategory));
+              cl::sub(calibrateCommand), cl::cat(runnerCategory));
 static cl::opt<int64_t> batchSize(
     "batch-size",
     cl::desc("Samples per batch (default: the model's static batch, else 64)"),
     cl::init(0), cl::sub(trainCommand), cl::sub(evalCommand),
-    cl::cat(runnerCategory));
+    cl::sub(calibrateCommand), cl::cat(runnerCategory));
 static cl::opt<int64_t> epochs("epochs", cl::desc("Passes over the data"),
                                cl::init(10), cl::sub(trainCommand),
                                cl::cat(runnerCategory));
@@ -176,6 +183,7 @@ static cl::opt<double> weightDecay("weight-decay", cl::desc("L2 weight decay"),
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of initialization and shuffling"),
                               cl::init(0), cl::sub(trainCommand),
+                              cl::sub(calibrateCommand),
                               cl::cat(runnerCategory));
 static cl::opt<LearningRateSchedule>
     lrSchedule("lr-schedule", cl::desc("How the learning rate changes"),
@@ -207,9 +215,73 @@ static cl::opt<double> holdout(
              "the test split (seeded by --seed; default: no test split)"),
     cl::init(0.0), cl::sub(trainCommand), cl::cat(runnerCategory));
 static cl::opt<std::string>
-    trainedOutput("o", cl::desc("Write the trained model (MLIR) here"),
+    trainedOutput("o",
+                  cl::desc("Write the trained (train) or calibrated "
+                           "(calibrate) model (MLIR) here"),
                   cl::value_desc("file.mlir"), cl::sub(trainCommand),
-                  cl::cat(runnerCategory));
+                  cl::sub(calibrateCommand), cl::cat(runnerCategory));
+
+// calibrate
+static cl::opt<int64_t> calibrationSamples(
+    "samples",
+    cl::desc("Calibration samples, drawn (seeded by --seed) from the "
+             "training split"),
+    cl::init(1024), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<CalibrationMethod> calibrationMethod(
+    "method", cl::desc("How fixed-point activation ranges are chosen"),
+    cl::values(clEnumValN(CalibrationMethod::MinMax, "minmax",
+                          "the observed range"),
+               clEnumValN(CalibrationMethod::Percentile, "percentile",
+                          "clipped at the --percentile of the magnitudes"),
+               clEnumValN(CalibrationMethod::Entropy, "entropy",
+                          "the KL-divergence threshold (TensorRT)"),
+               clEnumValN(CalibrationMethod::Mse, "mse",
+                          "the clip of least squared quantization error")),
+    cl::init(CalibrationMethod::MinMax), cl::sub(calibrateCommand),
+    cl::cat(runnerCategory));
+static cl::opt<double> calibrationPercentile(
+    "percentile", cl::desc("Percentile of --method=percentile, in (0, 100]"),
+    cl::init(99.99), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<int64_t> calibrationWeightBits(
+    "weight-bits", cl::desc("Bits of fixed-point weights (2..16)"), cl::init(8),
+    cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<int64_t> calibrationActivationBits(
+    "activation-bits", cl::desc("Bits of fixed-point activations (2..16)"),
+    cl::init(8), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<int64_t> calibrationFirstLastBits(
+    "first-last-bits",
+    cl::desc("Bits (fixed point) of the first and the last layer's weights "
+             "and inputs (0: like the others)"),
+    cl::init(8), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<bool> calibrationPerChannel(
+    "per-channel",
+    cl::desc("One fixed-point weight scale per output channel (=false: one "
+             "per tensor)"),
+    cl::init(true), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<bool> calibrationSymmetric(
+    "symmetric",
+    cl::desc("Activations without a zero point (unsigned where no value is "
+             "negative); default: affine"),
+    cl::init(false), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<std::string> calibrationWeightFormat(
+    "weight-format",
+    cl::desc("Weights in this !quantx.float format (e.g. e3m2, \"e4m3, "
+             "special = fn\"); default: fixed point"),
+    cl::value_desc("body"), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<std::string> calibrationActivationFormat(
+    "activation-format",
+    cl::desc("Activations in this !quantx.float format; default: fixed "
+             "point"),
+    cl::value_desc("body"), cl::sub(calibrateCommand), cl::cat(runnerCategory));
+static cl::opt<BiasMethod> calibrationBiasMethod(
+    "bias-method", cl::desc("How float formats' exponent biases are chosen"),
+    cl::values(clEnumValN(BiasMethod::Fixed, "fixed", "the format's own"),
+               clEnumValN(BiasMethod::Max, "max",
+                          "the largest value covers the tensor's max"),
+               clEnumValN(BiasMethod::Sqnr, "sqnr",
+                          "the highest signal-to-quantization-noise ratio")),
+    cl::init(BiasMethod::Sqnr), cl::sub(calibrateCommand),
+    cl::cat(runnerCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "quantx-runner") << message << "\n";
@@ -569,13 +641,80 @@ static int trainMain(bool training) {
   return 0;
 }
 
+static int calibrateMain() {
+  CalibrationOptions options;
+  options.model = modelName;
+  options.method = calibrationMethod;
+  options.percentile = calibrationPercentile;
+  options.samples = calibrationSamples;
+  options.seed = seed;
+  if (batchSize.getNumOccurrences())
+    options.batchSize = batchSize;
+  options.weightBits = calibrationWeightBits;
+  options.activationBits = calibrationActivationBits;
+  options.firstLastBits = calibrationFirstLastBits;
+  options.perChannel = calibrationPerChannel;
+  options.symmetric = calibrationSymmetric;
+  options.weightFormat = calibrationWeightFormat;
+  options.activationFormat = calibrationActivationFormat;
+  options.biasMethod = calibrationBiasMethod;
+  if (calibrationPercentile.getNumOccurrences() &&
+      options.method != CalibrationMethod::Percentile)
+    return fail("--percentile is only for --method=percentile");
+  if (auto why = verifyCalibrationOptions(options))
+    return fail(*why);
+  if (trainedOutput.empty())
+    return fail("calibrate needs -o CALIBRATED.mlir");
+  if (std::optional<std::string> unwritable = checkWritable(trainedOutput))
+    return fail("-o " + *unwritable);
+  std::string error;
+  DatasetOptions datasetOptions;
+  datasetOptions.seed = seed;
+  std::optional<Dataset> dataset =
+      loadDataset(datasetName, error, datasetOptions);
+  if (!dataset)
+    return fail(error);
+  enterCompiledCode();
+  auto report =
+      calibrateModel(inputFile, *dataset, options, getOptions(), trainedOutput);
+  if (!report)
+    return fail(report.takeError());
+  llvm::outs() << "calibrated on " << report->samples << " samples of "
+               << dataset->name << "\n";
+  char line[400];
+  for (const CalibratedTensor &tensor : report->tensors) {
+    llvm::outs() << (tensor.isWeight ? "weights " : "activations ")
+                 << tensor.name << ": " << tensor.format;
+    if (!tensor.isWeight && tensor.biases.empty()) {
+      std::snprintf(line, sizeof(line),
+                    " (observed [%.6g, %.6g], clipped to [%.6g, %.6g])",
+                    tensor.observedMin, tensor.observedMax, tensor.clipMin,
+                    tensor.clipMax);
+      llvm::outs() << line;
+    }
+    llvm::outs() << "\n";
+    for (const CalibratedTensor::BiasCandidate &candidate : tensor.biases) {
+      std::snprintf(line, sizeof(line), "  bias %-5s %4d  sqnr %.2f dB\n",
+                    getBiasMethodName(candidate.method).str().c_str(),
+                    candidate.bias, candidate.sqnr);
+      llvm::outs() << line;
+    }
+  }
+  for (const std::string &warning : report->warnings)
+    llvm::WithColor::warning(llvm::errs(), "quantx-runner") << warning << "\n";
+  if (trainedOutput != "-")
+    llvm::outs() << "saved the calibrated model to " << trainedOutput << "\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::InitializeNativeTargetAsmParser();
-  for (cl::SubCommand *sub : {&cl::SubCommand::getTopLevel(), &runCommand,
-                              &benchCommand, &trainCommand, &evalCommand})
+  for (cl::SubCommand *sub :
+       {&cl::SubCommand::getTopLevel(), &runCommand, &benchCommand,
+        &trainCommand, &evalCommand, &calibrateCommand})
     cl::HideUnrelatedOptions(runnerCategory, *sub);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -594,6 +733,8 @@ int main(int argc, char **argv) {
 
   if (trainCommand || evalCommand)
     return trainMain(static_cast<bool>(trainCommand));
+  if (calibrateCommand)
+    return calibrateMain();
 
   auto module = CompiledModule::compile(inputFile, entry, getOptions());
   if (!module)
