@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 
@@ -41,8 +42,11 @@ double Histogram::getTotal() const {
 }
 
 std::optional<std::string> quantx::numerics::verifyPercentile(double percent) {
-  if (!(percent > 0 && percent <= 100))
-    return "the percentile must be in (0, 100], got " + std::to_string(percent);
+  if (!(percent > 0 && percent <= 100)) {
+    char text[64];
+    std::snprintf(text, sizeof(text), "%g", percent);
+    return std::string("the percentile must be in (0, 100], got ") + text;
+  }
   return std::nullopt;
 }
 

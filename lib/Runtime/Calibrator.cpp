@@ -744,6 +744,8 @@ calibrateModel(const std::string &path, const Dataset &dataset,
       const Observed &seen = (*observed)[activationIndex++];
       tensor.name = "layer " + std::to_string(q.layer) + " input";
       double lo = seen.min, hi = seen.max;
+      tensor.observedMin = lo <= hi ? lo : std::nan("");
+      tensor.observedMax = lo <= hi ? hi : std::nan("");
       if (!(lo <= hi)) {
         warn(tensor.name + ": no finite value was observed (the range [0, 1] "
                            "is used)");
@@ -754,8 +756,6 @@ calibrateModel(const std::string &path, const Dataset &dataset,
                            "is used)");
         hi = 1;
       }
-      tensor.observedMin = lo;
-      tensor.observedMax = hi;
       double maxAbs = std::max(std::fabs(lo), std::fabs(hi));
       if (floatFormat) {
         format = FloatFormatType::get(
@@ -811,6 +811,19 @@ calibrateModel(const std::string &path, const Dataset &dataset,
       }
     }
     tensor.format = printType(format);
+    tensor.summary = tensor.format;
+    if (auto fixed = dyn_cast<FixedType>(format);
+        fixed && fixed.getScales().size() > 1) {
+      auto [lo, hi] = std::minmax_element(fixed.getScales().begin(),
+                                          fixed.getScales().end());
+      char line[200];
+      std::snprintf(line, sizeof(line),
+                    "%s%u per channel (axis %d): %zu scales in [%.6g, %.6g]",
+                    fixed.getIsSigned() ? "i" : "u", fixed.getWidth(),
+                    fixed.getQuantizedDimension(), fixed.getScales().size(),
+                    *lo, *hi);
+      tensor.summary = line;
+    }
     report.tensors.push_back(tensor);
 
     OpBuilder b(q.op);

@@ -684,7 +684,7 @@ static int calibrateMain() {
   char line[400];
   for (const CalibratedTensor &tensor : report->tensors) {
     llvm::outs() << (tensor.isWeight ? "weights " : "activations ")
-                 << tensor.name << ": " << tensor.format;
+                 << tensor.name << ": " << tensor.summary;
     if (!tensor.isWeight && tensor.biases.empty()) {
       std::snprintf(line, sizeof(line),
                     " (observed [%.6g, %.6g], clipped to [%.6g, %.6g])",

@@ -70,8 +70,9 @@ struct CalibratedTensor {
   /// "@w1" for weights, "layer 2 input" for activations.
   std::string name;
   bool isWeight = false;
-  /// The chosen format, as MLIR prints it.
-  std::string format;
+  /// The chosen format, as MLIR prints it, and in short (a per-channel
+  /// format's range of scales).
+  std::string format, summary;
   /// Fixed-point activations: the observed and the chosen range.
   double observedMin = 0, observedMax = 0, clipMin = 0, clipMax = 0;
   /// Float formats: each bias method's bias and SQNR (dB) on the values.

@@ -1,0 +1,34 @@
+// REQUIRES: dataset-digits
+// Post-training calibration end to end on digits: the float MLP
+// (examples/mlp-digits.mlir, trained with its own options: 0.9666) is
+// calibrated on 1024 seeded training samples and the simulated model
+// evaluated. Measured here: int8 per-channel weights and activations with
+// min/max ranges 0.9666; int4 weights and activations everywhere
+// (first-last-bits 0) with MSE clipping 0.9694; 6-bit floats (e3m2) with
+// SQNR-chosen biases 0.9666, with the format's own bias 0.9638. The checks
+// leave a margin for other vector widths.
+// RUN: quantx-runner train %examples/mlp-digits.mlir --dataset digits --epochs 30 --batch-size 32 --optimizer momentum --lr 0.05 --seed 1 -o %t.fp32.mlir > /dev/null
+// RUN: quantx-runner calibrate %t.fp32.mlir --dataset digits -o %t.int8.mlir | FileCheck %s --check-prefix=INT8
+// INT8: calibrated on 1024 samples of digits
+// INT8-NEXT: activations layer 1 input: !quantx.fixed<u8:f32, 0.0039215686274509{{[0-9]*}}> (observed [0, 1], clipped to [0, 1])
+// INT8-NEXT: weights @w1: i8 per channel (axis 1): 64 scales in
+// INT8-NEXT: activations layer 2 input: !quantx.fixed<u8:f32,
+// INT8-NEXT: weights @w2: i8 per channel (axis 1): 10 scales in
+// RUN: quantx-runner eval %t.int8.mlir --dataset digits | FileCheck %s --check-prefix=ACCURACY
+// ACCURACY: test-accuracy: 0.9{{[5-9][0-9]*}}
+// The same options and seed give the same model.
+// RUN: quantx-runner calibrate %t.fp32.mlir --dataset digits -o %t.int8-again.mlir
+// RUN: diff %t.int8.mlir %t.int8-again.mlir
+// RUN: quantx-runner calibrate %t.fp32.mlir --dataset digits --weight-bits 4 --activation-bits 4 --first-last-bits 0 --method mse -o %t.int4.mlir | FileCheck %s --check-prefix=INT4
+// INT4: activations layer 1 input: !quantx.fixed<u4:f32,
+// INT4: weights @w2: i4 per channel
+// RUN: quantx-runner eval %t.int4.mlir --dataset digits | FileCheck %s --check-prefix=ACCURACY4
+// ACCURACY4: test-accuracy: 0.9{{[4-9][0-9]*}}
+// RUN: quantx-runner calibrate %t.fp32.mlir --dataset digits --weight-format e3m2 --activation-format e3m2 --first-last-bits 0 -o %t.fp6.mlir | FileCheck %s --check-prefix=FP6
+// FP6: weights @w1: !quantx.float<e3m2, bias = {{[0-9]+}}, overflow = sat>
+// FP6-NEXT: bias fixed     3  sqnr {{[0-9.]+}} dB
+// FP6-NEXT: bias max
+// FP6-NEXT: bias sqnr
+// RUN: FileCheck %s --check-prefix=FP6MODEL < %t.fp6.mlir
+// FP6MODEL-COUNT-4: quantx.fake_quant %{{.*}} to !quantx.float<e3m2, bias = {{[0-9]+}}, overflow = sat>
+// RUN: quantx-runner eval %t.fp6.mlir --dataset digits | FileCheck %s --check-prefix=ACCURACY
