@@ -498,6 +498,7 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
                ModeSelectLowering, StopGradientLowering,
                ConvertOperandAndResultTypes>(typeConverter,
                                              patterns.getContext());
+  populateRescaleLoweringPatterns(typeConverter, patterns);
 }
 
 //===----------------------------------------------------------------------===//

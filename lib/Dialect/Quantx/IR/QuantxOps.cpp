@@ -445,6 +445,106 @@ void RequantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 }
 
 //===----------------------------------------------------------------------===//
+// RescaleOp
+//===----------------------------------------------------------------------===//
+
+int64_t RescaleOp::getNumChannels() {
+  if (getRounding() == RescaleRounding::float_scale)
+    return getScale() ? static_cast<int64_t>(getScale()->size()) : 0;
+  return getMultiplier() ? static_cast<int64_t>(getMultiplier()->size()) : 0;
+}
+
+::quantx::numerics::RescaleParams RescaleOp::getParams(int64_t channel) {
+  namespace numerics = ::quantx::numerics;
+  numerics::RescaleParams params;
+  int64_t index = getNumChannels() == 1 ? 0 : channel;
+  switch (getRounding()) {
+  case RescaleRounding::float_scale:
+    params.rounding = numerics::RescaleRounding::Float;
+    break;
+  case RescaleRounding::single_round:
+    params.rounding = numerics::RescaleRounding::SingleRound;
+    break;
+  case RescaleRounding::double_round:
+    params.rounding = numerics::RescaleRounding::DoubleRound;
+    break;
+  case RescaleRounding::gemmlowp:
+    params.rounding = numerics::RescaleRounding::Gemmlowp;
+    break;
+  }
+  if (getScale())
+    params.scale = (*getScale())[index];
+  if (getMultiplier())
+    params.multiplier = (*getMultiplier())[index];
+  if (getShift())
+    params.shift = (*getShift())[index];
+  params.inputZeroPoint = getInputZeroPoint();
+  params.outputZeroPoint = getOutputZeroPoint();
+  params.outputMin = getOutputMin();
+  params.outputMax = getOutputMax();
+  return params;
+}
+
+LogicalResult RescaleOp::verify() {
+  Type inputType = getInput().getType();
+  Type resultType = getType();
+  if (failed(verifySameShape(*this, inputType, resultType)))
+    return failure();
+  unsigned inputWidth = getElementTypeOrSelf(inputType).getIntOrFloatBitWidth();
+  unsigned width = getElementTypeOrSelf(resultType).getIntOrFloatBitWidth();
+  if (inputWidth > 64)
+    return emitOpError("rescale_c4: expected an input of at most 64 bits, got ")
+           << getElementTypeOrSelf(inputType);
+  bool isFloat = getRounding() == RescaleRounding::float_scale;
+  if (isFloat && (!getScale() || getMultiplier() || getShift()))
+    return emitOpError("rescale_c1: rounding<float> takes `scale` and no "
+                       "`multiplier` or `shift`");
+  if (!isFloat && (getScale() || !getMultiplier() || !getShift()))
+    return emitOpError("rescale_c1: rounding<")
+           << stringifyRescaleRounding(getRounding())
+           << "> takes `multiplier` and `shift` and no `scale`";
+  if (!isFloat && getMultiplier()->size() != getShift()->size())
+    return emitOpError("rescale_c1: expected as many shifts as multipliers, "
+                       "got ")
+           << getShift()->size() << " and " << getMultiplier()->size();
+  int64_t channels = getNumChannels();
+  if (channels == 0)
+    return emitOpError("rescale_c2: expected at least one ")
+           << (isFloat ? "scale" : "multiplier");
+  if (std::optional<int64_t> axis = getAxis()) {
+    auto shaped = dyn_cast<ShapedType>(inputType);
+    if (!shaped || *axis < 0 || *axis >= shaped.getRank())
+      return emitOpError("rescale_c2: axis ")
+             << *axis << " is not a dimension of " << inputType;
+    if (shaped.isDynamicDim(*axis))
+      return emitOpError("rescale_c2: dimension ")
+             << *axis << " (the axis) must be static";
+    if (shaped.getDimSize(*axis) != channels)
+      return emitOpError("rescale_c2: expected ")
+             << shaped.getDimSize(*axis) << " values (dimension " << *axis
+             << "), got " << channels;
+  } else if (channels != 1) {
+    return emitOpError("rescale_c2: expected one value without an axis, got ")
+           << channels;
+  }
+  int64_t lo = getOutputMin(), hi = getOutputMax();
+  // Representable in `width` bits as signed or as unsigned integers.
+  int64_t widest = width >= 64 ? std::numeric_limits<int64_t>::max()
+                               : (int64_t(1) << width) - 1;
+  int64_t lowest = width >= 64 ? std::numeric_limits<int64_t>::min()
+                               : -(int64_t(1) << (width - 1));
+  if (lo > hi || lo < lowest || hi > widest || (width < 64 && hi - lo > widest))
+    return emitOpError("rescale_c3: the clamp [")
+           << lo << ", " << hi << "] is not a range of " << width
+           << "-bit codes";
+  for (int64_t c = 0; c < channels; ++c)
+    if (std::optional<std::string> why =
+            ::quantx::numerics::verifyRescaleParams(getParams(c)))
+      return emitOpError("rescale_c1: channel ") << c << ": " << *why;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // StorageCastOp
 //===----------------------------------------------------------------------===//
 

@@ -76,6 +76,27 @@ def Quantx_QuantGradientAttr : EnumAttr<Quantx_Dialect, Quantx_QuantGradient,
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Quantx_RescaleRounding : I32EnumAttr<"RescaleRounding",
+    "the integer requantization convention of quantx.rescale", [
+      I32EnumAttrCase<"float_scale", 0, "float">,
+      I32EnumAttrCase<"single_round", 1>,
+      I32EnumAttrCase<"double_round", 2>,
+      I32EnumAttrCase<"gemmlowp", 3>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_RescaleRoundingAttr : EnumAttr<Quantx_Dialect,
+    Quantx_RescaleRounding, "rescale_rounding"> {
+  let summary = "the requantization convention of quantx.rescale";
+  let description = [{
+    `float` (ONNX, onnxruntime), `single_round` and `double_round` (TOSA
+    rescale), `gemmlowp` (TFLite); see `quantx.rescale`.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Quantx_Arithmetic : I32EnumAttr<"Arithmetic",
     "whose float arithmetic an affine conversion reproduces", [
       I32EnumAttrCase<"exact", 0>,

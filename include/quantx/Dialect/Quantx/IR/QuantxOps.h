@@ -12,6 +12,7 @@
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 #include "quantx/Interfaces/GradientOpInterface.h"
+#include "quantx/Numerics/Rescale.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/OpDefinition.h"

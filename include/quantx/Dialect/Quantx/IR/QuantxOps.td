@@ -177,6 +177,73 @@ def Quantx_RequantizeOp : Quantx_ConversionOp<"requantize"> {
   let hasCanonicalizer = 1;
 }
 
+def Quantx_RescaleOp : Quantx_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
+  let summary = "requantize integers: a multiplier, zero points and a clamp";
+  let description = [{
+    Maps each integer of `input` (an accumulator, read as a signed integer
+    of its width) to an output code by one of the integer runtimes'
+    conventions, exactly. With `x' = x - input_zero_point`:
+
+    | `rounding` | convention | result before the clamp |
+    |---|---|---|
+    | `float` | ONNX QLinearMatMul (onnxruntime) | `round_half_even(f32(x') * scale) + output_zero_point`, one f32 multiplication, clamped in float first |
+    | `single_round` | TOSA rescale, SINGLE_ROUND | `(x' * multiplier + 2^(shift-1)) >> shift + output_zero_point` (exact, arithmetic shift: ties toward +inf) |
+    | `double_round` | TOSA rescale, DOUBLE_ROUND | as `single_round`, with `2^30` added (`x' >= 0`) or subtracted to the rounding term when `shift > 31` |
+    | `gemmlowp` | TFLite `MultiplyByQuantizedMultiplier` | `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x' << max(31 - shift, 0), multiplier), max(shift - 31, 0)) + output_zero_point` in int32: the high multiplication rounds ties toward +inf, the division by a power of two away from zero; the input and the shifted input saturate |
+
+    then clamped to `[output_min, output_max]` and stored in the result's
+    width (two's complement: an unsigned range such as `[0, 255]` is stored
+    in `i8` bits). In the fixed-point conventions the real multiplier is
+    `multiplier * 2^-shift`. `scale` (for `float`), `multiplier` and `shift`
+    (for the others) hold one value, or one per index of dimension `axis`.
+    The reference is `quantx::numerics::rescale`; the lowering is tested
+    bit for bit against it.
+
+    Constraints: rescale_c1: `float` has `scale` (positive, finite) and no
+    `multiplier` or `shift`; the others have `multiplier` (positive) and
+    `shift` (in [1, 62]) of the same length and no `scale`; rescale_c2: one
+    value, or `axis` names a static dimension with as many values;
+    rescale_c3: `output_min <= output_max`, both representable in the
+    result's width as signed or as unsigned integers; rescale_c4: the input
+    is at most 64 bits, the zero points fit in 64 bits.
+
+    Example:
+
+    ```mlir
+    // An int32 accumulator to u8 codes with zero point 3, two channels.
+    %y = quantx.rescale %acc rounding<single_round> multiplier [1518500250, 1073741824]
+        shift [38, 37] axis 1 zero_points (0, 3) clamp [0, 255]
+        : tensor<4x2xi32> to tensor<4x2xi8>
+    %z = quantx.rescale %acc rounding<float> scale [0.0123] zero_points (0, -128)
+        clamp [-128, 127] : tensor<4x2xi32> to tensor<4x2xi8>
+    ```
+  }];
+  let arguments = (ins Quantx_IntegerScalarOrTensor:$input,
+                       Quantx_RescaleRoundingAttr:$rounding,
+                       OptionalAttr<DenseF32ArrayAttr>:$scale,
+                       OptionalAttr<DenseI32ArrayAttr>:$multiplier,
+                       OptionalAttr<DenseI32ArrayAttr>:$shift,
+                       OptionalAttr<I64Attr>:$axis,
+                       I64Attr:$input_zero_point,
+                       I64Attr:$output_zero_point,
+                       I64Attr:$output_min,
+                       I64Attr:$output_max);
+  let results = (outs Quantx_IntegerScalarOrTensor:$result);
+  let assemblyFormat = [{
+    $input `rounding` `` $rounding (`scale` $scale^)? (`multiplier` $multiplier^)?
+    (`shift` $shift^)? (`axis` $axis^)? `zero_points` ` ` `(` $input_zero_point
+    `,` $output_zero_point `)` `clamp` ` ` `[` $output_min `,` $output_max `]`
+    attr-dict `:` type($input) `to` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The parameters of index `channel` along `axis` (0 when per tensor).
+    ::quantx::numerics::RescaleParams getParams(int64_t channel);
+    /// Values per parameter: 1, or the size of dimension `axis`.
+    int64_t getNumChannels();
+  }];
+}
+
 def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
   let summary = "reinterpret quantized values as their storage integers";
   let description = [{

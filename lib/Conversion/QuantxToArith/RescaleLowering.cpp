@@ -1,0 +1,250 @@
+//===- RescaleLowering.cpp - quantx.rescale to integer arithmetic ---------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// One linalg.generic over the input; per-channel multipliers and shifts (or
+// scales) are constant tensors read at the axis' index. Each convention is
+// the integer formula of quantx::numerics::rescale, in i64 (i128 for the
+// products of inputs wider than 32 bits), which the JIT tests compare bit
+// for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Conversion/QuantxToArith/QuantxToArith.h"
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+
+Value constantInt(OpBuilder &b, Location loc, Type type, int64_t value) {
+  // Sign-extended to the type's width (i128 included).
+  return arith::ConstantOp::create(
+      b, loc,
+      IntegerAttr::get(type, APInt(type.getIntOrFloatBitWidth(), value,
+                                   /*isSigned=*/true)));
+}
+
+/// The output code of `x` (an input element) with the channel's parameters:
+/// `scale` (f32) or `multiplier` and `shift` (i64).
+Value buildRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
+                   Value scale, Value multiplier, Value shift,
+                   IntegerType resultType) {
+  Type i64 = b.getI64Type();
+  auto inputType = cast<IntegerType>(x.getType());
+  auto cst = [&](int64_t v) { return constantInt(b, loc, i64, v); };
+  Value v =
+      inputType.getWidth() < 64 ? arith::ExtSIOp::create(b, loc, i64, x) : x;
+  v = arith::SubIOp::create(b, loc, v, cst(op.getInputZeroPoint()));
+  int64_t lo = op.getOutputMin(), hi = op.getOutputMax();
+  int64_t zeroPoint = op.getOutputZeroPoint();
+  Value y;
+  switch (op.getRounding()) {
+  case RescaleRounding::float_scale: {
+    Type f32 = b.getF32Type();
+    Value f = arith::SIToFPOp::create(b, loc, f32, v);
+    Value product = arith::MulFOp::create(b, loc, f, scale);
+    auto fcst = [&](int64_t v) {
+      return arith::ConstantOp::create(
+          b, loc, b.getF32FloatAttr(static_cast<float>(v)));
+    };
+    product = arith::MaximumFOp::create(b, loc, product, fcst(lo - zeroPoint));
+    product = arith::MinimumFOp::create(b, loc, product, fcst(hi - zeroPoint));
+    Value rounded = math::RoundEvenOp::create(b, loc, product);
+    y = arith::FPToSIOp::create(b, loc, i64, rounded);
+    y = arith::AddIOp::create(b, loc, y, cst(zeroPoint));
+    break;
+  }
+  case RescaleRounding::single_round:
+  case RescaleRounding::double_round: {
+    // Exact in i64 for inputs of up to 32 bits (|v| <= 2^32, multiplier <
+    // 2^31); in i128 beyond.
+    bool wide = inputType.getWidth() > 32;
+    Type work = wide ? Type(b.getIntegerType(128)) : i64;
+    auto wcst = [&](int64_t c) { return constantInt(b, loc, work, c); };
+    auto widen = [&](Value value) -> Value {
+      return wide ? arith::ExtSIOp::create(b, loc, work, value).getResult()
+                  : value;
+    };
+    Value vw = widen(v), m = widen(multiplier), s = widen(shift);
+    Value product = arith::MulIOp::create(b, loc, vw, m);
+    Value round = arith::ShLIOp::create(
+        b, loc, wcst(1), arith::SubIOp::create(b, loc, s, wcst(1)));
+    if (op.getRounding() == RescaleRounding::double_round) {
+      Value positive =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, vw, wcst(0));
+      Value extra = arith::SelectOp::create(b, loc, positive, wcst(1 << 30),
+                                            wcst(-(int64_t(1) << 30)));
+      Value above31 =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, s, wcst(31));
+      extra = arith::SelectOp::create(b, loc, above31, extra, wcst(0));
+      round = arith::AddIOp::create(b, loc, round, extra);
+    }
+    Value shifted = arith::ShRSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, product, round), s);
+    // The reference clamps to +-2^62 before adding the zero point.
+    shifted = arith::MaxSIOp::create(
+        b, loc, shifted, wcst(std::numeric_limits<int64_t>::min() / 2));
+    shifted = arith::MinSIOp::create(
+        b, loc, shifted, wcst(std::numeric_limits<int64_t>::max() / 2));
+    if (wide)
+      shifted = arith::TruncIOp::create(b, loc, i64, shifted);
+    y = arith::AddIOp::create(b, loc, shifted, cst(zeroPoint));
+    break;
+  }
+  case RescaleRounding::gemmlowp: {
+    auto saturate32 = [&](Value value) -> Value {
+      value = arith::MaxSIOp::create(b, loc, value,
+                                     cst(std::numeric_limits<int32_t>::min()));
+      return arith::MinSIOp::create(b, loc, value,
+                                    cst(std::numeric_limits<int32_t>::max()));
+    };
+    // s = shift - 31: a left shift of the input below 31, a rounding right
+    // shift of the product above.
+    Value s = arith::SubIOp::create(b, loc, shift, cst(31));
+    Value left = arith::MaxSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, cst(0), s), cst(0));
+    Value right = arith::MaxSIOp::create(b, loc, s, cst(0));
+    Value in = saturate32(v);
+    Value shiftedIn =
+        saturate32(arith::ShLIOp::create(b, loc, in, left)); // |in| < 2^31
+    // SaturatingRoundingDoublingHighMul (the multiplier is positive, so the
+    // INT32_MIN * INT32_MIN case cannot occur).
+    Value ab = arith::MulIOp::create(b, loc, shiftedIn, multiplier);
+    Value nonNegative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, ab, cst(0));
+    Value nudge = arith::SelectOp::create(b, loc, nonNegative, cst(1 << 30),
+                                          cst(1 - (int64_t(1) << 30)));
+    Value high =
+        arith::DivSIOp::create(b, loc, arith::AddIOp::create(b, loc, ab, nudge),
+                               cst(int64_t(1) << 31));
+    // RoundingDivideByPOT.
+    Value mask = arith::SubIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, cst(1), right), cst(1));
+    Value remainder = arith::AndIOp::create(b, loc, high, mask);
+    Value negative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, high, cst(0));
+    Value threshold = arith::AddIOp::create(
+        b, loc, arith::ShRSIOp::create(b, loc, mask, cst(1)),
+        arith::ExtUIOp::create(b, loc, i64, negative));
+    Value up = arith::ExtUIOp::create(
+        b, loc, i64,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, remainder,
+                              threshold));
+    y = arith::AddIOp::create(b, loc,
+                              arith::ShRSIOp::create(b, loc, high, right), up);
+    y = arith::AddIOp::create(b, loc, y, cst(zeroPoint));
+    break;
+  }
+  }
+  y = arith::MaxSIOp::create(b, loc, y, cst(lo));
+  y = arith::MinSIOp::create(b, loc, y, cst(hi));
+  if (resultType.getWidth() < 64)
+    y = arith::TruncIOp::create(b, loc, resultType, y);
+  return y;
+}
+
+struct RescaleLowering : OpConversionPattern<RescaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RescaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool isFloat = op.getRounding() == RescaleRounding::float_scale;
+    int64_t channels = op.getNumChannels();
+    auto resultElement = cast<IntegerType>(getElementTypeOrSelf(op.getType()));
+    // Per-tensor parameters are constants of the body; per-channel ones
+    // constant tensors read at the axis' index.
+    auto scalars = [&](OpBuilder &b, Location l, ValueRange channelArgs) {
+      SmallVector<Value, 3> params;
+      if (!channelArgs.empty())
+        return SmallVector<Value, 3>(channelArgs.begin(), channelArgs.end());
+      ::quantx::numerics::RescaleParams p = op.getParams(0);
+      if (isFloat)
+        return SmallVector<Value, 3>{
+            arith::ConstantOp::create(b, l, b.getF32FloatAttr(p.scale))};
+      return SmallVector<Value, 3>{
+          constantInt(b, l, b.getI64Type(), p.multiplier),
+          constantInt(b, l, b.getI64Type(), p.shift)};
+    };
+    auto build = [&](OpBuilder &b, Location l, Value x, ValueRange params) {
+      return isFloat ? buildRescale(b, l, op, x, params[0], Value(), Value(),
+                                    resultElement)
+                     : buildRescale(b, l, op, x, Value(), params[0], params[1],
+                                    resultElement);
+    };
+    auto tensorType = dyn_cast<RankedTensorType>(op.getType());
+    if (!tensorType) {
+      rewriter.replaceOp(op, build(rewriter, loc, adaptor.getInput(),
+                                   scalars(rewriter, loc, {})));
+      return success();
+    }
+    int64_t rank = tensorType.getRank();
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    bool perChannel = op.getAxis().has_value() && channels > 1;
+    if (perChannel) {
+      AffineMap channelMap = AffineMap::get(
+          rank, 0, getAffineDimExpr(*op.getAxis(), context), context);
+      SmallVector<int64_t> multipliers, shifts;
+      SmallVector<float> scales;
+      for (int64_t c = 0; c < channels; ++c) {
+        ::quantx::numerics::RescaleParams p = op.getParams(c);
+        scales.push_back(p.scale);
+        multipliers.push_back(p.multiplier);
+        shifts.push_back(p.shift);
+      }
+      if (isFloat) {
+        auto type = RankedTensorType::get({channels}, rewriter.getF32Type());
+        inputs.push_back(arith::ConstantOp::create(
+            rewriter, loc, DenseElementsAttr::get(type, ArrayRef(scales))));
+        maps.push_back(channelMap);
+      } else {
+        auto type = RankedTensorType::get({channels}, rewriter.getI64Type());
+        inputs.push_back(arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(type, ArrayRef(multipliers))));
+        inputs.push_back(arith::ConstantOp::create(
+            rewriter, loc, DenseElementsAttr::get(type, ArrayRef(shifts))));
+        maps.push_back(channelMap);
+        maps.push_back(channelMap);
+      }
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, adaptor.getInput());
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, resultElement);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{tensorType}, inputs, ValueRange{init}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          ValueRange channelArgs =
+              perChannel ? args.slice(1, args.size() - 2) : ValueRange();
+          linalg::YieldOp::create(
+              b, l, build(b, l, args[0], scalars(b, l, channelArgs)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::quantx::populateRescaleLoweringPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<RescaleLowering>(typeConverter, patterns.getContext());
+}
