@@ -191,6 +191,67 @@ def FreezeQuantizationPass
   ];
 }
 
+def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
+  let summary = "Turn a model with static formats into an integer graph";
+  let description = [{
+    Takes a calibrated model (`quantx-runner calibrate`: `quantx.fake_quant`
+    to static formats on the operands of every contraction) or a QAT model
+    (frozen first by `quantx-freeze-quantization` when it still has
+    run-time scales) and computes its quantized layers on integers:
+
+    - every weight `quantx.fake_quant` of a parameter with a value becomes
+      its codes, a constant in the format's storage type (any format: fixed
+      point, float formats, binary, ternary), behind `quantx.storage_cast`
+      and `quantx.dequantize`;
+    - each `linalg.matmul` (default maps) and `linalg.conv_2d_nhwc_hwcf`
+      whose input is quantized per tensor in fixed point and whose weights
+      are fixed-point codes with zero point 0 (per tensor or per output
+      channel, the weights' last dimension) becomes
+      `linalg.quantized_matmul` / `linalg.conv_2d_nhwc_hwcf_q` on the codes
+      with both zero points, accumulating in i32, or i64 where
+      `K * max|a - zp_a| * max|w - zp_w|` (plus the bias) could exceed
+      int32. Unsigned activation formats run as the signed format with the
+      zero point moved by `2^(N-1)` (the same values; upstream's ops
+      sign-extend their operands);
+    - the activation the next layer quantizes, when it is the accumulator
+      through a per-channel constant bias and ReLU (one or two elementwise
+      `linalg.generic`s) and layout ops (`tensor.collapse_shape`,
+      `tensor.expand_shape`, zero `tensor.pad`, `linalg.pooling_nhwc_max`),
+      becomes: the accumulator plus the bias rounded to the accumulator's
+      grid (`round(b / (s_a s_w[c]))`), `quantx.rescale`d by
+      `s_a s_w[c] / s_out` to the activation's codes with ReLU in the clamp,
+      and the layout ops on the codes (padding with the zero point's code).
+      Otherwise the activation is quantized from its float value
+      (`quantx.quantize`).
+
+    The rescale convention is `rescale` (default `single_round`, the TOSA
+    fixed-point form; `double_round`, `gemmlowp` (TFLite) or `float`
+    (ONNX)). The integer model differs from its simulated twin only where
+    the bias rounds once more and where the rescale rounds the product of
+    the scales instead of each; predictions agree on nearly every input
+    (docs/PTQ.md).
+
+    A layer that cannot be computed on integers (float formats, a transposed
+    matmul, per-channel zero points on the weights, other contraction ops)
+    stays float with a remark; its weights are still stored as codes.
+
+    Errors, located at the layer: a contraction neither of whose operands
+    has a format (the model was not calibrated), an unknown `rescale`, a
+    requantization multiplier without a fixed-point form.
+  }];
+  let options = [
+    Option<"rescale", "rescale", "std::string", "\"single_round\"",
+           "Requantization convention: single_round, double_round, gemmlowp, "
+           "float">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::quantx::QuantxDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
   let summary = "Quantize the operands of every contraction for "
                 "quantization-aware training";

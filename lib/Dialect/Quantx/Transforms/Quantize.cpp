@@ -1,0 +1,735 @@
+//===- Quantize.cpp - a model with static formats into an integer graph ---===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The input: a model whose contractions read `quantx.fake_quant` of their
+// activations (a calibrated model, or a frozen QAT model) and weights as
+// `quantx.fake_quant` of parameter globals with values or as codes behind
+// `quantx.storage_cast` + `quantx.dequantize`.
+//
+// 1. Every weight becomes its codes: a constant in the format's storage
+//    type behind storage_cast and dequantize.
+// 2. Each matmul and NHWC convolution whose activation format is fixed
+//    point per tensor and whose weights are fixed point with zero point 0
+//    (per tensor or per output channel) becomes linalg.quantized_matmul /
+//    conv_2d_nhwc_hwcf_q on the codes, accumulating in i32 (i64 when
+//    K * max|a - zp| * max|w| could overflow i32). Unsigned activation
+//    formats run as the signed format with the zero point moved by
+//    2^(N-1): the same values, and the codes upstream's ops sign-extend.
+// 3. Each activation the next layer quantizes is followed back to an
+//    accumulator through layout ops (reshapes, zero padding, max pooling)
+//    and elementwise generics adding a per-channel constant bias and
+//    applying ReLU: then it is the accumulator plus the bias rounded onto
+//    the accumulator's grid, `quantx.rescale`d to the activation's format
+//    (ReLU in its clamp), and the layout ops replayed on the codes
+//    (padding with the zero point's code). Max pooling, reshapes and
+//    zero padding commute with the monotone quantization exactly; the
+//    bias is rounded once more than in the simulated model. An activation
+//    that cannot be followed is quantized from its float value.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/Passes.h"
+#include "quantx/Numerics/Rescale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_QUANTIZEPASS
+#include "quantx/Dialect/Quantx/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+namespace numerics = ::quantx::numerics;
+
+namespace {
+
+/// The float values of a constant or of a global with a value.
+std::optional<std::vector<double>> getConstantValues(Value value) {
+  ElementsAttr attr;
+  if (auto load = value.getDefiningOp<ml_program::GlobalLoadOp>()) {
+    auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+        load, load.getGlobal());
+    if (!global || !global.getValue())
+      return std::nullopt;
+    attr = dyn_cast<ElementsAttr>(*global.getValue());
+  } else if (!matchPattern(value, m_Constant(&attr))) {
+    return std::nullopt;
+  }
+  if (!attr || !isa<FloatType>(attr.getElementType()))
+    return std::nullopt;
+  std::vector<double> values;
+  for (APFloat v : attr.getValues<APFloat>())
+    values.push_back(v.convertToDouble());
+  return values;
+}
+
+/// A tensor of codes (signless integers) and the format they are codes of.
+struct Codes {
+  Value codes;
+  FixedType format;
+};
+
+/// A quantized contraction's accumulator: value = acc * scales[c], c the
+/// index along the last dimension (one scale: per tensor).
+struct Accumulator {
+  Value acc;
+  SmallVector<double> scales;
+  /// A bound on |acc| before any bias.
+  double bound = 0;
+};
+
+/// `format` with signed storage: uN with zero point z as iN with z - 2^(N-1)
+/// (the same values).
+FixedType getSignedFormat(FixedType format) {
+  if (format.getIsSigned())
+    return format;
+  int64_t offset = int64_t(1) << (format.getWidth() - 1);
+  SmallVector<int64_t> zeroPoints;
+  for (int64_t z : format.getZeroPoints())
+    zeroPoints.push_back(z - offset);
+  if (zeroPoints.empty())
+    zeroPoints.push_back(-offset);
+  return FixedType::get(
+      format.getContext(), format.getWidth(), true,
+      format.getStorageMin() - offset, format.getStorageMax() - offset,
+      format.getExpressedType(), format.getQuantizedDimension(),
+      format.getScales(), zeroPoints);
+}
+
+int64_t getZeroPoint(FixedType format) {
+  return format.getZeroPoints().empty() ? 0 : format.getZeroPoints().front();
+}
+
+/// The per-tensor fixed-point format of a fake_quant on f32, if it is one.
+FixedType getActivationFormat(FakeQuantOp op) {
+  auto format = dyn_cast<FixedType>(op.getFormat());
+  if (!format || format.getScales().size() != 1 ||
+      op.getRounding() != RoundingMode::nearest_even ||
+      op.getArithmetic() != Arithmetic::exact ||
+      !getElementTypeOrSelf(op.getType()).isF32())
+    return nullptr;
+  return format;
+}
+
+struct QuantizePass : mlir::quantx::impl::QuantizePassBase<QuantizePass> {
+  using Base::Base;
+  void runOnOperation() override;
+
+private:
+  LogicalResult quantizeFunction(func::FuncOp function);
+  LogicalResult foldWeights(func::FuncOp function);
+  /// Quantizes one contraction; false (with a remark) when it stays float.
+  FailureOr<bool> quantizeLayer(linalg::LinalgOp op);
+  /// The codes of the activation `fakeQuant` quantizes.
+  FailureOr<Codes> getActivationCodes(FakeQuantOp fakeQuant);
+  /// Follows `value` back to an accumulator; the codes in `format`, or
+  /// nothing when it cannot.
+  FailureOr<std::optional<Value>> requantizeChain(Value value, FixedType format,
+                                                  Location loc);
+
+  numerics::RescaleRounding rounding = numerics::RescaleRounding::SingleRound;
+  /// Float results of quantized contractions (dequantized accumulators).
+  llvm::DenseMap<Value, Accumulator> accumulators;
+  llvm::MapVector<Operation *, Codes> activationCodes;
+};
+
+/// Step 1: weights as codes.
+LogicalResult QuantizePass::foldWeights(func::FuncOp function) {
+  SmallVector<FakeQuantOp> weights;
+  function.walk([&](FakeQuantOp op) {
+    if (op.getInput().getDefiningOp<ml_program::GlobalLoadOp>() &&
+        getConstantValues(op.getInput()))
+      weights.push_back(op);
+  });
+  for (FakeQuantOp op : weights) {
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    if (!type || !type.hasStaticShape())
+      continue;
+    auto format = cast<FormatTypeInterface>(op.getFormat());
+    std::vector<double> values = *getConstantValues(op.getInput());
+    std::optional<int32_t> axis = format.getChannelAxis();
+    int64_t inner = 1;
+    if (axis)
+      for (int64_t d = *axis + 1; d < type.getRank(); ++d)
+        inner *= type.getDimSize(d);
+    int64_t channels = axis ? type.getDimSize(*axis) : 1;
+    IntegerType storage = format.getStorageType();
+    SmallVector<APInt> codes;
+    codes.reserve(values.size());
+    for (int64_t i = 0; i < static_cast<int64_t>(values.size()); ++i) {
+      int64_t channel = axis ? (i / inner) % channels : 0;
+      int64_t code =
+          format.encode(static_cast<double>(static_cast<float>(values[i])),
+                        toNumerics(op.getRounding()), 0, channel);
+      codes.push_back(APInt(storage.getWidth(), static_cast<uint64_t>(code),
+                            /*isSigned=*/true, /*implicitTrunc=*/true));
+    }
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto codesType = RankedTensorType::get(type.getShape(), storage);
+    Value constant = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(codesType, codes));
+    auto quantizedType = RankedTensorType::get(type.getShape(), format);
+    Value cast = StorageCastOp::create(b, loc, quantizedType, constant);
+    Value decoded = DequantizeOp::create(
+        b, loc, type, cast,
+        ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+    op.getResult().replaceAllUsesWith(decoded);
+    op.erase();
+  }
+  return success();
+}
+
+/// The weight codes of `value` (dequantize(storage_cast(constant))): the
+/// constant and the format.
+std::optional<Codes> getWeightCodes(Value value) {
+  auto dequantize = value.getDefiningOp<DequantizeOp>();
+  if (!dequantize)
+    return std::nullopt;
+  auto cast = dequantize.getInput().getDefiningOp<StorageCastOp>();
+  if (!cast || !matchPattern(cast.getInput(), m_Constant()))
+    return std::nullopt;
+  auto format = dyn_cast<FixedType>(getElementTypeOrSelf(cast.getType()));
+  if (!format)
+    return std::nullopt;
+  return Codes{cast.getInput(), format};
+}
+
+FailureOr<bool> QuantizePass::quantizeLayer(linalg::LinalgOp op) {
+  auto stayFloat = [&](const Twine &why) -> FailureOr<bool> {
+    op->emitRemark("quantx-quantize: this layer stays float: ") << why;
+    return false;
+  };
+  bool isMatmul = isa<linalg::MatmulOp>(op);
+  if (isMatmul &&
+      op.getIndexingMapsArray() !=
+          linalg::MatmulOp::getDefaultIndexingMaps(op->getContext()))
+    return stayFloat("the matmul has transposed operands");
+  Value a = op.getDpsInputOperand(0)->get();
+  Value w = op.getDpsInputOperand(1)->get();
+  auto fakeQuant = a.getDefiningOp<FakeQuantOp>();
+  std::optional<Codes> weights = getWeightCodes(w);
+  if (!fakeQuant && !weights) {
+    op->emitError("quantx-quantize: neither operand of this layer has a "
+                  "format (the input is not a quantx.fake_quant, the "
+                  "weights are no quantized codes): calibrate the model "
+                  "(quantx-runner calibrate) or freeze a QAT model first");
+    return failure();
+  }
+  if (!fakeQuant)
+    return stayFloat("its input has no format");
+  FixedType activationFormat = getActivationFormat(fakeQuant);
+  if (!activationFormat)
+    return stayFloat("its input's format is not fixed point per tensor "
+                     "with nearest-even rounding on f32");
+  if (!weights)
+    return stayFloat("its weights are no fixed-point codes");
+  FixedType weightFormat = weights->format;
+  int64_t outputDim = cast<ShapedType>(w.getType()).getRank() - 1;
+  if (weightFormat.getScales().size() > 1 &&
+      weightFormat.getQuantizedDimension() != outputDim)
+    return stayFloat("its weights are quantized along a dimension other "
+                     "than the output channel");
+  for (int64_t z : weightFormat.getZeroPoints())
+    if (z != weightFormat.getZeroPoints().front() ||
+        (weightFormat.getScales().size() > 1 && z != 0))
+      return stayFloat("its weights have per-channel zero points");
+  // The init must be zeros.
+  Value init = op.getDpsInitOperand(0)->get();
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+    return stayFloat("it does not accumulate into zeros");
+
+  FailureOr<Codes> activation = getActivationCodes(fakeQuant);
+  if (failed(activation))
+    return failure();
+
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  // The accumulator's bound: K * max|a - zp| * max|w - zp|.
+  FixedType af = activation->format;
+  int64_t zpA = getZeroPoint(af), zpW = getZeroPoint(weightFormat);
+  double aMax = std::max(zpA - af.getStorageMin(), af.getStorageMax() - zpA);
+  double wMax = 0;
+  DenseElementsAttr codes;
+  matchPattern(weights->codes, m_Constant(&codes));
+  for (APInt v : codes.getValues<APInt>())
+    wMax = std::max(wMax, std::fabs(double(v.getSExtValue() - zpW)));
+  auto weightType = cast<ShapedType>(weights->codes.getType());
+  double k = 1;
+  for (int64_t d = 0; d + 1 < weightType.getRank(); ++d)
+    k *= weightType.getDimSize(d);
+  double bound = k * aMax * wMax;
+  if (bound >= 0x1p62)
+    return stayFloat("its accumulator could overflow 64 bits");
+  IntegerType accType = bound < 0x1p31 ? b.getI32Type() : b.getI64Type();
+  auto accTensorType = RankedTensorType::get(resultType.getShape(), accType);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, init);
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, accType);
+  Value zero = arith::ConstantOp::create(b, loc, IntegerAttr::get(accType, 0));
+  Value zeros = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  Value zpAValue = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(zpA));
+  Value zpWValue = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(zpW));
+  Value acc;
+  if (isMatmul) {
+    acc = linalg::QuantizedMatmulOp::create(
+              b, loc, TypeRange{accTensorType},
+              ValueRange{activation->codes, weights->codes, zpAValue, zpWValue},
+              ValueRange{zeros})
+              .getResult(0);
+  } else {
+    auto conv = cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
+    acc = linalg::Conv2DNhwcHwcfQOp::create(
+              b, loc, TypeRange{accTensorType},
+              ValueRange{activation->codes, weights->codes, zpAValue, zpWValue},
+              ValueRange{zeros}, conv.getStrides(), conv.getDilations())
+              .getResult(0);
+  }
+  // The float result: the accumulator decoded.
+  Accumulator record;
+  record.acc = acc;
+  record.bound = bound;
+  double sa = af.getScales().front();
+  for (double sw : weightFormat.getScales())
+    record.scales.push_back(sa * sw);
+  int64_t channels = resultType.getShape().back();
+  bool perChannel = record.scales.size() > 1;
+  auto accFormat = FixedType::get(
+      b.getContext(), accType.getWidth(), true,
+      numerics::FixedPointFormat::getIntegerMin(accType.getWidth(), true),
+      numerics::FixedPointFormat::getIntegerMax(accType.getWidth(), true),
+      b.getF32Type(), perChannel ? int32_t(resultType.getRank() - 1) : -1,
+      record.scales, SmallVector<int64_t>(record.scales.size(), 0));
+  if (perChannel && static_cast<int64_t>(record.scales.size()) != channels)
+    return stayFloat("its weight scales do not match its output channels");
+  Value quantized = StorageCastOp::create(
+      b, loc, RankedTensorType::get(resultType.getShape(), accFormat), acc);
+  Value decoded = DequantizeOp::create(
+      b, loc, resultType, quantized,
+      ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+  op->getResult(0).replaceAllUsesWith(decoded);
+  op->erase();
+  accumulators[decoded] = record;
+  return true;
+}
+
+FailureOr<Codes> QuantizePass::getActivationCodes(FakeQuantOp fakeQuant) {
+  auto it = activationCodes.find(fakeQuant);
+  if (it != activationCodes.end())
+    return it->second;
+  FixedType format = getSignedFormat(getActivationFormat(fakeQuant));
+  Location loc = fakeQuant.getLoc();
+  FailureOr<std::optional<Value>> chained =
+      requantizeChain(fakeQuant.getInput(), format, loc);
+  if (failed(chained))
+    return failure();
+  Value codes;
+  if (*chained) {
+    codes = **chained;
+  } else {
+    OpBuilder b(fakeQuant);
+    auto type = cast<RankedTensorType>(fakeQuant.getType());
+    Value q = QuantizeOp::create(
+        b, loc, RankedTensorType::get(type.getShape(), format),
+        fakeQuant.getInput(),
+        RoundingModeAttr::get(b.getContext(), RoundingMode::nearest_even),
+        IntegerAttr(), ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+    codes = StorageCastOp::create(
+        b, loc, RankedTensorType::get(type.getShape(), format.getStorageType()),
+        q);
+  }
+  Codes result{codes, format};
+  activationCodes[fakeQuant] = result;
+  return result;
+}
+
+/// What an elementwise generic does to its main input: add a per-channel
+/// constant (the bias), then ReLU, either optional.
+struct Epilogue {
+  Value bias;
+  bool relu = false;
+};
+
+/// Recognizes `op` as `y = relu?(x + bias?)` over identity maps with the
+/// bias indexed by the last dimension; the main input's index, or nothing.
+std::optional<unsigned> matchEpilogue(linalg::GenericOp op, Epilogue &step) {
+  if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 1 ||
+      op.getNumDpsInputs() > 2 ||
+      llvm::any_of(op.getIteratorTypesArray(), [](utils::IteratorType t) {
+        return t != utils::IteratorType::parallel;
+      }))
+    return std::nullopt;
+  unsigned rank = op.getNumLoops();
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(rank, op->getContext());
+  AffineMap channel = AffineMap::get(
+      rank, 0, getAffineDimExpr(rank - 1, op->getContext()), op->getContext());
+  if (op.getMatchingIndexingMap(op.getDpsInitOperand(0)) != identity)
+    return std::nullopt;
+  std::optional<unsigned> main;
+  std::optional<unsigned> biasIndex;
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
+    AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(i));
+    if (map == identity && !main)
+      main = i;
+    else if (map == channel && !biasIndex)
+      biasIndex = i;
+    else
+      return std::nullopt;
+  }
+  if (!main)
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  Value current = body.getArgument(*main);
+  Value biasArg = biasIndex ? body.getArgument(*biasIndex) : Value();
+  bool added = false;
+  for (Operation &inner : body.without_terminator()) {
+    if (auto add = dyn_cast<arith::AddFOp>(inner)) {
+      if (added || step.relu || !biasArg)
+        return std::nullopt;
+      if (!((add.getLhs() == current && add.getRhs() == biasArg) ||
+            (add.getRhs() == current && add.getLhs() == biasArg)))
+        return std::nullopt;
+      current = add.getResult();
+      added = true;
+      continue;
+    }
+    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(inner)) {
+      Value lhs = inner.getOperand(0), rhs = inner.getOperand(1);
+      Value other = lhs == current ? rhs : rhs == current ? lhs : Value();
+      if (!other || step.relu || !matchPattern(other, m_AnyZeroFloat()))
+        return std::nullopt;
+      current = inner.getResult(0);
+      step.relu = true;
+      continue;
+    }
+    return std::nullopt;
+  }
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getOperand(0) != current || (biasArg && !added))
+    return std::nullopt;
+  if (biasIndex)
+    step.bias = op.getDpsInputOperand(*biasIndex)->get();
+  return main;
+}
+
+FailureOr<std::optional<Value>>
+QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
+  // Layout ops, from the activation back.
+  SmallVector<Operation *> layout;
+  Value current = value;
+  while (Operation *def = current.getDefiningOp()) {
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def)) {
+      layout.push_back(def);
+      current = def->getOperand(0);
+      continue;
+    }
+    if (auto pad = dyn_cast<tensor::PadOp>(def)) {
+      Value padding = pad.getConstantPaddingValue();
+      if (!padding || !matchPattern(padding, m_AnyZeroFloat()))
+        break;
+      layout.push_back(def);
+      current = pad.getSource();
+      continue;
+    }
+    if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(def)) {
+      layout.push_back(def);
+      current = pool.getInputs()[0];
+      continue;
+    }
+    break;
+  }
+  // Bias and ReLU, from the accumulator forward.
+  Epilogue epilogue;
+  SmallVector<linalg::GenericOp> steps;
+  while (!accumulators.count(current)) {
+    auto generic = current.getDefiningOp<linalg::GenericOp>();
+    if (!generic)
+      return std::optional<Value>();
+    Epilogue step;
+    std::optional<unsigned> main = matchEpilogue(generic, step);
+    if (!main)
+      return std::optional<Value>();
+    // Steps are met last first: nothing precedes the bias (a ReLU before
+    // it has no integer form here), one ReLU.
+    if (epilogue.bias || (step.relu && epilogue.relu))
+      return std::optional<Value>();
+    if (step.bias)
+      epilogue.bias = step.bias;
+    epilogue.relu |= step.relu;
+    current = generic.getDpsInputOperand(*main)->get();
+  }
+  const Accumulator &record = accumulators.find(current)->second;
+  Operation *anchor = value.getDefiningOp();
+  OpBuilder b(anchor ? anchor : current.getDefiningOp());
+  if (!anchor)
+    b.setInsertionPointAfterValue(current);
+  auto accType = cast<RankedTensorType>(record.acc.getType());
+  int64_t rank = accType.getRank();
+  int64_t channels = accType.getShape().back();
+  auto scaleOf = [&](int64_t c) {
+    return record.scales.size() == 1 ? record.scales.front() : record.scales[c];
+  };
+  Value acc = record.acc;
+  if (epilogue.bias) {
+    std::optional<std::vector<double>> bias = getConstantValues(epilogue.bias);
+    if (!bias || static_cast<int64_t>(bias->size()) != channels)
+      return std::optional<Value>();
+    SmallVector<int64_t> biasCodes;
+    double biasMax = 0;
+    for (int64_t c = 0; c < channels; ++c) {
+      double q = std::nearbyint((*bias)[c] / scaleOf(c));
+      biasMax = std::max(biasMax, std::fabs(q));
+      biasCodes.push_back(static_cast<int64_t>(q));
+    }
+    if (record.bound + biasMax >= 0x1p62)
+      return std::optional<Value>();
+    Type element = accType.getElementType();
+    if (record.bound + biasMax >= 0x1p31 && element.isInteger(32)) {
+      element = b.getI64Type();
+      auto wideType = RankedTensorType::get(accType.getShape(), element);
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, acc);
+      Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+      acc = linalg::GenericOp::create(
+                b, loc, TypeRange{wideType}, ValueRange{acc}, ValueRange{empty},
+                SmallVector<AffineMap>(2, b.getMultiDimIdentityMap(rank)),
+                SmallVector<utils::IteratorType>(rank,
+                                                 utils::IteratorType::parallel),
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  linalg::YieldOp::create(
+                      nb, nl,
+                      arith::ExtSIOp::create(nb, nl, element, args[0])
+                          .getResult());
+                })
+                .getResult(0);
+      accType = wideType;
+    }
+    auto biasType = RankedTensorType::get({channels}, element);
+    SmallVector<APInt> biasValues;
+    for (int64_t q : biasCodes)
+      biasValues.push_back(
+          APInt(element.getIntOrFloatBitWidth(), q, /*isSigned=*/true));
+    Value biasConstant = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(biasType, biasValues));
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, acc);
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+    MLIRContext *context = b.getContext();
+    acc =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{accType}, ValueRange{acc, biasConstant},
+            ValueRange{empty},
+            SmallVector<AffineMap>{
+                b.getMultiDimIdentityMap(rank),
+                AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context),
+                               context),
+                b.getMultiDimIdentityMap(rank)},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  arith::AddIOp::create(nb, nl, args[0], args[1]).getResult());
+            })
+            .getResult(0);
+  }
+  // The rescale to `format`.
+  double outScale = format.getScales().front();
+  int64_t zeroPoint = getZeroPoint(format);
+  SmallVector<float> scales;
+  SmallVector<int32_t> multipliers, shifts;
+  for (size_t c = 0; c < record.scales.size(); ++c) {
+    double m = record.scales[c] / outScale;
+    if (rounding == numerics::RescaleRounding::Float) {
+      scales.push_back(static_cast<float>(m));
+      continue;
+    }
+    auto fixed = numerics::getFixedPointMultiplier(m);
+    if (!fixed) {
+      emitError(loc, "quantx-quantize: the requantization multiplier ")
+          << m << " (accumulator scale " << record.scales[c]
+          << " over the activation's scale " << outScale
+          << ") has no fixed-point form (multiplier * 2^-shift with shift "
+             "in [1, 62]); use rescale=float";
+      return failure();
+    }
+    multipliers.push_back(fixed->first);
+    shifts.push_back(fixed->second);
+  }
+  bool perChannel = record.scales.size() > 1;
+  auto codesType =
+      RankedTensorType::get(accType.getShape(), format.getStorageType());
+  MLIRContext *context = b.getContext();
+  RescaleRounding attrRounding =
+      rounding == numerics::RescaleRounding::Float
+          ? RescaleRounding::float_scale
+      : rounding == numerics::RescaleRounding::SingleRound
+          ? RescaleRounding::single_round
+      : rounding == numerics::RescaleRounding::DoubleRound
+          ? RescaleRounding::double_round
+          : RescaleRounding::gemmlowp;
+  int64_t lo = format.getStorageMin(), hi = format.getStorageMax();
+  if (epilogue.relu)
+    lo = std::max(lo, zeroPoint);
+  Value codes = RescaleOp::create(
+      b, loc, codesType, acc, RescaleRoundingAttr::get(context, attrRounding),
+      scales.empty() ? DenseF32ArrayAttr() : b.getDenseF32ArrayAttr(scales),
+      multipliers.empty() ? DenseI32ArrayAttr()
+                          : b.getDenseI32ArrayAttr(multipliers),
+      shifts.empty() ? DenseI32ArrayAttr() : b.getDenseI32ArrayAttr(shifts),
+      perChannel ? b.getI64IntegerAttr(rank - 1) : IntegerAttr(),
+      b.getI64IntegerAttr(0), b.getI64IntegerAttr(zeroPoint),
+      b.getI64IntegerAttr(lo), b.getI64IntegerAttr(hi));
+  // The layout ops again, on the codes.
+  Type storage = format.getStorageType();
+  for (Operation *op : llvm::reverse(layout)) {
+    auto retype = [&](Type t) {
+      auto shaped = cast<RankedTensorType>(t);
+      return RankedTensorType::get(shaped.getShape(), storage);
+    };
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+      codes = tensor::CollapseShapeOp::create(
+          b, loc, retype(collapse.getType()), codes,
+          collapse.getReassociationIndices());
+    } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+      codes = tensor::ExpandShapeOp::create(
+          b, loc, retype(expand.getType()), codes,
+          expand.getReassociationIndices(), expand.getMixedOutputShape());
+    } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+      Value padding = arith::ConstantOp::create(
+          b, loc, IntegerAttr::get(storage, zeroPoint));
+      codes = tensor::PadOp::create(b, loc, retype(pad.getType()), codes,
+                                    pad.getMixedLowPad(), pad.getMixedHighPad(),
+                                    padding, pad.getNofold());
+    } else if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(op)) {
+      Value poolInit = pool.getOutputs()[0];
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, poolInit);
+      Value empty = tensor::EmptyOp::create(b, loc, sizes, storage);
+      Value lowest = arith::ConstantOp::create(
+          b, loc, IntegerAttr::get(storage, format.getStorageMin()));
+      Value filled = linalg::FillOp::create(b, loc, lowest, empty).getResult(0);
+      codes = linalg::PoolingNhwcMaxOp::create(
+                  b, loc, TypeRange{filled.getType()},
+                  ValueRange{codes, pool.getInputs()[1]}, ValueRange{filled},
+                  pool.getStrides(), pool.getDilations())
+                  .getResult(0);
+    }
+  }
+  return std::optional<Value>(codes);
+}
+
+LogicalResult QuantizePass::quantizeFunction(func::FuncOp function) {
+  accumulators.clear();
+  activationCodes.clear();
+  if (failed(foldWeights(function)))
+    return failure();
+  SmallVector<linalg::LinalgOp> layers;
+  function.walk([&](linalg::LinalgOp op) {
+    if (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(op))
+      layers.push_back(op);
+    else if (isa<linalg::BatchMatmulOp, linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
+             (isa<linalg::GenericOp>(op) &&
+              linalg::isaContractionOpInterface(op) &&
+              llvm::any_of(op->getOperands(), [](Value v) {
+                return v.getDefiningOp<FakeQuantOp>() ||
+                       v.getDefiningOp<DequantizeOp>();
+              })))
+      op->emitRemark("quantx-quantize: this layer stays float: only "
+                     "linalg.matmul and linalg.conv_2d_nhwc_hwcf have an "
+                     "integer form");
+  });
+  for (linalg::LinalgOp layer : layers)
+    if (failed(quantizeLayer(layer)))
+      return failure();
+  // Other users of a quantized activation read its codes, decoded.
+  for (auto &[op, codes] : activationCodes) {
+    auto fakeQuant = cast<FakeQuantOp>(op);
+    if (fakeQuant.use_empty()) {
+      fakeQuant.erase();
+      continue;
+    }
+    OpBuilder b(fakeQuant);
+    auto type = cast<RankedTensorType>(fakeQuant.getType());
+    Value cast = StorageCastOp::create(
+        b, fakeQuant.getLoc(),
+        RankedTensorType::get(type.getShape(), codes.format), codes.codes);
+    fakeQuant.getResult().replaceAllUsesWith(DequantizeOp::create(
+        b, fakeQuant.getLoc(), type, cast,
+        ArithmeticAttr::get(b.getContext(), Arithmetic::exact)));
+    fakeQuant.erase();
+  }
+  // What only the float layers used goes.
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    SmallVector<Operation *> dead;
+    function.walk([&](Operation *op) {
+      if (op != function && op->use_empty() && isOpTriviallyDead(op))
+        dead.push_back(op);
+    });
+    for (Operation *op : llvm::reverse(dead)) {
+      op->erase();
+      changed = true;
+    }
+  }
+  return success();
+}
+
+void QuantizePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::optional<numerics::RescaleRounding> parsed =
+      numerics::parseRescaleRounding(rescale);
+  if (!parsed) {
+    module.emitError("quantx-quantize: unknown rescale '")
+        << rescale
+        << "' (expected single_round, double_round, gemmlowp or float)";
+    return signalPassFailure();
+  }
+  rounding = *parsed;
+  // A QAT model's run-time quantizers are frozen first.
+  bool hasRunTimeScales = false;
+  module.walk([&](ScaledFakeQuantOp) { hasRunTimeScales = true; });
+  if (hasRunTimeScales) {
+    OpPassManager freeze("builtin.module");
+    freeze.addPass(createFreezeQuantizationPass());
+    if (failed(runPipeline(freeze, module)))
+      return signalPassFailure();
+  }
+  for (auto function : llvm::to_vector(module.getOps<func::FuncOp>()))
+    if (!function.isExternal() && failed(quantizeFunction(function)))
+      return signalPassFailure();
+  // Float weights nothing reads any more go.
+  llvm::StringSet<> used;
+  module.walk([&](Operation *op) {
+    if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op))
+      used.insert(load.getGlobal().getLeafReference());
+    if (auto store = dyn_cast<ml_program::GlobalStoreOp>(op))
+      used.insert(store.getGlobal().getLeafReference());
+  });
+  for (auto global :
+       llvm::make_early_inc_range(module.getOps<ml_program::GlobalOp>()))
+    if (global.isPrivate() && !used.contains(global.getSymName()))
+      global.erase();
+}
+
+} // namespace
