@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Runtime/Trainer.h"
+#include "quantx/Runtime/ModelSize.h"
 
 #include "quantx/Autodiff/Passes.h"
 #include "quantx/Numerics/Random.h"
@@ -487,13 +488,16 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
   return run ? total / static_cast<double>(run) : 0.0;
 }
 
-llvm::Expected<double> Trainer::evaluate(const Split &split) {
+llvm::Expected<double> Trainer::evaluate(const Split &split,
+                                         std::vector<int32_t> *predictions) {
   FlushDenormalsScope flush(impl->options.flushDenormals);
   Impl &d = *impl;
   int64_t n = split.size();
   if (n == 0)
     return makeError("the evaluation split is empty");
   int64_t correct = 0;
+  if (predictions)
+    predictions->assign(n, 0);
   TensorBuffer xBuffer = TensorBuffer::copyOf(makeF32(d.inputShape));
   for (int64_t start = 0; start < n; start += batchSize) {
     int64_t rows = std::min(batchSize, n - start);
@@ -512,9 +516,15 @@ llvm::Expected<double> Trainer::evaluate(const Split &split) {
       const float *row = logits + r * d.numClasses;
       int64_t best = std::max_element(row, row + d.numClasses) - row;
       correct += best == split.labels[start + r];
+      if (predictions)
+        (*predictions)[start + r] = static_cast<int32_t>(best);
     }
   }
   return static_cast<double>(correct) / static_cast<double>(n);
+}
+
+int64_t Trainer::getModelBytes() const {
+  return ::quantx::runtime::getModelBytes(*impl->module);
 }
 
 llvm::Error Trainer::save(const std::string &path) {

@@ -221,6 +221,12 @@ static cl::opt<std::string>
                   cl::value_desc("file.mlir"), cl::sub(trainCommand),
                   cl::sub(calibrateCommand), cl::cat(runnerCategory));
 
+static cl::opt<std::string> predictionsOutput(
+    "predictions",
+    cl::desc("Write the predicted class of every evaluated sample here "
+             "(int32 .npy)"),
+    cl::value_desc("file.npy"), cl::sub(evalCommand), cl::cat(runnerCategory));
+
 // calibrate
 static cl::opt<int64_t> calibrationSamples(
     "samples",
@@ -626,11 +632,25 @@ static int trainMain(bool training) {
     }
   }
   if (!training || epochs == 0) {
-    auto tested = (*trainer)->evaluate(scored);
+    std::vector<int32_t> predictions;
+    auto tested = (*trainer)->evaluate(
+        scored, predictionsOutput.empty() ? nullptr : &predictions);
     if (!tested)
       return fail(tested.takeError());
     accuracy = *tested;
+    if (!predictionsOutput.empty()) {
+      NpyArray array;
+      array.dtype = DType::I32;
+      array.shape = {static_cast<int64_t>(predictions.size())};
+      array.data.resize(predictions.size() * sizeof(int32_t));
+      std::memcpy(array.data.data(), predictions.data(), array.data.size());
+      std::string error;
+      if (!writeNpyFile(predictionsOutput, array, error))
+        return fail(error);
+    }
   }
+  if (!training)
+    llvm::outs() << "model-bytes: " << (*trainer)->getModelBytes() << "\n";
   if (training && !trainedOutput.empty()) {
     if (llvm::Error saved = (*trainer)->save(trainedOutput))
       return fail(std::move(saved));

@@ -20,6 +20,9 @@
 #ifndef QUANTX_NUMERICS_STORAGE_H
 #define QUANTX_NUMERICS_STORAGE_H
 
+#include <cstdint>
+#include <vector>
+
 namespace quantx::numerics {
 
 /// The widest integer whose in-memory size the rule below defines.
@@ -39,6 +42,38 @@ static_assert(getStorageBytes(1) == 1 && getStorageBytes(8) == 1 &&
               getStorageBytes(9) == 2 && getStorageBytes(12) == 2 &&
               getStorageBytes(17) == 4 && getStorageBytes(24) == 4 &&
               getStorageBytes(33) == 8 && getStorageBytes(64) == 8);
+
+/// Packed sub-byte codes (`quantx.unpack`): for a width of 1, 2 or 4 bits,
+/// element i of a tensor (row-major) occupies bits [(i w) mod 8, (i w) mod 8
+/// + w) of byte floor(i w / 8), the first element in the low bits; the last
+/// byte's unused high bits are 0.
+constexpr bool isPackableWidth(unsigned bits) {
+  return bits == 1 || bits == 2 || bits == 4;
+}
+
+constexpr int64_t getPackedBytes(int64_t count, unsigned bits) {
+  return (count * static_cast<int64_t>(bits) + 7) / 8;
+}
+
+/// Packs the low `bits` bits of each code.
+inline std::vector<uint8_t> packCodes(const std::vector<int64_t> &codes,
+                                      unsigned bits) {
+  std::vector<uint8_t> bytes(
+      getPackedBytes(static_cast<int64_t>(codes.size()), bits), 0);
+  uint64_t mask = (uint64_t(1) << bits) - 1;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    uint64_t bit = i * bits;
+    bytes[bit / 8] |= static_cast<uint8_t>(
+        (static_cast<uint64_t>(codes[i]) & mask) << (bit % 8));
+  }
+  return bytes;
+}
+
+/// The bits of code `i` (zero-extended).
+inline uint64_t unpackCode(const uint8_t *bytes, int64_t i, unsigned bits) {
+  uint64_t bit = static_cast<uint64_t>(i) * bits;
+  return (bytes[bit / 8] >> (bit % 8)) & ((uint64_t(1) << bits) - 1);
+}
 
 } // namespace quantx::numerics
 

@@ -110,8 +110,14 @@ public:
                                     const ProgressCallback &progress);
 
   /// The fraction of `split` classified correctly (every sample counts; the
-  /// last batch is padded).
-  llvm::Expected<double> evaluate(const Split &split);
+  /// last batch is padded). With `predictions`, the predicted class of
+  /// every sample is stored there.
+  llvm::Expected<double> evaluate(const Split &split,
+                                  std::vector<int32_t> *predictions = nullptr);
+
+  /// The bytes the model stores for inference (quantx/Runtime/ModelSize.h),
+  /// as loaded.
+  int64_t getModelBytes() const;
 
   /// Writes the model with its globals set to the current parameters and
   /// model state.

@@ -498,7 +498,7 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
                ModeSelectLowering, StopGradientLowering,
                ConvertOperandAndResultTypes>(typeConverter,
                                              patterns.getContext());
-  populateRescaleLoweringPatterns(typeConverter, patterns);
+  populateIntegerOpLoweringPatterns(typeConverter, patterns);
 }
 
 //===----------------------------------------------------------------------===//

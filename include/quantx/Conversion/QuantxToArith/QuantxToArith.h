@@ -62,9 +62,10 @@ Value buildRandomBits(OpBuilder &builder, Location loc, uint64_t seed,
 
 /// Adds the patterns lowering quantx operations (and giving every other
 /// operation storage types in place of quantized ones).
-/// The integer arithmetic of quantx.rescale (part of the patterns below).
-void populateRescaleLoweringPatterns(const TypeConverter &typeConverter,
-                                     RewritePatternSet &patterns);
+/// The integer arithmetic of quantx.rescale and quantx.unpack (part of the
+/// patterns below).
+void populateIntegerOpLoweringPatterns(const TypeConverter &typeConverter,
+                                       RewritePatternSet &patterns);
 
 void populateQuantxToArithConversionPatterns(const TypeConverter &typeConverter,
                                              RewritePatternSet &patterns);

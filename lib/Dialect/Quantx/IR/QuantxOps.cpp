@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Numerics/Storage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -541,6 +542,28 @@ LogicalResult RescaleOp::verify() {
     if (std::optional<std::string> why =
             ::quantx::numerics::verifyRescaleParams(getParams(c)))
       return emitOpError("rescale_c1: channel ") << c << ": " << *why;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// UnpackOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult UnpackOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  unsigned bits = result.getElementType().getIntOrFloatBitWidth();
+  if (!result.hasStaticShape() || !::quantx::numerics::isPackableWidth(bits))
+    return emitOpError("unpack_c2: expected a static shape of 1-, 2- or "
+                       "4-bit integers, got ")
+           << result;
+  int64_t bytes =
+      ::quantx::numerics::getPackedBytes(result.getNumElements(), bits);
+  if (input.getRank() != 1 || input.isDynamicDim(0) ||
+      input.getDimSize(0) != bytes)
+    return emitOpError("unpack_c1: expected tensor<")
+           << bytes << "xi8> for " << result.getNumElements() << " codes of "
+           << bits << " bits, got " << input;
   return success();
 }
 

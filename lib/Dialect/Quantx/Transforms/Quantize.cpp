@@ -36,6 +36,7 @@
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Numerics/Rescale.h"
+#include "quantx/Numerics/Storage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -638,6 +639,38 @@ QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
   return std::optional<Value>(codes);
 }
 
+/// Sub-byte codes (1, 2, 4 bits) stored packed: each such constant becomes
+/// bytes and quantx.unpack.
+void packSubByteConstants(func::FuncOp function) {
+  SmallVector<arith::ConstantOp> constants;
+  function.walk([&](arith::ConstantOp op) {
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    auto element =
+        type ? dyn_cast<IntegerType>(type.getElementType()) : IntegerType();
+    auto dense = dyn_cast<DenseIntElementsAttr>(op.getValue());
+    if (element && type.hasStaticShape() && dense && !dense.isSplat() &&
+        numerics::isPackableWidth(element.getWidth()))
+      constants.push_back(op);
+  });
+  for (arith::ConstantOp op : constants) {
+    auto type = cast<RankedTensorType>(op.getType());
+    unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+    std::vector<int64_t> codes;
+    for (APInt v : cast<DenseIntElementsAttr>(op.getValue()))
+      codes.push_back(static_cast<int64_t>(v.getZExtValue()));
+    std::vector<uint8_t> bytes = numerics::packCodes(codes, bits);
+    OpBuilder b(op);
+    auto packedType = RankedTensorType::get(
+        {static_cast<int64_t>(bytes.size())}, b.getI8Type());
+    SmallVector<int8_t> values(bytes.begin(), bytes.end());
+    Value packed = arith::ConstantOp::create(
+        b, op.getLoc(), DenseElementsAttr::get(packedType, ArrayRef(values)));
+    Value unpacked = UnpackOp::create(b, op.getLoc(), type, packed);
+    op.getResult().replaceAllUsesWith(unpacked);
+    op.erase();
+  }
+}
+
 LogicalResult QuantizePass::quantizeFunction(func::FuncOp function) {
   accumulators.clear();
   activationCodes.clear();
@@ -678,6 +711,8 @@ LogicalResult QuantizePass::quantizeFunction(func::FuncOp function) {
         ArithmeticAttr::get(b.getContext(), Arithmetic::exact)));
     fakeQuant.erase();
   }
+  if (packSubByte)
+    packSubByteConstants(function);
   // What only the float layers used goes.
   bool changed = true;
   while (changed) {

@@ -224,6 +224,10 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
       Otherwise the activation is quantized from its float value
       (`quantx.quantize`).
 
+    Codes of 1, 2 or 4 bits (int4 weights, binary and ternary codes) are
+    stored packed, several per byte, behind `quantx.unpack` (the layout is
+    the op's), unless `pack-sub-byte=false`.
+
     The rescale convention is `rescale` (default `single_round`, the TOSA
     fixed-point form; `double_round`, `gemmlowp` (TFLite) or `float`
     (ONNX)). The integer model differs from its simulated twin only where
@@ -243,6 +247,8 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
     Option<"rescale", "rescale", "std::string", "\"single_round\"",
            "Requantization convention: single_round, double_round, gemmlowp, "
            "float">,
+    Option<"packSubByte", "pack-sub-byte", "bool", "true",
+           "Store 1-, 2- and 4-bit codes packed into bytes (quantx.unpack)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

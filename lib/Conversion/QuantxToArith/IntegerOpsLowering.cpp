@@ -1,4 +1,4 @@
-//===- RescaleLowering.cpp - quantx.rescale to integer arithmetic ---------===//
+//===- IntegerOpsLowering.cpp - rescale and unpack to integer arithmetic --===//
 //
 // Part of the quantx project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -6,11 +6,15 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// One linalg.generic over the input; per-channel multipliers and shifts (or
-// scales) are constant tensors read at the axis' index. Each convention is
-// the integer formula of quantx::numerics::rescale, in i64 (i128 for the
-// products of inputs wider than 32 bits), which the JIT tests compare bit
-// for bit.
+// quantx.rescale: one linalg.generic over the input; per-channel
+// multipliers and shifts (or scales) are constant tensors read at the axis'
+// index. Each convention is the integer formula of
+// quantx::numerics::rescale, in i64 (i128 for the products of inputs wider
+// than 32 bits), which the JIT tests compare bit for bit.
+//
+// quantx.unpack: one linalg.generic over the codes, each reading its byte
+// (tensor.extract at the element's linear index times the width over 8)
+// and shifting its bits down.
 //
 //===----------------------------------------------------------------------===//
 
@@ -242,9 +246,54 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
   }
 };
 
+struct UnpackLowering : OpConversionPattern<UnpackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(UnpackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    auto element = cast<IntegerType>(type.getElementType());
+    int64_t rank = type.getRank();
+    Value packed = adaptor.getInput();
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, type.getShape(), element);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value linear = arith::ConstantIndexOp::create(b, l, 0);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value size =
+                arith::ConstantIndexOp::create(b, l, type.getDimSize(d));
+            linear = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, linear, size),
+                linalg::IndexOp::create(b, l, d));
+          }
+          Value bit = arith::MulIOp::create(
+              b, l, linear,
+              arith::ConstantIndexOp::create(b, l, element.getWidth()));
+          Value eight = arith::ConstantIndexOp::create(b, l, 8);
+          Value byteIndex = arith::DivUIOp::create(b, l, bit, eight);
+          Value offset = arith::RemUIOp::create(b, l, bit, eight);
+          Value byte = tensor::ExtractOp::create(b, l, packed, byteIndex);
+          Value amount =
+              arith::IndexCastUIOp::create(b, l, b.getI8Type(), offset);
+          Value shifted = arith::ShRUIOp::create(b, l, byte, amount);
+          linalg::YieldOp::create(
+              b, l,
+              arith::TruncIOp::create(b, l, element, shifted).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
-void mlir::quantx::populateRescaleLoweringPatterns(
+void mlir::quantx::populateIntegerOpLoweringPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
-  patterns.add<RescaleLowering>(typeConverter, patterns.getContext());
+  patterns.add<RescaleLowering, UnpackLowering>(typeConverter,
+                                                patterns.getContext());
 }
