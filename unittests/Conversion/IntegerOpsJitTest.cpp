@@ -1,4 +1,4 @@
-//===- RescaleJitTest.cpp - quantx.rescale lowered against Numerics -------===//
+//===- IntegerOpsJitTest.cpp - rescale and unpack against Numerics --------===//
 //
 // Part of the quantx project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -10,11 +10,13 @@
 // from 16-, 32- and 64-bit inputs to 8- and 16-bit codes (signed, unsigned
 // and narrow ranges), is lowered through quantx-to-llvm, JIT-compiled and
 // run on boundary, tie and random inputs; each code must equal
-// quantx::numerics::rescale's.
+// quantx::numerics::rescale's. quantx.unpack of packed random codes of
+// every packable width gives back the codes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Numerics/Rescale.h"
+#include "quantx/Numerics/Storage.h"
 #include "quantx/Runtime/Runner.h"
 
 #include "llvm/Support/TargetSelect.h"
@@ -172,7 +174,7 @@ void runCase(const Case &c, uint64_t seed) {
   }
 }
 
-class RescaleJitTest : public ::testing::Test {
+class IntegerOpsJitTest : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
     llvm::InitializeNativeTarget();
@@ -184,14 +186,14 @@ constexpr RescaleRounding kRoundings[] = {
     RescaleRounding::Float, RescaleRounding::SingleRound,
     RescaleRounding::DoubleRound, RescaleRounding::Gemmlowp};
 
-TEST_F(RescaleJitTest, PerTensorInt32ToInt8) {
+TEST_F(IntegerOpsJitTest, PerTensorInt32ToInt8) {
   uint64_t seed = 1;
   for (RescaleRounding r : kRoundings)
     for (double m : {0.5, 0.25, 0.0123456, 3.0e-5, 0.9999, 1.75})
       runCase({r, 32, 8, -128, 127, 0, -3, {m}}, seed++);
 }
 
-TEST_F(RescaleJitTest, PerChannelZeroPointsUnsignedAndNarrow) {
+TEST_F(IntegerOpsJitTest, PerChannelZeroPointsUnsignedAndNarrow) {
   uint64_t seed = 100;
   for (RescaleRounding r : kRoundings) {
     // Unsigned codes [0, 255] in i8 bits, an input zero point.
@@ -203,10 +205,57 @@ TEST_F(RescaleJitTest, PerChannelZeroPointsUnsignedAndNarrow) {
   }
 }
 
-TEST_F(RescaleJitTest, WideInputs) {
+TEST_F(IntegerOpsJitTest, WideInputs) {
   uint64_t seed = 200;
   for (RescaleRounding r : kRoundings)
     runCase({r, 64, 32, INT32_MIN, INT32_MAX, 0, 0, {0.001, 2.0e-7}}, seed++);
+}
+
+TEST_F(IntegerOpsJitTest, UnpackGivesBackPackedCodes) {
+  std::mt19937_64 random(7);
+  for (unsigned bits : {1u, 2u, 4u})
+    for (std::pair<int64_t, int64_t> shape :
+         {std::pair<int64_t, int64_t>{3, 5}, {1, 1}, {4, 8}, {7, 3}}) {
+      int64_t count = shape.first * shape.second;
+      std::vector<int64_t> codes(count);
+      for (int64_t &c : codes)
+        c = static_cast<int64_t>(random() % (uint64_t(1) << bits));
+      std::vector<uint8_t> bytes = packCodes(codes, bits);
+      std::string dims =
+          std::to_string(shape.first) + "x" + std::to_string(shape.second);
+      std::string packed = std::to_string(bytes.size()) + "xi8";
+      std::string source =
+          "func.func @f(%p: tensor<" + packed + ">) -> tensor<" + dims +
+          "xi8> {\n  %u = quantx.unpack %p : tensor<" + packed +
+          "> to tensor<" + dims + "xi" + std::to_string(bits) +
+          ">\n  %e = tensor.empty() : tensor<" + dims +
+          "xi8>\n  %w = linalg.generic {indexing_maps = [affine_map<(i, j) "
+          "-> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = "
+          "[\"parallel\", \"parallel\"]} ins(%u : tensor<" +
+          dims + "xi" + std::to_string(bits) + ">) outs(%e : tensor<" + dims +
+          "xi8>) {\n  ^bb0(%c: i" + std::to_string(bits) +
+          ", %o: i8):\n    %x = arith.extui %c : i" + std::to_string(bits) +
+          " to i8\n    linalg.yield %x : i8\n  } -> tensor<" + dims +
+          "xi8>\n  return %w : tensor<" + dims + "xi8>\n}\n";
+      auto module = CompiledModule::compileSource(source, {"f"}, {});
+      ASSERT_TRUE(static_cast<bool>(module))
+          << llvm::toString(module.takeError()) << "\n"
+          << source;
+      NpyArray input;
+      input.dtype = DType::I8;
+      input.shape = {static_cast<int64_t>(bytes.size())};
+      input.data.assign(bytes.begin(), bytes.end());
+      auto results = (*module)->call("f", {input});
+      ASSERT_TRUE(static_cast<bool>(results))
+          << llvm::toString(results.takeError());
+      for (int64_t i = 0; i < count; ++i) {
+        EXPECT_EQ(unpackCode(bytes.data(), i, bits),
+                  static_cast<uint64_t>(codes[i]));
+        EXPECT_EQ(static_cast<uint8_t>(results->front().data[i]),
+                  static_cast<uint8_t>(codes[i]))
+            << bits << " bits, element " << i;
+      }
+    }
 }
 
 } // namespace
