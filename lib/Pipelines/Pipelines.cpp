@@ -10,6 +10,7 @@
 
 #include "quantx/CodeGen/Passes.h"
 #include "quantx/Conversion/Passes.h"
+#include "quantx/Dialect/Quantx/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -88,7 +89,24 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addPass(createCanonicalizerPass());
 }
 
+void mlir::quantx::buildQuantxPtqPipeline(
+    OpPassManager &pm, const QuantxPtqPipelineOptions &options) {
+  // quantx-quantize freezes a QAT model's run-time quantizers itself.
+  QuantizePassOptions quantize;
+  quantize.rescale = options.rescale;
+  quantize.packSubByte = options.packSubByte;
+  pm.addPass(createQuantizePass(quantize));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void mlir::quantx::registerQuantxPipelines() {
+  PassPipelineRegistration<QuantxPtqPipelineOptions>(
+      "quantx-ptq",
+      "A calibrated model (quantx-runner calibrate) or a trained QAT model "
+      "into its integer graph: quantx-quantize (freezing run-time "
+      "quantizers first), canonicalization, CSE",
+      buildQuantxPtqPipeline);
   PassPipelineRegistration<QuantxToLLVMPipelineOptions>(
       "quantx-to-llvm",
       "Lower func/linalg/tensor/arith/quantx IR (tensors in, tensors out) to "

@@ -50,6 +50,26 @@ struct QuantxToLLVMPipelineOptions
 void buildQuantxToLLVMPipeline(OpPassManager &pm,
                                const QuantxToLLVMPipelineOptions &options);
 
+struct QuantxPtqPipelineOptions
+    : public PassPipelineOptions<QuantxPtqPipelineOptions> {
+  PassOptions::Option<std::string> rescale{
+      *this, "rescale",
+      llvm::cl::desc("Requantization convention of quantx-quantize: "
+                     "single_round, double_round, gemmlowp, float"),
+      llvm::cl::init("single_round")};
+  PassOptions::Option<bool> packSubByte{
+      *this, "pack-sub-byte",
+      llvm::cl::desc("Store 1-, 2- and 4-bit codes packed into bytes"),
+      llvm::cl::init(true)};
+};
+
+/// `quantx-ptq`: a model with calibrated formats (quantx.fake_quant to
+/// static formats) or a trained QAT model into its integer graph:
+/// quantx-freeze-quantization (QAT models), quantx-quantize, then
+/// canonicalization and CSE. On a module.
+void buildQuantxPtqPipeline(OpPassManager &pm,
+                            const QuantxPtqPipelineOptions &options);
+
 /// Registers `quantx-to-llvm`.
 void registerQuantxPipelines();
 

@@ -148,7 +148,14 @@ private:
   FailureOr<std::optional<Value>> requantizeChain(Value value, FixedType format,
                                                   Location loc);
 
+  /// Sub-byte code constants become bytes and quantx.unpack.
+  void packSubByteConstants(func::FuncOp function);
+  /// Code constants become immutable globals.
+  void moveCodesToGlobals(func::FuncOp function);
+
   numerics::RescaleRounding rounding = numerics::RescaleRounding::SingleRound;
+  /// The global names of weight codes (after the weights').
+  llvm::DenseMap<Operation *, std::string> codeNames;
   /// Float results of quantized contractions (dequantized accumulators).
   llvm::DenseMap<Value, Accumulator> accumulators;
   llvm::MapVector<Operation *, Codes> activationCodes;
@@ -190,6 +197,9 @@ LogicalResult QuantizePass::foldWeights(func::FuncOp function) {
     auto codesType = RankedTensorType::get(type.getShape(), storage);
     Value constant = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(codesType, codes));
+    auto load = op.getInput().getDefiningOp<ml_program::GlobalLoadOp>();
+    codeNames[constant.getDefiningOp()] =
+        load.getGlobal().getLeafReference().str() + "_codes";
     auto quantizedType = RankedTensorType::get(type.getShape(), format);
     Value cast = StorageCastOp::create(b, loc, quantizedType, constant);
     Value decoded = DequantizeOp::create(
@@ -639,9 +649,45 @@ QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
   return std::optional<Value>(codes);
 }
 
+/// Weight codes live in immutable globals: a constant would be folded back
+/// into floats by the canonicalizer (dequantize of a storage constant), and
+/// a global is what a model stores.
+void QuantizePass::moveCodesToGlobals(func::FuncOp function) {
+  auto module = function->getParentOfType<ModuleOp>();
+  SymbolTable symbols(module);
+  SmallVector<arith::ConstantOp> constants;
+  function.walk([&](arith::ConstantOp op) {
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    auto dense = dyn_cast<DenseIntElementsAttr>(op.getValue());
+    if (!type || !type.hasStaticShape() || !dense || dense.isSplat())
+      return;
+    if (llvm::any_of(op->getUsers(), [](Operation *user) {
+          return isa<StorageCastOp, UnpackOp, linalg::QuantizedMatmulOp,
+                     linalg::Conv2DNhwcHwcfQOp>(user);
+        }))
+      constants.push_back(op);
+  });
+  for (arith::ConstantOp op : constants) {
+    auto name = codeNames.find(op);
+    OpBuilder b(module.getBodyRegion());
+    b.setInsertionPoint(function);
+    auto global = ml_program::GlobalOp::create(
+        b, op.getLoc(),
+        b.getStringAttr(name != codeNames.end() ? name->second : "codes"),
+        TypeAttr::get(op.getType()), /*is_mutable=*/UnitAttr(), op.getValue(),
+        b.getStringAttr("private"));
+    symbols.insert(global);
+    b.setInsertionPoint(op);
+    Value load = ml_program::GlobalLoadOp::create(
+        b, op.getLoc(), op.getType(), FlatSymbolRefAttr::get(global));
+    op.getResult().replaceAllUsesWith(load);
+    op.erase();
+  }
+}
+
 /// Sub-byte codes (1, 2, 4 bits) stored packed: each such constant becomes
 /// bytes and quantx.unpack.
-void packSubByteConstants(func::FuncOp function) {
+void QuantizePass::packSubByteConstants(func::FuncOp function) {
   SmallVector<arith::ConstantOp> constants;
   function.walk([&](arith::ConstantOp op) {
     auto type = dyn_cast<RankedTensorType>(op.getType());
@@ -665,6 +711,9 @@ void packSubByteConstants(func::FuncOp function) {
     SmallVector<int8_t> values(bytes.begin(), bytes.end());
     Value packed = arith::ConstantOp::create(
         b, op.getLoc(), DenseElementsAttr::get(packedType, ArrayRef(values)));
+    auto name = codeNames.find(op);
+    if (name != codeNames.end())
+      codeNames[packed.getDefiningOp()] = name->second;
     Value unpacked = UnpackOp::create(b, op.getLoc(), type, packed);
     op.getResult().replaceAllUsesWith(unpacked);
     op.erase();
@@ -674,6 +723,7 @@ void packSubByteConstants(func::FuncOp function) {
 LogicalResult QuantizePass::quantizeFunction(func::FuncOp function) {
   accumulators.clear();
   activationCodes.clear();
+  codeNames.clear();
   if (failed(foldWeights(function)))
     return failure();
   SmallVector<linalg::LinalgOp> layers;
@@ -713,6 +763,7 @@ LogicalResult QuantizePass::quantizeFunction(func::FuncOp function) {
   }
   if (packSubByte)
     packSubByteConstants(function);
+  moveCodesToGlobals(function);
   // What only the float layers used goes.
   bool changed = true;
   while (changed) {

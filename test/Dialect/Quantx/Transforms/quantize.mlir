@@ -9,10 +9,11 @@
 // format (scale 0.25, u8 zero point 3 = i8 -125) multiplies by {1, 0.5}:
 // 2^30 * 2^-30 and 2^30 * 2^-31. ReLU is the clamp's lower bound, the zero
 // point. The last layer's output is its accumulator decoded.
+// CHECK: ml_program.global private @w_codes(dense<{{\[\[}}2, -8], [1, 16]]> : tensor<2x2xi8>) : tensor<2x2xi8>
 // CHECK-LABEL: func.func @mlp
 // CHECK-DAG: %[[Q:.*]] = quantx.quantize %arg0 : tensor<?x2xf32> to tensor<?x2x!quantx.fixed<i8:f32, 0.5:-118>>
 // CHECK-DAG: %[[X:.*]] = quantx.storage_cast %[[Q]]
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[}}2, -8], [1, 16]]> : tensor<2x2xi8>
+// CHECK-DAG: %[[W:.*]] = ml_program.global_load @w_codes : tensor<2x2xi8>
 // CHECK-DAG: %[[ZPX:.*]] = arith.constant -118 : i32
 // CHECK: %[[ACC:.*]] = linalg.quantized_matmul ins(%[[X]], %[[W]], %[[ZPX]], %{{.*}} : tensor<?x2xi8>, tensor<2x2xi8>, i32, i32) outs(%{{.*}} : tensor<?x2xi32>)
 // CHECK: %[[BIAS:.*]] = arith.constant dense<[4, -4]> : tensor<2xi32>
@@ -68,8 +69,9 @@ func.func @mlp(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
 // and the ReLU are separate generics. Max pooling and zero padding follow
 // on the codes: the pooling's init is the lowest code, the padding the
 // zero point's code (u8 zero point 0 = i8 -128).
+// CHECK: ml_program.global private @k_codes(dense<[-15, 50, 45, -105]> : tensor<4xi8>) : tensor<4xi8>
 // CHECK-LABEL: func.func @cnn
-// CHECK: %[[PACKED:.*]] = arith.constant dense<[-15, 50, 45, -105]> : tensor<4xi8>
+// CHECK: %[[PACKED:.*]] = ml_program.global_load @k_codes : tensor<4xi8>
 // CHECK: %[[K:.*]] = quantx.unpack %[[PACKED]] : tensor<4xi8> to tensor<2x2x1x2xi4>
 // CHECK: %[[ACC:.*]] = linalg.conv_2d_nhwc_hwcf_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %[[K]], %{{.*}}, %{{.*}} : tensor<?x4x4x1xi8>, tensor<2x2x1x2xi4>, i32, i32) outs(%{{.*}} : tensor<?x3x3x2xi32>)
 // CHECK: arith.constant dense<[255, -255]> : tensor<2xi32>
@@ -82,9 +84,9 @@ func.func @mlp(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
 // CHECK: tensor.yield %[[ZP]] : i8
 // CHECK: linalg.conv_2d_nhwc_hwcf_q {{.*}} ins(%[[PAD]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x4x4x2xi8>, tensor<3x3x2x1xi8>, i32, i32)
 // Without packing the int4 codes stay one per element.
+// FLOAT: ml_program.global private @k_codes(dense<{{\[\[\[\[}}1, -1]], {{\[\[}}2, 3]]], {{\[\[\[}}-3, 2]], {{\[\[}}7, -7]]]]> : tensor<2x2x1x2xi4>)
 // FLOAT-LABEL: func.func @cnn
 // FLOAT-NOT: quantx.unpack
-// FLOAT: arith.constant dense<{{\[\[\[\[}}1, -1]], {{\[\[}}2, 3]]], {{\[\[\[}}-3, 2]], {{\[\[}}7, -7]]]]> : tensor<2x2x1x2xi4>
 ml_program.global private mutable @k(dense<[[[[0.5, -0.25]], [[1.0, 0.75]]], [[[-1.5, 0.5]], [[3.5, -1.75]]]]> : tensor<2x2x1x2xf32>) : tensor<2x2x1x2xf32>
 ml_program.global private mutable @b(dense<[0.5, -0.25]> : tensor<2xf32>) : tensor<2xf32>
 ml_program.global private mutable @k2(dense<0.5> : tensor<3x3x2x1xf32>) : tensor<3x3x2x1xf32>
@@ -140,9 +142,10 @@ func.func @cnn(%x: tensor<?x4x4x1xf32>) -> tensor<?x2x2x1xf32> {
 // (quantx-freeze-quantization): codes max|w| / 127 = 4/127 per tensor. An
 // activation that is no accumulator's (here a tanh) is quantized from its
 // float value.
+// CHECK: ml_program.global private @codes(dense<{{\[\[}}32, -64], [16, 127]]> : tensor<2x2xi8>)
 // CHECK-LABEL: func.func @qat
 // CHECK-NOT: scaled_fake_quant
-// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[}}32, -64], [16, 127]]> : tensor<2x2xi8>
+// CHECK: %[[W:.*]] = ml_program.global_load @codes : tensor<2x2xi8>
 // CHECK: math.tanh
 // CHECK: %[[Q:.*]] = quantx.quantize %{{.*}} : tensor<?x2xf32> to tensor<?x2x!quantx.fixed<i8:f32, 0.0078125>>
 // CHECK: %[[X:.*]] = quantx.storage_cast %[[Q]]
