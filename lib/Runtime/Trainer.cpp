@@ -190,6 +190,7 @@ Trainer::create(const std::string &path, const TrainOptions &options,
   passOptions.batchSize = batch;
   passOptions.frozenStatisticsStep =
       forTraining && options.freezeStatisticsAfter > 0;
+  passOptions.predictOnly = !forTraining;
   {
     PassManager pm(compileContext.get());
     pm.addPass(mlir::quantx::createMakeTrainStepPass(passOptions));

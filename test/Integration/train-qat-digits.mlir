@@ -73,3 +73,21 @@
 // RUN: grep 'global private mutable @act_' %t.obs2.mlir | diff - %t.ranges1.txt
 // RUN: not quantx-runner train %t.obs.mlir --dataset digits --epochs 1 --freeze-statistics-after -1 2>&1 | FileCheck %s --check-prefix=FREEZE-BAD
 // FREEZE-BAD: --freeze-statistics-after must be at least 0
+//
+// A QAT-trained model becomes its integer model without calibration
+// (quantx-ptq freezes it first): observed ranges (the same 0.9610, every
+// prediction the same) and PACT clips (0.9554, the clip computed in float
+// before the activation is quantized), 4-bit weights packed two per byte.
+// RUN: quantx-opt %t.observed-trained.mlir --quantx-ptq -o %t.observed-integer.mlir
+// RUN: FileCheck %s --check-prefix=QATINT < %t.observed-integer.mlir
+// QATINT-NOT: scaled_fake_quant
+// QATINT: quantx.unpack
+// QATINT: linalg.quantized_matmul
+// QATINT: quantx.rescale
+// RUN: quantx-runner eval %t.observed-trained.mlir --dataset digits --batch-size 32 --predictions %t.observed.npy > /dev/null
+// RUN: quantx-runner eval %t.observed-integer.mlir --dataset digits --batch-size 32 --predictions %t.observed-integer.npy | FileCheck %s --check-prefix=QATINTACC
+// QATINTACC: model-bytes: {{[0-9]+}}
+// QATINTACC-NEXT: test-accuracy: 0.9{{[3-9][0-9]*}}
+// RUN: %torch_python -c "import numpy as n, sys; a, b = n.load('%t.observed.npy'), n.load('%t.observed-integer.npy'); agree = (a == b).mean(); print('agreement', agree); sys.exit(0 if agree >= 0.995 else 1)"
+// RUN: quantx-opt %t.w4a4-trained.mlir --quantx-ptq | quantx-runner eval - --dataset digits --batch-size 32 | FileCheck %s --check-prefix=PACTINT
+// PACTINT: test-accuracy: 0.9{{[3-9][0-9]*}}

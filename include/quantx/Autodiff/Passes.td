@@ -155,6 +155,9 @@ def MakeTrainStepPass : Pass<"quantx-make-train-step", "::mlir::ModuleOp"> {
     Option<"frozenStatisticsStep", "frozen-statistics-step", "bool", "false",
            "Also build @model_train_step_frozen_statistics: the training "
            "step with batch norms and observers as in inference">,
+    Option<"predictOnly", "predict-only", "bool", "false",
+           "Build only @model_predict (evaluation: nothing is "
+           "differentiated, so integer models qualify)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -696,6 +696,8 @@ void MakeTrainStepPass::runOnOperation() {
                    /*withState=*/false, "_predict");
   if (failed(predict))
     return signalPassFailure();
+  if (predictOnly)
+    return;
   // The training step, and with frozen statistics one whose batch norms
   // and observers run as in inference (their state passes through).
   SmallVector<std::pair<bool, std::string>> steps = {
