@@ -30,7 +30,7 @@ CMAKE_FLAGS := -G Ninja \
 
 .PHONY: all deps configure build check demo format format-check layers-check \
         unittests \
-        lit docs docs-check install-check fuzz bench bench-train bench-qat datasets clean \
+        lit docs docs-check install-check fuzz bench bench-train bench-qat bench-ptq datasets clean \
         check-sanitize test-deps
 
 all: build
@@ -205,6 +205,12 @@ bench-train: build datasets
 bench-qat: build datasets
 	@-./.ci/install-deps.sh python3-torch
 	@./bench/qat/bench-qat.sh $(BUILD_DIR) 5 3
+
+# Post-training quantization of the example models: every calibration
+# method and format, simulated and integer accuracy, model bytes
+# (docs/PTQ.md).
+bench-ptq: build datasets
+	@./bench/ptq/ptq-table.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -92,7 +92,11 @@ for model in "${models[@]}"; do
   row "int4 weights (first and last too), int8 activations" \
     "--weight-bits 4 --method mse --first-last-bits 0" 1
   row "int6 weights, int8 activations" "--weight-bits 6 --method mse" 1
-  for format in "e4m3" "e3m2" "e2m3"; do
+  # IEEE-style bodies (the top binade holds inf and NaN) and the OCP
+  # formats (FP8 E4M3FN: only NaN there; FP6 E3M2 and E2M3: every code
+  # finite).
+  for format in e4m3 e4m3,special=fn e3m2 e3m2,special=none e2m3 \
+                e2m3,special=none; do
     for bias in fixed max sqnr; do
       row "$format weights and activations, $bias bias" \
         "--weight-format $format --activation-format $format --bias-method $bias --first-last-bits 0" 0
