@@ -29,6 +29,7 @@
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
+#include "quantx/Dialect/Quantx/Transforms/Cleanup.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Numerics/Calibration.h"
 #include "quantx/Numerics/Random.h"
@@ -105,24 +106,6 @@ ml_program::GlobalOp getLoadedGlobal(Value value) {
     return nullptr;
   return SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
       load, load.getGlobal());
-}
-
-/// Erases ops without side effects whose results are unused, until none is
-/// left.
-void eraseDeadOps(func::FuncOp function) {
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    SmallVector<Operation *> dead;
-    function.walk([&](Operation *op) {
-      if (op != function && op->use_empty() && isOpTriviallyDead(op))
-        dead.push_back(op);
-    });
-    for (Operation *op : llvm::reverse(dead)) {
-      op->erase();
-      changed = true;
-    }
-  }
 }
 
 /// Removes `ml_program.global_store @g = (global_load @g)`: a store of the
@@ -860,21 +843,10 @@ calibrateModel(const std::string &path, const Dataset &dataset,
       store.erase();
   }
   eraseDeadOps(function);
-  {
-    // Globals nothing reads any more (observed ranges, the batch norms'
-    // folded statistics) go.
-    llvm::StringSet<> used;
-    module->walk([&](Operation *op) {
-      if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op))
-        used.insert(load.getGlobal().getLeafReference());
-      if (auto store = dyn_cast<ml_program::GlobalStoreOp>(op))
-        used.insert(store.getGlobal().getLeafReference());
-    });
-    for (auto global :
-         llvm::make_early_inc_range(module->getOps<ml_program::GlobalOp>()))
-      if (global.isPrivate() && !used.contains(global.getSymName()))
-        global.erase();
-  }
+  // Globals nothing reads any more (observed ranges, the batch norms'
+  // folded statistics) go.
+  eraseUnusedGlobals(
+      *module, [](ml_program::GlobalOp global) { return global.isPrivate(); });
   if (failed(verify(*module)))
     return makeError("the calibrated model does not verify: " +
                      errors.getMessage(path));

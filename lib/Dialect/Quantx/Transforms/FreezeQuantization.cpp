@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/Cleanup.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -770,32 +771,11 @@ void FreezeQuantizationPass::runOnOperation() {
   });
   // Dead code, without folding (which would turn the quantized weights
   // into float constants and hide their formats).
-  bool erased = true;
-  while (erased) {
-    erased = false;
-    SmallVector<Operation *> dead;
-    module.walk<WalkOrder::PostOrder>([&](Operation *op) {
-      if (op != module && isOpTriviallyDead(op))
-        dead.push_back(op);
-    });
-    for (Operation *op : dead) {
-      op->erase();
-      erased = true;
-    }
-  }
-  llvm::SmallDenseSet<StringRef> used;
-  module.walk([&](Operation *op) {
-    if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op))
-      used.insert(load.getGlobal().getLeafReference());
-    else if (auto store = dyn_cast<ml_program::GlobalStoreOp>(op))
-      used.insert(store.getGlobal().getLeafReference());
+  eraseDeadOps(module);
+  eraseUnusedGlobals(module, [&](ml_program::GlobalOp global) {
+    return quantizerGlobals.contains(global.getSymName()) ||
+           foldedGlobals.contains(global.getSymName());
   });
-  for (auto global :
-       llvm::make_early_inc_range(module.getOps<ml_program::GlobalOp>()))
-    if (!used.contains(global.getSymName()) &&
-        (quantizerGlobals.contains(global.getSymName()) ||
-         foldedGlobals.contains(global.getSymName())))
-      global.erase();
 }
 
 } // namespace

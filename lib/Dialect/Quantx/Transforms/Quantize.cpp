@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/Cleanup.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Numerics/Rescale.h"
 #include "quantx/Numerics/Storage.h"
@@ -765,19 +766,7 @@ LogicalResult QuantizePass::quantizeFunction(func::FuncOp function) {
     packSubByteConstants(function);
   moveCodesToGlobals(function);
   // What only the float layers used goes.
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    SmallVector<Operation *> dead;
-    function.walk([&](Operation *op) {
-      if (op != function && op->use_empty() && isOpTriviallyDead(op))
-        dead.push_back(op);
-    });
-    for (Operation *op : llvm::reverse(dead)) {
-      op->erase();
-      changed = true;
-    }
-  }
+  eraseDeadOps(function);
   return success();
 }
 
@@ -805,17 +794,8 @@ void QuantizePass::runOnOperation() {
     if (!function.isExternal() && failed(quantizeFunction(function)))
       return signalPassFailure();
   // Float weights nothing reads any more go.
-  llvm::StringSet<> used;
-  module.walk([&](Operation *op) {
-    if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op))
-      used.insert(load.getGlobal().getLeafReference());
-    if (auto store = dyn_cast<ml_program::GlobalStoreOp>(op))
-      used.insert(store.getGlobal().getLeafReference());
-  });
-  for (auto global :
-       llvm::make_early_inc_range(module.getOps<ml_program::GlobalOp>()))
-    if (global.isPrivate() && !used.contains(global.getSymName()))
-      global.erase();
+  eraseUnusedGlobals(
+      module, [](ml_program::GlobalOp global) { return global.isPrivate(); });
 }
 
 } // namespace
