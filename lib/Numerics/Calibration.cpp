@@ -44,7 +44,7 @@ double Histogram::getTotal() const {
 std::optional<std::string> quantx::numerics::verifyPercentile(double percent) {
   if (!(percent > 0 && percent <= 100)) {
     char text[64];
-    std::snprintf(text, sizeof(text), "%g", percent);
+    std::snprintf(text, sizeof(text), "%.17g", percent);
     return std::string("the percentile must be in (0, 100], got ") + text;
   }
   return std::nullopt;

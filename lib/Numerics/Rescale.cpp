@@ -68,47 +68,51 @@ static int32_t roundingDivideByPowerOfTwo(int32_t x, int exponent) {
 }
 
 int64_t quantx::numerics::rescale(int64_t x, const RescaleParams &p) {
-  int64_t v = x - p.inputZeroPoint;
-  int64_t y = 0;
+  using Wide = __int128;
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  // Exact: |x - zp| < 2^64, and every product below stays under 2^96.
+  Wide v = static_cast<Wide>(x) - p.inputZeroPoint;
+  Wide y = 0;
   switch (p.rounding) {
   case RescaleRounding::Float: {
-    float product = static_cast<float>(v) * p.scale;
-    // nearbyint under the default rounding mode: ties to even. Clamped
-    // first, as onnxruntime does, so the conversion is defined.
-    float lo = static_cast<float>(p.outputMin - p.outputZeroPoint);
-    float hi = static_cast<float>(p.outputMax - p.outputZeroPoint);
-    product = std::min(std::max(product, lo), hi);
-    if (std::isnan(product))
-      product = 0;
-    y = static_cast<int64_t>(std::nearbyint(product)) + p.outputZeroPoint;
+    // x' saturated to int64, rounded to f32, one f32 multiplication,
+    // nearbyint (ties to even), saturated to int64.
+    int64_t saturated = static_cast<int64_t>(std::clamp<Wide>(v, kMin, kMax));
+    float product = static_cast<float>(saturated) * p.scale;
+    float rounded = std::nearbyint(product);
+    int64_t r;
+    if (rounded >= 0x1p63f)
+      r = kMax;
+    else if (rounded < -0x1p63f)
+      r = kMin;
+    else
+      r = static_cast<int64_t>(rounded);
+    y = static_cast<Wide>(r) + p.outputZeroPoint;
     break;
   }
   case RescaleRounding::SingleRound:
   case RescaleRounding::DoubleRound: {
-    int64_t round = p.shift > 0 ? int64_t(1) << (p.shift - 1) : 0;
+    Wide round = p.shift > 0 ? Wide(1) << (p.shift - 1) : 0;
     if (p.rounding == RescaleRounding::DoubleRound && p.shift > 31)
-      round += v >= 0 ? (int64_t(1) << 30) : -(int64_t(1) << 30);
-    // In 128 bits: v * multiplier can exceed int64 for 64-bit inputs.
-    __int128 product = static_cast<__int128>(v) * p.multiplier + round;
-    __int128 shifted = product >> p.shift;
-    int64_t lo = std::numeric_limits<int64_t>::min() / 2,
-            hi = std::numeric_limits<int64_t>::max() / 2;
-    y = static_cast<int64_t>(std::clamp<__int128>(shifted, lo, hi)) +
-        p.outputZeroPoint;
+      round += v >= 0 ? (Wide(1) << 30) : -(Wide(1) << 30);
+    y = ((v * p.multiplier + round) >> p.shift) + p.outputZeroPoint;
     break;
   }
   case RescaleRounding::Gemmlowp: {
     int32_t s = p.shift - 31;
     int32_t leftShift = s < 0 ? -s : 0, rightShift = s > 0 ? s : 0;
-    int32_t in = saturateToInt32(v);
+    int32_t in = static_cast<int32_t>(
+        std::clamp<Wide>(v, std::numeric_limits<int32_t>::min(),
+                         std::numeric_limits<int32_t>::max()));
     int32_t shifted = saturateToInt32(int64_t(in) * (int64_t(1) << leftShift));
     int32_t r = roundingDivideByPowerOfTwo(
         roundingDoublingHighMul(shifted, p.multiplier), rightShift);
-    y = int64_t(r) + p.outputZeroPoint;
+    y = static_cast<Wide>(r) + p.outputZeroPoint;
     break;
   }
   }
-  return std::clamp(y, p.outputMin, p.outputMax);
+  return static_cast<int64_t>(std::clamp<Wide>(y, p.outputMin, p.outputMax));
 }
 
 std::optional<std::pair<int32_t, int32_t>>

@@ -396,14 +396,18 @@ observeActivations(ModuleOp module, func::FuncOp function,
   // static batch size the count rounds up to whole batches.
   int64_t trainSize = dataset.train.size();
   int64_t count = std::min(options.samples, trainSize);
-  if (!inputType.isDynamicDim(0))
-    count = std::min(trainSize, (count + batch - 1) / batch * batch);
-  if (count < batch && !inputType.isDynamicDim(0))
-    return makeError("dataset '" + dataset.name +
-                     "' has fewer training "
-                     "samples (" +
-                     llvm::Twine(trainSize) + ") than the model's batch (" +
-                     llvm::Twine(batch) + ")");
+  if (!inputType.isDynamicDim(0)) {
+    // Whole batches: rounded up, but not beyond the whole batches the
+    // training split holds.
+    if (trainSize < batch)
+      return makeError("dataset '" + dataset.name +
+                       "' has fewer training "
+                       "samples (" +
+                       llvm::Twine(trainSize) + ") than the model's batch (" +
+                       llvm::Twine(batch) + ")");
+    count = std::min(trainSize / batch * batch,
+                     (count + batch - 1) / batch * batch);
+  }
   std::vector<int64_t> order(trainSize);
   for (int64_t i = 0; i < trainSize; ++i)
     order[i] = i;
@@ -445,14 +449,15 @@ observeActivations(ModuleOp module, func::FuncOp function,
 }
 
 /// The affine format `storage` on [lo, hi] (widened to include 0), as
-/// PyTorch's observers compute it.
+/// PyTorch's MinMaxObserver computes it (the zero point rounded half to
+/// even, as torch.round).
 Type getAffineFormat(FixedType storage, double lo, double hi) {
   int64_t qmin = storage.getStorageMin(), qmax = storage.getStorageMax();
   lo = std::min(lo, 0.0);
   hi = std::max(hi, 0.0);
   double scale = (hi - lo) / double(qmax - qmin);
-  int64_t zeroPoint =
-      std::clamp<int64_t>(qmin - std::llround(lo / scale), qmin, qmax);
+  int64_t zeroPoint = std::clamp<int64_t>(
+      qmin - static_cast<int64_t>(std::nearbyint(lo / scale)), qmin, qmax);
   return FixedType::get(storage.getContext(), storage.getWidth(),
                         storage.getIsSigned(), qmin, qmax,
                         storage.getExpressedType(), -1, ArrayRef<double>{scale},
@@ -599,6 +604,16 @@ calibrateModel(const std::string &path, const Dataset &dataset,
   int64_t modelSampleSize = 1;
   for (int64_t size : inputType.getShape().drop_front())
     modelSampleSize *= size;
+  Operation *quantized = nullptr;
+  function.walk([&](Operation *op) {
+    if (isa<FakeQuantOp, ScaledFakeQuantOp, QuantizeOp, DequantizeOp>(op) &&
+        !quantized)
+      quantized = op;
+  });
+  if (quantized)
+    return makeError(
+        path + ": @" + options.model + " is already quantized (it has " +
+        quantized->getName().getStringRef() + "): calibrate the float model");
   if (modelSampleSize != dataset.getSampleSize())
     return makeError("the model takes " + llvm::Twine(modelSampleSize) +
                      " values per sample, dataset '" + dataset.name + "' has " +
@@ -674,7 +689,34 @@ calibrateModel(const std::string &path, const Dataset &dataset,
     int32_t bias = options.biasMethod == BiasMethod::Fixed ? base.bias
                    : options.biasMethod == BiasMethod::Max ? maxBias
                                                            : best.bias;
+    if (!base.isSigned) {
+      int64_t negative = llvm::count_if(values, [](float v) { return v < 0; });
+      if (negative > 0)
+        warn(tensor.name + ": " + std::to_string(negative) + " of " +
+             std::to_string(values.size()) +
+             " values are negative; the unsigned format makes them 0");
+    }
     return *numerics::withBias(base, bias);
+  };
+  // Values the chosen clip saturates, beyond 1%: said, since a clip that
+  // removes more than outliers (entropy on a few discrete levels) is seldom
+  // what the user wants.
+  auto warnSaturation = [&](const CalibratedTensor &tensor,
+                            const std::vector<float> &values, double lo,
+                            double hi) {
+    int64_t finite = 0, saturated = 0;
+    for (float v : values)
+      if (std::isfinite(v)) {
+        ++finite;
+        saturated += v < lo || v > hi;
+      }
+    if (finite > 0 && saturated * 100 > finite) {
+      char line[200];
+      std::snprintf(line, sizeof(line),
+                    ": the clip [%.6g, %.6g] saturates %.1f%% of the values",
+                    lo, hi, 100.0 * double(saturated) / double(finite));
+      warn(tensor.name + line);
+    }
   };
 
   size_t activationIndex = 0;
@@ -692,11 +734,20 @@ calibrateModel(const std::string &path, const Dataset &dataset,
       std::vector<float> w = readGlobal(global);
       auto type = cast<RankedTensorType>(q.op.getInput().getType());
       double maxAbs = 0;
-      for (float v : w)
+      int64_t notFinite = 0;
+      for (float v : w) {
         if (std::isfinite(v))
           maxAbs = std::max<double>(maxAbs, std::fabs(v));
+        else
+          ++notFinite;
+      }
+      if (notFinite > 0)
+        warn(tensor.name + ": " + std::to_string(notFinite) + " of " +
+             std::to_string(w.size()) +
+             " weights are not finite; the scale ignores them");
       if (maxAbs == 0)
-        warn(tensor.name + ": every weight is 0 (a scale of 1 is used)");
+        warn(tensor.name + ": no finite weight is non-zero (a scale of 1 is "
+                           "used)");
       if (floatFormat) {
         format = FloatFormatType::get(
             context.get(), chooseFloat(*weightFloat, w, maxAbs, tensor));
@@ -781,11 +832,15 @@ calibrateModel(const std::string &path, const Dataset &dataset,
             break;
           }
         }
-        double clipLo = std::max(lo, -clip), clipHi = std::min(hi, clip);
+        double clipLo = lo < 0 ? std::max(lo, -clip) : lo;
+        double clipHi = hi > 0 ? std::min(hi, clip) : hi;
+        clipLo = std::min(clipLo, clipHi);
         if (std::max(clipHi, 0.0) - std::min(clipLo, 0.0) <= 0) {
           clipLo = lo;
           clipHi = hi;
         }
+        if (options.method != CalibrationMethod::MinMax)
+          warnSaturation(tensor, seen.values, clipLo, clipHi);
         tensor.clipMin = clipLo;
         tensor.clipMax = clipHi;
         format = options.symmetric

@@ -52,3 +52,12 @@
 // RUN: %torch_python -c "import numpy as n, sys; a, b = n.load('%t.simulated.npy'), n.load('%t.integer.npy'); agree = (a == b).mean(); print('agreement', agree); sys.exit(0 if a.shape == b.shape == (359,) and agree >= 0.995 else 1)"
 // The int4 model too.
 // RUN: quantx-opt %t.int4.mlir --quantx-ptq | quantx-runner eval - --dataset digits | FileCheck %s --check-prefix=ACCURACY4
+// 12-bit weights and 16-bit activations accumulate in i64 (K max|a| max|w|
+// exceeds int32); the integer model still agrees with its twin.
+// RUN: quantx-runner calibrate %t.fp32.mlir --dataset digits --weight-bits 12 --activation-bits 16 --first-last-bits 0 -o %t.w12a16.mlir > /dev/null
+// RUN: quantx-opt %t.w12a16.mlir --quantx-ptq -o %t.w12a16-integer.mlir
+// RUN: FileCheck %s --check-prefix=WIDE < %t.w12a16-integer.mlir
+// WIDE: linalg.quantized_matmul {{.*}} -> tensor<?x64xi64>
+// RUN: quantx-runner eval %t.w12a16.mlir --dataset digits --predictions %t.w12a16-simulated.npy > /dev/null
+// RUN: quantx-runner eval %t.w12a16-integer.mlir --dataset digits --predictions %t.w12a16-integer.npy > /dev/null
+// RUN: %torch_python -c "import numpy as n, sys; a, b = n.load('%t.w12a16-simulated.npy'), n.load('%t.w12a16-integer.npy'); agree = (a == b).mean(); print('agreement', agree); sys.exit(0 if agree >= 0.995 else 1)"

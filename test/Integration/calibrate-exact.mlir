@@ -22,9 +22,19 @@
 // MODEL-DAG: ml_program.global private mutable @{{[a-z]+}}_folded(dense<[-2.000000e+00, 1.000000e+00]> : tensor<2xf32>)
 // MODEL-DAG: quantx.fake_quant %{{.*}} to !quantx.fixed<i8<-127:127>:f32:1, {0.01574803149606{{[0-9]*}}, 0.01574803149606{{[0-9]*}}}> : tensor<2x2xf32>
 // MODEL-DAG: quantx.fake_quant %arg0 to !quantx.fixed<u8:f32, 0.01960784313725{{[0-9]*}}:153> : tensor<?x2xf32>
-// The calibrated model runs: the simulated model on the four samples.
-// RUN: quantx-runner eval %t.mlir --dataset npy:%S/Inputs/calibrate_x.npy,%S/Inputs/calibrate_y.npy | FileCheck %s --check-prefix=EVAL
+// The calibrated model runs: the simulated model on the four samples, and
+// its integer model, which has no float parameter left (weights are codes,
+// biases constants), with the same predictions.
+// RUN: quantx-runner eval %t.mlir --dataset npy:%S/Inputs/calibrate_x.npy,%S/Inputs/calibrate_y.npy --predictions %t.simulated.npy | FileCheck %s --check-prefix=EVAL
 // EVAL: test-accuracy: {{[01]\.[0-9]+}}
+// RUN: quantx-opt %t.mlir --quantx-ptq -o %t.integer.mlir
+// RUN: quantx-runner eval %t.integer.mlir --dataset npy:%S/Inputs/calibrate_x.npy,%S/Inputs/calibrate_y.npy --predictions %t.integer.npy | FileCheck %s --check-prefix=EVAL
+// RUN: cmp %t.simulated.npy %t.integer.npy
+//
+// A static batch of 3: the sample count rounds to whole batches the four
+// samples hold, one.
+// RUN: quantx-runner calibrate %S/Inputs/calibrate-static-batch.mlir --dataset npy:%S/Inputs/calibrate_x.npy,%S/Inputs/calibrate_y.npy -o %t.static.mlir | FileCheck %s --check-prefix=STATIC
+// STATIC: calibrated on 3 samples of npy
 //
 // Symmetric activations: [-3, 2] on the signed narrow grid (scale 3/127),
 // [0, 5] unsigned without a zero point (5/255).

@@ -681,6 +681,14 @@ static int calibrateMain() {
   if (calibrationPercentile.getNumOccurrences() &&
       options.method != CalibrationMethod::Percentile)
     return fail("--percentile is only for --method=percentile");
+  if (calibrationWeightBits.getNumOccurrences() &&
+      calibrationWeightFormat.getNumOccurrences())
+    return fail("--weight-bits is for fixed-point weights; --weight-format "
+                "sets a float format's own width");
+  if (calibrationActivationBits.getNumOccurrences() &&
+      calibrationActivationFormat.getNumOccurrences())
+    return fail("--activation-bits is for fixed-point activations; "
+                "--activation-format sets a float format's own width");
   if (auto why = verifyCalibrationOptions(options))
     return fail(*why);
   if (trainedOutput.empty())

@@ -22,6 +22,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
 
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -88,7 +89,7 @@ void runCase(const Case &c, uint64_t seed) {
     if (c.rounding == RescaleRounding::Float) {
       p.scale = static_cast<float>(m);
       char text[64];
-      std::snprintf(text, sizeof(text), "%.9g", static_cast<double>(p.scale));
+      std::snprintf(text, sizeof(text), "%.9e", static_cast<double>(p.scale));
       scales.push_back(text);
     } else {
       auto fp = getFixedPointMultiplier(m);
@@ -108,10 +109,14 @@ void runCase(const Case &c, uint64_t seed) {
     values.push_back(v);
   // Ties: x' m = k + 1/2 where the multiplier allows.
   for (double m : c.multipliers)
-    for (int k = -6; k <= 6; ++k) {
+    for (int k = -6; k <= 6 && c.inputZeroPoint > -(int64_t(1) << 40) &&
+                     c.inputZeroPoint < (int64_t(1) << 40);
+         ++k) {
       double x = (k + 0.5) / m;
-      if (std::fabs(x) < 0x1p40 && x == std::round(x))
-        values.push_back(static_cast<int64_t>(x) + c.inputZeroPoint);
+      int64_t tie = static_cast<int64_t>(x) + c.inputZeroPoint;
+      if (std::fabs(x) < 0x1p40 && x == std::round(x) && tie >= inputMin &&
+          tie <= inputMax)
+        values.push_back(tie);
     }
   std::mt19937_64 random(seed);
   for (int i = 0; i < 400; ++i) {
@@ -209,6 +214,24 @@ TEST_F(IntegerOpsJitTest, WideInputs) {
   uint64_t seed = 200;
   for (RescaleRounding r : kRoundings)
     runCase({r, 64, 32, INT32_MIN, INT32_MAX, 0, 0, {0.001, 2.0e-7}}, seed++);
+}
+
+TEST_F(IntegerOpsJitTest, ExtremeValues) {
+  // 64-bit inputs and results with their whole range (the i128 path),
+  // zero points at the ends of int64, scales that overflow int64.
+  uint64_t seed = 300;
+  for (RescaleRounding r : kRoundings) {
+    runCase({r, 64, 64, INT64_MIN, INT64_MAX, 0, 0, {1.0, 4.0, 0.75}}, seed++);
+    runCase({r, 64, 32, INT32_MIN, INT32_MAX, 5, -3, {0.75}}, seed++);
+    runCase({r, 32, 8, -128, 127, INT64_MAX, 0, {0.5}}, seed++);
+    runCase({r, 32, 8, -128, 127, INT64_MIN, 0, {0.5}}, seed++);
+    runCase({r, 32, 64, INT64_MIN, INT64_MAX, 0, INT64_MIN + 5, {0.25}},
+            seed++);
+    runCase({r, 16, 32, INT32_MIN, INT32_MAX, 70000, -70000, {3.0e-3}}, seed++);
+  }
+  runCase(
+      {RescaleRounding::Float, 32, 64, INT64_MIN, INT64_MAX, 0, 7, {1.0e30}},
+      seed++);
 }
 
 TEST_F(IntegerOpsJitTest, UnpackGivesBackPackedCodes) {

@@ -8,13 +8,14 @@
 //
 // Requantization of an integer (an accumulator) to an output code: the
 // conventions of the integer runtimes users bring, exactly. With
-// x' = x - inputZeroPoint:
+// x' = x - inputZeroPoint (exact):
 //
 //   Float         (ONNX QLinearMatMul, onnxruntime):
 //                 y = round_half_even(f32(x') * f32(scale)) + outputZeroPoint,
-//                 one f32 multiplication (x' rounded to f32 first);
+//                 one f32 multiplication (x' saturated to int64, then
+//                 rounded to f32; the rounded product saturated to int64);
 //   SingleRound   (TOSA rescale, SINGLE_ROUND):
-//                 y = (x' * multiplier + 2^(shift-1)) >> shift  (int64,
+//                 y = (x' * multiplier + 2^(shift-1)) >> shift  (exact,
 //                 arithmetic shift: ties toward +infinity) + outputZeroPoint;
 //   DoubleRound   (TOSA rescale, DOUBLE_ROUND): as SingleRound, with
 //                 2^30 added (x' >= 0) or subtracted (x' < 0) to the rounding
@@ -26,8 +27,10 @@
 //                 second away from zero; x' and the shifted x' saturate to
 //                 int32 (where TFLite's int32 shift overflows);
 //
-// then clamped to [outputMin, outputMax]. In every fixed-point convention
-// the real multiplier is multiplier * 2^-shift.
+// then clamped to [outputMin, outputMax]; nothing overflows in between. In
+// every fixed-point convention the real multiplier is multiplier *
+// 2^-shift. Clamping after rounding equals onnxruntime's clamping before
+// it wherever the clamp's bounds minus the zero point are exact in f32.
 //
 //===----------------------------------------------------------------------===//
 

@@ -678,7 +678,7 @@ void MakeTrainStepPass::runOnOperation() {
       assigned.push_back(params.size());
     params.push_back(global);
   }
-  if (params.empty()) {
+  if (params.empty() && !predictOnly) {
     function.emitError("the model reads no mutable float ml_program.global: "
                        "it has no parameters to train");
     return signalPassFailure();

@@ -42,54 +42,88 @@ Value constantInt(OpBuilder &b, Location loc, Type type, int64_t value) {
                                    /*isSigned=*/true)));
 }
 
+/// Whether i64 arithmetic computes `op` exactly with intermediate values
+/// clamped to +-2^62: inputs and results of at most 32 bits and zero points
+/// of at most 2^16 in magnitude (then |x'| < 2^31 + 2^16, x' * multiplier
+/// plus the rounding term stays under 2^63, and the result's clamp lies
+/// within +-2^32). Otherwise the arithmetic is i128 and nothing is clamped
+/// before the result's range.
+bool fitsInI64(RescaleOp op) {
+  unsigned inputWidth =
+      getElementTypeOrSelf(op.getInput().getType()).getIntOrFloatBitWidth();
+  unsigned resultWidth =
+      getElementTypeOrSelf(op.getType()).getIntOrFloatBitWidth();
+  auto small = [](int64_t v) { return v >= -(1 << 16) && v <= (1 << 16); };
+  return inputWidth <= 32 && resultWidth <= 32 &&
+         small(op.getInputZeroPoint()) && small(op.getOutputZeroPoint());
+}
+
 /// The output code of `x` (an input element) with the channel's parameters:
-/// `scale` (f32) or `multiplier` and `shift` (i64).
+/// `scale` (f32) or `multiplier` and `shift` (i64). Mirrors
+/// quantx::numerics::rescale.
 Value buildRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
                    Value scale, Value multiplier, Value shift,
                    IntegerType resultType) {
   Type i64 = b.getI64Type();
-  auto inputType = cast<IntegerType>(x.getType());
-  auto cst = [&](int64_t v) { return constantInt(b, loc, i64, v); };
+  bool narrow = fitsInI64(op);
+  Type work = narrow ? i64 : Type(b.getIntegerType(128));
+  auto cst = [&](Type type, int64_t v) { return constantInt(b, loc, type, v); };
+  auto wcst = [&](int64_t v) { return cst(work, v); };
+  auto clampTo = [&](Value v, int64_t lo, int64_t hi) -> Value {
+    Type type = v.getType();
+    v = arith::MaxSIOp::create(b, loc, v, cst(type, lo));
+    return arith::MinSIOp::create(b, loc, v, cst(type, hi));
+  };
+  auto toWork = [&](Value v) -> Value {
+    unsigned width = v.getType().getIntOrFloatBitWidth();
+    unsigned target = work.getIntOrFloatBitWidth();
+    return width < target ? arith::ExtSIOp::create(b, loc, work, v).getResult()
+                          : v;
+  };
+  auto toI64 = [&](Value v) -> Value {
+    return narrow ? v : arith::TruncIOp::create(b, loc, i64, v).getResult();
+  };
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   Value v =
-      inputType.getWidth() < 64 ? arith::ExtSIOp::create(b, loc, i64, x) : x;
-  v = arith::SubIOp::create(b, loc, v, cst(op.getInputZeroPoint()));
+      arith::SubIOp::create(b, loc, toWork(x), wcst(op.getInputZeroPoint()));
   int64_t lo = op.getOutputMin(), hi = op.getOutputMax();
-  int64_t zeroPoint = op.getOutputZeroPoint();
   Value y;
   switch (op.getRounding()) {
   case RescaleRounding::float_scale: {
     Type f32 = b.getF32Type();
-    Value f = arith::SIToFPOp::create(b, loc, f32, v);
+    Value saturated = narrow ? v : toI64(clampTo(v, kMin, kMax));
+    Value f = arith::SIToFPOp::create(b, loc, f32, saturated);
     Value product = arith::MulFOp::create(b, loc, f, scale);
-    auto fcst = [&](int64_t v) {
-      return arith::ConstantOp::create(
-          b, loc, b.getF32FloatAttr(static_cast<float>(v)));
-    };
-    product = arith::MaximumFOp::create(b, loc, product, fcst(lo - zeroPoint));
-    product = arith::MinimumFOp::create(b, loc, product, fcst(hi - zeroPoint));
     Value rounded = math::RoundEvenOp::create(b, loc, product);
-    y = arith::FPToSIOp::create(b, loc, i64, rounded);
-    y = arith::AddIOp::create(b, loc, y, cst(zeroPoint));
+    // Saturated to int64 (fptosi of an out-of-range value is poison).
+    auto fcst = [&](float c) {
+      return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c));
+    };
+    Value tooHigh = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE,
+                                          rounded, fcst(0x1p63f));
+    Value tooLow = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                         rounded, fcst(-0x1p63f));
+    Value safe = arith::SelectOp::create(
+        b, loc, arith::OrIOp::create(b, loc, tooHigh, tooLow), fcst(0.0f),
+        rounded);
+    Value r = arith::FPToSIOp::create(b, loc, i64, safe);
+    r = arith::SelectOp::create(b, loc, tooHigh, cst(i64, kMax), r);
+    r = arith::SelectOp::create(b, loc, tooLow, cst(i64, kMin), r);
+    if (narrow)
+      r = clampTo(r, kMin / 2, kMax / 2);
+    y = arith::AddIOp::create(b, loc, toWork(r), wcst(op.getOutputZeroPoint()));
     break;
   }
   case RescaleRounding::single_round:
   case RescaleRounding::double_round: {
-    // Exact in i64 for inputs of up to 32 bits (|v| <= 2^32, multiplier <
-    // 2^31); in i128 beyond.
-    bool wide = inputType.getWidth() > 32;
-    Type work = wide ? Type(b.getIntegerType(128)) : i64;
-    auto wcst = [&](int64_t c) { return constantInt(b, loc, work, c); };
-    auto widen = [&](Value value) -> Value {
-      return wide ? arith::ExtSIOp::create(b, loc, work, value).getResult()
-                  : value;
-    };
-    Value vw = widen(v), m = widen(multiplier), s = widen(shift);
-    Value product = arith::MulIOp::create(b, loc, vw, m);
+    Value m = toWork(multiplier), s = toWork(shift);
+    Value product = arith::MulIOp::create(b, loc, v, m);
     Value round = arith::ShLIOp::create(
         b, loc, wcst(1), arith::SubIOp::create(b, loc, s, wcst(1)));
     if (op.getRounding() == RescaleRounding::double_round) {
       Value positive =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, vw, wcst(0));
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v, wcst(0));
       Value extra = arith::SelectOp::create(b, loc, positive, wcst(1 << 30),
                                             wcst(-(int64_t(1) << 30)));
       Value above31 =
@@ -99,64 +133,56 @@ Value buildRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
     }
     Value shifted = arith::ShRSIOp::create(
         b, loc, arith::AddIOp::create(b, loc, product, round), s);
-    // The reference clamps to +-2^62 before adding the zero point.
-    shifted = arith::MaxSIOp::create(
-        b, loc, shifted, wcst(std::numeric_limits<int64_t>::min() / 2));
-    shifted = arith::MinSIOp::create(
-        b, loc, shifted, wcst(std::numeric_limits<int64_t>::max() / 2));
-    if (wide)
-      shifted = arith::TruncIOp::create(b, loc, i64, shifted);
-    y = arith::AddIOp::create(b, loc, shifted, cst(zeroPoint));
+    if (narrow)
+      shifted = clampTo(shifted, kMin / 2, kMax / 2);
+    y = arith::AddIOp::create(b, loc, shifted, wcst(op.getOutputZeroPoint()));
     break;
   }
   case RescaleRounding::gemmlowp: {
-    auto saturate32 = [&](Value value) -> Value {
-      value = arith::MaxSIOp::create(b, loc, value,
-                                     cst(std::numeric_limits<int32_t>::min()));
-      return arith::MinSIOp::create(b, loc, value,
-                                    cst(std::numeric_limits<int32_t>::max()));
-    };
+    auto i64cst = [&](int64_t c) { return cst(i64, c); };
     // s = shift - 31: a left shift of the input below 31, a rounding right
     // shift of the product above.
-    Value s = arith::SubIOp::create(b, loc, shift, cst(31));
+    Value s = arith::SubIOp::create(b, loc, shift, i64cst(31));
     Value left = arith::MaxSIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, cst(0), s), cst(0));
-    Value right = arith::MaxSIOp::create(b, loc, s, cst(0));
-    Value in = saturate32(v);
-    Value shiftedIn =
-        saturate32(arith::ShLIOp::create(b, loc, in, left)); // |in| < 2^31
+        b, loc, arith::SubIOp::create(b, loc, i64cst(0), s), i64cst(0));
+    Value right = arith::MaxSIOp::create(b, loc, s, i64cst(0));
+    int64_t int32Min = std::numeric_limits<int32_t>::min();
+    int64_t int32Max = std::numeric_limits<int32_t>::max();
+    Value in = toI64(clampTo(v, int32Min, int32Max));
+    Value shiftedIn = clampTo(arith::ShLIOp::create(b, loc, in, left), int32Min,
+                              int32Max); // |in| < 2^31, left < 31
     // SaturatingRoundingDoublingHighMul (the multiplier is positive, so the
     // INT32_MIN * INT32_MIN case cannot occur).
     Value ab = arith::MulIOp::create(b, loc, shiftedIn, multiplier);
     Value nonNegative =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, ab, cst(0));
-    Value nudge = arith::SelectOp::create(b, loc, nonNegative, cst(1 << 30),
-                                          cst(1 - (int64_t(1) << 30)));
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, ab, i64cst(0));
+    Value nudge = arith::SelectOp::create(b, loc, nonNegative, i64cst(1 << 30),
+                                          i64cst(1 - (int64_t(1) << 30)));
     Value high =
         arith::DivSIOp::create(b, loc, arith::AddIOp::create(b, loc, ab, nudge),
-                               cst(int64_t(1) << 31));
+                               i64cst(int64_t(1) << 31));
     // RoundingDivideByPOT.
     Value mask = arith::SubIOp::create(
-        b, loc, arith::ShLIOp::create(b, loc, cst(1), right), cst(1));
+        b, loc, arith::ShLIOp::create(b, loc, i64cst(1), right), i64cst(1));
     Value remainder = arith::AndIOp::create(b, loc, high, mask);
-    Value negative =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, high, cst(0));
+    Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                           high, i64cst(0));
     Value threshold = arith::AddIOp::create(
-        b, loc, arith::ShRSIOp::create(b, loc, mask, cst(1)),
+        b, loc, arith::ShRSIOp::create(b, loc, mask, i64cst(1)),
         arith::ExtUIOp::create(b, loc, i64, negative));
     Value up = arith::ExtUIOp::create(
         b, loc, i64,
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, remainder,
                               threshold));
-    y = arith::AddIOp::create(b, loc,
-                              arith::ShRSIOp::create(b, loc, high, right), up);
-    y = arith::AddIOp::create(b, loc, y, cst(zeroPoint));
+    Value r = arith::AddIOp::create(
+        b, loc, arith::ShRSIOp::create(b, loc, high, right), up);
+    y = arith::AddIOp::create(b, loc, toWork(r), wcst(op.getOutputZeroPoint()));
     break;
   }
   }
-  y = arith::MaxSIOp::create(b, loc, y, cst(lo));
-  y = arith::MinSIOp::create(b, loc, y, cst(hi));
-  if (resultType.getWidth() < 64)
+  y = clampTo(y, lo, hi);
+  unsigned width = work.getIntOrFloatBitWidth();
+  if (resultType.getWidth() < width)
     y = arith::TruncIOp::create(b, loc, resultType, y);
   return y;
 }

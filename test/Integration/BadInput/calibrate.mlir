@@ -36,6 +36,19 @@
 // UNTRAINED2: quantx-runner: error: {{.*}}mlp-digits.mlir: global @w1 has no value; train the model and save it first
 // RUN: not quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --model predict -o %t.mlir 2>&1 | FileCheck %s --check-prefix=MODEL
 // MODEL: quantx-runner: error: {{.*}}calibrate.mlir: no function @predict is defined (--model)
+// A calibrated model is not calibrated again.
+// RUN: quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy -o %t.once.mlir 2> /dev/null
+// RUN: not quantx-runner calibrate %t.once.mlir --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy -o %t.twice.mlir 2>&1 | FileCheck %s --check-prefix=TWICE
+// TWICE: quantx-runner: error: {{.*}}once.mlir: @forward is already quantized (it has quantx.fake_quant): calibrate the float model
+// A width for a float format:
+// RUN: not quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --weight-format e4m3 --weight-bits 4 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=FLOATBITS
+// FLOATBITS: quantx-runner: error: --weight-bits is for fixed-point weights; --weight-format sets a float format's own width
+// An unsigned float format for signed values says what it loses; so does a
+// clip that saturates more than 1% of the values (the 50th percentile).
+// RUN: quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --activation-format "e4m3, unsigned" --first-last-bits 0 -o %t.unsigned.mlir 2>&1 >/dev/null | FileCheck %s --check-prefix=UNSIGNED
+// UNSIGNED: quantx-runner: warning: layer 1 input: 2 of 8 values are negative; the unsigned format makes them 0
+// RUN: quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --method percentile --percentile 50 -o %t.p50.mlir 2>&1 >/dev/null | FileCheck %s --check-prefix=SATURATES
+// SATURATES: quantx-runner: warning: layer 1 input: the clip [-1.00049, 1.00049] saturates 25.0% of the values
 //
 // All-zero weights: every activation after them is 0. The weights get
 // scale 1, the activation the range [0, 1], each with a warning.
@@ -43,7 +56,7 @@
 // ZERO: weights @w: i8 per channel (axis 1): 2 scales in [1, 1]
 // ZERO: activations layer 2 input: !quantx.fixed<u8:f32, 0.0039215686274509{{[0-9]*}}> (observed [0, 0], clipped to [0, 1])
 // RUN: FileCheck %s --check-prefix=WARN < %t.warnings
-// WARN: quantx-runner: warning: @w: every weight is 0 (a scale of 1 is used)
+// WARN: quantx-runner: warning: @w: no finite weight is non-zero (a scale of 1 is used)
 // WARN: quantx-runner: warning: layer 2 input: every observed value is 0 (the range [0, 1] is used)
 // RUN: quantx-runner eval %t.zero.mlir --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy | FileCheck %s --check-prefix=EVAL
 // EVAL: test-accuracy: 0.5000

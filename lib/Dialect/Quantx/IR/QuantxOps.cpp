@@ -21,6 +21,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -493,9 +494,18 @@ LogicalResult RescaleOp::verify() {
     return failure();
   unsigned inputWidth = getElementTypeOrSelf(inputType).getIntOrFloatBitWidth();
   unsigned width = getElementTypeOrSelf(resultType).getIntOrFloatBitWidth();
-  if (inputWidth > 64)
-    return emitOpError("rescale_c4: expected an input of at most 64 bits, got ")
-           << getElementTypeOrSelf(inputType);
+  if (inputWidth > 64 || width > 64)
+    return emitOpError("rescale_c4: expected integers of at most 64 bits, "
+                       "got ")
+           << getElementTypeOrSelf(inputType) << " to "
+           << getElementTypeOrSelf(resultType);
+  auto inputShaped = dyn_cast<ShapedType>(inputType);
+  auto resultShaped = dyn_cast<ShapedType>(resultType);
+  if (inputShaped && resultShaped &&
+      inputShaped.getShape() != resultShaped.getShape())
+    return emitOpError("rescale_c4: expected the input's shape for the "
+                       "result, got ")
+           << inputType << " to " << resultType;
   bool isFloat = getRounding() == RescaleRounding::float_scale;
   if (isFloat && (!getScale() || getMultiplier() || getShift()))
     return emitOpError("rescale_c1: rounding<float> takes `scale` and no "
@@ -557,13 +567,19 @@ LogicalResult UnpackOp::verify() {
     return emitOpError("unpack_c2: expected a static shape of 1-, 2- or "
                        "4-bit integers, got ")
            << result;
-  int64_t bytes =
-      ::quantx::numerics::getPackedBytes(result.getNumElements(), bits);
+  // The element count, its bits and bytes without overflow.
+  std::optional<int64_t> count = 1;
+  for (int64_t size : result.getShape())
+    count = count ? llvm::checkedMul(*count, size) : std::nullopt;
+  if (!count || !llvm::checkedMul(*count, int64_t(bits)))
+    return emitOpError("unpack_c2: ")
+           << result << " has more elements than 64 bits count";
+  int64_t bytes = ::quantx::numerics::getPackedBytes(*count, bits);
   if (input.getRank() != 1 || input.isDynamicDim(0) ||
       input.getDimSize(0) != bytes)
     return emitOpError("unpack_c1: expected tensor<")
-           << bytes << "xi8> for " << result.getNumElements() << " codes of "
-           << bits << " bits, got " << input;
+           << bytes << "xi8> for " << *count << " codes of " << bits
+           << " bits, got " << input;
   return success();
 }
 

@@ -272,6 +272,11 @@ FailureOr<bool> QuantizePass::quantizeLayer(linalg::LinalgOp op) {
   if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
     return stayFloat("it does not accumulate into zeros");
 
+  int64_t outputChannels =
+      cast<ShapedType>(op->getResult(0).getType()).getShape().back();
+  if (weightFormat.getScales().size() > 1 &&
+      static_cast<int64_t>(weightFormat.getScales().size()) != outputChannels)
+    return stayFloat("its weight scales do not match its output channels");
   FailureOr<Codes> activation = getActivationCodes(fakeQuant);
   if (failed(activation))
     return failure();
@@ -325,21 +330,56 @@ FailureOr<bool> QuantizePass::quantizeLayer(linalg::LinalgOp op) {
   double sa = af.getScales().front();
   for (double sw : weightFormat.getScales())
     record.scales.push_back(sa * sw);
-  int64_t channels = resultType.getShape().back();
   bool perChannel = record.scales.size() > 1;
-  auto accFormat = FixedType::get(
-      b.getContext(), accType.getWidth(), true,
-      numerics::FixedPointFormat::getIntegerMin(accType.getWidth(), true),
-      numerics::FixedPointFormat::getIntegerMax(accType.getWidth(), true),
-      b.getF32Type(), perChannel ? int32_t(resultType.getRank() - 1) : -1,
-      record.scales, SmallVector<int64_t>(record.scales.size(), 0));
-  if (perChannel && static_cast<int64_t>(record.scales.size()) != channels)
-    return stayFloat("its weight scales do not match its output channels");
-  Value quantized = StorageCastOp::create(
-      b, loc, RankedTensorType::get(resultType.getShape(), accFormat), acc);
-  Value decoded = DequantizeOp::create(
-      b, loc, resultType, quantized,
-      ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+  Value decoded;
+  if (accType.getWidth() <= 32) {
+    // Decoded through its format, visible in the IR.
+    auto accFormat = FixedType::get(
+        b.getContext(), accType.getWidth(), true,
+        numerics::FixedPointFormat::getIntegerMin(accType.getWidth(), true),
+        numerics::FixedPointFormat::getIntegerMax(accType.getWidth(), true),
+        b.getF32Type(), perChannel ? int32_t(resultType.getRank() - 1) : -1,
+        record.scales, SmallVector<int64_t>(record.scales.size(), 0));
+    Value quantized = StorageCastOp::create(
+        b, loc, RankedTensorType::get(resultType.getShape(), accFormat), acc);
+    decoded = DequantizeOp::create(
+        b, loc, resultType, quantized,
+        ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+  } else {
+    // No format has 64-bit storage: the same decoding, acc * scale in f64
+    // rounded to f32, as a generic.
+    int64_t rank = resultType.getRank();
+    MLIRContext *context = b.getContext();
+    auto scalesType = RankedTensorType::get(
+        {static_cast<int64_t>(record.scales.size())}, b.getF64Type());
+    Value scales = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(scalesType, ArrayRef(record.scales)));
+    AffineMap scaleMap =
+        perChannel ? AffineMap::get(
+                         rank, 0, getAffineDimExpr(rank - 1, context), context)
+                   : AffineMap::get(rank, 0, getAffineConstantExpr(0, context),
+                                    context);
+    Value empty = tensor::EmptyOp::create(
+        b, loc, tensor::getMixedSizes(b, loc, acc), b.getF32Type());
+    decoded =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{resultType}, ValueRange{acc, scales},
+            ValueRange{empty},
+            SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank), scaleMap,
+                                   b.getMultiDimIdentityMap(rank)},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value wide =
+                  arith::SIToFPOp::create(nb, nl, nb.getF64Type(), args[0]);
+              Value scaled = arith::MulFOp::create(nb, nl, wide, args[1]);
+              linalg::YieldOp::create(
+                  nb, nl,
+                  arith::TruncFOp::create(nb, nl, nb.getF32Type(), scaled)
+                      .getResult());
+            })
+            .getResult(0);
+  }
   op->getResult(0).replaceAllUsesWith(decoded);
   op->erase();
   accumulators[decoded] = record;

@@ -105,7 +105,23 @@ func.func @shapes(%x: tensor<4xi32>) -> tensor<5xi8> {
 // -----
 
 func.func @wide_input(%x: tensor<4xi128>) -> tensor<4xi8> {
-  // expected-error @+1 {{rescale_c4: expected an input of at most 64 bits, got 'i128'}}
+  // expected-error @+1 {{rescale_c4: expected integers of at most 64 bits, got 'i128' to 'i8'}}
   %y = quantx.rescale %x rounding<float> scale [0.5] zero_points (0, 0) clamp [-128, 127] : tensor<4xi128> to tensor<4xi8>
   return %y : tensor<4xi8>
+}
+
+// -----
+
+func.func @wide_result(%x: tensor<4xi32>) -> tensor<4xi128> {
+  // expected-error @+1 {{rescale_c4: expected integers of at most 64 bits, got 'i32' to 'i128'}}
+  %y = quantx.rescale %x rounding<float> scale [0.5] zero_points (0, 0) clamp [-128, 127] : tensor<4xi32> to tensor<4xi128>
+  return %y : tensor<4xi128>
+}
+
+// -----
+
+func.func @dynamic_result(%x: tensor<4xi32>) -> tensor<?xi8> {
+  // expected-error @+1 {{rescale_c4: expected the input's shape for the result, got 'tensor<4xi32>' to 'tensor<?xi8>'}}
+  %y = quantx.rescale %x rounding<float> scale [0.5] zero_points (0, 0) clamp [-128, 127] : tensor<4xi32> to tensor<?xi8>
+  return %y : tensor<?xi8>
 }

@@ -29,3 +29,11 @@ func.func @dynamic_result(%p: tensor<2xi8>, %n: index) -> tensor<?xi4> {
   %a = quantx.unpack %p : tensor<2xi8> to tensor<?xi4>
   return %a : tensor<?xi4>
 }
+
+// -----
+
+func.func @overflow(%p: tensor<0xi8>) -> tensor<4611686018427387904x4xi4> {
+  // expected-error @+1 {{unpack_c2: 'tensor<4611686018427387904x4xi4>' has more elements than 64 bits count}}
+  %a = quantx.unpack %p : tensor<0xi8> to tensor<4611686018427387904x4xi4>
+  return %a : tensor<4611686018427387904x4xi4>
+}

@@ -171,3 +171,27 @@ func.func @qat(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %m = linalg.matmul ins(%qt, %qw : tensor<?x2xf32>, tensor<2x2xf32>) outs(%f : tensor<?x2xf32>) -> tensor<?x2xf32>
   return %m : tensor<?x2xf32>
 }
+
+// -----
+
+// 16-bit activations and weights: K max|a - zp| max|w| = 2 * 65535 * 32767
+// exceeds int32, so the accumulator is i64, decoded (acc * 1.2207e-8 in
+// f64, then f32) by a generic: no format has 64-bit storage.
+// CHECK-LABEL: func.func @wide
+// CHECK: %[[ACC:.*]] = linalg.quantized_matmul ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x2xi16>, tensor<2x2xi16>, i32, i32) outs(%{{.*}} : tensor<?x2xi64>)
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}} : tensor<?x2xi64>, tensor<1xf64>)
+// CHECK: arith.sitofp %{{.*}} : i64 to f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+ml_program.global private mutable @wide_w(dense<[[1.0, -2.0], [0.5, 4.0]]> : tensor<2x2xf32>) : tensor<2x2xf32>
+func.func @wide(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x2xf32>
+  %w = ml_program.global_load @wide_w : tensor<2x2xf32>
+  %wq = quantx.fake_quant %w to !quantx.fixed<i16<-32767:32767>:f32, 0.0001220703125> : tensor<2x2xf32>
+  %xq = quantx.fake_quant %x to !quantx.fixed<u16:f32, 0.0001> : tensor<?x2xf32>
+  %e = tensor.empty(%n) : tensor<?x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %m = linalg.matmul ins(%xq, %wq : tensor<?x2xf32>, tensor<2x2xf32>) outs(%f : tensor<?x2xf32>) -> tensor<?x2xf32>
+  return %m : tensor<?x2xf32>
+}

@@ -186,7 +186,7 @@ def Quantx_RescaleOp : Quantx_Op<"rescale", [Pure, SameOperandsAndResultShape]> 
 
     | `rounding` | convention | result before the clamp |
     |---|---|---|
-    | `float` | ONNX QLinearMatMul (onnxruntime) | `round_half_even(f32(x') * scale) + output_zero_point`, one f32 multiplication, clamped in float first |
+    | `float` | ONNX QLinearMatMul (onnxruntime) | `round_half_even(f32(x') * scale) + output_zero_point`, one f32 multiplication |
     | `single_round` | TOSA rescale, SINGLE_ROUND | `(x' * multiplier + 2^(shift-1)) >> shift + output_zero_point` (exact, arithmetic shift: ties toward +inf) |
     | `double_round` | TOSA rescale, DOUBLE_ROUND | as `single_round`, with `2^30` added (`x' >= 0`) or subtracted to the rounding term when `shift > 31` |
     | `gemmlowp` | TFLite `MultiplyByQuantizedMultiplier` | `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x' << max(31 - shift, 0), multiplier), max(shift - 31, 0)) + output_zero_point` in int32: the high multiplication rounds ties toward +inf, the division by a power of two away from zero; the input and the shifted input saturate |
@@ -204,8 +204,14 @@ def Quantx_RescaleOp : Quantx_Op<"rescale", [Pure, SameOperandsAndResultShape]> 
     `shift` (in [1, 62]) of the same length and no `scale`; rescale_c2: one
     value, or `axis` names a static dimension with as many values;
     rescale_c3: `output_min <= output_max`, both representable in the
-    result's width as signed or as unsigned integers; rescale_c4: the input
-    is at most 64 bits, the zero points fit in 64 bits.
+    result's width as signed or as unsigned integers; rescale_c4: input and
+    result are integers of at most 64 bits, of the same shape (dynamic
+    dimensions in the same places).
+
+    Nothing overflows before the clamp: `x'` is exact, the fixed-point
+    products are computed in 128 bits where 64 could overflow; `float`
+    saturates `x'` and the rounded product to int64, `gemmlowp` saturates
+    to int32 as TFLite does.
 
     Example:
 
