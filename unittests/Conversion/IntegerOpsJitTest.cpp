@@ -236,7 +236,7 @@ TEST_F(IntegerOpsJitTest, ExtremeValues) {
 
 TEST_F(IntegerOpsJitTest, UnpackGivesBackPackedCodes) {
   std::mt19937_64 random(7);
-  for (unsigned bits : {1u, 2u, 4u})
+  for (unsigned bits : {1u, 2u, 3u, 4u, 5u, 6u, 7u})
     for (std::pair<int64_t, int64_t> shape :
          {std::pair<int64_t, int64_t>{3, 5}, {1, 1}, {4, 8}, {7, 3}}) {
       int64_t count = shape.first * shape.second;
@@ -272,7 +272,8 @@ TEST_F(IntegerOpsJitTest, UnpackGivesBackPackedCodes) {
       ASSERT_TRUE(static_cast<bool>(results))
           << llvm::toString(results.takeError());
       for (int64_t i = 0; i < count; ++i) {
-        EXPECT_EQ(unpackCode(bytes.data(), i, bits),
+        EXPECT_EQ(unpackCode(bytes.data(), static_cast<int64_t>(bytes.size()),
+                             i, bits),
                   static_cast<uint64_t>(codes[i]));
         EXPECT_EQ(static_cast<uint8_t>(results->front().data[i]),
                   static_cast<uint8_t>(codes[i]))

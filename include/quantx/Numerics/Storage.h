@@ -43,13 +43,13 @@ static_assert(getStorageBytes(1) == 1 && getStorageBytes(8) == 1 &&
               getStorageBytes(17) == 4 && getStorageBytes(24) == 4 &&
               getStorageBytes(33) == 8 && getStorageBytes(64) == 8);
 
-/// Packed sub-byte codes (`quantx.unpack`): for a width of 1, 2 or 4 bits,
-/// element i of a tensor (row-major) occupies bits [(i w) mod 8, (i w) mod 8
-/// + w) of byte floor(i w / 8), the first element in the low bits; the last
-/// byte's unused high bits are 0.
-constexpr bool isPackableWidth(unsigned bits) {
-  return bits == 1 || bits == 2 || bits == 4;
-}
+/// Packed sub-byte codes (`quantx.unpack`): for a width w of 1 to 7 bits,
+/// element i of a tensor (row-major) occupies bits [i w, i w + w) of the
+/// bytes read as one little-endian bit string: bit b is bit (b mod 8) of
+/// byte floor(b / 8). Codes of 1, 2 and 4 bits stay within a byte (two
+/// int4 per byte, low nibble first); codes of 3, 5, 6 and 7 bits may
+/// straddle two. The last byte's unused high bits are 0.
+constexpr bool isPackableWidth(unsigned bits) { return bits >= 1 && bits <= 7; }
 
 constexpr int64_t getPackedBytes(int64_t count, unsigned bits) {
   return (count * static_cast<int64_t>(bits) + 7) / 8;
@@ -63,16 +63,23 @@ inline std::vector<uint8_t> packCodes(const std::vector<int64_t> &codes,
   uint64_t mask = (uint64_t(1) << bits) - 1;
   for (size_t i = 0; i < codes.size(); ++i) {
     uint64_t bit = i * bits;
-    bytes[bit / 8] |= static_cast<uint8_t>(
-        (static_cast<uint64_t>(codes[i]) & mask) << (bit % 8));
+    uint64_t value = (static_cast<uint64_t>(codes[i]) & mask) << (bit % 8);
+    bytes[bit / 8] |= static_cast<uint8_t>(value);
+    if (value >> 8)
+      bytes[bit / 8 + 1] |= static_cast<uint8_t>(value >> 8);
   }
   return bytes;
 }
 
-/// The bits of code `i` (zero-extended).
-inline uint64_t unpackCode(const uint8_t *bytes, int64_t i, unsigned bits) {
+/// The bits of code `i` (zero-extended) of `count` packed bytes.
+inline uint64_t unpackCode(const uint8_t *bytes, int64_t count, int64_t i,
+                           unsigned bits) {
   uint64_t bit = static_cast<uint64_t>(i) * bits;
-  return (bytes[bit / 8] >> (bit % 8)) & ((uint64_t(1) << bits) - 1);
+  uint64_t byte = bit / 8;
+  uint64_t pair = bytes[byte];
+  if (static_cast<int64_t>(byte + 1) < count)
+    pair |= static_cast<uint64_t>(bytes[byte + 1]) << 8;
+  return (pair >> (bit % 8)) & ((uint64_t(1) << bits) - 1);
 }
 
 } // namespace quantx::numerics

@@ -59,7 +59,7 @@ struct QuantxPtqPipelineOptions
       llvm::cl::init("single_round")};
   PassOptions::Option<bool> packSubByte{
       *this, "pack-sub-byte",
-      llvm::cl::desc("Store 1-, 2- and 4-bit codes packed into bytes"),
+      llvm::cl::desc("Store codes of 1 to 7 bits packed into bytes"),
       llvm::cl::init(true)};
 };
 

@@ -13,8 +13,8 @@
 // than 32 bits), which the JIT tests compare bit for bit.
 //
 // quantx.unpack: one linalg.generic over the codes, each reading its byte
-// (tensor.extract at the element's linear index times the width over 8)
-// and shifting its bits down.
+// and the next (tensor.extract at the element's linear index times the
+// width over 8) and shifting its bits down.
 //
 //===----------------------------------------------------------------------===//
 
@@ -282,6 +282,7 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
     auto element = cast<IntegerType>(type.getElementType());
     int64_t rank = type.getRank();
     Value packed = adaptor.getInput();
+    int64_t bytes = cast<RankedTensorType>(packed.getType()).getDimSize(0);
     Value init =
         tensor::EmptyOp::create(rewriter, loc, type.getShape(), element);
     auto generic = linalg::GenericOp::create(
@@ -303,10 +304,26 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
           Value eight = arith::ConstantIndexOp::create(b, l, 8);
           Value byteIndex = arith::DivUIOp::create(b, l, bit, eight);
           Value offset = arith::RemUIOp::create(b, l, bit, eight);
-          Value byte = tensor::ExtractOp::create(b, l, packed, byteIndex);
-          Value amount =
-              arith::IndexCastUIOp::create(b, l, b.getI8Type(), offset);
-          Value shifted = arith::ShRUIOp::create(b, l, byte, amount);
+          // The byte and the next (the last byte again at the end: a code
+          // that reaches the next byte has one), as 16 little-endian bits.
+          Value last = arith::ConstantIndexOp::create(b, l, bytes - 1);
+          Value nextIndex = arith::MinUIOp::create(
+              b, l,
+              arith::AddIOp::create(b, l, byteIndex,
+                                    arith::ConstantIndexOp::create(b, l, 1)),
+              last);
+          Type i16 = b.getI16Type();
+          Value low = arith::ExtUIOp::create(
+              b, l, i16, tensor::ExtractOp::create(b, l, packed, byteIndex));
+          Value high = arith::ExtUIOp::create(
+              b, l, i16, tensor::ExtractOp::create(b, l, packed, nextIndex));
+          Value pair = arith::OrIOp::create(
+              b, l, low,
+              arith::ShLIOp::create(
+                  b, l, high,
+                  arith::ConstantOp::create(b, l, b.getI16IntegerAttr(8))));
+          Value amount = arith::IndexCastUIOp::create(b, l, i16, offset);
+          Value shifted = arith::ShRUIOp::create(b, l, pair, amount);
           linalg::YieldOp::create(
               b, l,
               arith::TruncIOp::create(b, l, element, shifted).getResult());

@@ -564,8 +564,8 @@ LogicalResult UnpackOp::verify() {
   auto result = cast<RankedTensorType>(getType());
   unsigned bits = result.getElementType().getIntOrFloatBitWidth();
   if (!result.hasStaticShape() || !::quantx::numerics::isPackableWidth(bits))
-    return emitOpError("unpack_c2: expected a static shape of 1-, 2- or "
-                       "4-bit integers, got ")
+    return emitOpError("unpack_c2: expected a static shape of integers of "
+                       "1 to 7 bits, got ")
            << result;
   // The element count, its bits and bytes without overflow.
   std::optional<int64_t> count = 1;

@@ -726,7 +726,7 @@ void QuantizePass::moveCodesToGlobals(func::FuncOp function) {
   }
 }
 
-/// Sub-byte codes (1, 2, 4 bits) stored packed: each such constant becomes
+/// Sub-byte codes (1 to 7 bits) stored packed: each such constant becomes
 /// bytes and quantx.unpack.
 void QuantizePass::packSubByteConstants(func::FuncOp function) {
   SmallVector<arith::ConstantOp> constants;

@@ -8,10 +8,10 @@ func.func @bytes(%p: tensor<3xi8>) -> tensor<2x2xi4> {
 
 // -----
 
-func.func @width(%p: tensor<3xi8>) -> tensor<4xi6> {
-  // expected-error @+1 {{unpack_c2: expected a static shape of 1-, 2- or 4-bit integers, got 'tensor<4xi6>'}}
-  %a = quantx.unpack %p : tensor<3xi8> to tensor<4xi6>
-  return %a : tensor<4xi6>
+func.func @width(%p: tensor<4xi8>) -> tensor<4xi8> {
+  // expected-error @+1 {{unpack_c2: expected a static shape of integers of 1 to 7 bits, got 'tensor<4xi8>'}}
+  %a = quantx.unpack %p : tensor<4xi8> to tensor<4xi8>
+  return %a : tensor<4xi8>
 }
 
 // -----
@@ -25,7 +25,7 @@ func.func @dynamic(%p: tensor<?xi8>) -> tensor<4xi4> {
 // -----
 
 func.func @dynamic_result(%p: tensor<2xi8>, %n: index) -> tensor<?xi4> {
-  // expected-error @+1 {{unpack_c2: expected a static shape of 1-, 2- or 4-bit integers, got 'tensor<?xi4>'}}
+  // expected-error @+1 {{unpack_c2: expected a static shape of integers of 1 to 7 bits, got 'tensor<?xi4>'}}
   %a = quantx.unpack %p : tensor<2xi8> to tensor<?xi4>
   return %a : tensor<?xi4>
 }

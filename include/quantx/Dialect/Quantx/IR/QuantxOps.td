@@ -253,24 +253,26 @@ def Quantx_RescaleOp : Quantx_Op<"rescale", [Pure, SameOperandsAndResultShape]> 
 def Quantx_UnpackOp : Quantx_Op<"unpack", [Pure]> {
   let summary = "sub-byte codes stored several per byte";
   let description = [{
-    Reads codes of 1, 2 or 4 bits packed into bytes: element `i` of the
-    result (in row-major order) is bits `[(i w) mod 8, (i w) mod 8 + w)` of
-    byte `floor(i w / 8)` of `input`, the first element in the low bits
-    (two int4 codes per byte, low nibble first). The result holds the bits;
-    a format's `storage_cast` reads them as signed or unsigned codes.
-    `quantx-quantize` stores sub-byte weights this way; the lowering reads
-    the bytes in the kernel (`quantx::numerics::unpackCode` is the
+    Reads codes of 1 to 7 bits packed into bytes: element `i` of the result
+    (in row-major order) is bits `[i w, i w + w)` of the bytes read as one
+    little-endian bit string, bit `b` being bit `b mod 8` of byte
+    `floor(b / 8)` of `input` (two int4 codes per byte, low nibble first;
+    3-, 5-, 6- and 7-bit codes may straddle two bytes). The result holds
+    the bits; a format's `storage_cast` reads them as signed or unsigned
+    codes. `quantx-quantize` stores sub-byte weights this way; the lowering
+    reads the bytes in the kernel (`quantx::numerics::unpackCode` is the
     reference).
 
     Constraints: unpack_c1: the input is a 1-D static tensor of i8 with
     `ceil(N w / 8)` elements for a result of N elements; unpack_c2: the
-    result is statically shaped with elements of 1, 2 or 4 bits.
+    result is statically shaped with integer elements of 1 to 7 bits.
 
     Example:
 
     ```mlir
     %packed = arith.constant dense<[33, -2]> : tensor<2xi8>
     %codes = quantx.unpack %packed : tensor<2xi8> to tensor<2x2xi4>   // [[1, 2], [-2, -1]]
+    %six = quantx.unpack %bytes : tensor<3xi8> to tensor<4xi6>         // 24 bits, 4 codes
     ```
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$input);

@@ -224,7 +224,7 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
       Otherwise the activation is quantized from its float value
       (`quantx.quantize`).
 
-    Codes of 1, 2 or 4 bits (int4 weights, binary and ternary codes) are
+    Codes of 1 to 7 bits (int4 and int6 weights, binary and ternary codes) are
     stored packed, several per byte, behind `quantx.unpack` (the layout is
     the op's), unless `pack-sub-byte=false`.
 
@@ -248,7 +248,7 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
            "Requantization convention: single_round, double_round, gemmlowp, "
            "float">,
     Option<"packSubByte", "pack-sub-byte", "bool", "true",
-           "Store 1-, 2- and 4-bit codes packed into bytes (quantx.unpack)">,
+           "Store codes of 1 to 7 bits packed into bytes (quantx.unpack)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
