@@ -132,6 +132,31 @@ quantx::numerics::getFixedPointMultiplier(double m) {
   return std::make_pair(static_cast<int32_t>(multiplier), shift);
 }
 
+int quantx::numerics::chooseBiasFractionBits(
+    double bound, const std::vector<double> &bias,
+    const std::vector<double> &scales, const std::vector<double> &multipliers,
+    bool fixedPoint, double limit, int maxBits) {
+  auto fits = [&](int k) {
+    double biasMax = 0;
+    for (size_t c = 0; c < bias.size(); ++c) {
+      double scale = scales.size() == 1 ? scales[0] : scales[c];
+      biasMax = std::max(
+          biasMax, std::fabs(std::nearbyint(std::ldexp(bias[c], k) / scale)));
+    }
+    if (std::ldexp(bound, k) + biasMax > limit)
+      return false;
+    if (fixedPoint)
+      for (double m : multipliers)
+        if (!getFixedPointMultiplier(std::ldexp(m, -k)))
+          return false;
+    return true;
+  };
+  for (int k = maxBits; k > 0; --k)
+    if (fits(k))
+      return k;
+  return 0;
+}
+
 std::optional<std::string>
 quantx::numerics::verifyRescaleParams(const RescaleParams &p) {
   char text[160];

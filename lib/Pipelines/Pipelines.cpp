@@ -95,6 +95,7 @@ void mlir::quantx::buildQuantxPtqPipeline(
   QuantizePassOptions quantize;
   quantize.rescale = options.rescale;
   quantize.packSubByte = options.packSubByte;
+  quantize.biasFractionBits = options.biasFractionBits;
   pm.addPass(createQuantizePass(quantize));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -183,4 +183,32 @@ TEST(RescaleTest, AgreesWithRationalArithmetic) {
   }
 }
 
+TEST(RescaleTest, BiasFractionBits) {
+  // Room for all 16: (100 + 10) 2^16 is far below 2^31.
+  EXPECT_EQ(chooseBiasFractionBits(100, {1.0}, {0.1}, {0.5}, true,
+                                   double(INT32_MAX), 16),
+            16);
+  // An accumulator bound of 2^29 leaves one bit (2^30 + 2^31 / 10 > limit
+  // at two).
+  EXPECT_EQ(chooseBiasFractionBits(0x1p29, {1.0}, {0.1}, {0.5}, true,
+                                   double(INT32_MAX), 16),
+            1);
+  // A bias of 2^31 accumulator steps leaves none.
+  EXPECT_EQ(chooseBiasFractionBits(0, {0x1p31}, {1.0}, {0.5}, true,
+                                   double(INT32_MAX), 16),
+            0);
+  // A multiplier of 2^-30 keeps a fixed-point form (shift <= 62) for two
+  // more bits only; the float convention has no such limit.
+  EXPECT_EQ(chooseBiasFractionBits(1, {0.0}, {1.0}, {0x1p-30}, true,
+                                   double(INT32_MAX), 16),
+            2);
+  EXPECT_EQ(chooseBiasFractionBits(1, {0.0}, {1.0}, {0x1p-30}, false,
+                                   double(INT32_MAX), 16),
+            16);
+  // Per-channel scales divide each channel's bias.
+  EXPECT_EQ(chooseBiasFractionBits(0, {1.0, 1.0}, {1.0, 0x1p-20}, {0.5, 0.5},
+                                   true, double(INT32_MAX), 16),
+            10);
+}
+
 } // namespace

@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -291,6 +292,23 @@ void QuantizedModelTest::run(const LayerCase &c, num::RescaleRounding rounding,
   int64_t zpOut = c.output.zeroPoint - shift;
   int64_t rows = count(hShape) / c.n;
   std::vector<int64_t> hCodes(count(hShape));
+  // The bias's fraction bits below the accumulator's grid, by the pass's
+  // rule from the accumulator's bound K max|a - zp| max|w|.
+  double aMax = std::max(c.input.zeroPoint - c.input.min(),
+                         c.input.max() - c.input.zeroPoint);
+  double wMax = 0;
+  for (int64_t q : qw)
+    wMax = std::max(wMax, std::fabs(double(q)));
+  double reduction = conv ? double(c.kh * c.kw * c.k) : double(c.k);
+  std::vector<double> biasValues(b.begin(), b.end()), accScales, ratios;
+  for (int64_t j = 0; j < c.n; ++j) {
+    accScales.push_back(c.input.scale * ws[j]);
+    ratios.push_back(accScales.back() / c.output.scale);
+  }
+  int k = num::chooseBiasFractionBits(
+      reduction * aMax * wMax, biasValues, accScales, ratios,
+      rounding != num::RescaleRounding::Float,
+      double(std::numeric_limits<int32_t>::max()), 16);
   int failures = 0;
   for (int64_t r = 0; r < rows; ++r) {
     // The output position (batch, y, x) of row r.
@@ -311,10 +329,12 @@ void QuantizedModelTest::run(const LayerCase &c, num::RescaleRounding rounding,
           acc += (qx[r * c.k + kk] - c.input.zeroPoint) * qw[kk * c.n + j];
       }
       double accScale = c.input.scale * ws[j];
-      acc += static_cast<int64_t>(std::nearbyint(double(b[j]) / accScale));
+      acc = acc * (int64_t(1) << k) +
+            static_cast<int64_t>(
+                std::nearbyint(std::ldexp(double(b[j]), k) / accScale));
       num::RescaleParams p;
       p.rounding = rounding;
-      double m = accScale / c.output.scale;
+      double m = std::ldexp(accScale / c.output.scale, -k);
       if (rounding == num::RescaleRounding::Float) {
         p.scale = static_cast<float>(m);
       } else {

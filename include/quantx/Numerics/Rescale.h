@@ -41,6 +41,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace quantx::numerics {
 
@@ -73,6 +74,19 @@ int64_t rescale(int64_t x, const RescaleParams &params);
 /// significant bits (round half away from zero); nothing when the shift
 /// would leave [1, 62] (m at least 2^30 or below 2^-32).
 std::optional<std::pair<int32_t, int32_t>> getFixedPointMultiplier(double m);
+
+/// The fraction bits a bias gets below its accumulator's grid before a
+/// requantization: the accumulator `acc` (|acc| <= `bound`, scale
+/// `scales[c]` per channel) becomes `acc 2^k + round(bias[c] 2^k /
+/// scales[c])` and its multipliers `multipliers[c] 2^-k`. Returns the
+/// largest k in [0, maxBits] with `bound 2^k + max |bias code| <= limit` and,
+/// when `fixedPoint`, a fixed-point form for every multiplier (k = 0 when
+/// even that does not hold). With k = 0 the bias is on the accumulator's
+/// grid, as TFLite and ONNX store it.
+int chooseBiasFractionBits(double bound, const std::vector<double> &bias,
+                           const std::vector<double> &scales,
+                           const std::vector<double> &multipliers,
+                           bool fixedPoint, double limit, int maxBits);
 
 /// Why the parameters are no valid rescale (a shift outside what the
 /// convention allows, a non-positive or non-finite scale, an empty output

@@ -57,6 +57,11 @@ struct QuantxPtqPipelineOptions
       llvm::cl::desc("Requantization convention of quantx-quantize: "
                      "single_round, double_round, gemmlowp, float"),
       llvm::cl::init("single_round")};
+  PassOptions::Option<int64_t> biasFractionBits{
+      *this, "bias-fraction-bits",
+      llvm::cl::desc("Most fraction bits a bias gets below its "
+                     "accumulator's grid (0: TFLite's and ONNX's int32 bias)"),
+      llvm::cl::init(16)};
   PassOptions::Option<bool> packSubByte{
       *this, "pack-sub-byte",
       llvm::cl::desc("Store codes of 1 to 7 bits packed into bytes"),

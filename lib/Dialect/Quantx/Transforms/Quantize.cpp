@@ -544,21 +544,39 @@ QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
     return record.scales.size() == 1 ? record.scales.front() : record.scales[c];
   };
   Value acc = record.acc;
+  double outScale = format.getScales().front();
+  bool fixedPoint = rounding != numerics::RescaleRounding::Float;
+  std::vector<double> accScales(record.scales.begin(), record.scales.end());
+  std::vector<double> ratios;
+  for (double scale : accScales)
+    ratios.push_back(scale / outScale);
+  // The bias, with extra fraction bits below the accumulator's grid where
+  // the accumulator has room (acc 2^k + round(b 2^k / s)); the multipliers
+  // are divided by 2^k to match.
+  int fractionBits = 0;
   if (epilogue.bias) {
     std::optional<std::vector<double>> bias = getConstantValues(epilogue.bias);
     if (!bias || static_cast<int64_t>(bias->size()) != channels)
       return std::optional<Value>();
-    SmallVector<int64_t> biasCodes;
-    double biasMax = 0;
-    for (int64_t c = 0; c < channels; ++c) {
-      double q = std::nearbyint((*bias)[c] / scaleOf(c));
-      biasMax = std::max(biasMax, std::fabs(q));
-      biasCodes.push_back(static_cast<int64_t>(q));
-    }
-    if (record.bound + biasMax >= 0x1p62)
-      return std::optional<Value>();
     Type element = accType.getElementType();
-    if (record.bound + biasMax >= 0x1p31 && element.isInteger(32)) {
+    double limit32 = std::numeric_limits<int32_t>::max();
+    double limit64 = 0x1p62;
+    int maxBits = static_cast<int>(biasFractionBits);
+    auto biasMaxAt = [&](int k) {
+      double biasMax = 0;
+      for (int64_t c = 0; c < channels; ++c)
+        biasMax = std::max(
+            biasMax,
+            std::fabs(std::nearbyint(std::ldexp((*bias)[c], k) / scaleOf(c))));
+      return biasMax;
+    };
+    if (record.bound + biasMaxAt(0) > limit64)
+      return std::optional<Value>();
+    bool wide = !element.isInteger(32) || record.bound + biasMaxAt(0) > limit32;
+    fractionBits = numerics::chooseBiasFractionBits(
+        record.bound, *bias, accScales, ratios, fixedPoint,
+        wide ? limit64 : limit32, maxBits);
+    if (wide && element.isInteger(32)) {
       element = b.getI64Type();
       auto wideType = RankedTensorType::get(accType.getShape(), element);
       SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, acc);
@@ -579,39 +597,46 @@ QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
     }
     auto biasType = RankedTensorType::get({channels}, element);
     SmallVector<APInt> biasValues;
-    for (int64_t q : biasCodes)
+    for (int64_t c = 0; c < channels; ++c)
       biasValues.push_back(
-          APInt(element.getIntOrFloatBitWidth(), q, /*isSigned=*/true));
+          APInt(element.getIntOrFloatBitWidth(),
+                static_cast<int64_t>(std::nearbyint(
+                    std::ldexp((*bias)[c], fractionBits) / scaleOf(c))),
+                /*isSigned=*/true));
     Value biasConstant = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(biasType, biasValues));
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, acc);
     Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
     MLIRContext *context = b.getContext();
-    acc =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{accType}, ValueRange{acc, biasConstant},
-            ValueRange{empty},
-            SmallVector<AffineMap>{
-                b.getMultiDimIdentityMap(rank),
-                AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context),
-                               context),
-                b.getMultiDimIdentityMap(rank)},
-            SmallVector<utils::IteratorType>(rank,
-                                             utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              linalg::YieldOp::create(
-                  nb, nl,
-                  arith::AddIOp::create(nb, nl, args[0], args[1]).getResult());
-            })
-            .getResult(0);
+    acc = linalg::GenericOp::create(
+              b, loc, TypeRange{accType}, ValueRange{acc, biasConstant},
+              ValueRange{empty},
+              SmallVector<AffineMap>{
+                  b.getMultiDimIdentityMap(rank),
+                  AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context),
+                                 context),
+                  b.getMultiDimIdentityMap(rank)},
+              SmallVector<utils::IteratorType>(rank,
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &nb, Location nl, ValueRange args) {
+                Value scaled = args[0];
+                if (fractionBits > 0)
+                  scaled = arith::ShLIOp::create(
+                      nb, nl, scaled,
+                      arith::ConstantOp::create(
+                          nb, nl, IntegerAttr::get(element, fractionBits)));
+                linalg::YieldOp::create(
+                    nb, nl,
+                    arith::AddIOp::create(nb, nl, scaled, args[1]).getResult());
+              })
+              .getResult(0);
   }
   // The rescale to `format`.
-  double outScale = format.getScales().front();
   int64_t zeroPoint = getZeroPoint(format);
   SmallVector<float> scales;
   SmallVector<int32_t> multipliers, shifts;
   for (size_t c = 0; c < record.scales.size(); ++c) {
-    double m = record.scales[c] / outScale;
+    double m = std::ldexp(ratios[c], -fractionBits);
     if (rounding == numerics::RescaleRounding::Float) {
       scales.push_back(static_cast<float>(m));
       continue;
@@ -821,6 +846,12 @@ void QuantizePass::runOnOperation() {
     return signalPassFailure();
   }
   rounding = *parsed;
+  if (biasFractionBits < 0 || biasFractionBits > 32) {
+    module.emitError("quantx-quantize: bias-fraction-bits must be in 0..32, "
+                     "got ")
+        << static_cast<int64_t>(biasFractionBits);
+    return signalPassFailure();
+  }
   // A QAT model's run-time quantizers are frozen first.
   bool hasRunTimeScales = false;
   module.walk([&](ScaledFakeQuantOp) { hasRunTimeScales = true; });

@@ -1,5 +1,8 @@
 // RUN: quantx-opt %s --quantx-quantize --split-input-file | FileCheck %s
 // RUN: quantx-opt %s --quantx-quantize="rescale=float pack-sub-byte=false" --split-input-file | FileCheck %s --check-prefix=FLOAT
+// RUN: quantx-opt %s --quantx-quantize="bias-fraction-bits=0" --split-input-file | FileCheck %s --check-prefix=GRID
+// RUN: not quantx-opt %s --quantx-quantize="bias-fraction-bits=40" --split-input-file 2>&1 | FileCheck %s --check-prefix=BADBITS
+// BADBITS: quantx-quantize: bias-fraction-bits must be in 0..32, got 40
 
 // A two-layer perceptron with hand-computed integers. The input format u8
 // with zero point 10 runs as i8 with zero point -118; the weights
@@ -7,8 +10,12 @@
 // [1, 16]]; the accumulator's scales are 0.5 * {0.5, 0.25} = {0.25, 0.125},
 // so the bias [1, -0.5] is [4, -4] on its grid and the rescale to the next
 // format (scale 0.25, u8 zero point 3 = i8 -125) multiplies by {1, 0.5}:
-// 2^30 * 2^-30 and 2^30 * 2^-31. ReLU is the clamp's lower bound, the zero
-// point. The last layer's output is its accumulator decoded.
+// 2^30 * 2^-30 and 2^30 * 2^-31. The accumulator's bound, 2 * 245 * 16,
+// leaves room for 16 more fraction bits for the bias: acc 2^16 + [4, -4]
+// 2^16, multipliers divided by 2^16 (shifts 46 and 47); with
+// bias-fraction-bits=0 the bias stays on the grid. ReLU is the clamp's
+// lower bound, the zero point. The last layer's output is its accumulator
+// decoded.
 // CHECK: ml_program.global private @w_codes(dense<{{\[\[}}2, -8], [1, 16]]> : tensor<2x2xi8>) : tensor<2x2xi8>
 // CHECK-LABEL: func.func @mlp
 // CHECK-DAG: %[[Q:.*]] = quantx.quantize %arg0 : tensor<?x2xf32> to tensor<?x2x!quantx.fixed<i8:f32, 0.5:-118>>
@@ -16,10 +23,15 @@
 // CHECK-DAG: %[[W:.*]] = ml_program.global_load @w_codes : tensor<2x2xi8>
 // CHECK-DAG: %[[ZPX:.*]] = arith.constant -118 : i32
 // CHECK: %[[ACC:.*]] = linalg.quantized_matmul ins(%[[X]], %[[W]], %[[ZPX]], %{{.*}} : tensor<?x2xi8>, tensor<2x2xi8>, i32, i32) outs(%{{.*}} : tensor<?x2xi32>)
-// CHECK: %[[BIAS:.*]] = arith.constant dense<[4, -4]> : tensor<2xi32>
+// CHECK: %[[BIAS:.*]] = arith.constant dense<[262144, -262144]> : tensor<2xi32>
 // CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %[[BIAS]] : tensor<?x2xi32>, tensor<2xi32>)
-// CHECK: arith.addi
-// CHECK: %[[H:.*]] = quantx.rescale %[[SUM]] rounding<single_round> multiplier [1073741824, 1073741824] shift [30, 31] axis 1 zero_points (0, -125) clamp [-125, 127] : tensor<?x2xi32> to tensor<?x2xi8>
+// CHECK: %[[SHIFTED:.*]] = arith.shli %{{.*}}, %c16_i32 : i32
+// CHECK: arith.addi %[[SHIFTED]]
+// CHECK: %[[H:.*]] = quantx.rescale %[[SUM]] rounding<single_round> multiplier [1073741824, 1073741824] shift [46, 47] axis 1 zero_points (0, -125) clamp [-125, 127] : tensor<?x2xi32> to tensor<?x2xi8>
+// GRID-LABEL: func.func @mlp
+// GRID: arith.constant dense<[4, -4]> : tensor<2xi32>
+// GRID-NOT: arith.shli
+// GRID: quantx.rescale %{{.*}} rounding<single_round> multiplier [1073741824, 1073741824] shift [30, 31] axis 1
 // CHECK: %[[W2:.*]] = arith.constant dense<2> : tensor<2x1xi8>
 // CHECK: %[[ACC2:.*]] = linalg.quantized_matmul ins(%[[H]], %[[W2]], %{{.*}}, %{{.*}} : tensor<?x2xi8>, tensor<2x1xi8>, i32, i32)
 // CHECK: %[[C:.*]] = quantx.storage_cast %[[ACC2]] : tensor<?x1xi32> to tensor<?x1x!quantx.fixed<i32:f32, 0.125>>
@@ -28,7 +40,7 @@
 // CHECK-NOT: @w(
 // With rescale=float the multipliers are f32 scales.
 // FLOAT-LABEL: func.func @mlp
-// FLOAT: quantx.rescale %{{.*}} rounding<float> scale [1.000000e+00, 5.000000e-01] axis 1 zero_points (0, -125) clamp [-125, 127]
+// FLOAT: quantx.rescale %{{.*}} rounding<float> scale [1.525879e-05, 7.629395e-06] axis 1 zero_points (0, -125) clamp [-125, 127]
 ml_program.global private mutable @w(dense<[[1.0, -2.0], [0.5, 4.0]]> : tensor<2x2xf32>) : tensor<2x2xf32>
 ml_program.global private mutable @b(dense<[1.0, -0.5]> : tensor<2xf32>) : tensor<2xf32>
 ml_program.global private mutable @w2(dense<[[1.0], [1.0]]> : tensor<2x1xf32>) : tensor<2x1xf32>
@@ -65,8 +77,8 @@ func.func @mlp(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
 // A convolution with 4-bit weights: the codes (per channel, scales 0.5 and
 // 0.25) [1, -1, 2, 3, -3, 2, 7, -7] in row-major order are packed two per
 // byte, low nibble first: 0xF1, 0x32, 0x2D, 0x97. The bias [0.5, -0.25] on
-// the accumulator's grid (1/255) * {0.5, 0.25} is [255, -255]; the bias
-// and the ReLU are separate generics. Max pooling and zero padding follow
+// the accumulator's grid (1/255) * {0.5, 0.25} is [255, -255], times 2^16
+// with the fraction bits; the bias and the ReLU are separate generics. Max pooling and zero padding follow
 // on the codes: the pooling's init is the lowest code, the padding the
 // zero point's code (u8 zero point 0 = i8 -128).
 // CHECK: ml_program.global private @k_codes(dense<[-15, 50, 45, -105]> : tensor<4xi8>) : tensor<4xi8>
@@ -74,8 +86,8 @@ func.func @mlp(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
 // CHECK: %[[PACKED:.*]] = ml_program.global_load @k_codes : tensor<4xi8>
 // CHECK: %[[K:.*]] = quantx.unpack %[[PACKED]] : tensor<4xi8> to tensor<2x2x1x2xi4>
 // CHECK: %[[ACC:.*]] = linalg.conv_2d_nhwc_hwcf_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%{{.*}}, %[[K]], %{{.*}}, %{{.*}} : tensor<?x4x4x1xi8>, tensor<2x2x1x2xi4>, i32, i32) outs(%{{.*}} : tensor<?x3x3x2xi32>)
-// CHECK: arith.constant dense<[255, -255]> : tensor<2xi32>
-// CHECK: %[[R:.*]] = quantx.rescale %{{.*}} rounding<single_round> multiplier [1347440720, 1347440720] shift [36, 37] axis 3 zero_points (0, -128) clamp [-128, 127] : tensor<?x3x3x2xi32> to tensor<?x3x3x2xi8>
+// CHECK: arith.constant dense<[16711680, -16711680]> : tensor<2xi32>
+// CHECK: %[[R:.*]] = quantx.rescale %{{.*}} rounding<single_round> multiplier [1347440720, 1347440720] shift [52, 53] axis 3 zero_points (0, -128) clamp [-128, 127] : tensor<?x3x3x2xi32> to tensor<?x3x3x2xi8>
 // CHECK: %[[LOWEST:.*]] = arith.constant -128 : i8
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[LOWEST]] : i8)
 // CHECK: %[[POOL:.*]] = linalg.pooling_nhwc_max {{.*}} ins(%[[R]], %{{.*}} : tensor<?x3x3x2xi8>, tensor<2x2xf32>) outs(%[[INIT]] : tensor<?x2x2x2xi8>)

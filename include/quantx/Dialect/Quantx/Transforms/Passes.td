@@ -218,8 +218,12 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
       `linalg.generic`s) and layout ops (`tensor.collapse_shape`,
       `tensor.expand_shape`, zero `tensor.pad`, `linalg.pooling_nhwc_max`),
       becomes: the accumulator plus the bias rounded to the accumulator's
-      grid (`round(b / (s_a s_w[c]))`), `quantx.rescale`d by
-      `s_a s_w[c] / s_out` to the activation's codes with ReLU in the clamp,
+      grid refined by `k` fraction bits (`acc 2^k + round(b 2^k / (s_a
+      s_w[c]))`, `k` the most of `bias-fraction-bits` that the
+      accumulator's range and the multipliers' fixed-point form allow, 0
+      giving TFLite's and ONNX's int32 bias), `quantx.rescale`d by
+      `s_a s_w[c] / (s_out 2^k)` to the activation's codes with ReLU in the
+      clamp,
       and the layout ops on the codes (padding with the zero point's code).
       Otherwise the activation is quantized from its float value
       (`quantx.quantize`).
@@ -231,9 +235,9 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
     The rescale convention is `rescale` (default `single_round`, the TOSA
     fixed-point form; `double_round`, `gemmlowp` (TFLite) or `float`
     (ONNX)). The integer model differs from its simulated twin only where
-    the bias rounds once more and where the rescale rounds the product of
-    the scales instead of each; predictions agree on nearly every input
-    (docs/PTQ.md).
+    the bias rounds (to `2^-k` of the accumulator's step) and where the
+    rescale rounds the product of the scales instead of each; predictions
+    agree on nearly every input (docs/PTQ.md).
 
     A layer that cannot be computed on integers (float formats, a transposed
     matmul, per-channel zero points on the weights, other contraction ops)
@@ -247,6 +251,9 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
     Option<"rescale", "rescale", "std::string", "\"single_round\"",
            "Requantization convention: single_round, double_round, gemmlowp, "
            "float">,
+    Option<"biasFractionBits", "bias-fraction-bits", "int64_t", "16",
+           "Most fraction bits a bias gets below its accumulator's grid "
+           "(0: on the grid, as TFLite and ONNX store it)">,
     Option<"packSubByte", "pack-sub-byte", "bool", "true",
            "Store codes of 1 to 7 bits packed into bytes (quantx.unpack)">,
   ];
