@@ -76,8 +76,8 @@
 //
 // A QAT-trained model becomes its integer model without calibration
 // (quantx-ptq freezes it first): observed ranges (the same 0.9610, every
-// prediction the same) and PACT clips (0.9554, the clip computed in float
-// before the activation is quantized), 4-bit weights packed two per byte.
+// prediction the same) and PACT clips (0.9554: the learned clip is the
+// rescale's upper bound), 4-bit weights packed two per byte.
 // RUN: quantx-opt %t.observed-trained.mlir --quantx-ptq -o %t.observed-integer.mlir
 // RUN: FileCheck %s --check-prefix=QATINT < %t.observed-integer.mlir
 // QATINT-NOT: scaled_fake_quant

@@ -22,14 +22,16 @@
 //    2^(N-1): the same values, and the codes upstream's ops sign-extend.
 // 3. Each activation the next layer quantizes is followed back to an
 //    accumulator through layout ops (reshapes, zero padding, max pooling)
-//    and elementwise generics adding a per-channel constant bias and
-//    applying ReLU: then it is the accumulator plus the bias rounded onto
-//    the accumulator's grid, `quantx.rescale`d to the activation's format
-//    (ReLU in its clamp), and the layout ops replayed on the codes
-//    (padding with the zero point's code). Max pooling, reshapes and
-//    zero padding commute with the monotone quantization exactly; the
-//    bias is rounded once more than in the simulated model. An activation
-//    that cannot be followed is quantized from its float value.
+//    and elementwise generics adding a per-channel constant bias, applying
+//    ReLU and clipping to constant bounds: then it is the accumulator plus
+//    the bias rounded onto the accumulator's grid refined by up to
+//    `bias-fraction-bits` bits, `quantx.rescale`d to the activation's
+//    format (ReLU and the clip in its clamp), and the layout ops replayed
+//    on the codes (padding with the zero point's code). Max pooling,
+//    reshapes, zero padding and clips commute with the monotone
+//    quantization exactly; the bias is rounded (to 2^-k of the
+//    accumulator's step) where the simulated model adds it in float. An
+//    activation that cannot be followed is quantized from its float value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -417,17 +419,21 @@ FailureOr<Codes> QuantizePass::getActivationCodes(FakeQuantOp fakeQuant) {
 }
 
 /// What an elementwise generic does to its main input: add a per-channel
-/// constant (the bias), then ReLU, either optional.
+/// constant (the bias), then ReLU and a clip to a constant upper bound (a
+/// ReLU6, PACT's learned clip once trained), each optional.
 struct Epilogue {
   Value bias;
   bool relu = false;
+  std::optional<double> upper;
 };
 
-/// Recognizes `op` as `y = relu?(x + bias?)` over identity maps with the
-/// bias indexed by the last dimension; the main input's index, or nothing.
+/// Recognizes `op` as `y = min(relu?(x + bias?), upper)?` over identity maps,
+/// the bias indexed by the last dimension, the upper bound a constant
+/// scalar (an operand with a constant value, or a constant in the body) at
+/// least 0; the main input's index, or nothing.
 std::optional<unsigned> matchEpilogue(linalg::GenericOp op, Epilogue &step) {
   if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 1 ||
-      op.getNumDpsInputs() > 2 ||
+      op.getNumDpsInputs() > 3 ||
       llvm::any_of(op.getIteratorTypesArray(), [](utils::IteratorType t) {
         return t != utils::IteratorType::parallel;
       }))
@@ -439,14 +445,15 @@ std::optional<unsigned> matchEpilogue(linalg::GenericOp op, Epilogue &step) {
       rank, 0, getAffineDimExpr(rank - 1, op->getContext()), op->getContext());
   if (op.getMatchingIndexingMap(op.getDpsInitOperand(0)) != identity)
     return std::nullopt;
-  std::optional<unsigned> main;
-  std::optional<unsigned> biasIndex;
+  std::optional<unsigned> main, biasIndex, scalarIndex;
   for (unsigned i = 0; i < op.getNumDpsInputs(); ++i) {
     AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(i));
     if (map == identity && !main)
       main = i;
     else if (map == channel && !biasIndex)
       biasIndex = i;
+    else if (map.getNumResults() == 0 && !scalarIndex)
+      scalarIndex = i;
     else
       return std::nullopt;
   }
@@ -455,10 +462,26 @@ std::optional<unsigned> matchEpilogue(linalg::GenericOp op, Epilogue &step) {
   Block &body = op.getRegion().front();
   Value current = body.getArgument(*main);
   Value biasArg = biasIndex ? body.getArgument(*biasIndex) : Value();
+  Value scalarArg = scalarIndex ? body.getArgument(*scalarIndex) : Value();
+  // The value of a clip's bound: the scalar operand's constant value, or a
+  // float constant.
+  auto boundOf = [&](Value v) -> std::optional<double> {
+    if (v == scalarArg) {
+      std::optional<std::vector<double>> values =
+          getConstantValues(op.getDpsInputOperand(*scalarIndex)->get());
+      if (!values || values->size() != 1)
+        return std::nullopt;
+      return values->front();
+    }
+    FloatAttr attr;
+    if (matchPattern(v, m_Constant(&attr)))
+      return attr.getValueAsDouble();
+    return std::nullopt;
+  };
   bool added = false;
   for (Operation &inner : body.without_terminator()) {
     if (auto add = dyn_cast<arith::AddFOp>(inner)) {
-      if (added || step.relu || !biasArg)
+      if (added || step.relu || step.upper || !biasArg)
         return std::nullopt;
       if (!((add.getLhs() == current && add.getRhs() == biasArg) ||
             (add.getRhs() == current && add.getLhs() == biasArg)))
@@ -467,19 +490,32 @@ std::optional<unsigned> matchEpilogue(linalg::GenericOp op, Epilogue &step) {
       added = true;
       continue;
     }
-    if (isa<arith::MaximumFOp, arith::MaxNumFOp>(inner)) {
-      Value lhs = inner.getOperand(0), rhs = inner.getOperand(1);
-      Value other = lhs == current ? rhs : rhs == current ? lhs : Value();
-      if (!other || step.relu || !matchPattern(other, m_AnyZeroFloat()))
-        return std::nullopt;
-      current = inner.getResult(0);
-      step.relu = true;
+    if (isa<arith::ConstantOp>(inner))
       continue;
+    bool isMax = isa<arith::MaximumFOp, arith::MaxNumFOp>(inner);
+    bool isMin = isa<arith::MinimumFOp, arith::MinNumFOp>(inner);
+    if (!isMax && !isMin)
+      return std::nullopt;
+    Value lhs = inner.getOperand(0), rhs = inner.getOperand(1);
+    Value other = lhs == current ? rhs : rhs == current ? lhs : Value();
+    if (!other)
+      return std::nullopt;
+    if (isMax) {
+      if (step.relu || !matchPattern(other, m_AnyZeroFloat()))
+        return std::nullopt;
+      step.relu = true;
+    } else {
+      // min(max(x, 0), c) = max(min(x, c), 0) for c >= 0: in either order.
+      std::optional<double> bound = boundOf(other);
+      if (!bound || step.upper || !(*bound >= 0) || !std::isfinite(*bound))
+        return std::nullopt;
+      step.upper = *bound;
     }
-    return std::nullopt;
+    current = inner.getResult(0);
   }
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (yield.getOperand(0) != current || (biasArg && !added))
+  if (yield.getOperand(0) != current || (biasArg && !added) ||
+      (scalarArg && !step.upper))
     return std::nullopt;
   if (biasIndex)
     step.bias = op.getDpsInputOperand(*biasIndex)->get();
@@ -523,13 +559,17 @@ QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
     std::optional<unsigned> main = matchEpilogue(generic, step);
     if (!main)
       return std::optional<Value>();
-    // Steps are met last first: nothing precedes the bias (a ReLU before
-    // it has no integer form here), one ReLU.
-    if (epilogue.bias || (step.relu && epilogue.relu))
+    // Steps are met last first: nothing precedes the bias (a ReLU or clip
+    // before it has no integer form here); ReLUs and clips to bounds of at
+    // least 0 commute, and the tightest bound holds.
+    if (epilogue.bias)
       return std::optional<Value>();
     if (step.bias)
       epilogue.bias = step.bias;
     epilogue.relu |= step.relu;
+    if (step.upper)
+      epilogue.upper =
+          epilogue.upper ? std::min(*epilogue.upper, *step.upper) : *step.upper;
     current = generic.getDpsInputOperand(*main)->get();
   }
   const Accumulator &record = accumulators.find(current)->second;
@@ -668,6 +708,12 @@ QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
   int64_t lo = format.getStorageMin(), hi = format.getStorageMax();
   if (epilogue.relu)
     lo = std::max(lo, zeroPoint);
+  // The quantization is monotone: clipping at c before it is clamping at
+  // the code of c after.
+  if (epilogue.upper)
+    hi = std::min(hi, cast<FormatTypeInterface>(Type(format))
+                          .encode(*epilogue.upper,
+                                  numerics::RoundingMode::NearestEven, 0, 0));
   Value codes = RescaleOp::create(
       b, loc, codesType, acc, RescaleRoundingAttr::get(context, attrRounding),
       scales.empty() ? DenseF32ArrayAttr() : b.getDenseF32ArrayAttr(scales),

@@ -207,3 +207,57 @@ func.func @wide(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %m = linalg.matmul ins(%xq, %wq : tensor<?x2xf32>, tensor<2x2xf32>) outs(%f : tensor<?x2xf32>) -> tensor<?x2xf32>
   return %m : tensor<?x2xf32>
 }
+
+// -----
+
+// Clips join the clamp: a ReLU6 in the bias generic and PACT's clip to a
+// learned bound (a 0-D global, 2.5) in a generic of its own; the tighter
+// bound holds, encoded in the output format (scale 0.25, i8 zero point
+// -125): 2.5 / 0.25 - 125 = -115.
+// CHECK-LABEL: func.func @clip
+// CHECK-NOT: arith.minimumf
+// CHECK: quantx.rescale %{{.*}} zero_points (0, -125) clamp [-125, -115]
+// CHECK-NOT: arith.minimumf
+ml_program.global private mutable @cw(dense<[[1.0, -2.0], [0.5, 4.0]]> : tensor<2x2xf32>) : tensor<2x2xf32>
+ml_program.global private mutable @cb(dense<[1.0, -0.5]> : tensor<2xf32>) : tensor<2xf32>
+ml_program.global private mutable @alpha(dense<2.5> : tensor<f32>) : tensor<f32>
+ml_program.global private mutable @cw2(dense<[[1.0], [1.0]]> : tensor<2x1xf32>) : tensor<2x1xf32>
+func.func @clip(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x2xf32>
+  %w = ml_program.global_load @cw : tensor<2x2xf32>
+  %b = ml_program.global_load @cb : tensor<2xf32>
+  %alpha = ml_program.global_load @alpha : tensor<f32>
+  %w2 = ml_program.global_load @cw2 : tensor<2x1xf32>
+  %qx = quantx.fake_quant %x to !quantx.fixed<u8:f32, 0.5:10> : tensor<?x2xf32>
+  %qw = quantx.fake_quant %w to !quantx.fixed<i8<-127:127>:f32:1, {0.5, 0.25}> : tensor<2x2xf32>
+  %e = tensor.empty(%n) : tensor<?x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %m = linalg.matmul ins(%qx, %qw : tensor<?x2xf32>, tensor<2x2xf32>) outs(%f : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %h = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%m, %b : tensor<?x2xf32>, tensor<2xf32>) outs(%e : tensor<?x2xf32>) {
+  ^bb0(%v: f32, %bias: f32, %o: f32):
+    %s = arith.addf %v, %bias : f32
+    %r = arith.maximumf %s, %zero : f32
+    %c = arith.minimumf %r, %six : f32
+    linalg.yield %c : f32
+  } -> tensor<?x2xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%h, %alpha : tensor<?x2xf32>, tensor<f32>) outs(%e : tensor<?x2xf32>) {
+  ^bb0(%v: f32, %a: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %r = arith.maximumf %v, %z : f32
+    %c = arith.minimumf %r, %a : f32
+    linalg.yield %c : f32
+  } -> tensor<?x2xf32>
+  %qh = quantx.fake_quant %p to !quantx.fixed<u8:f32, 0.25:3> : tensor<?x2xf32>
+  %qw2 = quantx.fake_quant %w2 to !quantx.fixed<i8<-127:127>:f32:1, {0.5}> : tensor<2x1xf32>
+  %e2 = tensor.empty(%n) : tensor<?x1xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x1xf32>) -> tensor<?x1xf32>
+  %y = linalg.matmul ins(%qh, %qw2 : tensor<?x2xf32>, tensor<2x1xf32>) outs(%f2 : tensor<?x1xf32>) -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}

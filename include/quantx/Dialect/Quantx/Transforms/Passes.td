@@ -214,16 +214,17 @@ def QuantizePass : Pass<"quantx-quantize", "::mlir::ModuleOp"> {
       zero point moved by `2^(N-1)` (the same values; upstream's ops
       sign-extend their operands);
     - the activation the next layer quantizes, when it is the accumulator
-      through a per-channel constant bias and ReLU (one or two elementwise
-      `linalg.generic`s) and layout ops (`tensor.collapse_shape`,
+      through a per-channel constant bias, ReLU and clips to constant
+      bounds of at least 0 (elementwise `linalg.generic`s: ReLU6, a trained
+      PACT clip) and layout ops (`tensor.collapse_shape`,
       `tensor.expand_shape`, zero `tensor.pad`, `linalg.pooling_nhwc_max`),
       becomes: the accumulator plus the bias rounded to the accumulator's
       grid refined by `k` fraction bits (`acc 2^k + round(b 2^k / (s_a
       s_w[c]))`, `k` the most of `bias-fraction-bits` that the
       accumulator's range and the multipliers' fixed-point form allow, 0
       giving TFLite's and ONNX's int32 bias), `quantx.rescale`d by
-      `s_a s_w[c] / (s_out 2^k)` to the activation's codes with ReLU in the
-      clamp,
+      `s_a s_w[c] / (s_out 2^k)` to the activation's codes with ReLU and
+      the clip (its bound's code) in the clamp,
       and the layout ops on the codes (padding with the zero point's code).
       Otherwise the activation is quantized from its float value
       (`quantx.quantize`).
