@@ -85,29 +85,6 @@ std::string printType(Type type) {
   return text;
 }
 
-std::vector<float> readGlobal(ml_program::GlobalOp global) {
-  std::vector<float> data;
-  auto attr =
-      dyn_cast_or_null<ElementsAttr>(global.getValue().value_or(Attribute()));
-  if (!attr)
-    return data;
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
-    data.push_back(v.convertToFloat());
-  }
-  return data;
-}
-
-/// The global `value` is loaded from, if it is a load.
-ml_program::GlobalOp getLoadedGlobal(Value value) {
-  auto load = value.getDefiningOp<ml_program::GlobalLoadOp>();
-  if (!load)
-    return nullptr;
-  return SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-      load, load.getGlobal());
-}
-
 /// Removes `ml_program.global_store @g = (global_load @g)`: a store of the
 /// value the global already holds (what a folded batch norm leaves of its
 /// running statistics), when nothing else stores to @g in the function.
@@ -731,7 +708,12 @@ calibrateModel(const std::string &path, const Dataset &dataset,
     if (q.isWeight) {
       ml_program::GlobalOp global = getLoadedGlobal(q.op.getInput());
       tensor.name = "@" + global.getSymName().str();
-      std::vector<float> w = readGlobal(global);
+      std::optional<std::vector<double>> values =
+          getConstantFloatValues(q.op.getInput());
+      if (!values)
+        return makeError(tensor.name + ": the weights' value is no float "
+                                       "constant");
+      std::vector<float> w(values->begin(), values->end());
       auto type = cast<RankedTensorType>(q.op.getInput().getType());
       double maxAbs = 0;
       int64_t notFinite = 0;

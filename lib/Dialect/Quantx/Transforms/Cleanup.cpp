@@ -9,10 +9,42 @@
 #include "quantx/Dialect/Quantx/Transforms/Cleanup.h"
 
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
+
+ml_program::GlobalOp mlir::quantx::getLoadedGlobal(Value value) {
+  auto load = value.getDefiningOp<ml_program::GlobalLoadOp>();
+  if (!load)
+    return nullptr;
+  return SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobal());
+}
+
+std::optional<std::vector<double>>
+mlir::quantx::getConstantFloatValues(Value value) {
+  ElementsAttr attr;
+  if (value.getDefiningOp<ml_program::GlobalLoadOp>()) {
+    ml_program::GlobalOp global = getLoadedGlobal(value);
+    if (!global || !global.getValue())
+      return std::nullopt;
+    attr = dyn_cast<ElementsAttr>(*global.getValue());
+  } else if (!matchPattern(value, m_Constant(&attr))) {
+    return std::nullopt;
+  }
+  if (!attr || !isa<FloatType>(attr.getElementType()))
+    return std::nullopt;
+  std::vector<double> values;
+  for (APFloat v : attr.getValues<APFloat>()) {
+    bool lost;
+    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(v.convertToDouble());
+  }
+  return values;
+}
 
 void mlir::quantx::eraseDeadOps(Operation *root) {
   bool erased = true;

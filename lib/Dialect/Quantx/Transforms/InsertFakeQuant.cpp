@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/Cleanup.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Utils/TensorBuilders.h"
 
@@ -138,11 +139,7 @@ private:
 };
 
 bool isParameterLoad(Value value) {
-  auto load = value.getDefiningOp<ml_program::GlobalLoadOp>();
-  if (!load)
-    return false;
-  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-      load, load.getGlobal());
+  ml_program::GlobalOp global = getLoadedGlobal(value);
   auto type = dyn_cast<RankedTensorType>(value.getType());
   auto *dialect = value.getContext()->getLoadedDialect<QuantxDialect>();
   return global && global.getIsMutable() && type &&

@@ -67,26 +67,6 @@ namespace numerics = ::quantx::numerics;
 
 namespace {
 
-/// The float values of a constant or of a global with a value.
-std::optional<std::vector<double>> getConstantValues(Value value) {
-  ElementsAttr attr;
-  if (auto load = value.getDefiningOp<ml_program::GlobalLoadOp>()) {
-    auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-        load, load.getGlobal());
-    if (!global || !global.getValue())
-      return std::nullopt;
-    attr = dyn_cast<ElementsAttr>(*global.getValue());
-  } else if (!matchPattern(value, m_Constant(&attr))) {
-    return std::nullopt;
-  }
-  if (!attr || !isa<FloatType>(attr.getElementType()))
-    return std::nullopt;
-  std::vector<double> values;
-  for (APFloat v : attr.getValues<APFloat>())
-    values.push_back(v.convertToDouble());
-  return values;
-}
-
 /// A tensor of codes (signless integers) and the format they are codes of.
 struct Codes {
   Value codes;
@@ -169,7 +149,7 @@ LogicalResult QuantizePass::foldWeights(func::FuncOp function) {
   SmallVector<FakeQuantOp> weights;
   function.walk([&](FakeQuantOp op) {
     if (op.getInput().getDefiningOp<ml_program::GlobalLoadOp>() &&
-        getConstantValues(op.getInput()))
+        getConstantFloatValues(op.getInput()))
       weights.push_back(op);
   });
   for (FakeQuantOp op : weights) {
@@ -177,7 +157,7 @@ LogicalResult QuantizePass::foldWeights(func::FuncOp function) {
     if (!type || !type.hasStaticShape())
       continue;
     auto format = cast<FormatTypeInterface>(op.getFormat());
-    std::vector<double> values = *getConstantValues(op.getInput());
+    std::vector<double> values = *getConstantFloatValues(op.getInput());
     std::optional<int32_t> axis = format.getChannelAxis();
     int64_t inner = 1;
     if (axis)
@@ -468,7 +448,7 @@ std::optional<unsigned> matchEpilogue(linalg::GenericOp op, Epilogue &step) {
   auto boundOf = [&](Value v) -> std::optional<double> {
     if (v == scalarArg) {
       std::optional<std::vector<double>> values =
-          getConstantValues(op.getDpsInputOperand(*scalarIndex)->get());
+          getConstantFloatValues(op.getDpsInputOperand(*scalarIndex)->get());
       if (!values || values->size() != 1)
         return std::nullopt;
       return values->front();
@@ -595,7 +575,8 @@ QuantizePass::requantizeChain(Value value, FixedType format, Location loc) {
   // are divided by 2^k to match.
   int fractionBits = 0;
   if (epilogue.bias) {
-    std::optional<std::vector<double>> bias = getConstantValues(epilogue.bias);
+    std::optional<std::vector<double>> bias =
+        getConstantFloatValues(epilogue.bias);
     if (!bias || static_cast<int64_t>(bias->size()) != channels)
       return std::optional<Value>();
     Type element = accType.getElementType();

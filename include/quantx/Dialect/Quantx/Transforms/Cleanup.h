@@ -1,4 +1,4 @@
-//===- Cleanup.h - what quantization passes leave behind --------*- C++ -*-===//
+//===- Cleanup.h - globals and dead code of quantization passes -*- C++ -*-===//
 //
 // Part of the quantx project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -12,12 +12,22 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <optional>
+#include <vector>
+
 namespace mlir {
 namespace ml_program {
 class GlobalOp;
 } // namespace ml_program
 
 namespace quantx {
+
+/// The global `value` is loaded from (`ml_program.global_load`), if any.
+ml_program::GlobalOp getLoadedGlobal(Value value);
+
+/// The float values of a constant or of a global with a value that `value`
+/// is loaded from, in row-major order; nothing for anything else.
+std::optional<std::vector<double>> getConstantFloatValues(Value value);
 
 /// Erases the ops nested in `root` that are trivially dead (no use, no
 /// effect but reads), until none is left. Nothing is folded: folding would
