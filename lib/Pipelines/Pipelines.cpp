@@ -34,6 +34,10 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   if (options.vectorize) {
+    LowerInt8ContractionsPassOptions int8;
+    int8.int8Dot = options.int8Dot;
+    int8.vectorBits = options.vectorBits;
+    pm.addPass(createLowerInt8ContractionsPass(int8));
     pm.addPass(createContractionToMatmulPass());
     TileAndVectorizeMatmulPassOptions matmul;
     matmul.vectorBits = options.vectorBits;

@@ -47,6 +47,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/SourceMgr.h"
@@ -359,6 +360,23 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
   pipelineOptions.vectorBits =
       options.vectorBits ? options.vectorBits
                          : mlir::quantx::CpuTarget::getHost().vectorBits;
+  if (options.int8Dot.empty()) {
+    pipelineOptions.int8Dot = mlir::quantx::stringifyInt8Dot(
+                                  mlir::quantx::CpuTarget::getHost().int8Dot)
+                                  .str();
+  } else {
+    std::optional<mlir::quantx::Int8Dot> dot =
+        mlir::quantx::parseInt8Dot(options.int8Dot);
+    if (!dot)
+      return makeError("int8 dot product '" + options.int8Dot +
+                       "' is not one of generic, avx2, avx-vnni, avx512-vnni");
+    if (!mlir::quantx::CpuTarget::hostHas(*dot))
+      return makeError(
+          "int8 dot product '" + options.int8Dot +
+          "' needs CPU features this host lacks (" +
+          llvm::join(mlir::quantx::getInt8DotFeatures(*dot), ", ") + ")");
+    pipelineOptions.int8Dot = options.int8Dot;
+  }
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
   {
     FirstErrorCollector errors(*ctx);

@@ -110,6 +110,12 @@ static cl::opt<int64_t> vectorBits(
     cl::desc("Vector register width to generate code for: 256 (AVX2) or 512 "
              "(AVX-512); default: the host's"),
     cl::init(0), cl::sub(cl::SubCommand::getAll()), cl::cat(runnerCategory));
+static cl::opt<std::string> int8Dot(
+    "int8-dot",
+    cl::desc("Dot product of the int8 kernels: generic, avx2, avx-vnni, "
+             "avx512-vnni; default: the host's best (one the host lacks is "
+             "an error)"),
+    cl::init(""), cl::sub(cl::SubCommand::getAll()), cl::cat(runnerCategory));
 static cl::list<std::string> inputs("input",
                                     cl::desc("An argument, as a .npy file"),
                                     cl::value_desc("file.npy"),
@@ -364,6 +370,7 @@ static RunnerOptions getOptions() {
   options.sharedLibs.assign(sharedLibs.begin(), sharedLibs.end());
   options.vectorize = vectorize;
   options.vectorBits = vectorBits;
+  options.int8Dot = int8Dot;
   return options;
 }
 

@@ -17,6 +17,12 @@ namespace mlir {
 namespace affine {
 class AffineDialect;
 } // namespace affine
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace bufferization {
+class BufferizationDialect;
+} // namespace bufferization
 namespace func {
 class FuncOp;
 } // namespace func
@@ -26,6 +32,9 @@ class LinalgDialect;
 namespace LLVM {
 class LLVMDialect;
 } // namespace LLVM
+namespace memref {
+class MemRefDialect;
+} // namespace memref
 namespace scf {
 class SCFDialect;
 } // namespace scf

@@ -85,6 +85,88 @@ def TileAndVectorizeMatmulPass
   ];
 }
 
+def LowerInt8ContractionsPass
+    : Pass<"quantx-lower-int8-contractions", "::mlir::ModuleOp"> {
+  let summary = "Lower quantized matmuls and convolutions with constant "
+                "weights to packed int8 micro-kernels";
+  let description = [{
+    For every `linalg.quantized_matmul` and `linalg.conv_2d_nhwc_hwcf_q`
+    on tensors whose weights are known at compile time (an `arith.constant`
+    or the load of an immutable `ml_program.global`), with operands of at
+    most 8 bits, an i32 accumulator starting from zero and static K and N:
+
+    - the weights are packed now into the layout the micro-kernel reads
+      (panels of `nr` columns, groups of `k-group` consecutive K values per
+      column, zero padded; int4 weights two per byte with the `avx512-vnni`
+      and `avx-vnni` dot products), and their column sums precomputed;
+    - the contraction becomes a call of a private function that, per block
+      of rows that fits the L2 cache, copies the activations (the rows of
+      A, or the convolution's windows: im2col, one block at a time) into a
+      zero-padded panel, offset to unsigned for `vpdpbusd`, with the row
+      sums the weights' zero point needs, and runs a register-blocked
+      micro-kernel over every panel of weights: `mr` rows by `nr` columns
+      of i32 accumulators kept in registers for the whole K;
+    - the zero points are applied after the sum, exactly:
+      `sum (a - za)(w - zw) = sum a'w' - zw' sum a' - za' sum w' + K za' zw'`
+      in the accumulator's wrapping i32 arithmetic, equal to the upstream
+      op's result for every input;
+    - the chain of elementwise `linalg.generic` ops that consume the
+      accumulator (the bias, the requantization `quantx.rescale` lowers to,
+      a dequantization), when each is the single user of the previous and
+      reads its other operands per output column or as scalars, is fused
+      into the micro-kernel's store: the result leaves the registers in its
+      final type.
+
+    `int8-dot` selects the dot product (the tools derive it from the host):
+    `avx512-vnni` (`vpdpbusd` on zmm, 16 x 4 products per instruction),
+    `avx-vnni` (`vpdpbusd` on ymm), `avx2` (`vpmaddwd` on operands widened
+    to 16 bits at packing, exact where the 8-bit `vpmaddubsw` saturates)
+    and `generic` (bytes widened to i32 and multiplied, any target). The
+    kernel function carries the instruction set as `target_features`, so
+    the emitted instructions follow the option and not the compiling host.
+
+    Anything else (wider operands, an i64 accumulator, weights computed at
+    run time, dynamic K or N, a non-zero initial accumulator) is left to
+    the generic lowering with a remark saying why.
+
+    ```mlir
+    %acc = linalg.quantized_matmul ins(%x, %w, %zx, %zw : tensor<?x784xi8>,
+        tensor<784x128xi8>, i32, i32) outs(%zero : tensor<?x128xi32>)
+        -> tensor<?x128xi32>
+    %y = linalg.generic {...} ins(%acc, %bias, %mult, %shift ...) { ... }
+        -> tensor<?x128xi8>
+    // becomes
+    %xb = bufferization.to_buffer %x read_only : ...
+    %yb = memref.alloc(%n) : memref<?x128xi8>
+    func.call @__quantx_int8_kernel_0(%xb, %zx, %zw, %bias_b, %mult_b,
+        %shift_b, %yb) : (...) -> ()
+    %y = bufferization.to_tensor %yb restrict writable : ...
+    ```
+  }];
+  let options = [
+    Option<"int8Dot", "int8-dot", "std::string",
+           "\"avx2\"",
+           "The dot-product instruction of the kernels: generic, avx2, "
+           "avx-vnni, avx512-vnni">,
+    Option<"vectorBits", "vector-bits", "int64_t",
+           "::mlir::quantx::CpuTarget::kDefaultVectorBits",
+           "Vector register width of the generic kernels in bits (256 or "
+           "512; the x86 dot products fix their own)">,
+    Option<"panelBytes", "panel-bytes", "int64_t", "196608",
+           "Bytes of the activation panel copied per block of rows (kept "
+           "in the L2 cache)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def TileAndVectorizeConvPass
     : Pass<"quantx-tile-vectorize-conv", "::mlir::ModuleOp"> {
   let summary = "Tile NHWC convolutions and pooling and vectorize them";

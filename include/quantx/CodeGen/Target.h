@@ -22,8 +22,32 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace mlir::quantx {
+
+/// The instruction that the int8 kernels (quantx-lower-int8-contractions)
+/// build their exact dot product on.
+enum class Int8Dot {
+  /// Portable vector arithmetic: bytes widened to 32 bits, multiplied and
+  /// added (any target LLVM vectorizes for).
+  Generic,
+  /// AVX2 `vpmaddwd` on 16-bit operands: exact, never saturating.
+  Avx2,
+  /// AVX-VNNI `vpdpbusd` on 256-bit vectors (VEX encoding).
+  AvxVnni,
+  /// AVX-512 VNNI `vpdpbusd` on 512-bit vectors.
+  Avx512Vnni,
+};
+
+/// The option spelling of each Int8Dot: generic, avx2, avx-vnni,
+/// avx512-vnni.
+StringRef stringifyInt8Dot(Int8Dot dot);
+std::optional<Int8Dot> parseInt8Dot(StringRef name);
+
+/// The LLVM target features a function needs to execute `dot`'s
+/// instructions (empty for Generic).
+SmallVector<StringRef> getInt8DotFeatures(Int8Dot dot);
 
 struct CpuTarget {
   /// The default of every pass and pipeline option: 256-bit vectors.
@@ -60,9 +84,18 @@ struct CpuTarget {
     return {1, 1, 8, 2 * getLanes(32), 1, 1, 8};
   }
 
-  /// The host's target (AVX-512 when it has `avx512f`). For tools and the
-  /// runtime only: a pass never asks the machine it runs on.
+  /// The int8 dot product of the target. The default matches the default
+  /// vector width: AVX2.
+  static constexpr Int8Dot kDefaultInt8Dot = Int8Dot::Avx2;
+  Int8Dot int8Dot = kDefaultInt8Dot;
+
+  /// The host's target (AVX-512 when it has `avx512f`; the best int8 dot
+  /// product of its features). For tools and the runtime only: a pass never
+  /// asks the machine it runs on.
   static CpuTarget getHost();
+
+  /// Whether the host can execute `dot`'s instructions.
+  static bool hostHas(Int8Dot dot);
 };
 
 } // namespace mlir::quantx

@@ -40,6 +40,12 @@ struct QuantxToLLVMPipelineOptions
       llvm::cl::desc("Vector register width of the target in bits (256: "
                      "AVX2, 512: AVX-512); the tile sizes follow from it"),
       llvm::cl::init(CpuTarget::kDefaultVectorBits)};
+  PassOptions::Option<std::string> int8Dot{
+      *this, "int8-dot",
+      llvm::cl::desc("Dot product of the int8 kernels of quantized matmuls "
+                     "and convolutions (quantx-lower-int8-contractions): "
+                     "generic, avx2, avx-vnni, avx512-vnni"),
+      llvm::cl::init(stringifyInt8Dot(CpuTarget::kDefaultInt8Dot).str())};
 };
 
 /// Lowers func/linalg/tensor/arith/math/quantx IR (tensors in, tensors out)

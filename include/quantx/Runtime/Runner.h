@@ -48,6 +48,10 @@ struct RunnerOptions {
   /// Vector register width the code is generated for, in bits (256 or
   /// 512); 0: the host's (CpuTarget::getHost).
   int64_t vectorBits = 0;
+  /// The int8 kernels' dot product (generic, avx2, avx-vnni, avx512-vnni);
+  /// empty: the host's best. One the host cannot execute is an error at
+  /// compile time, before any code runs.
+  std::string int8Dot;
   /// Call retainFreedMemory (quantx/Runtime/Memory.h) before compiling, so
   /// that the temporaries of repeated calls are not page-faulted in again
   /// on every call. Process-wide; false leaves malloc's settings alone.

@@ -1,0 +1,1124 @@
+//===- LowerInt8Contractions.cpp - packed int8 GEMM micro-kernels ---------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Quantized matmuls and convolutions with compile-time weights become calls
+// of a generated kernel function: weights packed now, activations packed per
+// block of rows at run time, a register-blocked micro-kernel on the target's
+// exact int8 dot product, zero points applied after the sum, and the
+// elementwise epilogue (bias, requantization) fused into the store.
+//
+// Upstream has no int8 GEMM code generation for x86 beyond what LLVM
+// recognizes in vectorized loops (it does not form `vpdpbusd` from
+// `vector.contract`), and the x86vector dialect has no u8 x s8 dot product
+// (only AVX-VNNI-INT8's s8 x s8 `vpdpbssd`), so the micro-kernel calls the
+// LLVM intrinsics itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/CodeGen/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMAttrs.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <optional>
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_LOWERINT8CONTRACTIONSPASS
+#include "quantx/CodeGen/Passes.h.inc"
+
+namespace {
+struct LowerInt8ContractionsPass
+    : impl::LowerInt8ContractionsPassBase<LowerInt8ContractionsPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+
+/// The shape of the micro-kernel for one dot product and one contraction.
+struct KernelConfig {
+  Int8Dot dot = Int8Dot::Generic;
+  /// i32 accumulator lanes per vector register.
+  int64_t lanes = 8;
+  /// Consecutive K values one dot-product lane sums (4 for vpdpbusd, 2 for
+  /// vpmaddwd, 1 for the generic kernel).
+  int64_t kGroup = 1;
+  /// Rows and vectors of columns of the register tile.
+  int64_t mr = 1, nv = 1;
+  /// Int4 weights two per byte (the dot products on bytes only).
+  bool nibbles = false;
+  /// Added to each activation (to make it unsigned for vpdpbusd) and to each
+  /// weight (to make an int4 weight a non-negative nibble) when packing.
+  int64_t activationOffset = 0, weightOffset = 0;
+
+  int64_t nr() const { return nv * lanes; }
+  /// The element width of the packed operands: 16 bits for vpmaddwd.
+  unsigned packedBits() const { return dot == Int8Dot::Avx2 ? 16 : 8; }
+};
+
+/// A quantized contraction this pass lowers, with everything read off it.
+struct Contraction {
+  mutable linalg::LinalgOp op;
+  Value input, inputZeroPoint, weightZeroPoint;
+  /// Weights as a K x N matrix, row-major (a convolution's filter HWCF with
+  /// its first three dimensions flattened).
+  SmallVector<int64_t> weights;
+  unsigned weightBits = 8, inputBits = 8;
+  int64_t k = 0, n = 0;
+  Operation *weightSource = nullptr;
+  // Convolutions: the input's H, W, C, the filter's KH, KW, the output's
+  // OH, OW, strides and dilations.
+  bool isConv = false;
+  int64_t h = 0, w = 0, c = 0, kh = 0, kw = 0, oh = 0, ow = 0;
+  int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+};
+
+/// How an epilogue generic reads one of its inputs.
+enum class EpilogueRead { Chain, Column, Scalar };
+
+struct EpilogueInput {
+  Value tensor;
+  EpilogueRead read;
+};
+
+/// One fused elementwise generic: how each of its inputs is read.
+struct EpilogueStage {
+  mutable linalg::GenericOp op;
+  SmallVector<EpilogueRead> reads;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Matching
+//===----------------------------------------------------------------------===//
+
+/// The values of a tensor known at compile time: an `arith.constant` or the
+/// load of an immutable `ml_program.global` with a dense initial value.
+static DenseIntElementsAttr getConstantInts(Value value, Operation **source) {
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return {};
+  *source = def;
+  if (auto constant = dyn_cast<arith::ConstantOp>(def))
+    return dyn_cast<DenseIntElementsAttr>(constant.getValue());
+  auto load = dyn_cast<ml_program::GlobalLoadOp>(def);
+  if (!load)
+    return {};
+  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobalAttr());
+  if (!global || global.getIsMutable() || !global.getValue())
+    return {};
+  return dyn_cast<DenseIntElementsAttr>(*global.getValue());
+}
+
+static bool isZeroFill(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return false;
+  APInt value;
+  return matchPattern(fill.getInputs()[0], m_ConstantInt(&value)) &&
+         value.isZero();
+}
+
+/// Reads the contraction off a quantized matmul or convolution, or says why
+/// it stays with the generic lowering.
+static FailureOr<Contraction> matchContraction(linalg::LinalgOp op,
+                                               std::string &why) {
+  Contraction c;
+  c.op = op;
+  auto fail = [&](const Twine &reason) -> FailureOr<Contraction> {
+    why = reason.str();
+    return failure();
+  };
+  if (!op.hasPureTensorSemantics())
+    return fail("it is not on tensors");
+  Value input = op.getDpsInputs()[0], weights = op.getDpsInputs()[1];
+  c.input = input;
+  c.inputZeroPoint = op.getDpsInputs()[2];
+  c.weightZeroPoint = op.getDpsInputs()[3];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weights.getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!outType.getElementType().isInteger(32))
+    return fail("its accumulator is not i32");
+  c.inputBits = inputType.getElementTypeBitWidth();
+  c.weightBits = weightType.getElementTypeBitWidth();
+  if (c.inputBits > 8 || c.weightBits > 8)
+    return fail("its operands are wider than 8 bits");
+  if (!c.inputZeroPoint.getType().isInteger(32) ||
+      !c.weightZeroPoint.getType().isInteger(32))
+    return fail("its zero points are not i32");
+  if (!isZeroFill(op.getDpsInits()[0]))
+    return fail("its accumulator does not start from zero");
+  DenseIntElementsAttr values = getConstantInts(weights, &c.weightSource);
+  if (!values)
+    return fail("its weights are not known at compile time");
+  if (!weightType.hasStaticShape())
+    return fail("its weights have a dynamic shape");
+
+  if (isa<linalg::QuantizedMatmulOp>(op)) {
+    if (inputType.getRank() != 2 || inputType.isDynamicDim(1) ||
+        outType.isDynamicDim(1))
+      return fail("its K or N is dynamic");
+    c.k = weightType.getDimSize(0);
+    c.n = weightType.getDimSize(1);
+  } else {
+    auto conv = cast<linalg::Conv2DNhwcHwcfQOp>(*op);
+    if (llvm::any_of(inputType.getShape().drop_front(),
+                     ShapedType::isDynamic) ||
+        llvm::any_of(outType.getShape().drop_front(), ShapedType::isDynamic))
+      return fail("its spatial or channel dimensions are dynamic");
+    c.isConv = true;
+    c.h = inputType.getDimSize(1);
+    c.w = inputType.getDimSize(2);
+    c.c = inputType.getDimSize(3);
+    c.kh = weightType.getDimSize(0);
+    c.kw = weightType.getDimSize(1);
+    c.oh = outType.getDimSize(1);
+    c.ow = outType.getDimSize(2);
+    auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());
+    auto dilations = llvm::to_vector(conv.getDilations().getValues<int64_t>());
+    c.strideH = strides[0];
+    c.strideW = strides[1];
+    c.dilationH = dilations[0];
+    c.dilationW = dilations[1];
+    c.k = c.kh * c.kw * c.c;
+    c.n = weightType.getDimSize(3);
+  }
+  if (c.k == 0 || c.n == 0)
+    return fail("it is empty");
+  c.weights.reserve(c.k * c.n);
+  for (const APInt &v : values.getValues<APInt>())
+    c.weights.push_back(v.getSExtValue());
+  return c;
+}
+
+/// Whether `value` is a per-column (last dimension) or scalar read of a
+/// generic's input, for an output of `rank` dimensions and `columns` columns.
+static std::optional<EpilogueRead> classifyRead(AffineMap map, Value operand,
+                                                int64_t rank, int64_t columns) {
+  auto type = dyn_cast<RankedTensorType>(operand.getType());
+  if (!type)
+    return std::nullopt;
+  if (map.getNumResults() == 0 && type.getRank() == 0)
+    return EpilogueRead::Scalar;
+  if (map.getNumResults() == 1 && type.getRank() == 1 &&
+      map.getResult(0) == getAffineDimExpr(rank - 1, map.getContext()) &&
+      type.getDimSize(0) == columns)
+    return EpilogueRead::Column;
+  return std::nullopt;
+}
+
+/// Whether the body of `generic` vectorizes lane by lane: elementwise ops,
+/// the column's index (and the row's, for a matrix), constants from outside.
+static bool isVectorizableBody(linalg::GenericOp generic, int64_t rank) {
+  for (Operation &op : generic.getBody()->without_terminator()) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      if (!constant.getType().isIntOrIndexOrFloat())
+        return false;
+      continue;
+    }
+    if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+      int64_t dim = index.getDim();
+      if (dim != rank - 1 && !(rank == 2 && dim == 0))
+        return false;
+      continue;
+    }
+    if (!op.hasTrait<OpTrait::Elementwise>() || op.getNumRegions() != 0 ||
+        op.getNumResults() != 1)
+      return false;
+    for (Type t : op.getResultTypes())
+      if (!t.isIntOrIndexOrFloat())
+        return false;
+    for (Value operand : op.getOperands()) {
+      if (operand.getParentRegion() == &generic.getRegion())
+        continue;
+      if (!operand.getDefiningOp<arith::ConstantOp>() ||
+          !operand.getType().isIntOrIndexOrFloat())
+        return false;
+    }
+  }
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  for (Value operand : yield.getOperands())
+    if (operand.getParentRegion() != &generic.getRegion() &&
+        !operand.getDefiningOp<arith::ConstantOp>())
+      return false;
+  return true;
+}
+
+/// The elementwise generics after `value` that can be fused into the
+/// kernel's store: each the single user of the previous result.
+static SmallVector<EpilogueStage> matchEpilogue(Value value, int64_t columns) {
+  SmallVector<EpilogueStage> stages;
+  auto valueType = cast<RankedTensorType>(value.getType());
+  int64_t rank = valueType.getRank();
+  while (value.hasOneUse()) {
+    auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
+    if (!generic || generic.getNumResults() != 1 ||
+        generic.getNumDpsInits() != 1 ||
+        generic.getNumParallelLoops() != generic.getNumLoops() ||
+        generic.getNumLoops() != rank ||
+        !generic.getIndexingMapMatchingResult(generic->getResult(0))
+             .isIdentity() ||
+        generic.payloadUsesValueFromOperand(&generic.getDpsInitsMutable()[0]))
+      break;
+    auto resultType = cast<RankedTensorType>(generic->getResult(0).getType());
+    if (resultType.getShape() != valueType.getShape() ||
+        !resultType.getElementType().isIntOrFloat())
+      break;
+    EpilogueStage stage{generic, {}};
+    bool ok = true, sawChain = false;
+    for (OpOperand *operand : generic.getDpsInputOperands()) {
+      AffineMap map = generic.getMatchingIndexingMap(operand);
+      if (operand->get() == value) {
+        if (sawChain || !map.isIdentity()) {
+          ok = false;
+          break;
+        }
+        sawChain = true;
+        stage.reads.push_back(EpilogueRead::Chain);
+        continue;
+      }
+      std::optional<EpilogueRead> read =
+          classifyRead(map, operand->get(), rank, columns);
+      if (!read) {
+        ok = false;
+        break;
+      }
+      stage.reads.push_back(*read);
+    }
+    if (!ok || !sawChain || !isVectorizableBody(generic, rank))
+      break;
+    stages.push_back(stage);
+    value = generic->getResult(0);
+  }
+  return stages;
+}
+
+//===----------------------------------------------------------------------===//
+// Weight packing
+//===----------------------------------------------------------------------===//
+
+static KernelConfig chooseConfig(Int8Dot dot, int64_t vectorBits,
+                                 const Contraction &c) {
+  KernelConfig config;
+  config.dot = dot;
+  int64_t registers = 16;
+  switch (dot) {
+  case Int8Dot::Avx512Vnni:
+    config.lanes = 16;
+    config.kGroup = 4;
+    registers = 32;
+    break;
+  case Int8Dot::AvxVnni:
+    config.lanes = 8;
+    config.kGroup = 4;
+    break;
+  case Int8Dot::Avx2:
+    config.lanes = 8;
+    config.kGroup = 2;
+    break;
+  case Int8Dot::Generic:
+    config.lanes = vectorBits / 32;
+    config.kGroup = 1;
+    registers = vectorBits >= 512 ? 32 : 16;
+    break;
+  }
+  bool vnni = dot == Int8Dot::Avx512Vnni || dot == Int8Dot::AvxVnni;
+  config.activationOffset = vnni ? 128 : 0;
+  config.nibbles = vnni && c.weightBits <= 4;
+  config.weightOffset = config.nibbles ? 8 : 0;
+  // Three quarters of the registers hold accumulators; the rest the weight
+  // vectors and the broadcast activations.
+  int64_t accumulators = registers * 3 / 4;
+  int64_t maxVectors = registers >= 32 ? 4 : 2;
+  config.nv =
+      std::min<int64_t>(maxVectors, llvm::divideCeil(c.n, config.lanes));
+  config.mr = std::min<int64_t>(12, accumulators / config.nv);
+  return config;
+}
+
+/// Groups of K per kernel-loop step: two with nibbles (low and high).
+static int64_t getKGroups(const KernelConfig &config, int64_t k) {
+  int64_t groups = llvm::divideCeil(k, config.kGroup);
+  return config.nibbles ? llvm::alignTo(groups, 2) : groups;
+}
+
+/// The packed weights: panel p of nr columns, then group g of kGroup K
+/// values, then column, then the group's values; zero padded. With nibbles,
+/// the byte of group 2h holds group 2h+1 in its high nibble.
+static SmallVector<int64_t> packWeights(const KernelConfig &config,
+                                        const Contraction &c) {
+  int64_t nr = config.nr(), kg = config.kGroup;
+  int64_t panels = llvm::divideCeil(c.n, nr);
+  int64_t groups = getKGroups(config, c.k);
+  SmallVector<int64_t> packed(panels * groups * nr * kg, 0);
+  auto at = [&](int64_t k, int64_t n) -> int64_t {
+    if (k >= c.k || n >= c.n)
+      return 0;
+    return c.weights[k * c.n + n] + config.weightOffset;
+  };
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t col = 0; col < nr; ++col)
+        for (int64_t e = 0; e < kg; ++e)
+          packed[((p * groups + g) * nr + col) * kg + e] =
+              at(g * kg + e, p * nr + col);
+  if (!config.nibbles)
+    return packed;
+  SmallVector<int64_t> bytes(packed.size() / 2);
+  int64_t groupSize = nr * kg;
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t g = 0; g < groups; g += 2)
+      for (int64_t i = 0; i < groupSize; ++i) {
+        int64_t low = packed[(p * groups + g) * groupSize + i];
+        int64_t high = packed[(p * groups + g + 1) * groupSize + i];
+        uint8_t byte = static_cast<uint8_t>(low | (high << 4));
+        bytes[(p * groups + g) / 2 * groupSize + i] = static_cast<int8_t>(byte);
+      }
+  return bytes;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel generation
+//===----------------------------------------------------------------------===//
+
+namespace {
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, const KernelConfig &config,
+                const Contraction &c, ArrayRef<EpilogueStage> stages,
+                int64_t panelBytes)
+      : b(b), loc(loc), config(config), c(c), stages(stages),
+        panelBytes(panelBytes) {}
+
+  /// Builds the kernel function `name` with its packed globals.
+  func::FuncOp build(ModuleOp module, StringRef name, ArrayRef<Type> argTypes);
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  VectorType accType() {
+    return VectorType::get({config.lanes}, b.getI32Type());
+  }
+  Value splat(Type vectorType, Attribute value) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(cast<ShapedType>(vectorType), value));
+  }
+  Value broadcast(Value scalar, int64_t lanes) {
+    return vector::BroadcastOp::create(
+        b, loc, VectorType::get({lanes}, scalar.getType()), scalar);
+  }
+
+  void packRows(Value m0, Value rows, Value rowsPadded);
+  void packRow(Value r, Value m);
+  Value callIntrinsic(StringRef name, Type result, ValueRange args);
+  Value dot(Value acc, Value a, Value w);
+  SmallVector<Value> microKernel(Value panelRow0, Value panel);
+  void epilogue(ArrayRef<Value> accs, Value r0, Value m0, Value p);
+  Value applyStages(Value acc, Value m, Value n);
+
+  OpBuilder &b;
+  Location loc;
+  const KernelConfig &config;
+  const Contraction &c;
+  ArrayRef<EpilogueStage> stages;
+  int64_t panelBytes;
+
+  // Set while building.
+  ModuleOp module;
+  int64_t kPadded = 0, groups = 0, mc = 0;
+  Type panelElement;
+  Value input, out, packedWeights, columnSums, panelBuffer, rowSums;
+  Value inputZp, weightZp, numRows;
+  SmallVector<Value> epilogueArgs;
+  bool needRowSums = true;
+};
+} // namespace
+
+/// Copies one row of activations into the panel (offset, widened, zero
+/// padded to kPadded) and stores its sum.
+void KernelBuilder::packRow(Value r, Value m) {
+  Type inputElement = cast<MemRefType>(input.getType()).getElementType();
+  Type i32Type = b.getI32Type();
+  Value rowBase = arith::MulIOp::create(b, loc, r, index(kPadded));
+  Value sum = i32(0);
+  // Copies `length` values starting at `src` indices to panel offset `dst`.
+  auto copy = [&](ValueRange srcIndices, Value dst, int64_t length,
+                  Value sumIn) -> Value {
+    auto readType = VectorType::get({length}, inputElement);
+    Value v = vector::TransferReadOp::create(
+        b, loc, readType, input, srcIndices,
+        /*padding=*/std::nullopt, ArrayRef<bool>{true});
+    auto byteType = VectorType::get({length}, b.getI8Type());
+    if (inputElement != b.getI8Type())
+      v = arith::ExtSIOp::create(b, loc, byteType, v);
+    if (config.activationOffset)
+      v = arith::XOrIOp::create(b, loc, v,
+                                splat(byteType, b.getI8IntegerAttr(-128)));
+    auto wideType = VectorType::get({length}, i32Type);
+    Value wide = config.activationOffset
+                     ? arith::ExtUIOp::create(b, loc, wideType, v).getResult()
+                     : arith::ExtSIOp::create(b, loc, wideType, v).getResult();
+    if (panelElement != b.getI8Type())
+      v = arith::ExtSIOp::create(b, loc,
+                                 VectorType::get({length}, panelElement), v);
+    vector::StoreOp::create(
+        b, loc, v, panelBuffer,
+        ValueRange{arith::AddIOp::create(b, loc, rowBase, dst)});
+    if (!needRowSums)
+      return sumIn;
+    Value partial =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
+    return arith::AddIOp::create(b, loc, sumIn, partial);
+  };
+  // Copies a contiguous run of `count` values in chunks of at most 64.
+  auto copyRun = [&](function_ref<SmallVector<Value>(Value)> srcAt,
+                     Value dstBase, int64_t count, Value sumIn) -> Value {
+    constexpr int64_t kChunk = 64;
+    int64_t full = count / kChunk;
+    Value s = sumIn;
+    if (full > 0) {
+      auto loop = scf::ForOp::create(b, loc, index(0), index(full * kChunk),
+                                     index(kChunk), ValueRange{s});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value offset = loop.getInductionVar();
+      Value next =
+          copy(srcAt(offset), arith::AddIOp::create(b, loc, dstBase, offset),
+               kChunk, loop.getRegionIterArgs()[0]);
+      scf::YieldOp::create(b, loc, next);
+      s = loop.getResult(0);
+    }
+    if (int64_t tail = count % kChunk) {
+      Value offset = index(full * kChunk);
+      s = copy(srcAt(offset), arith::AddIOp::create(b, loc, dstBase, offset),
+               tail, s);
+    }
+    return s;
+  };
+  if (!c.isConv) {
+    sum = copyRun([&](Value k) { return SmallVector<Value>{m, k}; }, index(0),
+                  c.k, sum);
+  } else {
+    // Row m is the output pixel (n, oh, ow); its values are the window
+    // input[n, oh*s + kh*d, ow*s + kw*d, :] for each (kh, kw).
+    Value pixels = index(c.oh * c.ow);
+    Value batch = arith::DivUIOp::create(b, loc, m, pixels);
+    Value rem = arith::RemUIOp::create(b, loc, m, pixels);
+    Value oh = arith::DivUIOp::create(b, loc, rem, index(c.ow));
+    Value ow = arith::RemUIOp::create(b, loc, rem, index(c.ow));
+    Value ih0 = arith::MulIOp::create(b, loc, oh, index(c.strideH));
+    Value iw0 = arith::MulIOp::create(b, loc, ow, index(c.strideW));
+    auto rowsLoop = scf::ForOp::create(b, loc, index(0), index(c.kh), index(1),
+                                       ValueRange{sum});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(rowsLoop.getBody());
+      Value kh = rowsLoop.getInductionVar();
+      Value ih = arith::AddIOp::create(
+          b, loc, ih0, arith::MulIOp::create(b, loc, kh, index(c.dilationH)));
+      auto colsLoop =
+          scf::ForOp::create(b, loc, index(0), index(c.kw), index(1),
+                             ValueRange{rowsLoop.getRegionIterArgs()[0]});
+      {
+        OpBuilder::InsertionGuard guard2(b);
+        b.setInsertionPointToStart(colsLoop.getBody());
+        Value kw = colsLoop.getInductionVar();
+        Value iw = arith::AddIOp::create(
+            b, loc, iw0, arith::MulIOp::create(b, loc, kw, index(c.dilationW)));
+        Value tap = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, kh, index(c.kw)), kw);
+        Value dst = arith::MulIOp::create(b, loc, tap, index(c.c));
+        Value s = copyRun(
+            [&](Value ch) { return SmallVector<Value>{batch, ih, iw, ch}; },
+            dst, c.c, colsLoop.getRegionIterArgs()[0]);
+        scf::YieldOp::create(b, loc, s);
+      }
+      scf::YieldOp::create(b, loc, colsLoop.getResult(0));
+    }
+    sum = rowsLoop.getResult(0);
+  }
+  // Zeros after K, up to the padded K.
+  if (int64_t pad = kPadded - c.k) {
+    auto padType = VectorType::get({pad}, panelElement);
+    vector::StoreOp::create(
+        b, loc, splat(padType, b.getIntegerAttr(panelElement, 0)), panelBuffer,
+        ValueRange{arith::AddIOp::create(b, loc, rowBase, index(c.k))});
+  }
+  if (needRowSums)
+    memref::StoreOp::create(b, loc, sum, rowSums, ValueRange{r});
+}
+
+/// Packs rows [m0, m0 + rows) into the panel and zero-fills the rows up to
+/// rowsPadded (a multiple of mr), whose results are never stored.
+void KernelBuilder::packRows(Value m0, Value rows, Value rowsPadded) {
+  auto loop = scf::ForOp::create(b, loc, index(0), rowsPadded, index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value r = loop.getInductionVar();
+  Value inside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, rows);
+  auto ifOp = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/true);
+  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+  packRow(r, arith::AddIOp::create(b, loc, m0, r));
+  b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+  Value rowBase = arith::MulIOp::create(b, loc, r, index(kPadded));
+  constexpr int64_t kChunk = 64;
+  for (int64_t off = 0; off < kPadded; off += kChunk) {
+    int64_t length = std::min(kChunk, kPadded - off);
+    auto type = VectorType::get({length}, panelElement);
+    vector::StoreOp::create(
+        b, loc, splat(type, b.getIntegerAttr(panelElement, 0)), panelBuffer,
+        ValueRange{arith::AddIOp::create(b, loc, rowBase, index(off))});
+  }
+  if (needRowSums)
+    memref::StoreOp::create(b, loc, i32(0), rowSums, ValueRange{r});
+}
+
+/// A call of the LLVM intrinsic `name`. The intrinsic is declared as a
+/// private function of that name, which becomes the intrinsic itself in
+/// LLVM IR: unlike `llvm.call_intrinsic`, a call has the known effects that
+/// buffer deallocation requires of every op in the kernel function.
+Value KernelBuilder::callIntrinsic(StringRef name, Type result,
+                                   ValueRange args) {
+  auto function = module.lookupSymbol<func::FuncOp>(name);
+  if (!function) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    function = func::FuncOp::create(b, loc, name,
+                                    b.getFunctionType(args.getTypes(), result));
+    function.setPrivate();
+  }
+  return func::CallOp::create(b, loc, function, args).getResult(0);
+}
+
+/// acc + the dot products of one broadcast group of activations `a` with a
+/// vector of packed weights `w`.
+Value KernelBuilder::dot(Value acc, Value a, Value w) {
+  switch (config.dot) {
+  case Int8Dot::Avx512Vnni:
+    return callIntrinsic("llvm.x86.avx512.vpdpbusd.512", accType(),
+                         {acc, a, w});
+  case Int8Dot::AvxVnni:
+    return callIntrinsic("llvm.x86.avx512.vpdpbusd.256", accType(),
+                         {acc, a, w});
+  case Int8Dot::Avx2:
+    return arith::AddIOp::create(
+        b, loc, acc,
+        callIntrinsic("llvm.x86.avx2.pmadd.wd", accType(), {a, w}));
+  case Int8Dot::Generic: {
+    Value wide = arith::ExtSIOp::create(b, loc, accType(), w);
+    return arith::AddIOp::create(b, loc, acc,
+                                 arith::MulIOp::create(b, loc, a, wide));
+  }
+  }
+  llvm_unreachable("unknown Int8Dot");
+}
+
+/// The register tile of rows [r0, r0 + mr) of the panel against weight
+/// panel `p`: mr x nv accumulators over all of K.
+SmallVector<Value> KernelBuilder::microKernel(Value r0, Value p) {
+  int64_t mr = config.mr, nv = config.nv, lanes = config.lanes;
+  int64_t kg = config.kGroup, nr = config.nr();
+  int64_t step = config.nibbles ? 2 : 1;
+  Value zero = splat(accType(), b.getI32IntegerAttr(0));
+  SmallVector<Value> inits(mr * nv, zero);
+  // Bytes (or 16-bit values) of one group of one weight vector.
+  int64_t groupValues = nr * kg;
+  int64_t panelValues = groups * groupValues / (config.nibbles ? 2 : 1);
+  Value panelBase = arith::MulIOp::create(b, loc, p, index(panelValues));
+  Value rowBase = arith::MulIOp::create(b, loc, r0, index(kPadded));
+  auto loop =
+      scf::ForOp::create(b, loc, index(0), index(groups), index(step), inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value g = loop.getInductionVar();
+  SmallVector<Value> accs(loop.getRegionIterArgs());
+  Type packedElement = b.getIntegerType(config.packedBits());
+  auto weightType = VectorType::get({lanes * kg}, packedElement);
+  Value weightBase = arith::AddIOp::create(
+      b, loc, panelBase,
+      arith::MulIOp::create(
+          b, loc,
+          config.nibbles ? arith::DivUIOp::create(b, loc, g, index(2)) : g,
+          index(groupValues)));
+  SmallVector<SmallVector<Value>> weightVectors(step);
+  for (int64_t j = 0; j < nv; ++j) {
+    Value v =
+        vector::LoadOp::create(b, loc, weightType, packedWeights,
+                               ValueRange{arith::AddIOp::create(
+                                   b, loc, weightBase, index(j * lanes * kg))});
+    if (!config.nibbles) {
+      weightVectors[0].push_back(v);
+      continue;
+    }
+    Value mask = splat(weightType, b.getI8IntegerAttr(0x0F));
+    weightVectors[0].push_back(arith::AndIOp::create(b, loc, v, mask));
+    Value shifted = arith::ShRUIOp::create(
+        b, loc, v, splat(weightType, b.getI8IntegerAttr(4)));
+    weightVectors[1].push_back(arith::AndIOp::create(b, loc, shifted, mask));
+  }
+  auto groupType = VectorType::get({kg}, panelElement);
+  for (int64_t half = 0; half < step; ++half) {
+    Value k = arith::MulIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, g, index(half)), index(kg));
+    for (int64_t r = 0; r < mr; ++r) {
+      Value at = arith::AddIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, rowBase, index(r * kPadded)),
+          k);
+      Value a;
+      if (config.dot == Int8Dot::Generic) {
+        Value scalar = memref::LoadOp::create(b, loc, panelBuffer, at);
+        a = broadcast(arith::ExtSIOp::create(b, loc, b.getI32Type(), scalar),
+                      lanes);
+      } else {
+        // The group's bytes as one i32, broadcast to every lane.
+        Value group = vector::LoadOp::create(b, loc, groupType, panelBuffer,
+                                             ValueRange{at});
+        Value word = vector::BitCastOp::create(
+            b, loc, VectorType::get({1}, b.getI32Type()), group);
+        a = vector::BitCastOp::create(
+            b, loc, weightType,
+            vector::BroadcastOp::create(b, loc, accType(), word));
+      }
+      for (int64_t j = 0; j < nv; ++j)
+        accs[r * nv + j] = dot(accs[r * nv + j], a, weightVectors[half][j]);
+    }
+  }
+  scf::YieldOp::create(b, loc, accs);
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// The fused elementwise stages applied to one accumulator vector of row `m`
+/// at columns [n, n + lanes).
+Value KernelBuilder::applyStages(Value acc, Value m, Value n) {
+  int64_t lanes = config.lanes;
+  Value current = acc;
+  unsigned argIndex = 0;
+  auto toVector = [&](Value scalar) -> Value {
+    if (isa<VectorType>(scalar.getType()))
+      return scalar;
+    return broadcast(scalar, lanes);
+  };
+  for (const EpilogueStage &stage : stages) {
+    linalg::GenericOp generic = stage.op;
+    int64_t rank = generic.getNumLoops();
+    IRMapping mapping;
+    Block *body = generic.getBody();
+    for (auto [i, read] : llvm::enumerate(stage.reads)) {
+      BlockArgument arg = body->getArgument(i);
+      Type element = arg.getType();
+      auto vectorType = VectorType::get({lanes}, element);
+      if (read == EpilogueRead::Chain) {
+        mapping.map(arg, current);
+        continue;
+      }
+      Value buffer = epilogueArgs[argIndex++];
+      if (read == EpilogueRead::Scalar) {
+        mapping.map(arg, toVector(memref::LoadOp::create(b, loc, buffer,
+                                                         ValueRange{})));
+        continue;
+      }
+      bool inBounds = c.n % config.nr() == 0;
+      Value padding = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+      mapping.map(arg, vector::TransferReadOp::create(
+                           b, loc, vectorType, buffer, ValueRange{n}, padding,
+                           ArrayRef<bool>{inBounds}));
+    }
+    for (Operation &op : body->without_terminator()) {
+      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+        mapping.map(constant.getResult(),
+                    splat(VectorType::get({lanes}, constant.getType()),
+                          constant.getValue()));
+        continue;
+      }
+      if (auto indexOp = dyn_cast<linalg::IndexOp>(op)) {
+        Value v;
+        if (indexOp.getDim() == static_cast<uint64_t>(rank - 1))
+          v = arith::AddIOp::create(
+              b, loc, broadcast(n, lanes),
+              vector::StepOp::create(
+                  b, loc, VectorType::get({lanes}, b.getIndexType())));
+        else
+          v = broadcast(m, lanes);
+        mapping.map(indexOp.getResult(), v);
+        continue;
+      }
+      SmallVector<Value> operands;
+      for (Value operand : op.getOperands()) {
+        if (Value mapped = mapping.lookupOrNull(operand)) {
+          operands.push_back(toVector(mapped));
+          continue;
+        }
+        // A constant from outside the body.
+        auto constant = operand.getDefiningOp<arith::ConstantOp>();
+        auto vectorType = VectorType::get({lanes}, operand.getType());
+        Value v = splat(vectorType, constant.getValue());
+        mapping.map(operand, v);
+        operands.push_back(v);
+      }
+      OperationState state(
+          loc, op.getName().getStringRef(), operands,
+          TypeRange{VectorType::get({lanes}, op.getResult(0).getType())},
+          op.getAttrs());
+      Operation *vectorOp = b.create(state);
+      mapping.map(op.getResult(0), vectorOp->getResult(0));
+    }
+    Value yielded = cast<linalg::YieldOp>(body->getTerminator()).getOperand(0);
+    if (Value mapped = mapping.lookupOrNull(yielded)) {
+      current = toVector(mapped);
+    } else {
+      auto constant = yielded.getDefiningOp<arith::ConstantOp>();
+      current = splat(VectorType::get({lanes}, yielded.getType()),
+                      constant.getValue());
+    }
+  }
+  return current;
+}
+
+/// Applies the zero points and the fused stages to the register tile of
+/// rows [r0, r0 + mr) (panel rows) and stores the rows that exist.
+void KernelBuilder::epilogue(ArrayRef<Value> accs, Value r0, Value m0,
+                             Value p) {
+  int64_t mr = config.mr, nv = config.nv, lanes = config.lanes;
+  // sum (a - za)(w - zw) = sum a'w' - zw' sum a' - za' sum w' + K za' zw'
+  Value zaPrime =
+      arith::AddIOp::create(b, loc, inputZp, i32(config.activationOffset));
+  Value zwPrime =
+      arith::AddIOp::create(b, loc, weightZp, i32(config.weightOffset));
+  Value constantTerm = arith::MulIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, zaPrime, zwPrime), i32(c.k));
+  Value zaVector = broadcast(zaPrime, lanes);
+  SmallVector<Value> columnTerms;
+  Value panelColumn = arith::MulIOp::create(b, loc, p, index(config.nr()));
+  for (int64_t j = 0; j < nv; ++j) {
+    Value n = arith::AddIOp::create(b, loc, panelColumn, index(j * lanes));
+    Value sums =
+        vector::LoadOp::create(b, loc, accType(), columnSums, ValueRange{n});
+    columnTerms.push_back(
+        arith::SubIOp::create(b, loc, broadcast(constantTerm, lanes),
+                              arith::MulIOp::create(b, loc, zaVector, sums)));
+  }
+  bool inBounds = c.n % config.nr() == 0;
+  for (int64_t r = 0; r < mr; ++r) {
+    Value row = arith::AddIOp::create(b, loc, r0, index(r));
+    Value m = arith::AddIOp::create(b, loc, m0, row);
+    Value exists =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, numRows);
+    auto ifOp = scf::IfOp::create(b, loc, exists, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    Value rowTerm;
+    if (needRowSums) {
+      Value sum = memref::LoadOp::create(b, loc, rowSums, ValueRange{row});
+      rowTerm = broadcast(arith::MulIOp::create(b, loc, zwPrime, sum), lanes);
+    }
+    for (int64_t j = 0; j < nv; ++j) {
+      Value v = arith::AddIOp::create(b, loc, accs[r * nv + j], columnTerms[j]);
+      if (rowTerm)
+        v = arith::SubIOp::create(b, loc, v, rowTerm);
+      Value n = arith::AddIOp::create(b, loc, panelColumn, index(j * lanes));
+      v = applyStages(v, m, n);
+      vector::TransferWriteOp::create(b, loc, v, out, ValueRange{m, n},
+                                      ArrayRef<bool>{inBounds});
+    }
+  }
+}
+
+func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
+                                  ArrayRef<Type> argTypes) {
+  this->module = module;
+  int64_t nr = config.nr();
+  groups = getKGroups(config, c.k);
+  kPadded = groups * config.kGroup;
+  panelElement = b.getIntegerType(config.packedBits());
+  int64_t rowBytes = kPadded * config.packedBits() / 8;
+  mc = std::max<int64_t>(1, panelBytes / std::max<int64_t>(1, rowBytes));
+  mc = std::max(config.mr, mc / config.mr * config.mr);
+  mc = std::min<int64_t>(mc, 512 / config.mr * config.mr);
+  APInt zwConstant;
+  needRowSums = !(matchPattern(c.weightZeroPoint, m_ConstantInt(&zwConstant)) &&
+                  zwConstant.getSExtValue() + config.weightOffset == 0);
+
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  // The packed weights and their column sums, as constant globals.
+  SmallVector<int64_t> packed = packWeights(config, c);
+  Type packedElement = b.getIntegerType(config.packedBits());
+  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())},
+                                          packedElement);
+  SmallVector<APInt> packedValues;
+  for (int64_t v : packed)
+    packedValues.push_back(APInt(config.packedBits(), v, /*isSigned=*/true));
+  auto packedGlobal = memref::GlobalOp::create(
+      b, loc, (name + "_weights").str(), b.getStringAttr("private"),
+      MemRefType::get(packedType.getShape(), packedElement),
+      DenseElementsAttr::get(packedType, packedValues), /*constant=*/true,
+      b.getI64IntegerAttr(64));
+  int64_t paddedColumns = llvm::divideCeil(c.n, nr) * nr;
+  SmallVector<int32_t> sums(paddedColumns, 0);
+  for (int64_t k = 0; k < c.k; ++k)
+    for (int64_t n = 0; n < c.n; ++n)
+      sums[n] +=
+          static_cast<int32_t>(c.weights[k * c.n + n] + config.weightOffset);
+  auto sumsType = RankedTensorType::get({paddedColumns}, b.getI32Type());
+  auto sumsGlobal = memref::GlobalOp::create(
+      b, loc, (name + "_column_sums").str(), b.getStringAttr("private"),
+      MemRefType::get(sumsType.getShape(), b.getI32Type()),
+      DenseElementsAttr::get(sumsType, ArrayRef(sums)), /*constant=*/true,
+      b.getI64IntegerAttr(64));
+
+  auto func = func::FuncOp::create(b, loc, name,
+                                   b.getFunctionType(argTypes, TypeRange{}));
+  func.setPrivate();
+  SmallVector<StringAttr> features;
+  for (StringRef feature : getInt8DotFeatures(config.dot))
+    features.push_back(b.getStringAttr(("+" + feature).str()));
+  // The instruction set follows the option, not the compiling host.
+  if (!features.empty())
+    func->setAttr("target_features",
+                  LLVM::TargetFeaturesAttr::get(b.getContext(), features));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  input = entry->getArgument(0);
+  inputZp = entry->getArgument(1);
+  weightZp = entry->getArgument(2);
+  for (unsigned i = 3; i + 1 < entry->getNumArguments(); ++i)
+    epilogueArgs.push_back(entry->getArgument(i));
+  out = entry->getArguments().back();
+  if (c.isConv) {
+    // The output as a matrix of pixels by channels.
+    out = memref::CollapseShapeOp::create(
+        b, loc, out, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  }
+  numRows = memref::DimOp::create(b, loc, out, 0);
+  packedWeights = memref::GetGlobalOp::create(b, loc, packedGlobal.getType(),
+                                              packedGlobal.getSymName());
+  columnSums = memref::GetGlobalOp::create(b, loc, sumsGlobal.getType(),
+                                           sumsGlobal.getSymName());
+  // The panel, with room for the widest group read past the last row.
+  panelBuffer = memref::AllocOp::create(
+      b, loc, MemRefType::get({mc * kPadded}, panelElement),
+      b.getI64IntegerAttr(64));
+  if (needRowSums)
+    rowSums =
+        memref::AllocOp::create(b, loc, MemRefType::get({mc}, b.getI32Type()));
+
+  auto blocks = scf::ForOp::create(b, loc, index(0), numRows, index(mc));
+  {
+    OpBuilder::InsertionGuard g1(b);
+    b.setInsertionPointToStart(blocks.getBody());
+    Value m0 = blocks.getInductionVar();
+    Value rows = arith::MinUIOp::create(
+        b, loc, index(mc), arith::SubIOp::create(b, loc, numRows, m0));
+    Value rowsPadded = arith::MulIOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, rows, index(config.mr)),
+        index(config.mr));
+    packRows(m0, rows, rowsPadded);
+    int64_t panels = llvm::divideCeil(c.n, nr);
+    auto panelLoop =
+        scf::ForOp::create(b, loc, index(0), index(panels), index(1));
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(panelLoop.getBody());
+    Value p = panelLoop.getInductionVar();
+    auto tileLoop =
+        scf::ForOp::create(b, loc, index(0), rowsPadded, index(config.mr));
+    b.setInsertionPointToStart(tileLoop.getBody());
+    Value r0 = tileLoop.getInductionVar();
+    SmallVector<Value> accs = microKernel(r0, p);
+    epilogue(accs, r0, m0, p);
+  }
+  // Buffer deallocation frees the panel and the row sums.
+  func::ReturnOp::create(b, loc);
+  return func;
+}
+
+//===----------------------------------------------------------------------===//
+// The call site
+//===----------------------------------------------------------------------===//
+
+/// A memref type for a tensor argument: its shape and element type with
+/// dynamic strides (unit innermost) and offset, so any buffer casts to it.
+static MemRefType getArgumentType(ArrayRef<int64_t> shape, Type element,
+                                  bool dynamicLeading) {
+  SmallVector<int64_t> dims(shape);
+  if (dynamicLeading && !dims.empty())
+    dims[0] = ShapedType::kDynamic;
+  SmallVector<int64_t> strides(dims.size(), ShapedType::kDynamic);
+  if (!strides.empty())
+    strides.back() = 1;
+  return MemRefType::get(dims, element,
+                         StridedLayoutAttr::get(element.getContext(),
+                                                ShapedType::kDynamic, strides));
+}
+
+static Value toBuffer(OpBuilder &b, Location loc, Value tensor,
+                      MemRefType argType) {
+  auto tensorType = cast<RankedTensorType>(tensor.getType());
+  MemRefType exact = getArgumentType(tensorType.getShape(),
+                                     tensorType.getElementType(), false);
+  Value buffer = bufferization::ToBufferOp::create(b, loc, exact, tensor,
+                                                   /*read_only=*/true);
+  if (exact != argType)
+    buffer = memref::CastOp::create(b, loc, argType, buffer);
+  return buffer;
+}
+
+static void lowerContraction(OpBuilder &b, ModuleOp module,
+                             const Contraction &c,
+                             ArrayRef<EpilogueStage> stages,
+                             const KernelConfig &config, int64_t panelBytes,
+                             StringRef name) {
+  Operation *last =
+      stages.empty() ? c.op.getOperation() : stages.back().op.getOperation();
+  Location loc = c.op.getLoc();
+  auto resultType = cast<RankedTensorType>(last->getResult(0).getType());
+  auto inputType = cast<RankedTensorType>(c.input.getType());
+  b.setInsertionPoint(last);
+
+  SmallVector<Value> args;
+  SmallVector<Type> argTypes;
+  MemRefType inputArg =
+      getArgumentType(inputType.getShape(), inputType.getElementType(), true);
+  args.push_back(toBuffer(b, loc, c.input, inputArg));
+  argTypes.push_back(inputArg);
+  args.push_back(c.inputZeroPoint);
+  args.push_back(c.weightZeroPoint);
+  argTypes.push_back(b.getI32Type());
+  argTypes.push_back(b.getI32Type());
+  for (const EpilogueStage &stage : stages)
+    for (auto [operand, read] :
+         llvm::zip(stage.op.getDpsInputs(), stage.reads)) {
+      if (read == EpilogueRead::Chain)
+        continue;
+      auto type = cast<RankedTensorType>(operand.getType());
+      MemRefType argType =
+          getArgumentType(type.getShape(), type.getElementType(), false);
+      args.push_back(toBuffer(b, loc, operand, argType));
+      argTypes.push_back(argType);
+    }
+  // The output: a fresh buffer of the final type.
+  SmallVector<Value> dynamicSizes;
+  if (resultType.isDynamicDim(0))
+    dynamicSizes.push_back(tensor::DimOp::create(b, loc, c.input, 0));
+  auto outType =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  Value outBuffer = memref::AllocOp::create(b, loc, outType, dynamicSizes,
+                                            b.getI64IntegerAttr(64));
+  auto outArgType =
+      MemRefType::get(SmallVector<int64_t>([&] {
+                        SmallVector<int64_t> dims(resultType.getShape());
+                        dims[0] = ShapedType::kDynamic;
+                        return dims;
+                      }()),
+                      resultType.getElementType());
+  Value outArg = outBuffer;
+  if (outArgType != outType)
+    outArg = memref::CastOp::create(b, loc, outArgType, outBuffer);
+  args.push_back(outArg);
+  argTypes.push_back(outArgType);
+
+  OpBuilder kernelBuilder(module.getContext());
+  KernelBuilder builder(kernelBuilder, loc, config, c, stages, panelBytes);
+  func::FuncOp kernel = builder.build(module, name, argTypes);
+  func::CallOp::create(b, loc, kernel, args);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, resultType, outBuffer, /*restrict=*/true, /*writable=*/true);
+  last->getResult(0).replaceAllUsesWith(result);
+  for (const EpilogueStage &stage : llvm::reverse(stages))
+    stage.op->erase();
+  c.op->erase();
+}
+
+void LowerInt8ContractionsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::optional<Int8Dot> dot = parseInt8Dot(int8Dot);
+  if (!dot) {
+    module.emitError() << "quantx-lower-int8-contractions: int8-dot must be "
+                          "generic, avx2, avx-vnni or avx512-vnni, not '"
+                       << std::string(int8Dot) << "'";
+    return signalPassFailure();
+  }
+  if (!CpuTarget::isSupportedVectorBits(vectorBits)) {
+    module.emitError() << "quantx-lower-int8-contractions: vector-bits must "
+                          "be 256 or 512, not "
+                       << static_cast<int64_t>(vectorBits);
+    return signalPassFailure();
+  }
+  if (panelBytes < 1) {
+    module.emitError() << "quantx-lower-int8-contractions: panel-bytes must "
+                          "be positive, not "
+                       << static_cast<int64_t>(panelBytes);
+    return signalPassFailure();
+  }
+  SmallVector<linalg::LinalgOp> candidates;
+  module.walk([&](Operation *op) {
+    if (isa<linalg::QuantizedMatmulOp, linalg::Conv2DNhwcHwcfQOp>(op))
+      candidates.push_back(cast<linalg::LinalgOp>(op));
+  });
+  SymbolTable symbols(module);
+  llvm::SetVector<Operation *> weightSources;
+  OpBuilder b(module.getContext());
+  unsigned counter = 0;
+  for (linalg::LinalgOp op : candidates) {
+    std::string why;
+    FailureOr<Contraction> c = matchContraction(op, why);
+    if (failed(c)) {
+      op->emitRemark() << "int8 kernel not used: " << why;
+      continue;
+    }
+    KernelConfig config = chooseConfig(*dot, vectorBits, *c);
+    SmallVector<EpilogueStage> stages = matchEpilogue(op->getResult(0), c->n);
+    std::string name;
+    do {
+      name = "__quantx_int8_kernel_" + std::to_string(counter++);
+    } while (symbols.lookup(name));
+    weightSources.insert(c->weightSource);
+    lowerContraction(b, module, *c, stages, config, panelBytes, name);
+  }
+  // The weights' original loads, and their globals once nothing else reads
+  // them: the packed copy replaces them.
+  llvm::SetVector<Operation *> globals;
+  for (Operation *source : weightSources) {
+    if (!source->use_empty())
+      continue;
+    if (auto load = dyn_cast<ml_program::GlobalLoadOp>(source))
+      if (Operation *global =
+              symbols.lookup(load.getGlobal().getRootReference()))
+        globals.insert(global);
+    source->erase();
+  }
+  for (Operation *global : globals) {
+    auto op = cast<ml_program::GlobalOp>(global);
+    if (op.isPrivate() && SymbolTable::symbolKnownUseEmpty(op, module))
+      op.erase();
+  }
+}
