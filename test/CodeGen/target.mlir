@@ -16,7 +16,7 @@
 // BADMM: error: quantx-tile-vectorize-matmul: vector-bits must be 256 or 512, not 128
 // BADCONV: error: quantx-tile-vectorize-conv: vector-bits must be 256 or 512, not 0
 // BADEW: error: quantx-tile-vectorize-elementwise: vector-bits must be 256 or 512, not 1024
-// BADPIPE: error: quantx-tile-vectorize-matmul: vector-bits must be 256 or 512, not 100
+// BADPIPE: error: quantx-lower-int8-contractions: vector-bits must be 256 or 512, not 100
 
 // Twelve accumulators: 6x16 with 256-bit vectors, 12x32 with 512-bit ones.
 // MM256-LABEL: func.func @matmul

@@ -1,4 +1,4 @@
-// REQUIRES: dataset-digits
+// REQUIRES: dataset-digits, torch
 // Post-training calibration end to end on digits: the float MLP
 // (examples/mlp-digits.mlir, trained with its own options: 0.9666) is
 // calibrated on 1024 seeded training samples and the simulated model

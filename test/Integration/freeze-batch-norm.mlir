@@ -1,3 +1,4 @@
+// REQUIRES: torch
 // Freezing folds an inference batch norm into the frozen weights' scales
 // (channel 1 with a negative scale: its codes are negated) and a shift:
 // the frozen model computes what the QAT model computes, up to float

@@ -1,4 +1,4 @@
-// REQUIRES: dataset-digits
+// REQUIRES: dataset-digits, torch
 // Quantization-aware training end to end: quantx-insert-fake-quant turns
 // the float digits MLP (examples/mlp-digits.mlir) into a QAT model, and
 // quantx-runner trains it with the example's own options. Both layers are
