@@ -74,6 +74,9 @@ struct KernelConfig {
   /// Added to each activation (to make it unsigned for vpdpbusd) and to each
   /// weight (to make an int4 weight a non-negative nibble) when packing.
   int64_t activationOffset = 0, weightOffset = 0;
+  /// Computes the dot product's definition with portable vector arithmetic
+  /// instead of its instruction (tests of the layout on any host).
+  bool emulate = false;
 
   int64_t nr() const { return nv * lanes; }
   /// The element width of the packed operands: 16 bits for vpmaddwd.
@@ -623,6 +626,28 @@ Value KernelBuilder::callIntrinsic(StringRef name, Type result,
 /// acc + the dot products of one broadcast group of activations `a` with a
 /// vector of packed weights `w`.
 Value KernelBuilder::dot(Value acc, Value a, Value w) {
+  if (config.emulate && config.dot != Int8Dot::Generic) {
+    // The instruction's definition: each lane sums kGroup products of
+    // unsigned (vpdpbusd) or signed (vpmaddwd) activations and signed
+    // weights, exactly, and adds the sum to the accumulator (wrapping).
+    int64_t lanes = config.lanes, kg = config.kGroup;
+    auto wide = VectorType::get({lanes * kg}, b.getI32Type());
+    Value aw = config.dot == Int8Dot::Avx2
+                   ? arith::ExtSIOp::create(b, loc, wide, a).getResult()
+                   : arith::ExtUIOp::create(b, loc, wide, a).getResult();
+    Value ww = arith::ExtSIOp::create(b, loc, wide, w);
+    Value products = arith::MulIOp::create(b, loc, aw, ww);
+    Value sums = acc;
+    for (int64_t e = 0; e < kg; ++e) {
+      SmallVector<int64_t> mask;
+      for (int64_t lane = 0; lane < lanes; ++lane)
+        mask.push_back(lane * kg + e);
+      sums = arith::AddIOp::create(
+          b, loc, sums,
+          vector::ShuffleOp::create(b, loc, products, products, mask));
+    }
+    return sums;
+  }
   switch (config.dot) {
   case Int8Dot::Avx512Vnni:
     return callIntrinsic("llvm.x86.avx512.vpdpbusd.512", accType(),
@@ -900,7 +925,8 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
                                    b.getFunctionType(argTypes, TypeRange{}));
   func.setPrivate();
   SmallVector<StringAttr> features;
-  for (StringRef feature : getInt8DotFeatures(config.dot))
+  for (StringRef feature : config.emulate ? SmallVector<StringRef>()
+                                          : getInt8DotFeatures(config.dot))
     features.push_back(b.getStringAttr(("+" + feature).str()));
   // The instruction set follows the option, not the compiling host.
   if (!features.empty())
@@ -1096,6 +1122,7 @@ void LowerInt8ContractionsPass::runOnOperation() {
       continue;
     }
     KernelConfig config = chooseConfig(*dot, vectorBits, *c);
+    config.emulate = emulateDot;
     SmallVector<EpilogueStage> stages = matchEpilogue(op->getResult(0), c->n);
     std::string name;
     do {

@@ -36,6 +36,7 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   if (options.vectorize) {
     LowerInt8ContractionsPassOptions int8;
     int8.int8Dot = options.int8Dot;
+    int8.emulateDot = options.int8EmulateDot;
     int8.vectorBits = options.vectorBits;
     pm.addPass(createLowerInt8ContractionsPass(int8));
     pm.addPass(createContractionToMatmulPass());

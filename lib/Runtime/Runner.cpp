@@ -370,13 +370,14 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
     if (!dot)
       return makeError("int8 dot product '" + options.int8Dot +
                        "' is not one of generic, avx2, avx-vnni, avx512-vnni");
-    if (!mlir::quantx::CpuTarget::hostHas(*dot))
+    if (!options.int8EmulateDot && !mlir::quantx::CpuTarget::hostHas(*dot))
       return makeError(
           "int8 dot product '" + options.int8Dot +
           "' needs CPU features this host lacks (" +
           llvm::join(mlir::quantx::getInt8DotFeatures(*dot), ", ") + ")");
     pipelineOptions.int8Dot = options.int8Dot;
   }
+  pipelineOptions.int8EmulateDot = options.int8EmulateDot;
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
   {
     FirstErrorCollector errors(*ctx);

@@ -9,7 +9,9 @@
 // Quantized matmuls and convolutions lowered by
 // quantx-lower-int8-contractions, JIT-compiled for every int8 dot product
 // the host can execute (the others are skipped with a message), must equal
-// bit for bit the upstream op's definition written as a plain loop:
+// bit for bit the upstream op's definition written as a plain loop (and
+// every dot product's data layout runs on any host with the instruction
+// emulated by portable arithmetic):
 // sum (a - za)(w - zw) in wrapping i32 arithmetic. The shapes are not
 // multiples of any tile (and include M = 1, K = 1, N = 1), the inputs and
 // weights cover their full ranges (the values that make a saturating 16-bit
@@ -163,8 +165,15 @@ std::string buildModule(const KernelCase &c,
   return os.str();
 }
 
+/// A dot product and whether to emulate it (its layout with portable
+/// arithmetic, run on any host).
+struct DotChoice {
+  Int8Dot dot;
+  bool emulate;
+};
+
 class Int8KernelTest
-    : public ::testing::TestWithParam<std::tuple<Int8Dot, KernelCase>> {
+    : public ::testing::TestWithParam<std::tuple<DotChoice, KernelCase>> {
 protected:
   static void SetUpTestSuite() {
     llvm::InitializeNativeTarget();
@@ -173,9 +182,9 @@ protected:
 };
 
 TEST_P(Int8KernelTest, BitExactAgainstPlainLoop) {
-  Int8Dot dot = std::get<0>(GetParam());
+  auto [dot, emulate] = std::get<0>(GetParam());
   const KernelCase &c = std::get<1>(GetParam());
-  if (!CpuTarget::hostHas(dot))
+  if (!emulate && !CpuTarget::hostHas(dot))
     GTEST_SKIP() << "the host cannot execute "
                  << mlir::quantx::stringifyInt8Dot(dot).str();
   std::mt19937 rng(static_cast<unsigned>(c.m * 7919 + c.k * 131 + c.n));
@@ -214,6 +223,7 @@ TEST_P(Int8KernelTest, BitExactAgainstPlainLoop) {
   std::string source = buildModule(c, weights, bias);
   RunnerOptions options;
   options.int8Dot = mlir::quantx::stringifyInt8Dot(dot).str();
+  options.int8EmulateDot = emulate;
   auto compiled = CompiledModule::compileSource(source, {"kernel"}, options);
   ASSERT_TRUE(static_cast<bool>(compiled))
       << llvm::toString(compiled.takeError()) << "\n"
@@ -294,13 +304,19 @@ std::vector<KernelCase> getCases() {
 
 INSTANTIATE_TEST_SUITE_P(
     Kernels, Int8KernelTest,
-    ::testing::Combine(::testing::Values(Int8Dot::Generic, Int8Dot::Avx2,
-                                         Int8Dot::AvxVnni, Int8Dot::Avx512Vnni),
+    ::testing::Combine(::testing::Values(DotChoice{Int8Dot::Generic, false},
+                                         DotChoice{Int8Dot::Avx2, false},
+                                         DotChoice{Int8Dot::AvxVnni, false},
+                                         DotChoice{Int8Dot::Avx512Vnni, false},
+                                         DotChoice{Int8Dot::Avx2, true},
+                                         DotChoice{Int8Dot::AvxVnni, true},
+                                         DotChoice{Int8Dot::Avx512Vnni, true}),
                        ::testing::ValuesIn(getCases())),
     [](const ::testing::TestParamInfo<Int8KernelTest::ParamType> &info) {
-      std::string name =
-          mlir::quantx::stringifyInt8Dot(std::get<0>(info.param)).str() + "_" +
-          std::to_string(info.index);
+      DotChoice choice = std::get<0>(info.param);
+      std::string name = mlir::quantx::stringifyInt8Dot(choice.dot).str() +
+                         (choice.emulate ? "_emulated_" : "_") +
+                         std::to_string(info.index);
       for (char &ch : name)
         if (ch == '-')
           ch = '_';

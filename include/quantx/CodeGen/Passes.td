@@ -152,6 +152,11 @@ def LowerInt8ContractionsPass
            "::mlir::quantx::CpuTarget::kDefaultVectorBits",
            "Vector register width of the generic kernels in bits (256 or "
            "512; the x86 dot products fix their own)">,
+    Option<"emulateDot", "emulate-dot", "bool", "false",
+           "Compute the dot product's definition with portable vector "
+           "arithmetic instead of its instruction: the kernels keep the "
+           "chosen instruction's data layout, so their packing and "
+           "corrections can be tested on hosts without it">,
     Option<"panelBytes", "panel-bytes", "int64_t", "196608",
            "Bytes of the activation panel copied per block of rows (kept "
            "in the L2 cache)">,

@@ -46,6 +46,12 @@ struct QuantxToLLVMPipelineOptions
                      "and convolutions (quantx-lower-int8-contractions): "
                      "generic, avx2, avx-vnni, avx512-vnni"),
       llvm::cl::init(stringifyInt8Dot(CpuTarget::kDefaultInt8Dot).str())};
+  PassOptions::Option<bool> int8EmulateDot{
+      *this, "int8-emulate-dot",
+      llvm::cl::desc("Compute the int8 dot product's definition with "
+                     "portable vector arithmetic in the chosen instruction's "
+                     "data layout (tests on hosts without it)"),
+      llvm::cl::init(false)};
 };
 
 /// Lowers func/linalg/tensor/arith/math/quantx IR (tensors in, tensors out)

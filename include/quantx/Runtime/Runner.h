@@ -52,6 +52,9 @@ struct RunnerOptions {
   /// empty: the host's best. One the host cannot execute is an error at
   /// compile time, before any code runs.
   std::string int8Dot;
+  /// Compute int8Dot's definition with portable vector arithmetic in its
+  /// data layout (tests of the layout on hosts without the instruction).
+  bool int8EmulateDot = false;
   /// Call retainFreedMemory (quantx/Runtime/Memory.h) before compiling, so
   /// that the temporaries of repeated calls are not page-faulted in again
   /// on every call. Process-wide; false leaves malloc's settings alone.
