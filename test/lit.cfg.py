@@ -64,7 +64,7 @@ try:
             (line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")),
             [],
         )
-    for isa in ("avx2", "fma", "avx512f", "f16c"):
+    for isa in ("avx2", "fma", "avx512f", "f16c", "avx512_vnni", "avx_vnni"):
         if isa in flags:
             config.available_features.add("cpu-" + isa)
 except OSError:
