@@ -19,6 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/BenchCommon.h"
+
 #include "quantx/InitQuantx.h"
 #include "quantx/Pipelines/Pipelines.h"
 #include "quantx/Runtime/Memory.h"
@@ -50,6 +52,8 @@
 #include <unistd.h>
 #include <vector>
 
+using namespace quantx::bench;
+
 namespace {
 
 struct Case {
@@ -72,48 +76,6 @@ const Case kCases[] = {
     {"MLP dW 784x256x64 (A^T*B)", 784, 256, 64, true, false},
     {"MLP dX 64x784x256 (A*B^T)", 64, 784, 256, false, true},
 };
-
-std::string cpuModel() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line))
-    if (line.rfind("model name", 0) == 0)
-      return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
-/// The instruction-set flags of the first CPU.
-std::string cpuFlags() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line))
-    if (line.rfind("flags", 0) == 0)
-      return line + " ";
-  return "";
-}
-
-/// The OpenBLAS kernel family this CPU can run best. OpenBLAS picks its
-/// kernels from the CPU model, and on virtual CPUs that hide the model it
-/// falls back to Prescott (SSE3): an unfairly slow peer.
-const char *bestOpenBlasCore() {
-  std::string flags = cpuFlags();
-  auto has = [&](const char *flag) {
-    return flags.find(std::string(" ") + flag + " ") != std::string::npos;
-  };
-  if (has("avx512f") && has("avx512bw") && has("avx512vl") && has("avx512dq") &&
-      has("avx512cd"))
-    return "SkylakeX";
-  if (has("avx2") && has("fma"))
-    return "Haswell";
-  return nullptr;
-}
-
-double loadAverage() {
-  std::ifstream file("/proc/loadavg");
-  double load = 0;
-  file >> load;
-  return load;
-}
 
 /// The MLIR of C = op(A) * op(B) with row-major operands, as a model writes
 /// it: a zero-filled fresh tensor accumulates the products.
@@ -154,53 +116,6 @@ void plainLoop(const Case &c, const float *a, const float *b, float *out) {
     }
 }
 
-double msOf(const std::function<void()> &call) {
-  auto start = std::chrono::steady_clock::now();
-  call();
-  auto end = std::chrono::steady_clock::now();
-  return std::chrono::duration<double, std::milli>(end - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
-
-/// Times the implementations round-robin (three warm-up rounds, then at
-/// least 7 and at most 51 rounds, about 1.5 s), so that a change in machine
-/// load hits all of them alike. Returns each one's median time, and the
-/// median over rounds of each one's time relative to the first.
-struct Timings {
-  std::vector<double> medianMs;
-  std::vector<double> medianRatioToFirst;
-};
-Timings timeRoundRobin(const std::vector<std::function<void()>> &calls) {
-  for (int i = 0; i < 3; ++i)
-    for (const auto &call : calls)
-      call();
-  std::vector<std::vector<double>> ms(calls.size()), ratios(calls.size());
-  auto begin = std::chrono::steady_clock::now();
-  size_t rounds = 0;
-  while (rounds < 7 ||
-         (rounds < 51 && std::chrono::steady_clock::now() - begin <
-                             std::chrono::milliseconds(1500))) {
-    std::vector<double> round;
-    for (const auto &call : calls)
-      round.push_back(msOf(call));
-    for (size_t i = 0; i < calls.size(); ++i) {
-      ms[i].push_back(round[i]);
-      ratios[i].push_back(round[i] / round[0]);
-    }
-    ++rounds;
-  }
-  Timings timings;
-  for (size_t i = 0; i < calls.size(); ++i) {
-    timings.medianMs.push_back(median(ms[i]));
-    timings.medianRatioToFirst.push_back(median(ratios[i]));
-  }
-  return timings;
-}
-
 /// `count` floats starting `misalignBytes` past a 64-byte boundary.
 class Floats {
 public:
@@ -233,34 +148,7 @@ StridedMemRefType<float, 2> descriptor(float *data, int rows, int cols) {
 } // namespace
 
 int main(int argc, char **argv) {
-  // The peer runs at its best: OpenBLAS reads its tuning variables
-  // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE, ...) when it loads, so drop any
-  // the environment sets (QUANTX_BENCH_PEER_ENV=keep keeps them), choose
-  // the host's best kernels and start again.
-  const char *peerEnv = std::getenv("QUANTX_BENCH_PEER_ENV");
-  bool keepPeerEnv = peerEnv && std::string(peerEnv) == "keep";
-  if (!keepPeerEnv && !std::getenv("QUANTX_BENCH_PEER_ENV_SET") && argc >= 1) {
-    std::string removed;
-    std::vector<std::string> names;
-    for (char **var = environ; *var; ++var) {
-      std::string entry(*var);
-      std::string name = entry.substr(0, entry.find('='));
-      if (name.rfind("OPENBLAS_", 0) == 0 && name != "OPENBLAS_NUM_THREADS") {
-        names.push_back(name);
-        removed += (removed.empty() ? "" : " ") + entry;
-      }
-    }
-    for (const std::string &name : names)
-      unsetenv(name.c_str());
-    if (const char *core = bestOpenBlasCore())
-      setenv("OPENBLAS_CORETYPE", core, 1);
-    setenv("QUANTX_BENCH_PEER_ENV_SET", removed.empty() ? "-" : removed.c_str(),
-           1);
-    execv("/proc/self/exe", argv);
-    // Still here: OpenBLAS keeps the settings it loaded with.
-    std::perror("quantx-bench-gemm: restarting with the peer's environment");
-    unsetenv("QUANTX_BENCH_PEER_ENV_SET");
-  }
+  std::string removed = restartWithPeerEnvironment(argv);
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   openblas_set_num_threads(1);
@@ -270,13 +158,13 @@ int main(int argc, char **argv) {
 
   std::printf("machine: %s, %u hardware threads; one thread used\n",
               cpuModel().c_str(), std::thread::hardware_concurrency());
+  std::printf("CPU features: %s\n", cpuKernelFlags().c_str());
   std::printf("peer: %s, kernels for %s\n", openblas_get_config(),
               openblas_get_corename());
-  if (const char *removed = std::getenv("QUANTX_BENCH_PEER_ENV_SET");
-      removed && std::string(removed) != "-")
+  if (!removed.empty())
     std::printf("peer environment: ignored %s (QUANTX_BENCH_PEER_ENV=keep "
                 "keeps it)\n",
-                removed);
+                removed.c_str());
   std::printf(
       "quantx: code for %lld-bit vectors\n",
       static_cast<long long>(mlir::quantx::CpuTarget::getHost().vectorBits));
@@ -284,9 +172,8 @@ int main(int argc, char **argv) {
               retained ? "freed memory kept for reuse (as quantx-runner)"
                        : "the C library's defaults");
   // Wait (up to 60 s) for the machine to settle before timing.
-  for (int i = 0; i < 60 && loadAverage() > 0.5; ++i)
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  std::printf("1-minute load average at start: %.2f\n\n", loadAverage());
+  std::printf("1-minute load average at start: %.2f\n\n",
+              waitForQuietMachine());
 
   mlir::DialectRegistry registry;
   ::quantx::runtime::registerJitDialects(registry);

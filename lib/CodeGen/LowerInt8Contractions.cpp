@@ -39,6 +39,8 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 namespace mlir::quantx {
@@ -77,10 +79,20 @@ struct KernelConfig {
   /// Computes the dot product's definition with portable vector arithmetic
   /// instead of its instruction (tests of the layout on any host).
   bool emulate = false;
+  /// AVX2 only: when the weights (known now) and the activations' width
+  /// prove that no pair of byte products leaves 16 bits, the groups of 4
+  /// K values are multiplied by vpmaddubsw (32 products per instruction),
+  /// this many groups are summed in 16 bits, and vpmaddwd by ones widens
+  /// the sum. 0: vpmaddwd on 16-bit operands.
+  int64_t byteSteps = 0;
 
   int64_t nr() const { return nv * lanes; }
   /// The element width of the packed operands: 16 bits for vpmaddwd.
-  unsigned packedBits() const { return dot == Int8Dot::Avx2 ? 16 : 8; }
+  unsigned packedBits() const {
+    return dot == Int8Dot::Avx2 && byteSteps == 0 ? 16 : 8;
+  }
+  /// Groups of K each iteration of the kernel's loop consumes.
+  int64_t stepGroups() const { return byteSteps ? byteSteps : nibbles ? 2 : 1; }
 };
 
 /// A quantized contraction this pass lowers, with everything read off it.
@@ -353,9 +365,49 @@ static KernelConfig chooseConfig(Int8Dot dot, int64_t vectorBits,
     break;
   }
   bool vnni = dot == Int8Dot::Avx512Vnni || dot == Int8Dot::AvxVnni;
-  config.activationOffset = vnni ? 128 : 0;
+  // Activations of b bits offset by 2^(b-1) are unsigned: [0, 2^b - 1].
+  int64_t activationOffset = int64_t(1) << (c.inputBits - 1);
+  config.activationOffset = vnni ? activationOffset : 0;
   config.nibbles = vnni && c.weightBits <= 4;
   config.weightOffset = config.nibbles ? 8 : 0;
+  if (dot == Int8Dot::Avx2) {
+    // vpmaddubsw adds two products of an unsigned and a signed byte with
+    // 16-bit saturation: exact when every pair of weights (w0, w1) of a
+    // column, with activations up to A, stays inside 16 bits; and R such
+    // sums added in 16 bits stay exact when R times the bound does.
+    bool nibbles = c.weightBits <= 4;
+    int64_t weightOffset = nibbles ? 8 : 0;
+    int64_t maxActivation = (int64_t(1) << c.inputBits) - 1;
+    int64_t high = 0, low = 0;
+    for (int64_t k = 0; k < c.k; k += 2)
+      for (int64_t n = 0; n < c.n; ++n) {
+        int64_t w0 = c.weights[k * c.n + n] + weightOffset;
+        int64_t w1 =
+            k + 1 < c.k ? c.weights[(k + 1) * c.n + n] + weightOffset : 0;
+        high =
+            std::max(high, std::max<int64_t>(w0, 0) + std::max<int64_t>(w1, 0));
+        low =
+            std::min(low, std::min<int64_t>(w0, 0) + std::min<int64_t>(w1, 0));
+      }
+    int64_t bound = maxActivation * std::max(high, -low);
+    if (bound <= 32767) {
+      config.kGroup = 4;
+      config.byteSteps =
+          std::min<int64_t>(4, 32767 / std::max<int64_t>(bound, 1));
+      config.nibbles = nibbles;
+      config.weightOffset = weightOffset;
+      config.activationOffset = activationOffset;
+      // Nibbles come in pairs of groups.
+      if (nibbles && config.byteSteps % 2)
+        config.byteSteps = config.byteSteps == 1 ? 0 : config.byteSteps - 1;
+      if (config.byteSteps == 0) {
+        config.kGroup = 2;
+        config.nibbles = false;
+        config.weightOffset = 0;
+        config.activationOffset = 0;
+      }
+    }
+  }
   // Three quarters of the registers hold accumulators; the rest the weight
   // vectors and the broadcast activations.
   int64_t accumulators = registers * 3 / 4;
@@ -366,10 +418,11 @@ static KernelConfig chooseConfig(Int8Dot dot, int64_t vectorBits,
   return config;
 }
 
-/// Groups of K per kernel-loop step: two with nibbles (low and high).
+/// Groups of K, padded to whole steps of the kernel's loop (pairs with
+/// nibbles: low and high).
 static int64_t getKGroups(const KernelConfig &config, int64_t k) {
   int64_t groups = llvm::divideCeil(k, config.kGroup);
-  return config.nibbles ? llvm::alignTo(groups, 2) : groups;
+  return llvm::alignTo(groups, config.stepGroups());
 }
 
 /// The packed weights: panel p of nr columns, then group g of kGroup K
@@ -443,6 +496,9 @@ private:
   void packRows(Value m0, Value rows, Value rowsPadded);
   void packRow(Value r, Value m);
   Value callIntrinsic(StringRef name, Type result, ValueRange args);
+  Value addAdjacentPairs(Value x, int64_t count);
+  Value multiplyAddPairs(Value x, Value y);
+  Value multiplyAddBytes(Value a, Value w);
   Value dot(Value acc, Value a, Value w);
   SmallVector<Value> microKernel(Value panelRow0, Value panel);
   void epilogue(ArrayRef<Value> accs, Value r0, Value m0, Value p);
@@ -484,8 +540,10 @@ void KernelBuilder::packRow(Value r, Value m) {
     if (inputElement != b.getI8Type())
       v = arith::ExtSIOp::create(b, loc, byteType, v);
     if (config.activationOffset)
-      v = arith::XOrIOp::create(b, loc, v,
-                                splat(byteType, b.getI8IntegerAttr(-128)));
+      v = arith::AddIOp::create(
+          b, loc, v,
+          splat(byteType, b.getI8IntegerAttr(
+                              static_cast<int8_t>(config.activationOffset))));
     auto wideType = VectorType::get({length}, i32Type);
     Value wide = config.activationOffset
                      ? arith::ExtUIOp::create(b, loc, wideType, v).getResult()
@@ -623,10 +681,56 @@ Value KernelBuilder::callIntrinsic(StringRef name, Type result,
   return func::CallOp::create(b, loc, function, args).getResult(0);
 }
 
+/// Sums of adjacent pairs of `x`: `count` lanes, each x[2i] + x[2i+1].
+Value KernelBuilder::addAdjacentPairs(Value x, int64_t count) {
+  SmallVector<int64_t> even, odd;
+  for (int64_t i = 0; i < count; ++i) {
+    even.push_back(2 * i);
+    odd.push_back(2 * i + 1);
+  }
+  return arith::AddIOp::create(b, loc,
+                               vector::ShuffleOp::create(b, loc, x, x, even),
+                               vector::ShuffleOp::create(b, loc, x, x, odd));
+}
+
+/// vpmaddwd: products of 16-bit lanes, adjacent pairs added in 32 bits
+/// (exact for every input but two pairs of -32768).
+Value KernelBuilder::multiplyAddPairs(Value x, Value y) {
+  if (!config.emulate)
+    return callIntrinsic("llvm.x86.avx2.pmadd.wd", accType(), {x, y});
+  auto wide = VectorType::get({2 * config.lanes}, b.getI32Type());
+  Value products =
+      arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, wide, x),
+                            arith::ExtSIOp::create(b, loc, wide, y));
+  return addAdjacentPairs(products, config.lanes);
+}
+
+/// vpmaddubsw: products of unsigned bytes `a` and signed bytes `w`,
+/// adjacent pairs added with 16-bit saturation (which the kernel's proof of
+/// ranges makes unreachable).
+Value KernelBuilder::multiplyAddBytes(Value a, Value w) {
+  auto pairType = VectorType::get({2 * config.lanes}, b.getI16Type());
+  if (!config.emulate)
+    return callIntrinsic("llvm.x86.avx2.pmadd.ub.sw", pairType, {a, w});
+  auto wide = VectorType::get({4 * config.lanes}, b.getI32Type());
+  Value products =
+      arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, a),
+                            arith::ExtSIOp::create(b, loc, wide, w));
+  Value sums = addAdjacentPairs(products, 2 * config.lanes);
+  auto sumType = VectorType::get({2 * config.lanes}, b.getI32Type());
+  Value clamped = arith::MinSIOp::create(
+      b, loc,
+      arith::MaxSIOp::create(b, loc, sums,
+                             splat(sumType, b.getI32IntegerAttr(-32768))),
+      splat(sumType, b.getI32IntegerAttr(32767)));
+  return arith::TruncIOp::create(b, loc, pairType, clamped);
+}
+
 /// acc + the dot products of one broadcast group of activations `a` with a
 /// vector of packed weights `w`.
 Value KernelBuilder::dot(Value acc, Value a, Value w) {
-  if (config.emulate && config.dot != Int8Dot::Generic) {
+  if (config.emulate && config.dot != Int8Dot::Generic &&
+      config.dot != Int8Dot::Avx2) {
     // The instruction's definition: each lane sums kGroup products of
     // unsigned (vpdpbusd) or signed (vpmaddwd) activations and signed
     // weights, exactly, and adds the sum to the accumulator (wrapping).
@@ -656,9 +760,7 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
     return callIntrinsic("llvm.x86.avx512.vpdpbusd.256", accType(),
                          {acc, a, w});
   case Int8Dot::Avx2:
-    return arith::AddIOp::create(
-        b, loc, acc,
-        callIntrinsic("llvm.x86.avx2.pmadd.wd", accType(), {a, w}));
+    return arith::AddIOp::create(b, loc, acc, multiplyAddPairs(a, w));
   case Int8Dot::Generic: {
     Value wide = arith::ExtSIOp::create(b, loc, accType(), w);
     return arith::AddIOp::create(b, loc, acc,
@@ -673,12 +775,13 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
 SmallVector<Value> KernelBuilder::microKernel(Value r0, Value p) {
   int64_t mr = config.mr, nv = config.nv, lanes = config.lanes;
   int64_t kg = config.kGroup, nr = config.nr();
-  int64_t step = config.nibbles ? 2 : 1;
+  int64_t step = config.stepGroups();
+  int64_t perVector = config.nibbles ? 2 : 1;
   Value zero = splat(accType(), b.getI32IntegerAttr(0));
   SmallVector<Value> inits(mr * nv, zero);
   // Bytes (or 16-bit values) of one group of one weight vector.
   int64_t groupValues = nr * kg;
-  int64_t panelValues = groups * groupValues / (config.nibbles ? 2 : 1);
+  int64_t panelValues = groups * groupValues / perVector;
   Value panelBase = arith::MulIOp::create(b, loc, p, index(panelValues));
   Value rowBase = arith::MulIOp::create(b, loc, r0, index(kPadded));
   auto loop =
@@ -689,54 +792,79 @@ SmallVector<Value> KernelBuilder::microKernel(Value r0, Value p) {
   SmallVector<Value> accs(loop.getRegionIterArgs());
   Type packedElement = b.getIntegerType(config.packedBits());
   auto weightType = VectorType::get({lanes * kg}, packedElement);
-  Value weightBase = arith::AddIOp::create(
-      b, loc, panelBase,
-      arith::MulIOp::create(
-          b, loc,
-          config.nibbles ? arith::DivUIOp::create(b, loc, g, index(2)) : g,
-          index(groupValues)));
-  SmallVector<SmallVector<Value>> weightVectors(step);
-  for (int64_t j = 0; j < nv; ++j) {
-    Value v =
-        vector::LoadOp::create(b, loc, weightType, packedWeights,
-                               ValueRange{arith::AddIOp::create(
-                                   b, loc, weightBase, index(j * lanes * kg))});
-    if (!config.nibbles) {
-      weightVectors[0].push_back(v);
-      continue;
-    }
-    Value mask = splat(weightType, b.getI8IntegerAttr(0x0F));
-    weightVectors[0].push_back(arith::AndIOp::create(b, loc, v, mask));
-    Value shifted = arith::ShRUIOp::create(
-        b, loc, v, splat(weightType, b.getI8IntegerAttr(4)));
-    weightVectors[1].push_back(arith::AndIOp::create(b, loc, shifted, mask));
-  }
-  auto groupType = VectorType::get({kg}, panelElement);
-  for (int64_t half = 0; half < step; ++half) {
-    Value k = arith::MulIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, g, index(half)), index(kg));
-    for (int64_t r = 0; r < mr; ++r) {
-      Value at = arith::AddIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, rowBase, index(r * kPadded)),
-          k);
-      Value a;
-      if (config.dot == Int8Dot::Generic) {
-        Value scalar = memref::LoadOp::create(b, loc, panelBuffer, at);
-        a = broadcast(arith::ExtSIOp::create(b, loc, b.getI32Type(), scalar),
-                      lanes);
-      } else {
-        // The group's bytes as one i32, broadcast to every lane.
-        Value group = vector::LoadOp::create(b, loc, groupType, panelBuffer,
-                                             ValueRange{at});
-        Value word = vector::BitCastOp::create(
-            b, loc, VectorType::get({1}, b.getI32Type()), group);
-        a = vector::BitCastOp::create(
-            b, loc, weightType,
-            vector::BroadcastOp::create(b, loc, accType(), word));
+  // The weight vectors of the step's groups: weights[s][j].
+  SmallVector<SmallVector<Value>> weights(step);
+  Value firstVector =
+      perVector == 1 ? g : arith::DivUIOp::create(b, loc, g, index(2));
+  for (int64_t s = 0; s < step; s += perVector) {
+    Value base = arith::AddIOp::create(
+        b, loc, panelBase,
+        arith::MulIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc, firstVector, index(s / perVector)),
+            index(groupValues)));
+    for (int64_t j = 0; j < nv; ++j) {
+      Value v =
+          vector::LoadOp::create(b, loc, weightType, packedWeights,
+                                 ValueRange{arith::AddIOp::create(
+                                     b, loc, base, index(j * lanes * kg))});
+      if (!config.nibbles) {
+        weights[s].push_back(v);
+        continue;
       }
-      for (int64_t j = 0; j < nv; ++j)
-        accs[r * nv + j] = dot(accs[r * nv + j], a, weightVectors[half][j]);
+      Value mask = splat(weightType, b.getI8IntegerAttr(0x0F));
+      weights[s].push_back(arith::AndIOp::create(b, loc, v, mask));
+      Value shifted = arith::ShRUIOp::create(
+          b, loc, v, splat(weightType, b.getI8IntegerAttr(4)));
+      weights[s + 1].push_back(arith::AndIOp::create(b, loc, shifted, mask));
     }
+  }
+  // The activations of row r, group s: activations[r][s], broadcast.
+  auto groupType = VectorType::get({kg}, panelElement);
+  auto activation = [&](int64_t r, int64_t s) -> Value {
+    Value k = arith::MulIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, g, index(s)), index(kg));
+    Value at = arith::AddIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, rowBase, index(r * kPadded)), k);
+    if (config.dot == Int8Dot::Generic) {
+      Value scalar = memref::LoadOp::create(b, loc, panelBuffer, at);
+      return broadcast(arith::ExtSIOp::create(b, loc, b.getI32Type(), scalar),
+                       lanes);
+    }
+    // The group's bytes (or 16-bit values) as one i32, in every lane.
+    Value group =
+        vector::LoadOp::create(b, loc, groupType, panelBuffer, ValueRange{at});
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), group);
+    return vector::BitCastOp::create(
+        b, loc, weightType,
+        vector::BroadcastOp::create(b, loc, accType(), word));
+  };
+  if (config.byteSteps) {
+    auto pairType = VectorType::get({2 * lanes}, b.getI16Type());
+    Value ones = splat(pairType, b.getI16IntegerAttr(1));
+    for (int64_t r = 0; r < mr; ++r) {
+      SmallVector<Value> rowActivations;
+      for (int64_t s = 0; s < step; ++s)
+        rowActivations.push_back(activation(r, s));
+      for (int64_t j = 0; j < nv; ++j) {
+        Value sum;
+        for (int64_t s = 0; s < step; ++s) {
+          Value pairs = multiplyAddBytes(rowActivations[s], weights[s][j]);
+          sum = sum ? arith::AddIOp::create(b, loc, sum, pairs).getResult()
+                    : pairs;
+        }
+        accs[r * nv + j] = arith::AddIOp::create(b, loc, accs[r * nv + j],
+                                                 multiplyAddPairs(sum, ones));
+      }
+    }
+  } else {
+    for (int64_t s = 0; s < step; ++s)
+      for (int64_t r = 0; r < mr; ++r) {
+        Value a = activation(r, s);
+        for (int64_t j = 0; j < nv; ++j)
+          accs[r * nv + j] = dot(accs[r * nv + j], a, weights[s][j]);
+      }
   }
   scf::YieldOp::create(b, loc, accs);
   return SmallVector<Value>(loop.getResults());

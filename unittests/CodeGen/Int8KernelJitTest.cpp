@@ -45,6 +45,8 @@ struct KernelCase {
   bool requantize;
   /// A convolution: input height and width, kernel, stride, dilation.
   int64_t h = 0, w = 0, kh = 0, kw = 0, stride = 1, dilation = 1;
+  /// Activations of fewer bits (truncated from the i8 argument).
+  unsigned inputBits = 8;
 };
 
 std::ostream &operator<<(std::ostream &os, const KernelCase &c) {
@@ -128,6 +130,13 @@ std::string buildModule(const KernelCase &c,
              : "[" + std::to_string(c.k) + ", " + std::to_string(c.n) + "]")
      << " : tensor<" << weights.size() << "x" << wt << "> into " << wtype
      << "\n";
+  std::string at = "i" + std::to_string(c.inputBits);
+  std::string narrow = in;
+  if (c.inputBits < 8) {
+    narrow.replace(narrow.rfind("xi8>"), 4, "x" + at + ">");
+    os << "  %an = arith.trunci %a : " << in << " to " << narrow << "\n";
+  }
+  std::string operand = c.inputBits < 8 ? "%an" : "%a";
   os << "  %za = arith.constant " << c.inputZp << " : i32\n";
   os << "  %zw = arith.constant " << c.weightZp << " : i32\n";
   os << "  %c0 = arith.constant 0 : index\n";
@@ -139,12 +148,13 @@ std::string buildModule(const KernelCase &c,
   if (conv)
     os << "  %r = linalg.conv_2d_nhwc_hwcf_q {dilations = dense<" << c.dilation
        << "> : tensor<2xi64>, strides = dense<" << c.stride
-       << "> : tensor<2xi64>} ins(%a, %wt, %za, %zw : " << in << ", " << wtype
-       << ", i32, i32) outs(%f : " << out32 << ") -> " << out32 << "\n";
-  else
-    os << "  %r = linalg.quantized_matmul ins(%a, %wt, %za, %zw : " << in
+       << "> : tensor<2xi64>} ins(" << operand << ", %wt, %za, %zw : " << narrow
        << ", " << wtype << ", i32, i32) outs(%f : " << out32 << ") -> " << out32
        << "\n";
+  else
+    os << "  %r = linalg.quantized_matmul ins(" << operand
+       << ", %wt, %za, %zw : " << narrow << ", " << wtype
+       << ", i32, i32) outs(%f : " << out32 << ") -> " << out32 << "\n";
   if (!c.requantize) {
     os << "  return %r : " << out32 << "\n}\n";
     return os.str();
@@ -191,7 +201,8 @@ TEST_P(Int8KernelTest, BitExactAgainstPlainLoop) {
   int64_t wMin = -(int64_t(1) << (c.weightBits - 1));
   int64_t wMax = (int64_t(1) << (c.weightBits - 1)) - 1;
   std::uniform_int_distribution<int64_t> weightDist(wMin, wMax);
-  std::uniform_int_distribution<int> byteDist(-128, 127);
+  int aMin = -(1 << (c.inputBits - 1)), aMax = (1 << (c.inputBits - 1)) - 1;
+  std::uniform_int_distribution<int> byteDist(aMin, aMax);
   std::vector<int64_t> weights(c.k * c.n), bias(c.n);
   for (int64_t &v : weights)
     v = weightDist(rng);
@@ -216,7 +227,7 @@ TEST_P(Int8KernelTest, BitExactAgainstPlainLoop) {
   for (int64_t i = 0; i < count; ++i) {
     // Full range, with runs of the extremes (-128 and 127 in every lane of
     // a group saturate vpmaddubsw).
-    int v = (i / 7) % 3 == 0 ? ((i / 21) % 2 ? 127 : -128) : byteDist(rng);
+    int v = (i / 7) % 3 == 0 ? ((i / 21) % 2 ? aMax : aMin) : byteDist(rng);
     a.data[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
   }
 
@@ -288,7 +299,18 @@ std::vector<KernelCase> getCases() {
       {31, 128, 64, 127, -8, 4, true},
       {2, 7, 3, 0, 7, 4, false},
       {20, 33, 20, 3, 0, 2, false},
+      // 7-bit weights: the byte products provably fit 16 bits.
+      {17, 70, 24, -128, 0, 7, true},
+      {5, 9, 40, 127, -64, 7, false},
   };
+  // 7-bit activations with full-range weights (the same proof).
+  KernelCase narrow1{12, 100, 33, -64, 0, 8, false};
+  narrow1.inputBits = 7;
+  KernelCase narrow2{40, 19, 16, 63, -128, 8, true};
+  narrow2.inputBits = 7;
+  KernelCase narrow3{3, 64, 8, 0, 0, 4, false};
+  narrow3.inputBits = 5;
+  cases.insert(cases.end(), {narrow1, narrow2, narrow3});
   // Convolutions: one channel (K = 9), strides, dilations, many channels.
   KernelCase conv1{2, 9, 16, -128, 0, 8, true};
   conv1.h = 9, conv1.w = 11, conv1.kh = 3, conv1.kw = 3;
