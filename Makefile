@@ -30,7 +30,7 @@ CMAKE_FLAGS := -G Ninja \
 
 .PHONY: all deps configure build check demo format format-check layers-check \
         unittests \
-        lit docs docs-check install-check fuzz bench bench-train bench-qat bench-ptq datasets clean \
+        lit docs docs-check install-check fuzz bench bench-int8 bench-train bench-qat bench-ptq datasets clean \
         check-sanitize test-deps
 
 all: build
@@ -185,14 +185,28 @@ demo: build datasets
 
 # Side-by-side benchmarks, one thread each: GEMM (quantx, OpenBLAS, a plain
 # loop), then inference of the Fashion-MNIST examples with a dynamic and a
-# fixed batch beside PyTorch eager (optional peer: python3-torch).
-bench: deps datasets
+# fixed batch beside PyTorch eager (optional peer: python3-torch), then the
+# int8 benchmarks (bench-int8).
+bench: deps datasets bench-int8
 	@./.ci/install-deps.sh libopenblas-dev
 	@-./.ci/install-deps.sh python3-torch
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 	ninja -C $(BUILD_DIR) quantx-bench-gemm quantx-runner
 	$(BUILD_DIR)/bin/quantx-bench-gemm
 	@./bench/infer/bench-infer.sh $(BUILD_DIR)
+
+# Int8 inference (docs/Performance.md): the int8 GEMM beside oneDNN's
+# u8s8s32 gemm (libdnnl-dev), OpenBLAS sgemm and a loop, every result
+# checked; then the Fashion-MNIST MLP and BN CNN as quantx int8, int4
+# weights and fp32 beside PyTorch's torch.ao int8 model (optional peer:
+# python3-torch).
+bench-int8: deps datasets
+	@./.ci/install-deps.sh libopenblas-dev libdnnl-dev
+	@-./.ci/install-deps.sh python3-torch
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	ninja -C $(BUILD_DIR) quantx-bench-int8-gemm quantx-runner quantx-opt
+	$(BUILD_DIR)/bin/quantx-bench-int8-gemm
+	@./bench/infer/bench-int8.sh $(BUILD_DIR)
 
 # Training speed against PyTorch (optional peer: python3-torch).
 bench-train: build datasets

@@ -9,10 +9,12 @@
 // BADDOT: error: quantx-lower-int8-contractions: int8-dot must be generic, avx2, avx-vnni or avx512-vnni, not 'sse4'
 // BADPANEL: error: quantx-lower-int8-contractions: panel-bytes must be positive, not 0
 
-// The weights [[1, -2], [3, 4]] (K = 2, N = 2) packed for vpdpbusd: one
-// panel of 16 columns, one group of 4 K values per column, zero padded:
-// column 0 is [1, 3, 0, 0], column 1 [-2, 4, 0, 0]; column sums [4, 2].
-// The activations are offset by 128 (xor 0x80) to unsigned when packed.
+// The weights [[1, -128], [3, -128]] (K = 2, N = 2) packed for vpdpbusd:
+// one panel of 16 columns, one group of 4 K values per column, zero padded:
+// column 0 is [1, 3, 0, 0], column 1 [-128, -128, 0, 0]; column sums
+// [4, -256].
+// The activations are offset by 128 (-128 wrapping: xor 0x80) to unsigned
+// when packed.
 // VNNI-LABEL: func.func private @llvm.x86.avx512.vpdpbusd.512(vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // VNNI-LABEL: func.func @matmul
 //       VNNI:   %[[A:.*]] = bufferization.to_buffer %arg0 read_only
@@ -20,10 +22,11 @@
 //       VNNI:   call @__quantx_int8_kernel_0(%[[A]], %{{.*}}, %{{.*}}, %[[OUT]])
 //       VNNI:   bufferization.to_tensor %[[OUT]] restrict writable
 //   VNNI-NOT:   linalg.quantized_matmul
-//       VNNI: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<64xi8> = dense<[1, 3, 0, 0, -2, 4, 0, 0, 0, 0,
-//       VNNI: memref.global "private" constant @__quantx_int8_kernel_0_column_sums : memref<16xi32> = dense<[4, 2, 0,
+//       VNNI: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<64xi8> = dense<[1, 3, 0, 0, -128, -128, 0, 0, 0, 0,
+//       VNNI: memref.global "private" constant @__quantx_int8_kernel_0_column_sums : memref<16xi32> = dense<[4, -256, 0,
 //       VNNI: func.func private @__quantx_int8_kernel_0({{.*}}) attributes {target_features = #llvm.target_features<["+avx512f", "+avx512bw", "+avx512vnni"]>}
-//       VNNI:   arith.xori %{{.*}}, %{{.*}} : vector<2xi8>
+//       VNNI:   %[[OFFSET:.*]] = arith.constant dense<-128> : vector<2xi8>
+//       VNNI:   arith.addi %{{.*}}, %[[OFFSET]] : vector<2xi8>
 //       VNNI:   scf.for {{.*}} iter_args
 //       VNNI:   vector.load {{.*}} : memref<64xi8>, vector<64xi8>
 //       VNNI:   vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
@@ -32,24 +35,25 @@
 // AVXVNNI-LABEL: func.func private @llvm.x86.avx512.vpdpbusd.256(vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
 //       AVXVNNI: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<32xi8>
 //       AVXVNNI: target_features = #llvm.target_features<["+avx2", "+avxvnni"]>
-// With AVX2, pairs of K values widened to 16 bits for vpmaddwd, no offset.
+// With AVX2, 255 * (128 + 128) leaves 16 bits: pairs of K values widened to
+// 16 bits for vpmaddwd, no offset.
 // AVX2-LABEL: func.func private @llvm.x86.avx2.pmadd.wd(vector<16xi16>, vector<16xi16>) -> vector<8xi32>
-//       AVX2: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<16xi16> = dense<[1, 3, -2, 4, 0,
+//       AVX2: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<16xi16> = dense<[1, 3, -128, -128, 0,
 //       AVX2: target_features = #llvm.target_features<["+avx2"]>
-//   AVX2-NOT: arith.xori
+//   AVX2-NOT: dense<-128> : vector
 //       AVX2: arith.extsi %{{.*}} : vector<2xi8> to vector<2xi16>
 // The generic kernel: one K value per step, i32 products.
 // GENERIC-NOT: llvm.x86
-//     GENERIC: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<32xi8> = dense<[1, -2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 4, 0,
+//     GENERIC: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<32xi8> = dense<[1, -128, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, -128, 0,
 //     GENERIC: func.func private @__quantx_int8_kernel_0({{[^{]*}}) {
 //     GENERIC:   arith.muli %{{.*}}, %{{.*}} : vector<16xi32>
 // Emulated: the vpdpbusd layout, its definition in portable arithmetic.
 //   EMUL-NOT: llvm.x86
-//       EMUL: memref<64xi8> = dense<[1, 3, 0, 0, -2, 4, 0, 0
+//       EMUL: memref<64xi8> = dense<[1, 3, 0, 0, -128, -128, 0, 0
 //       EMUL: arith.extui %{{.*}} : vector<64xi8> to vector<64xi32>
 //       EMUL: vector.shuffle
 func.func @matmul(%a: tensor<?x2xi8>) -> tensor<?x2xi32> {
-  %w = arith.constant dense<[[1, -2], [3, 4]]> : tensor<2x2xi8>
+  %w = arith.constant dense<[[1, -128], [3, -128]]> : tensor<2x2xi8>
   %za = arith.constant -128 : i32
   %zw = arith.constant 0 : i32
   %c0 = arith.constant 0 : index
@@ -75,9 +79,18 @@ func.func @matmul(%a: tensor<?x2xi8>) -> tensor<?x2xi32> {
 //      VNNI:   arith.andi %{{.*}}, %{{.*}} : vector<64xi8>
 //      VNNI:   arith.shrui %{{.*}}, %{{.*}} : vector<64xi8>
 //  VNNI-NOT:   memref<{{[0-9]+}}xi32>{{$}}
-// AVX2 has no nibble path: the int4 values are widened to 16 bits.
+// With AVX2, int4 weights (offset to [0, 15]) with 8-bit activations keep
+// every pair of byte products below 255 * 30 < 2^15: vpmaddubsw, four
+// groups summed in 16 bits (32767 / (255 * 20) = 6, at most 4), the same
+// nibbles, K padded to four groups.
+// AVX2-LABEL: func.func private @llvm.x86.avx2.pmadd.ub.sw(vector<32xi8>, vector<32xi8>) -> vector<16xi16>
 // AVX2-LABEL: func.func @int4
-//      AVX2: memref<16xi16> = dense<[1, 3, -2, 4, 0,
+//      AVX2: memref<64xi8> = dense<[9, 11, 0, 0, 6, 12, 0, 0, 0,
+//      AVX2: func.func private @__quantx_int8_kernel_0
+//      AVX2:   call @llvm.x86.avx2.pmadd.ub.sw
+//      AVX2:   arith.addi %{{.*}}, %{{.*}} : vector<16xi16>
+//      AVX2:   call @llvm.x86.avx2.pmadd.ub.sw
+//      AVX2:   call @llvm.x86.avx2.pmadd.wd
 ml_program.global private @w4_codes(dense<[[1, -2], [3, 4]]> : tensor<2x2xi4>) : tensor<2x2xi4>
 func.func @int4(%a: tensor<3x2xi8>) -> tensor<3x2xi32> {
   %w = ml_program.global_load @w4_codes : tensor<2x2xi4>

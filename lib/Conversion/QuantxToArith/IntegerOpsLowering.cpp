@@ -20,9 +20,11 @@
 
 #include "quantx/Conversion/QuantxToArith/QuantxToArith.h"
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Numerics/Storage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -272,6 +274,21 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
   }
 };
 
+/// The packed bytes of an unpack's input when they are known at compile
+/// time: a constant, or the load of an immutable global with a value.
+static DenseIntElementsAttr getConstantBytes(Value packed) {
+  if (auto constant = packed.getDefiningOp<arith::ConstantOp>())
+    return dyn_cast<DenseIntElementsAttr>(constant.getValue());
+  auto load = packed.getDefiningOp<ml_program::GlobalLoadOp>();
+  if (!load)
+    return {};
+  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobalAttr());
+  if (!global || global.getIsMutable() || !global.getValue())
+    return {};
+  return dyn_cast<DenseIntElementsAttr>(*global.getValue());
+}
+
 struct UnpackLowering : OpConversionPattern<UnpackOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -282,6 +299,24 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
     auto element = cast<IntegerType>(type.getElementType());
     int64_t rank = type.getRank();
     Value packed = adaptor.getInput();
+    // Codes known at compile time (a quantized model's weights) are
+    // unpacked now, once: the kernels that read them (the int8 micro-
+    // kernels repack them in their own layout) see a constant.
+    if (DenseIntElementsAttr bytes = getConstantBytes(packed)) {
+      std::vector<uint8_t> raw;
+      for (const APInt &byte : bytes.getValues<APInt>())
+        raw.push_back(static_cast<uint8_t>(byte.getZExtValue()));
+      unsigned bits = element.getWidth();
+      SmallVector<APInt> codes;
+      codes.reserve(type.getNumElements());
+      for (int64_t i = 0; i < type.getNumElements(); ++i)
+        codes.push_back(APInt(
+            bits, ::quantx::numerics::unpackCode(
+                      raw.data(), static_cast<int64_t>(raw.size()), i, bits)));
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, DenseElementsAttr::get(type, codes));
+      return success();
+    }
     int64_t bytes = cast<RankedTensorType>(packed.getType()).getDimSize(0);
     Value init =
         tensor::EmptyOp::create(rewriter, loc, type.getShape(), element);

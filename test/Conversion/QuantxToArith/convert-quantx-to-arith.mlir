@@ -140,3 +140,28 @@ func.func @softmax_cross_entropy(%l: tensor<4x3xf32>, %y: tensor<4xi32>) -> tens
   %0 = quantx.softmax_cross_entropy %l, %y : tensor<4x3xf32>, tensor<4xi32> -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// Codes known at compile time (an immutable global's value, a constant) are
+// unpacked now into a constant: 0xF1 0x32 holds the i4 codes 1, -1, 2, 3
+// (low nibble first); 0b11100100 the i2 codes 0, 1, -2, -1. Codes loaded
+// from a mutable global are unpacked at run time.
+// CHECK-LABEL: func.func @unpack_constant
+//   CHECK-DAG:   %[[A:.*]] = arith.constant dense<{{\[\[}}1, -1], [2, 3]]> : tensor<2x2xi4>
+//   CHECK-DAG:   %[[B:.*]] = arith.constant dense<[0, 1, -2, -1]> : tensor<4xi2>
+//       CHECK:   %[[M:.*]] = ml_program.global_load @mutable_codes
+//       CHECK:   linalg.generic
+//       CHECK:   tensor.extract %[[M]]
+//       CHECK:   return %[[A]], %[[B]]
+ml_program.global private @codes(dense<[-15, 50]> : tensor<2xi8>) : tensor<2xi8>
+ml_program.global private mutable @mutable_codes(dense<[-15, 50]> : tensor<2xi8>) : tensor<2xi8>
+func.func @unpack_constant() -> (tensor<2x2xi4>, tensor<4xi2>, tensor<2x2xi4>) {
+  %p = ml_program.global_load @codes : tensor<2xi8>
+  %a = quantx.unpack %p : tensor<2xi8> to tensor<2x2xi4>
+  %q = arith.constant dense<-28> : tensor<1xi8>
+  %b = quantx.unpack %q : tensor<1xi8> to tensor<4xi2>
+  %m = ml_program.global_load @mutable_codes : tensor<2xi8>
+  %c = quantx.unpack %m : tensor<2xi8> to tensor<2x2xi4>
+  return %a, %b, %c : tensor<2x2xi4>, tensor<4xi2>, tensor<2x2xi4>
+}
