@@ -207,10 +207,15 @@ FirstErrorCollector::FirstErrorCollector(MLIRContext &context)
         os << " ";
       }
     };
-    // Warnings reach the user as they come, one line each.
-    if (diag.getSeverity() == DiagnosticSeverity::Warning) {
+    // Warnings and remarks (an int8 kernel not used, and why) reach the
+    // user as they come, one line each.
+    if (diag.getSeverity() == DiagnosticSeverity::Warning ||
+        diag.getSeverity() == DiagnosticSeverity::Remark) {
       describe(llvm::errs());
-      llvm::errs() << "warning: " << diag.str() << "\n";
+      llvm::errs() << (diag.getSeverity() == DiagnosticSeverity::Warning
+                           ? "warning: "
+                           : "remark: ")
+                   << diag.str() << "\n";
       return success();
     }
     if (diag.getSeverity() != DiagnosticSeverity::Error || !first.empty())

@@ -225,8 +225,9 @@ parseModuleFile(const std::string &path, mlir::MLIRContext &context,
 /// While alive, keeps the errors of `context` off the terminal and
 /// remembers the first one as one line, "file:line:col: message" (notes,
 /// and the op dumps attached to pass errors, are dropped), so that a failed
-/// compile becomes a one-line error. Warnings are printed to stderr as they
-/// come, one line each ("file:line:col: warning: message").
+/// compile becomes a one-line error. Warnings and remarks are printed to
+/// stderr as they come, one line each ("file:line:col: warning: message",
+/// "file:line:col: remark: message").
 class FirstErrorCollector {
 public:
   explicit FirstErrorCollector(mlir::MLIRContext &context);
