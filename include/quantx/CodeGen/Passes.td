@@ -97,8 +97,8 @@ def LowerInt8ContractionsPass
 
     - the weights are packed now into the layout the micro-kernel reads
       (panels of `nr` columns, groups of `k-group` consecutive K values per
-      column, zero padded; int4 weights two per byte with the `avx512-vnni`
-      and `avx-vnni` dot products), and their column sums precomputed;
+      column, zero padded; int4 weights two per byte wherever the dot
+      product multiplies bytes), and their column sums precomputed;
     - the contraction becomes a call of a private function that, per block
       of rows that fits the L2 cache, copies the activations (the rows of
       A, or the convolution's windows: im2col, one block at a time) into a
@@ -119,9 +119,14 @@ def LowerInt8ContractionsPass
 
     `int8-dot` selects the dot product (the tools derive it from the host):
     `avx512-vnni` (`vpdpbusd` on zmm, 16 x 4 products per instruction),
-    `avx-vnni` (`vpdpbusd` on ymm), `avx2` (`vpmaddwd` on operands widened
-    to 16 bits at packing, exact where the 8-bit `vpmaddubsw` saturates)
-    and `generic` (bytes widened to i32 and multiplied, any target). The
+    `avx-vnni` (`vpdpbusd` on ymm), `avx2` and `generic` (bytes widened to
+    i32 and multiplied, any target). With `avx2`, `vpmaddubsw` (unsigned
+    times signed bytes, adjacent pairs added with 16-bit saturation) is used
+    only where the weights, known now, and the activations' width prove
+    that no pair leaves 16 bits (7-bit weights or activations, int4
+    weights), with up to four groups summed in 16 bits before `vpmaddwd`
+    by ones widens them; elsewhere `vpmaddwd` on operands widened to 16
+    bits at packing, which is exact for every 8-bit input. The
     kernel function carries the instruction set as `target_features`, so
     the emitted instructions follow the option and not the compiling host.
 

@@ -214,7 +214,18 @@ static Value buildFixedCode(Emitter &e, const num::FixedPointFormat &format,
   Value hi = e.f(static_cast<double>(format.storageMax));
   q = e.select(e.cmpf(arith::CmpFPredicate::OGT, q, lo), q, lo);
   q = e.select(e.cmpf(arith::CmpFPredicate::OLT, q, hi), q, hi);
-  Value code = e.fptosi(q);
+  // The clamped value is an integer of the storage range: through i32 when
+  // that holds it, which vector code converts in one instruction (an f64 to
+  // i64 vector conversion needs AVX-512DQ; AVX2 code would do it lane by
+  // lane).
+  Value code;
+  if (format.storageMin >= std::numeric_limits<int32_t>::min() &&
+      format.storageMax <= std::numeric_limits<int32_t>::max())
+    code = arith::ExtSIOp::create(
+        e.b, e.loc, e.i64(),
+        arith::FPToSIOp::create(e.b, e.loc, e.b.getI32Type(), q));
+  else
+    code = e.fptosi(q);
   Value isNaN = e.cmpf(arith::CmpFPredicate::UNO, x, x);
   return e.select(isNaN, params.zeroPoint, code);
 }
