@@ -20,36 +20,27 @@
 //===----------------------------------------------------------------------===//
 
 #include "../common/BenchCommon.h"
+#include "../common/BenchJit.h"
 
-#include "quantx/InitQuantx.h"
 #include "quantx/Pipelines/Pipelines.h"
 #include "quantx/Runtime/Memory.h"
 #include "quantx/Runtime/Runner.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cblas.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 using namespace quantx::bench;
@@ -134,17 +125,6 @@ private:
   size_t count;
 };
 
-StridedMemRefType<float, 2> descriptor(float *data, int rows, int cols) {
-  StridedMemRefType<float, 2> d;
-  d.basePtr = d.data = data;
-  d.offset = 0;
-  d.sizes[0] = rows;
-  d.sizes[1] = cols;
-  d.strides[0] = cols;
-  d.strides[1] = 1;
-  return d;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -175,16 +155,7 @@ int main(int argc, char **argv) {
   std::printf("1-minute load average at start: %.2f\n\n",
               waitForQuietMachine());
 
-  mlir::DialectRegistry registry;
-  ::quantx::runtime::registerJitDialects(registry);
-  mlir::MLIRContext context(registry);
-
-  auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  auto targetMachine = hostBuilder->createTargetMachine();
-  if (!targetMachine) {
-    std::fprintf(stderr, "no target machine\n");
-    return 1;
-  }
+  HostJit jit;
 
   std::printf("%-28s %10s %10s %10s %12s %12s %10s\n", "case", "quantx",
               "OpenBLAS", "loop", "quantx/BLAS", "quantx/loop", "max-err");
@@ -201,40 +172,22 @@ int main(int argc, char **argv) {
     for (float &x : b)
       x = dist(rng);
 
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(buildModule(c), &context);
-    mlir::PassManager pm(&context);
     // Code for the host's vector width, as quantx-runner generates it.
     mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
     pipelineOptions.vectorBits = mlir::quantx::CpuTarget::getHost().vectorBits;
-    mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
-    if (!module || mlir::failed(pm.run(*module))) {
-      std::fprintf(stderr, "%s: lowering failed\n", c.name);
+    std::unique_ptr<mlir::ExecutionEngine> engine =
+        jit.compile(buildModule(c), pipelineOptions, c.name);
+    void *symbol =
+        engine ? HostJit::lookupCInterface(*engine, "gemm", c.name) : nullptr;
+    if (!symbol)
       return 1;
-    }
-    auto transformer =
-        mlir::makeOptimizingTransformer(3, 0, targetMachine->get());
-    mlir::ExecutionEngineOptions options;
-    options.transformer = transformer;
-    options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-    auto engine = mlir::ExecutionEngine::create(*module, options);
-    if (!engine) {
-      std::fprintf(stderr, "%s: %s\n", c.name,
-                   llvm::toString(engine.takeError()).c_str());
-      return 1;
-    }
-    auto symbol = (*engine)->lookup("_mlir_ciface_gemm");
-    if (!symbol) {
-      std::fprintf(stderr, "%s: no entry point\n", c.name);
-      return 1;
-    }
     auto gemm = reinterpret_cast<void (*)(
         StridedMemRefType<float, 2> *, StridedMemRefType<float, 2> *,
-        StridedMemRefType<float, 2> *)>(*symbol);
-    auto dA = c.transA ? descriptor(a.data(), c.k, c.m)
-                       : descriptor(a.data(), c.m, c.k);
-    auto dB = c.transB ? descriptor(b.data(), c.n, c.k)
-                       : descriptor(b.data(), c.k, c.n);
+        StridedMemRefType<float, 2> *)>(symbol);
+    auto dA = c.transA ? matrixDescriptor(a.data(), c.k, c.m)
+                       : matrixDescriptor(a.data(), c.m, c.k);
+    auto dB = c.transB ? matrixDescriptor(b.data(), c.n, c.k)
+                       : matrixDescriptor(b.data(), c.k, c.n);
     StridedMemRefType<float, 2> result;
     // The result is a fresh buffer, freed after each call (OpenBLAS writes
     // into one it is given); the correctness call keeps a copy.

@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../common/BenchCommon.h"
+#include "../common/BenchJit.h"
 
 #include "quantx/CodeGen/Target.h"
 #include "quantx/Pipelines/Pipelines.h"
@@ -32,12 +33,6 @@
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cblas.h>
@@ -138,17 +133,6 @@ size_t countMismatches(const std::vector<int32_t> &got,
   return count;
 }
 
-StridedMemRefType<int8_t, 2> descriptor(uint8_t *data, int rows, int cols) {
-  StridedMemRefType<int8_t, 2> d;
-  d.basePtr = d.data = reinterpret_cast<int8_t *>(data);
-  d.offset = 0;
-  d.sizes[0] = rows;
-  d.sizes[1] = cols;
-  d.strides[0] = cols;
-  d.strides[1] = 1;
-  return d;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -192,15 +176,7 @@ int main(int argc, char **argv) {
   std::printf("1-minute load average at start: %.2f\n\n",
               waitForQuietMachine());
 
-  mlir::DialectRegistry registry;
-  ::quantx::runtime::registerJitDialects(registry);
-  mlir::MLIRContext context(registry);
-  auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  auto targetMachine = hostBuilder->createTargetMachine();
-  if (!targetMachine) {
-    std::fprintf(stderr, "no target machine\n");
-    return 1;
-  }
+  HostJit jit;
 
   std::printf("%-22s %8s %8s %8s %8s %8s %10s %11s %9s  %s\n", "case", "quantx",
               "quantx", "oneDNN", "OpenBLAS", "loop", "oneDNN/q7",
@@ -213,31 +189,11 @@ int main(int argc, char **argv) {
   bool allExact = true;
   // Compiles @gemm for activations of `bits` bits; null on failure.
   auto compile = [&](const Case &c, const std::vector<int8_t> &weights,
-                     unsigned bits) -> std::unique_ptr<mlir::ExecutionEngine> {
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(buildModule(c, weights, bits),
-                                                &context);
-    mlir::PassManager pm(&context);
+                     unsigned bits) {
     mlir::quantx::QuantxToLLVMPipelineOptions pipelineOptions;
     pipelineOptions.vectorBits = host.vectorBits;
     pipelineOptions.int8Dot = dot;
-    mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
-    if (!module || mlir::failed(pm.run(*module))) {
-      std::fprintf(stderr, "%s: lowering failed\n", c.name);
-      return nullptr;
-    }
-    auto transformer =
-        mlir::makeOptimizingTransformer(3, 0, targetMachine->get());
-    mlir::ExecutionEngineOptions options;
-    options.transformer = transformer;
-    options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-    auto engine = mlir::ExecutionEngine::create(*module, options);
-    if (!engine) {
-      std::fprintf(stderr, "%s: %s\n", c.name,
-                   llvm::toString(engine.takeError()).c_str());
-      return nullptr;
-    }
-    return std::move(*engine);
+    return jit.compile(buildModule(c, weights, bits), pipelineOptions, c.name);
   };
   using GemmFn =
       void (*)(StridedMemRefType<int32_t, 2> *, StridedMemRefType<int8_t, 2> *);
@@ -270,16 +226,15 @@ int main(int argc, char **argv) {
                                            engine7 = compile(c, weights, 7);
     if (!engine8 || !engine7)
       return 1;
-    auto gemm8 = engine8->lookup("_mlir_ciface_gemm");
-    auto gemm7 = engine7->lookup("_mlir_ciface_gemm");
-    if (!gemm8 || !gemm7) {
-      std::fprintf(stderr, "%s: no entry point\n", c.name);
+    void *gemm8 = HostJit::lookupCInterface(*engine8, "gemm", c.name);
+    void *gemm7 = HostJit::lookupCInterface(*engine7, "gemm", c.name);
+    if (!gemm8 || !gemm7)
       return 1;
-    }
 
     std::vector<int32_t> reference(mn), got(mn), dnnl(mn);
     auto runQuantx = [&](void *fn, Bytes &a, std::vector<int32_t> *keep) {
-      StridedMemRefType<int8_t, 2> dA = descriptor(a.data(), c.m, c.k);
+      StridedMemRefType<int8_t, 2> dA =
+          matrixDescriptor(reinterpret_cast<int8_t *>(a.data()), c.m, c.k);
       StridedMemRefType<int32_t, 2> result;
       reinterpret_cast<GemmFn>(fn)(&result, &dA);
       if (keep)
@@ -295,12 +250,12 @@ int main(int argc, char **argv) {
 
     // Checks: full-range activations, then 7-bit ones.
     plainLoop(c, full.data(), weights.data(), reference.data());
-    runQuantx(*gemm8, fullCodes, &got);
+    runQuantx(gemm8, fullCodes, &got);
     size_t quantxWrong = countMismatches(got, reference);
     runDnnl(full);
     size_t dnnlFull = countMismatches(dnnl, reference);
     plainLoop(c, seven.data(), weights.data(), reference.data());
-    runQuantx(*gemm7, sevenCodes, &got);
+    runQuantx(gemm7, sevenCodes, &got);
     quantxWrong += countMismatches(got, reference);
     runDnnl(seven);
     size_t dnnlSeven = countMismatches(dnnl, reference);
@@ -308,8 +263,8 @@ int main(int argc, char **argv) {
 
     std::vector<int32_t> loopOut(mn);
     Timings t = timeRoundRobin({
-        [&] { runQuantx(*gemm8, fullCodes, nullptr); },
-        [&] { runQuantx(*gemm7, sevenCodes, nullptr); },
+        [&] { runQuantx(gemm8, fullCodes, nullptr); },
+        [&] { runQuantx(gemm7, sevenCodes, nullptr); },
         [&] { runDnnl(seven); },
         [&] {
           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c.m, c.n, c.k,

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/CodeGen/Passes.h"
+#include "quantx/Utils/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -132,23 +133,11 @@ struct EpilogueStage {
 // Matching
 //===----------------------------------------------------------------------===//
 
-/// The values of a tensor known at compile time: an `arith.constant` or the
-/// load of an immutable `ml_program.global` with a dense initial value.
+/// The weights' values when they are known at compile time (a constant, an
+/// immutable global's value), and the op they come from.
 static DenseIntElementsAttr getConstantInts(Value value, Operation **source) {
-  Operation *def = value.getDefiningOp();
-  if (!def)
-    return {};
-  *source = def;
-  if (auto constant = dyn_cast<arith::ConstantOp>(def))
-    return dyn_cast<DenseIntElementsAttr>(constant.getValue());
-  auto load = dyn_cast<ml_program::GlobalLoadOp>(def);
-  if (!load)
-    return {};
-  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-      load, load.getGlobalAttr());
-  if (!global || global.getIsMutable() || !global.getValue())
-    return {};
-  return dyn_cast<DenseIntElementsAttr>(*global.getValue());
+  *source = value.getDefiningOp();
+  return dyn_cast_or_null<DenseIntElementsAttr>(getCompileTimeElements(value));
 }
 
 static bool isZeroFill(Value init) {

@@ -21,10 +21,10 @@
 #include "quantx/Conversion/QuantxToArith/QuantxToArith.h"
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 #include "quantx/Numerics/Storage.h"
+#include "quantx/Utils/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -274,21 +274,6 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
   }
 };
 
-/// The packed bytes of an unpack's input when they are known at compile
-/// time: a constant, or the load of an immutable global with a value.
-static DenseIntElementsAttr getConstantBytes(Value packed) {
-  if (auto constant = packed.getDefiningOp<arith::ConstantOp>())
-    return dyn_cast<DenseIntElementsAttr>(constant.getValue());
-  auto load = packed.getDefiningOp<ml_program::GlobalLoadOp>();
-  if (!load)
-    return {};
-  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-      load, load.getGlobalAttr());
-  if (!global || global.getIsMutable() || !global.getValue())
-    return {};
-  return dyn_cast<DenseIntElementsAttr>(*global.getValue());
-}
-
 struct UnpackLowering : OpConversionPattern<UnpackOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -302,7 +287,8 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
     // Codes known at compile time (a quantized model's weights) are
     // unpacked now, once: the kernels that read them (the int8 micro-
     // kernels repack them in their own layout) see a constant.
-    if (DenseIntElementsAttr bytes = getConstantBytes(packed)) {
+    if (auto bytes = dyn_cast_or_null<DenseIntElementsAttr>(
+            getCompileTimeElements(packed))) {
       std::vector<uint8_t> raw;
       for (const APInt &byte : bytes.getValues<APInt>())
         raw.push_back(static_cast<uint8_t>(byte.getZExtValue()));

@@ -11,7 +11,8 @@
 //       CHECK:     %[[D:.*]] = arith.extf %[[IN]] : f32 to f64
 //       CHECK:     %[[T:.*]] = arith.divf %[[D]], %{{.*}} : f64
 //       CHECK:     math.roundeven %[[T]] : f64
-//       CHECK:     arith.fptosi %{{.*}} : f64 to i64
+//       CHECK:     %[[I32:.*]] = arith.fptosi %{{.*}} : f64 to i32
+//       CHECK:     arith.extsi %[[I32]] : i32 to i64
 //       CHECK:     arith.cmpf uno, %[[D]], %[[D]] : f64
 //       CHECK:     %[[CODE:.*]] = arith.trunci %{{.*}} : i64 to i8
 //       CHECK:     linalg.yield %[[CODE]] : i8

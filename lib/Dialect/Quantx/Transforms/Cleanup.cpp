@@ -16,25 +16,9 @@
 
 using namespace mlir;
 
-ml_program::GlobalOp mlir::quantx::getLoadedGlobal(Value value) {
-  auto load = value.getDefiningOp<ml_program::GlobalLoadOp>();
-  if (!load)
-    return nullptr;
-  return SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-      load, load.getGlobal());
-}
-
 std::optional<std::vector<double>>
 mlir::quantx::getConstantFloatValues(Value value) {
-  ElementsAttr attr;
-  if (value.getDefiningOp<ml_program::GlobalLoadOp>()) {
-    ml_program::GlobalOp global = getLoadedGlobal(value);
-    if (!global || !global.getValue())
-      return std::nullopt;
-    attr = dyn_cast<ElementsAttr>(*global.getValue());
-  } else if (!matchPattern(value, m_Constant(&attr))) {
-    return std::nullopt;
-  }
+  ElementsAttr attr = getCompileTimeElements(value, /*allowMutable=*/true);
   if (!attr || !isa<FloatType>(attr.getElementType()))
     return std::nullopt;
   std::vector<double> values;

@@ -9,6 +9,8 @@
 #ifndef QUANTX_DIALECT_QUANTX_TRANSFORMS_CLEANUP_H
 #define QUANTX_DIALECT_QUANTX_TRANSFORMS_CLEANUP_H
 
+#include "quantx/Utils/Constants.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
@@ -16,14 +18,7 @@
 #include <vector>
 
 namespace mlir {
-namespace ml_program {
-class GlobalOp;
-} // namespace ml_program
-
 namespace quantx {
-
-/// The global `value` is loaded from (`ml_program.global_load`), if any.
-ml_program::GlobalOp getLoadedGlobal(Value value);
 
 /// The float values of a constant or of a global with a value that `value`
 /// is loaded from, in row-major order; nothing for anything else.
