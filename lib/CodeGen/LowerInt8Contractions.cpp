@@ -170,6 +170,13 @@ static FailureOr<Contraction> matchContraction(linalg::LinalgOp op,
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   if (!outType.getElementType().isInteger(32))
     return fail("its accumulator is not i32");
+  auto isSignlessInteger = [](Type type) {
+    auto integer = dyn_cast<IntegerType>(type);
+    return integer && integer.isSignless();
+  };
+  if (!isSignlessInteger(inputType.getElementType()) ||
+      !isSignlessInteger(weightType.getElementType()))
+    return fail("its operands are not signless integers");
   c.inputBits = inputType.getElementTypeBitWidth();
   c.weightBits = weightType.getElementTypeBitWidth();
   if (c.inputBits > 8 || c.weightBits > 8)
@@ -214,7 +221,7 @@ static FailureOr<Contraction> matchContraction(linalg::LinalgOp op,
     c.k = c.kh * c.kw * c.c;
     c.n = weightType.getDimSize(3);
   }
-  if (c.k == 0 || c.n == 0)
+  if (c.k == 0 || c.n == 0 || (c.isConv && c.oh * c.ow == 0))
     return fail("it is empty");
   c.weights.reserve(c.k * c.n);
   for (const APInt &v : values.getValues<APInt>())
@@ -1108,19 +1115,16 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
 // The call site
 //===----------------------------------------------------------------------===//
 
-/// A memref type for a tensor argument: its shape and element type with
-/// dynamic strides (unit innermost) and offset, so any buffer casts to it.
+/// The memref type of a tensor argument: its shape (the leading dimension
+/// dynamic when `dynamicLeading`) and element type, identity layout. A
+/// tensor whose buffer has another layout (a slice) is copied into one by
+/// bufferization; the kernels read rows contiguously.
 static MemRefType getArgumentType(ArrayRef<int64_t> shape, Type element,
                                   bool dynamicLeading) {
   SmallVector<int64_t> dims(shape);
   if (dynamicLeading && !dims.empty())
     dims[0] = ShapedType::kDynamic;
-  SmallVector<int64_t> strides(dims.size(), ShapedType::kDynamic);
-  if (!strides.empty())
-    strides.back() = 1;
-  return MemRefType::get(dims, element,
-                         StridedLayoutAttr::get(element.getContext(),
-                                                ShapedType::kDynamic, strides));
+  return MemRefType::get(dims, element);
 }
 
 static Value toBuffer(OpBuilder &b, Location loc, Value tensor,
@@ -1201,6 +1205,25 @@ static void lowerContraction(OpBuilder &b, ModuleOp module,
   c.op->erase();
 }
 
+/// The LLVM intrinsics the kernels call, with their function types.
+static SmallVector<std::pair<StringRef, FunctionType>>
+getIntrinsicTypes(MLIRContext *context) {
+  auto vec = [&](int64_t lanes, unsigned bits) -> Type {
+    return VectorType::get({lanes}, IntegerType::get(context, bits));
+  };
+  auto fn = [&](ArrayRef<Type> args, Type result) {
+    return FunctionType::get(context, args, result);
+  };
+  return {
+      {"llvm.x86.avx512.vpdpbusd.512",
+       fn({vec(16, 32), vec(64, 8), vec(64, 8)}, vec(16, 32))},
+      {"llvm.x86.avx512.vpdpbusd.256",
+       fn({vec(8, 32), vec(32, 8), vec(32, 8)}, vec(8, 32))},
+      {"llvm.x86.avx2.pmadd.wd", fn({vec(16, 16), vec(16, 16)}, vec(8, 32))},
+      {"llvm.x86.avx2.pmadd.ub.sw", fn({vec(32, 8), vec(32, 8)}, vec(16, 16))},
+  };
+}
+
 void LowerInt8ContractionsPass::runOnOperation() {
   ModuleOp module = getOperation();
   std::optional<Int8Dot> dot = parseInt8Dot(int8Dot);
@@ -1222,12 +1245,27 @@ void LowerInt8ContractionsPass::runOnOperation() {
                        << static_cast<int64_t>(panelBytes);
     return signalPassFailure();
   }
+  SymbolTable symbols(module);
+  // The intrinsics are declared as functions of their names: a symbol of
+  // such a name that is something else would take their place.
+  for (auto [name, type] : getIntrinsicTypes(module.getContext())) {
+    Operation *existing = symbols.lookup(name);
+    auto function = dyn_cast_or_null<func::FuncOp>(existing);
+    if (existing && (!function || function.getFunctionType() != type)) {
+      existing->emitError()
+          << "quantx-lower-int8-contractions: the symbol @" << name
+          << " is reserved for the LLVM intrinsic of type " << type;
+      return signalPassFailure();
+    }
+  }
+  // Contractions of this module's own functions (a nested module is a
+  // symbol table of its own, left to a run of the pass on it).
   SmallVector<linalg::LinalgOp> candidates;
   module.walk([&](Operation *op) {
-    if (isa<linalg::QuantizedMatmulOp, linalg::Conv2DNhwcHwcfQOp>(op))
+    if (isa<linalg::QuantizedMatmulOp, linalg::Conv2DNhwcHwcfQOp>(op) &&
+        op->getParentOfType<ModuleOp>() == module)
       candidates.push_back(cast<linalg::LinalgOp>(op));
   });
-  SymbolTable symbols(module);
   llvm::SetVector<Operation *> weightSources;
   OpBuilder b(module.getContext());
   unsigned counter = 0;
@@ -1242,9 +1280,11 @@ void LowerInt8ContractionsPass::runOnOperation() {
     config.emulate = emulateDot;
     SmallVector<EpilogueStage> stages = matchEpilogue(op->getResult(0), c->n);
     std::string name;
+    // A name free for the kernel and its two globals.
     do {
       name = "__quantx_int8_kernel_" + std::to_string(counter++);
-    } while (symbols.lookup(name));
+    } while (symbols.lookup(name) || symbols.lookup(name + "_weights") ||
+             symbols.lookup(name + "_column_sums"));
     weightSources.insert(c->weightSource);
     lowerContraction(b, module, *c, stages, config, panelBytes, name);
   }

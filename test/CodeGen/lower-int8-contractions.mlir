@@ -111,7 +111,7 @@ func.func @int4(%a: tensor<3x2xi8>) -> tensor<3x2xi32> {
 // VNNI-LABEL: func.func @conv_epilogue
 //   VNNI-NOT:   linalg.generic
 //       VNNI:   %[[OUT:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x4x4x16xi8>
-//       VNNI:   call @__quantx_int8_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT]]) : (memref<?x6x6x3xi8, strided<[?, ?, ?, 1], offset: ?>>, i32, i32, memref<16xi32, strided<[1], offset: ?>>, memref<16xi64, strided<[1], offset: ?>>, memref<?x4x4x16xi8>) -> ()
+//       VNNI:   call @__quantx_int8_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT]]) : (memref<?x6x6x3xi8>, i32, i32, memref<16xi32>, memref<16xi64>, memref<?x4x4x16xi8>) -> ()
 //       VNNI: func.func private @__quantx_int8_kernel_0
 //       VNNI:   memref.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3]] : memref<?x4x4x16xi8> into memref<?x16xi8>
 //       VNNI:   call @llvm.x86.avx512.vpdpbusd.512
@@ -174,3 +174,77 @@ func.func @fallbacks(%a: tensor<4x8xi8>, %w: tensor<8x4xi8>, %a16: tensor<4x8xi1
   %r3 = linalg.quantized_matmul ins(%a, %cw, %za, %za : tensor<4x8xi8>, tensor<8x4xi8>, i32, i32) outs(%init : tensor<4x4xi32>) -> tensor<4x4xi32>
   return %r0, %r1, %r2, %r3 : tensor<4x4xi32>, tensor<4x4xi64>, tensor<4x4xi32>, tensor<4x4xi32>
 }
+
+// -----
+
+// Operands that are not integers, and a convolution with no output pixel.
+func.func @not_integers(%a: tensor<4x2xindex>, %f8: tensor<4x2xf8E4M3FN>, %x: tensor<?x6x6x3xi8>) -> (tensor<4x2xi32>, tensor<4x2xi32>, tensor<?x4x0x16xi32>) {
+  %w = arith.constant dense<[[1, -128], [3, -128]]> : tensor<2x2xi8>
+  %z = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %e = tensor.empty() : tensor<4x2xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<4x2xi32>) -> tensor<4x2xi32>
+  // expected-remark @below {{int8 kernel not used: its operands are not signless integers}}
+  %r0 = linalg.quantized_matmul ins(%a, %w, %z, %z : tensor<4x2xindex>, tensor<2x2xi8>, i32, i32) outs(%f : tensor<4x2xi32>) -> tensor<4x2xi32>
+  // expected-remark @below {{int8 kernel not used: its operands are not signless integers}}
+  %r1 = linalg.quantized_matmul ins(%f8, %w, %z, %z : tensor<4x2xf8E4M3FN>, tensor<2x2xi8>, i32, i32) outs(%f : tensor<4x2xi32>) -> tensor<4x2xi32>
+  %k = arith.constant dense<1> : tensor<3x3x3x16xi8>
+  %n = tensor.dim %x, %c0 : tensor<?x6x6x3xi8>
+  %ec = tensor.empty(%n) : tensor<?x4x0x16xi32>
+  %fc = linalg.fill ins(%z : i32) outs(%ec : tensor<?x4x0x16xi32>) -> tensor<?x4x0x16xi32>
+  // expected-remark @below {{int8 kernel not used: it is empty}}
+  %r2 = linalg.conv_2d_nhwc_hwcf_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %k, %z, %z : tensor<?x6x6x3xi8>, tensor<3x3x3x16xi8>, i32, i32) outs(%fc : tensor<?x4x0x16xi32>) -> tensor<?x4x0x16xi32>
+  return %r0, %r1, %r2 : tensor<4x2xi32>, tensor<4x2xi32>, tensor<?x4x0x16xi32>
+}
+
+// -----
+
+// Kernel arguments have the identity layout: a strided slice of the
+// activations is copied by bufferization, not cast. A contraction in a
+// nested module is that module's (a symbol table of its own).
+// VNNI-LABEL: func.func @slice
+//       VNNI:   %[[S:.*]] = tensor.extract_slice
+//       VNNI:   bufferization.to_buffer %[[S]] read_only : tensor<4x2xi8> to memref<4x2xi8>
+//       VNNI:   module @inner
+//       VNNI:     linalg.quantized_matmul
+func.func @slice(%a0: tensor<4x5xi8>) -> tensor<4x2xi32> {
+  %w = arith.constant dense<[[1, -128], [3, -128]]> : tensor<2x2xi8>
+  %z = arith.constant 0 : i32
+  %a = tensor.extract_slice %a0[0, 1] [4, 2] [1, 2] : tensor<4x5xi8> to tensor<4x2xi8>
+  %e = tensor.empty() : tensor<4x2xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<4x2xi32>) -> tensor<4x2xi32>
+  %r = linalg.quantized_matmul ins(%a, %w, %z, %z : tensor<4x2xi8>, tensor<2x2xi8>, i32, i32) outs(%f : tensor<4x2xi32>) -> tensor<4x2xi32>
+  return %r : tensor<4x2xi32>
+}
+module @inner {
+  func.func @nested(%a: tensor<4x2xi8>) -> tensor<4x2xi32> {
+    %w = arith.constant dense<[[1, -128], [3, -128]]> : tensor<2x2xi8>
+    %z = arith.constant 0 : i32
+    %e = tensor.empty() : tensor<4x2xi32>
+    %f = linalg.fill ins(%z : i32) outs(%e : tensor<4x2xi32>) -> tensor<4x2xi32>
+    %r = linalg.quantized_matmul ins(%a, %w, %z, %z : tensor<4x2xi8>, tensor<2x2xi8>, i32, i32) outs(%f : tensor<4x2xi32>) -> tensor<4x2xi32>
+    return %r : tensor<4x2xi32>
+  }
+}
+
+// -----
+
+// The kernels' names skip symbols the module already has; a symbol named
+// like an intrinsic the kernels call, of another type, is an error.
+// VNNI-LABEL: memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<2xi8> = dense<7>
+//       VNNI: call @__quantx_int8_kernel_1(
+memref.global "private" constant @__quantx_int8_kernel_0_weights : memref<2xi8> = dense<7>
+func.func @names(%a: tensor<4x2xi8>) -> tensor<4x2xi32> {
+  %w = arith.constant dense<[[1, -128], [3, -128]]> : tensor<2x2xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<4x2xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<4x2xi32>) -> tensor<4x2xi32>
+  %r = linalg.quantized_matmul ins(%a, %w, %z, %z : tensor<4x2xi8>, tensor<2x2xi8>, i32, i32) outs(%f : tensor<4x2xi32>) -> tensor<4x2xi32>
+  return %r : tensor<4x2xi32>
+}
+
+// -----
+
+// expected-error @below {{quantx-lower-int8-contractions: the symbol @llvm.x86.avx2.pmadd.wd is reserved for the LLVM intrinsic of type '(vector<16xi16>, vector<16xi16>) -> vector<8xi32>'}}
+func.func private @llvm.x86.avx2.pmadd.wd(vector<8xi32>) -> vector<8xi32>
