@@ -1,4 +1,5 @@
-# Sourced by the benchmark scripts. The peer runs at its best: OpenBLAS
+# Sourced by the benchmark scripts (the peers' environment and their
+# shared inputs). The peer runs at its best: OpenBLAS
 # (which PyTorch's CPU kernels call) reads tuning variables such as
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the environment, and a stale
 # setting can halve its speed. `peer` runs a command with every OPENBLAS_*
@@ -24,4 +25,18 @@ peer_env_note() {
   if [ -n "$peer_removed" ]; then
     echo "peer environment: ignored$peer_removed (QUANTX_BENCH_PEER_ENV=keep keeps it)"
   fi
+}
+
+# write_uniform_batch FILE BATCH: a BATCH x 784 batch of uniform values in
+# [0, 1) (seed 0), as a float32 .npy written without NumPy (a version 1.0
+# header padded to a multiple of 64 bytes).
+write_uniform_batch() {
+  /usr/bin/python3 -c "
+import random, struct
+random.seed(0)
+header = \"{'descr': '<f4', 'fortran_order': False, 'shape': ($2, 784), }\"
+header += ' ' * ((64 - (10 + len(header) + 1) % 64) % 64) + '\\n'
+with open('$1', 'wb') as f:
+    f.write(b'\\x93NUMPY\\x01\\x00' + struct.pack('<H', len(header)) + header.encode())
+    f.write(struct.pack('<%df' % ($2 * 784), *(random.random() for _ in range($2 * 784))))"
 }

@@ -22,16 +22,7 @@ has_torch=0
 /usr/bin/python3 -c 'import torch' 2>/dev/null && has_torch=1
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; one thread each; batch $batch, median of $runs calls"
 peer_env_note
-# The batch: uniform values in [0, 1), as a float32 .npy written without
-# NumPy (a version 1.0 header padded to a multiple of 64 bytes).
-/usr/bin/python3 -c "
-import random, struct
-random.seed(0)
-header = \"{'descr': '<f4', 'fortran_order': False, 'shape': ($batch, 784), }\"
-header += ' ' * ((64 - (10 + len(header) + 1) % 64) % 64) + '\\n'
-with open('$work/x.npy', 'wb') as f:
-    f.write(b'\\x93NUMPY\\x01\\x00' + struct.pack('<H', len(header)) + header.encode())
-    f.write(struct.pack('<%df' % ($batch * 784), *(random.random() for _ in range($batch * 784))))"
+write_uniform_batch "$work/x.npy" "$batch"
 
 median() { grep -o 'median-ms: [0-9.]*' | cut -d' ' -f2; }
 

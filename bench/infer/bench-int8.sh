@@ -32,14 +32,7 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx5
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; CPU features: ${flags}"
 echo "one thread each; batch $batch; $rounds rounds of $runs calls"
 peer_env_note
-/usr/bin/python3 -c "
-import random, struct
-random.seed(0)
-header = \"{'descr': '<f4', 'fortran_order': False, 'shape': ($batch, 784), }\"
-header += ' ' * ((64 - (10 + len(header) + 1) % 64) % 64) + '\\n'
-with open('$work/x.npy', 'wb') as f:
-    f.write(b'\\x93NUMPY\\x01\\x00' + struct.pack('<H', len(header)) + header.encode())
-    f.write(struct.pack('<%df' % ($batch * 784), *(random.random() for _ in range($batch * 784))))"
+write_uniform_batch "$work/x.npy" "$batch"
 
 median_ms() { grep -o 'median-ms: [0-9.]*' | cut -d' ' -f2; }
 

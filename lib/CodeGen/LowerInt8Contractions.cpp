@@ -540,10 +540,7 @@ void KernelBuilder::packRow(Value r, Value m) {
           b, loc, v,
           splat(byteType, b.getI8IntegerAttr(
                               static_cast<int8_t>(config.activationOffset))));
-    auto wideType = VectorType::get({length}, i32Type);
-    Value wide = config.activationOffset
-                     ? arith::ExtUIOp::create(b, loc, wideType, v).getResult()
-                     : arith::ExtSIOp::create(b, loc, wideType, v).getResult();
+    Value bytes = v;
     if (panelElement != b.getI8Type())
       v = arith::ExtSIOp::create(b, loc,
                                  VectorType::get({length}, panelElement), v);
@@ -552,6 +549,12 @@ void KernelBuilder::packRow(Value r, Value m) {
         ValueRange{arith::AddIOp::create(b, loc, rowBase, dst)});
     if (!needRowSums)
       return sumIn;
+    // Offset activations are unsigned.
+    auto wideType = VectorType::get({length}, i32Type);
+    Value wide =
+        config.activationOffset
+            ? arith::ExtUIOp::create(b, loc, wideType, bytes).getResult()
+            : arith::ExtSIOp::create(b, loc, wideType, bytes).getResult();
     Value partial =
         vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, wide);
     return arith::AddIOp::create(b, loc, sumIn, partial);
