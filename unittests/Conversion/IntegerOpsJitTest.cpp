@@ -216,6 +216,28 @@ TEST_F(IntegerOpsJitTest, WideInputs) {
     runCase({r, 64, 32, INT32_MIN, INT32_MAX, 0, 0, {0.001, 2.0e-7}}, seed++);
 }
 
+TEST_F(IntegerOpsJitTest, LargestOperandsOfTheI64Path) {
+  // The i64 path (inputs and results of at most 32 bits) at its bounds:
+  // zero points of +-2^16, multipliers just below 2^31, the smallest and
+  // largest shifts, and 32-bit results, so no output clamp hides an
+  // overflow of the products or of the rounding term. Per tensor and per
+  // channel (multipliers and shifts read from i32 columns).
+  uint64_t seed = 250;
+  for (RescaleRounding r : kRoundings)
+    for (int64_t zp : {int64_t(1) << 16, -(int64_t(1) << 16)}) {
+      runCase({r, 32, 32, INT32_MIN, INT32_MAX, zp, -zp, {0.99999999}}, seed++);
+      runCase({r,
+               32,
+               32,
+               INT32_MIN,
+               INT32_MAX,
+               zp,
+               zp,
+               {0.99999999, 1.9999999, 1.0e-9, 0.5, 3.0e-5}},
+              seed++);
+    }
+}
+
 TEST_F(IntegerOpsJitTest, ExtremeValues) {
   // 64-bit inputs and results with their whole range (the i128 path),
   // zero points at the ends of int64, scales that overflow int64.

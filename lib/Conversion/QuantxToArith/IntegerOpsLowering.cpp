@@ -120,7 +120,15 @@ Value buildRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
   case RescaleRounding::single_round:
   case RescaleRounding::double_round: {
     Value m = toWork(multiplier), s = toWork(shift);
-    Value product = arith::MulIOp::create(b, loc, v, m);
+    // x * m - zp * m rather than (x - zp) * m: both products have i32
+    // factors (exact in i64, see fitsInI64).
+    Value product =
+        narrow ? arith::SubIOp::create(
+                     b, loc, arith::MulIOp::create(b, loc, toWork(x), m),
+                     arith::MulIOp::create(b, loc, wcst(op.getInputZeroPoint()),
+                                           m))
+                     .getResult()
+               : arith::MulIOp::create(b, loc, v, m).getResult();
     Value round = arith::ShLIOp::create(
         b, loc, wcst(1), arith::SubIOp::create(b, loc, s, wcst(1)));
     if (op.getRounding() == RescaleRounding::double_round) {
@@ -133,10 +141,11 @@ Value buildRescale(OpBuilder &b, Location loc, RescaleOp op, Value x,
       extra = arith::SelectOp::create(b, loc, above31, extra, wcst(0));
       round = arith::AddIOp::create(b, loc, round, extra);
     }
+    // The verifier keeps the shift in [1, 62]: with i64 arithmetic the sum
+    // stays under 2^63 (fitsInI64) and the shifted value under 2^62, so the
+    // output zero point is added without a clamp.
     Value shifted = arith::ShRSIOp::create(
         b, loc, arith::AddIOp::create(b, loc, product, round), s);
-    if (narrow)
-      shifted = clampTo(shifted, kMin / 2, kMax / 2);
     y = arith::AddIOp::create(b, loc, shifted, wcst(op.getOutputZeroPoint()));
     break;
   }
@@ -232,7 +241,7 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
     if (perChannel) {
       AffineMap channelMap = AffineMap::get(
           rank, 0, getAffineDimExpr(*op.getAxis(), context), context);
-      SmallVector<int64_t> multipliers, shifts;
+      SmallVector<int32_t> multipliers, shifts;
       SmallVector<float> scales;
       for (int64_t c = 0; c < channels; ++c) {
         ::quantx::numerics::RescaleParams p = op.getParams(c);
@@ -246,7 +255,11 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
             rewriter, loc, DenseElementsAttr::get(type, ArrayRef(scales))));
         maps.push_back(channelMap);
       } else {
-        auto type = RankedTensorType::get({channels}, rewriter.getI64Type());
+        // In i32, as the verifier bounds them (a multiplier below 2^31, a
+        // shift in [1, 62]), extended in the body: the product of two
+        // sign-extended i32 values is one vector instruction where i64
+        // products are not (AVX2's vpmuldq).
+        auto type = RankedTensorType::get({channels}, rewriter.getI32Type());
         inputs.push_back(arith::ConstantOp::create(
             rewriter, loc,
             DenseElementsAttr::get(type, ArrayRef(multipliers))));
@@ -264,8 +277,13 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
         rewriter, loc, TypeRange{tensorType}, inputs, ValueRange{init}, maps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          ValueRange channelArgs =
-              perChannel ? args.slice(1, args.size() - 2) : ValueRange();
+          SmallVector<Value, 3> channelArgs;
+          if (perChannel)
+            for (Value arg : args.slice(1, args.size() - 2))
+              channelArgs.push_back(
+                  isFloat ? arg
+                          : arith::ExtSIOp::create(b, l, b.getI64Type(), arg)
+                                .getResult());
           linalg::YieldOp::create(
               b, l, build(b, l, args[0], scalars(b, l, channelArgs)));
         });
