@@ -499,6 +499,7 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
                ConvertOperandAndResultTypes>(typeConverter,
                                              patterns.getContext());
   populateIntegerOpLoweringPatterns(typeConverter, patterns);
+  populateBinaryOpLoweringPatterns(typeConverter, patterns);
 }
 
 //===----------------------------------------------------------------------===//

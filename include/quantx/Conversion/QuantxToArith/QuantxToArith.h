@@ -67,6 +67,11 @@ Value buildRandomBits(OpBuilder &builder, Location loc, uint64_t seed,
 void populateIntegerOpLoweringPatterns(const TypeConverter &typeConverter,
                                        RewritePatternSet &patterns);
 
+/// quantx.pack_signs and quantx.binary_matmul as linalg generics (part of
+/// the patterns below).
+void populateBinaryOpLoweringPatterns(const TypeConverter &typeConverter,
+                                      RewritePatternSet &patterns);
+
 void populateQuantxToArithConversionPatterns(const TypeConverter &typeConverter,
                                              RewritePatternSet &patterns);
 

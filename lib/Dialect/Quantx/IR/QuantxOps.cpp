@@ -584,6 +584,52 @@ LogicalResult UnpackOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// PackSignsOp and BinaryMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PackSignsOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  if (input.getRank() < 1 || input.isDynamicDim(input.getRank() - 1))
+    return emitOpError("pack_signs_c1: expected a static last dimension, got ")
+           << input;
+  int64_t k = input.getShape().back();
+  if (k < 1)
+    return emitOpError("pack_signs_c1: expected at least one element per "
+                       "row, got ")
+           << input;
+  SmallVector<int64_t> expected(input.getShape());
+  expected.back() = llvm::divideCeil(k, 64);
+  if (result.getShape() != ArrayRef(expected))
+    return emitOpError("pack_signs_c2: expected ")
+           << RankedTensorType::get(expected, result.getElementType())
+           << " for " << input << ", got " << result;
+  return success();
+}
+
+LogicalResult BinaryMatmulOp::verify() {
+  int64_t k = getK();
+  if (k < 1)
+    return emitOpError("binary_matmul_c1: expected k >= 1, got ") << k;
+  int64_t words = llvm::divideCeil(k, 64);
+  auto lhs = cast<RankedTensorType>(getLhs().getType());
+  auto rhs = cast<RankedTensorType>(getRhs().getType());
+  auto result = cast<RankedTensorType>(getType());
+  for (auto [name, type] : {std::pair{"lhs", lhs}, std::pair{"rhs", rhs}})
+    if (type.getRank() != 2 || type.getDimSize(1) != words)
+      return emitOpError("binary_matmul_c2: expected the ")
+             << name << " to have " << words << " words per row for k = " << k
+             << ", got " << type;
+  if (result.getRank() != 2 ||
+      failed(verifyCompatibleShape(result.getShape(),
+                                   {lhs.getDimSize(0), rhs.getDimSize(0)})))
+    return emitOpError("binary_matmul_c3: expected a result of ")
+           << lhs.getDimSize(0) << " x " << rhs.getDimSize(0)
+           << " (? dynamic), got " << result;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // StorageCastOp
 //===----------------------------------------------------------------------===//
 

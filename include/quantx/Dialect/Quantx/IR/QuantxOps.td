@@ -281,6 +281,67 @@ def Quantx_UnpackOp : Quantx_Op<"unpack", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Quantx_PackSignsOp : Quantx_Op<"pack_signs", [Pure]> {
+  let summary = "signs of floats, 64 per i64 word, for XNOR-popcount";
+  let description = [{
+    Binarizes the last dimension of `input` and packs it into 64-bit words:
+    bit `j` of word `w` of a row is 1 when element `64 w + j` is +1 in the
+    binary format (`x >= 0`, -0 and NaN included, as
+    `quantx::numerics::BinaryFormat::encode` rounds deterministically) and
+    0 when it is -1. Bits past the row's length are 0. The other dimensions
+    are kept; they may be dynamic.
+
+    Constraints: pack_signs_c1: the input's last dimension K is static and
+    at least 1; pack_signs_c2: the result has the input's other dimensions
+    and `ceil(K / 64)` words in its last one.
+
+    Example:
+
+    ```mlir
+    %bits = quantx.pack_signs %x : tensor<?x100xf32> to tensor<?x2xi64>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Quantx_BinaryMatmulOp : Quantx_Op<"binary_matmul", [Pure]> {
+  let summary = "XNOR-popcount product of sign-packed rows";
+  let description = [{
+    The product of two matrices of +-1 values stored one bit each as
+    `quantx.pack_signs` packs them: `lhs` holds M rows and `rhs` N rows
+    (the weights transposed) of `k` values in `ceil(k / 64)` words.
+    Element (m, n) of the result is the exact dot product of row m of
+    `lhs` and row n of `rhs`,
+
+    `k - 2 * sum_w popcount(lhs[m, w] xor rhs[n, w])`,
+
+    since equal bits multiply to +1 and different ones to -1. Bits past `k`
+    must be 0 in both operands (as `pack_signs` leaves them), so they never
+    differ.
+
+    Constraints: binary_matmul_c1: `k` is at least 1; binary_matmul_c2:
+    both operands have `ceil(k / 64)` words per row; binary_matmul_c3: the
+    result is M x N.
+
+    Example:
+
+    ```mlir
+    %d = quantx.binary_matmul %a, %w k 100 : tensor<?x2xi64>, tensor<10x2xi64> -> tensor<?x10xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I64]>:$lhs, RankedTensorOf<[I64]>:$rhs,
+                       I64Attr:$k);
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `k` $k attr-dict `:` type($lhs) `,` type($rhs) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
   let summary = "reinterpret quantized values as their storage integers";
   let description = [{

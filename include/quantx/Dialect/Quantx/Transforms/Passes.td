@@ -80,6 +80,56 @@ def ExportQuantPass : Pass<"quantx-export-quant"> {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
 }
 
+def FoldBinaryPass : Pass<"quantx-fold-binary"> {
+  let summary = "Fold binarized matmuls (BNN layers) into XNOR-popcount";
+  let description = [{
+    A frozen binary layer (`quantx-freeze-quantization` writes them) is a
+    `linalg.matmul` of sign activations, `quantx.fake_quant` to a per-tensor
+    `!quantx.binary`, by constant binary weight codes behind
+    `quantx.storage_cast` and `quantx.dequantize` (per output channel
+    scales or one), accumulating into zeros. Both sides are +-1 times a
+    scale, so the product is an exact integer dot product times the two
+    scales: the pass packs the weights now (`ceil(K / 64)` words per output
+    channel, `quantx::numerics::packSignCodes`), packs the activations at
+    run time (`quantx.pack_signs`), multiplies with
+    `quantx.binary_matmul` (`K - 2 popcount(a xor w)`) and scales the
+    integer result once, in f64 rounded to the matmul's f32.
+
+    The float matmul it replaces sums K products in f32, rounding as it
+    goes; the folded layer rounds only its final value, so outputs may
+    differ in their last bits and predictions follow the exact value.
+
+    Left alone, with a remark: a matmul whose activations are binary but
+    whose weights are not constant binary codes, one with stochastic
+    sign rounding, transposed operands, a nonzero accumulator or K of
+    2^24 or more (the integer result must convert to f32 exactly); a
+    matmul with binary weights and float activations (BinaryConnect) is
+    not folded yet.
+
+    Before:
+
+    ```mlir
+    %s = quantx.fake_quant %x to !quantx.binary<f32, 1.0> : tensor<?x64xf32>
+    %q = quantx.storage_cast %codes : tensor<64x10xi1> to tensor<64x10x!quantx.binary<f32:1, {...}>>
+    %w = quantx.dequantize %q : tensor<64x10x!quantx.binary<f32:1, {...}>> to tensor<64x10xf32>
+    %y = linalg.matmul ins(%s, %w : ...) outs(%zeros : tensor<?x10xf32>) -> tensor<?x10xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %a = quantx.pack_signs %x : tensor<?x64xf32> to tensor<?x1xi64>
+    %d = quantx.binary_matmul %a, %packed k 64 : tensor<?x1xi64>, tensor<10x1xi64> -> tensor<?x10xi32>
+    %y = linalg.generic ... // f32(f64(d) * scale[n])
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def FoldBatchNormPass : Pass<"quantx-fold-batch-norm"> {
   let summary = "Fold inference-mode batch norms into the preceding matmul "
                 "or convolution";

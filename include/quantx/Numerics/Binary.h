@@ -1,0 +1,36 @@
+//===- Binary.h - sign packing and XNOR-popcount dot products ---*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The bit layout of quantx.pack_signs and the arithmetic of
+// quantx.binary_matmul: +-1 values one bit each (1 for +1, the binary
+// format's code), 64 per word, low bit first, bits past the row's length 0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_NUMERICS_BINARY_H
+#define QUANTX_NUMERICS_BINARY_H
+
+#include <cstdint>
+#include <vector>
+
+namespace quantx::numerics {
+
+/// Words of a row of `k` values.
+constexpr int64_t getSignWords(int64_t k) { return (k + 63) / 64; }
+
+/// Packs one row of `k` binary codes (1 for +1, 0 for -1; only bit 0 of
+/// each is read) into getSignWords(k) words.
+std::vector<uint64_t> packSignCodes(const int64_t *codes, int64_t k);
+
+/// The dot product of two rows of `k` +-1 values packed by packSignCodes:
+/// k - 2 popcount(a xor b).
+int64_t binaryDot(const uint64_t *a, const uint64_t *b, int64_t k);
+
+} // namespace quantx::numerics
+
+#endif // QUANTX_NUMERICS_BINARY_H

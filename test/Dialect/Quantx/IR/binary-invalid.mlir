@@ -1,0 +1,71 @@
+// RUN: quantx-opt %s --split-input-file --verify-diagnostics
+
+func.func @words(%x: tensor<4x65xf32>) -> tensor<4x1xi64> {
+  // expected-error @+1 {{pack_signs_c2: expected 'tensor<4x2xi64>' for 'tensor<4x65xf32>', got 'tensor<4x1xi64>'}}
+  %a = quantx.pack_signs %x : tensor<4x65xf32> to tensor<4x1xi64>
+  return %a : tensor<4x1xi64>
+}
+
+// -----
+
+func.func @rows(%x: tensor<4x64xf32>) -> tensor<3x1xi64> {
+  // expected-error @+1 {{pack_signs_c2: expected 'tensor<4x1xi64>' for 'tensor<4x64xf32>', got 'tensor<3x1xi64>'}}
+  %a = quantx.pack_signs %x : tensor<4x64xf32> to tensor<3x1xi64>
+  return %a : tensor<3x1xi64>
+}
+
+// -----
+
+func.func @dynamic_k(%x: tensor<4x?xf32>) -> tensor<4x1xi64> {
+  // expected-error @+1 {{pack_signs_c1: expected a static last dimension, got 'tensor<4x?xf32>'}}
+  %a = quantx.pack_signs %x : tensor<4x?xf32> to tensor<4x1xi64>
+  return %a : tensor<4x1xi64>
+}
+
+// -----
+
+func.func @empty_rows(%x: tensor<4x0xf32>) -> tensor<4x0xi64> {
+  // expected-error @+1 {{pack_signs_c1: expected at least one element per row, got 'tensor<4x0xf32>'}}
+  %a = quantx.pack_signs %x : tensor<4x0xf32> to tensor<4x0xi64>
+  return %a : tensor<4x0xi64>
+}
+
+// -----
+
+func.func @int_input(%x: tensor<4x8xi32>) -> tensor<4x1xi64> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of floating-point values}}
+  %a = quantx.pack_signs %x : tensor<4x8xi32> to tensor<4x1xi64>
+  return %a : tensor<4x1xi64>
+}
+
+// -----
+
+func.func @k_zero(%a: tensor<4x1xi64>, %b: tensor<3x1xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{binary_matmul_c1: expected k >= 1, got 0}}
+  %d = quantx.binary_matmul %a, %b k 0 : tensor<4x1xi64>, tensor<3x1xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @k_words(%a: tensor<4x1xi64>, %b: tensor<3x2xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{binary_matmul_c2: expected the rhs to have 1 words per row for k = 64, got 'tensor<3x2xi64>'}}
+  %d = quantx.binary_matmul %a, %b k 64 : tensor<4x1xi64>, tensor<3x2xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @lhs_words(%a: tensor<4x1xi64>, %b: tensor<3x2xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{binary_matmul_c2: expected the lhs to have 2 words per row for k = 65, got 'tensor<4x1xi64>'}}
+  %d = quantx.binary_matmul %a, %b k 65 : tensor<4x1xi64>, tensor<3x2xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @result(%a: tensor<4x1xi64>, %b: tensor<3x1xi64>) -> tensor<3x4xi32> {
+  // expected-error @+1 {{binary_matmul_c3: expected a result of 4 x 3 (? dynamic), got 'tensor<3x4xi32>'}}
+  %d = quantx.binary_matmul %a, %b k 10 : tensor<4x1xi64>, tensor<3x1xi64> -> tensor<3x4xi32>
+  return %d : tensor<3x4xi32>
+}

@@ -1,0 +1,24 @@
+// RUN: quantx-opt %s | FileCheck %s
+// RUN: quantx-opt %s | quantx-opt | FileCheck %s
+// RUN: quantx-opt %s --mlir-print-op-generic | quantx-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @binary
+// CHECK: quantx.pack_signs %{{.*}} : tensor<?x100xf32> to tensor<?x2xi64>
+// CHECK: quantx.pack_signs %{{.*}} : tensor<10x100xf32> to tensor<10x2xi64>
+// CHECK: quantx.binary_matmul %{{.*}}, %{{.*}} k 100 : tensor<?x2xi64>, tensor<10x2xi64> -> tensor<?x10xi32>
+func.func @binary(%x: tensor<?x100xf32>, %w: tensor<10x100xf32>) -> tensor<?x10xi32> {
+  %a = quantx.pack_signs %x : tensor<?x100xf32> to tensor<?x2xi64>
+  %b = quantx.pack_signs %w : tensor<10x100xf32> to tensor<10x2xi64>
+  %d = quantx.binary_matmul %a, %b k 100 : tensor<?x2xi64>, tensor<10x2xi64> -> tensor<?x10xi32>
+  return %d : tensor<?x10xi32>
+}
+
+// Any rank and float type; one word.
+// CHECK-LABEL: func.func @shapes
+// CHECK: quantx.pack_signs %{{.*}} : tensor<2x?x3x64xbf16> to tensor<2x?x3x1xi64>
+// CHECK: quantx.pack_signs %{{.*}} : tensor<1xf64> to tensor<1xi64>
+func.func @shapes(%x: tensor<2x?x3x64xbf16>, %y: tensor<1xf64>) -> (tensor<2x?x3x1xi64>, tensor<1xi64>) {
+  %a = quantx.pack_signs %x : tensor<2x?x3x64xbf16> to tensor<2x?x3x1xi64>
+  %b = quantx.pack_signs %y : tensor<1xf64> to tensor<1xi64>
+  return %a, %b : tensor<2x?x3x1xi64>, tensor<1xi64>
+}
