@@ -1,0 +1,148 @@
+//===- BinaryOpsJitTest.cpp - sign packing and XNOR-popcount, bit exact ---===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// quantx.pack_signs and quantx.binary_matmul, lowered through
+// quantx-to-llvm and JIT-compiled, on random shapes (K below, at and past
+// word boundaries, K = 1, one row) and on inputs with -0, NaN, infinities
+// and zeros: the packed words must equal numerics::packSignCodes of the
+// binary format's codes, and the product the plain loop over +-1 values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/Numerics/Binary.h"
+#include "quantx/Numerics/FixedPoint.h"
+#include "quantx/Runtime/Runner.h"
+
+#include "llvm/Support/TargetSelect.h"
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <sstream>
+
+using namespace quantx::numerics;
+using namespace quantx::runtime;
+
+namespace {
+
+class BinaryOpsJitTest : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  }
+};
+
+NpyArray makeF32(const std::vector<float> &values, int64_t rows, int64_t k) {
+  NpyArray array;
+  array.dtype = DType::F32;
+  array.shape = {rows, k};
+  array.data.resize(values.size() * sizeof(float));
+  std::memcpy(array.data.data(), values.data(), array.data.size());
+  return array;
+}
+
+/// Random values with the special ones the sign rule must get right.
+std::vector<float> randomValues(std::mt19937 &rng, size_t count) {
+  std::normal_distribution<float> normal;
+  const float special[] = {-0.0f,
+                           0.0f,
+                           std::numeric_limits<float>::quiet_NaN(),
+                           -std::numeric_limits<float>::infinity(),
+                           std::numeric_limits<float>::infinity(),
+                           -std::numeric_limits<float>::denorm_min(),
+                           std::numeric_limits<float>::denorm_min()};
+  std::vector<float> values(count);
+  for (float &v : values)
+    v = rng() % 8 == 0 ? special[rng() % 7] : normal(rng);
+  return values;
+}
+
+void runCase(int64_t m, int64_t n, int64_t k, uint32_t seed) {
+  SCOPED_TRACE("M " + std::to_string(m) + " N " + std::to_string(n) + " K " +
+               std::to_string(k));
+  int64_t words = getSignWords(k);
+  std::string x = "tensor<?x" + std::to_string(k) + "xf32>";
+  std::string w =
+      "tensor<" + std::to_string(n) + "x" + std::to_string(k) + "xf32>";
+  std::string xp = "tensor<?x" + std::to_string(words) + "xi64>";
+  std::string wp =
+      "tensor<" + std::to_string(n) + "x" + std::to_string(words) + "xi64>";
+  std::string d = "tensor<?x" + std::to_string(n) + "xi32>";
+  std::ostringstream source;
+  source << "func.func @f(%x: " << x << ", %w: " << w << ") -> (" << xp << ", "
+         << d << ") {\n"
+         << "  %a = quantx.pack_signs %x : " << x << " to " << xp << "\n"
+         << "  %b = quantx.pack_signs %w : " << w << " to " << wp << "\n"
+         << "  %d = quantx.binary_matmul %a, %b k " << k << " : " << xp << ", "
+         << wp << " -> " << d << "\n"
+         << "  return %a, %d : " << xp << ", " << d << "\n}\n";
+  RunnerOptions options;
+  auto module = CompiledModule::compileSource(source.str(), {"f"}, options);
+  ASSERT_TRUE(static_cast<bool>(module))
+      << llvm::toString(module.takeError()) << "\n"
+      << source.str();
+  std::mt19937 rng(seed);
+  std::vector<float> xs = randomValues(rng, m * k),
+                     ws = randomValues(rng, n * k);
+  auto results = (*module)->call("f", {makeF32(xs, m, k), makeF32(ws, n, k)});
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  ASSERT_EQ(results->size(), 2u);
+  const NpyArray &packed = (*results)[0], &dots = (*results)[1];
+  ASSERT_EQ(packed.shape, (std::vector<int64_t>{m, words}));
+  ASSERT_EQ(dots.shape, (std::vector<int64_t>{m, n}));
+  auto code = [](float v) {
+    return BinaryFormat::encode(v, 1.0, RoundingMode::NearestEven);
+  };
+  int failures = 0;
+  for (int64_t r = 0; r < m && failures < 10; ++r) {
+    std::vector<int64_t> codes(k);
+    for (int64_t i = 0; i < k; ++i)
+      codes[i] = code(xs[r * k + i]);
+    std::vector<uint64_t> expected = packSignCodes(codes.data(), k);
+    for (int64_t i = 0; i < words; ++i) {
+      uint64_t got;
+      std::memcpy(&got, packed.data.data() + (r * words + i) * 8, 8);
+      if (got != expected[i] && failures++ < 10)
+        ADD_FAILURE() << "row " << r << " word " << i << ": expected "
+                      << expected[i] << ", got " << got;
+    }
+    for (int64_t c = 0; c < n; ++c) {
+      // The plain loop over +-1 values.
+      int64_t sum = 0;
+      for (int64_t i = 0; i < k; ++i)
+        sum += (code(xs[r * k + i]) ? 1 : -1) * (code(ws[c * k + i]) ? 1 : -1);
+      int32_t got;
+      std::memcpy(&got, dots.data.data() + (r * n + c) * 4, 4);
+      if (got != sum && failures++ < 10)
+        ADD_FAILURE() << "(" << r << ", " << c << "): expected " << sum
+                      << ", got " << got;
+    }
+  }
+}
+
+TEST_F(BinaryOpsJitTest, WordBoundaries) {
+  uint32_t seed = 1;
+  for (int64_t k : {1, 2, 63, 64, 65, 127, 128, 129, 200, 1000})
+    runCase(5, 7, k, seed++);
+}
+
+TEST_F(BinaryOpsJitTest, RandomShapes) {
+  std::mt19937 rng(42);
+  for (int i = 0; i < 5; ++i) {
+    int64_t m = 1 + rng() % 40, n = 1 + rng() % 40, k = 1 + rng() % 700;
+    runCase(m, n, k, 100 + i);
+  }
+}
+
+TEST_F(BinaryOpsJitTest, OneRowOneColumn) { runCase(1, 1, 100, 7); }
+
+} // namespace
