@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::quantx {
 #define GEN_PASS_DEF_FOLDBINARYPASS
@@ -191,8 +192,9 @@ struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
         emitRemark(loc) << "quantx-fold-binary: left this matmul alone: "
                         << why;
     }
-    // Fake quantizers and weight casts the folds left without users (a
-    // dequantize before the cast it reads).
+    // Fake quantizers, weight casts and code constants the folds left
+    // without users (a dequantize before the cast it reads, the cast
+    // before its constant).
     for (bool erased = true; erased;) {
       SmallVector<Operation *> dead;
       getOperation()->walk([&](Operation *op) {
@@ -200,8 +202,16 @@ struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
             op->use_empty())
           dead.push_back(op);
       });
-      for (Operation *op : dead)
+      llvm::SetVector<Operation *> constants;
+      for (Operation *op : dead) {
+        for (Value operand : op->getOperands())
+          if (auto constant = operand.getDefiningOp<arith::ConstantOp>())
+            constants.insert(constant);
         op->erase();
+      }
+      for (Operation *constant : constants)
+        if (constant->use_empty())
+          constant->erase();
       erased = !dead.empty();
     }
   }
