@@ -61,8 +61,12 @@ bool CpuTarget::hostHas(Int8Dot dot) {
 
 CpuTarget CpuTarget::getHost() {
   CpuTarget target;
-  if (llvm::sys::getHostCPUFeatures().lookup("avx512f"))
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
     target.vectorBits = 512;
+  target.vpopcntdq = features.lookup("avx512f") &&
+                     features.lookup("avx512bw") &&
+                     features.lookup("avx512vpopcntdq");
   target.int8Dot = Int8Dot::Generic;
   for (Int8Dot dot : {Int8Dot::Avx512Vnni, Int8Dot::AvxVnni, Int8Dot::Avx2})
     if (hostHas(dot)) {

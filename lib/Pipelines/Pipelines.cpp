@@ -39,6 +39,10 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
     int8.emulateDot = options.int8EmulateDot;
     int8.vectorBits = options.vectorBits;
     pm.addPass(createLowerInt8ContractionsPass(int8));
+    LowerBinaryMatmulsPassOptions binary;
+    binary.vectorBits = options.vectorBits;
+    binary.vpopcntdq = options.vpopcntdq;
+    pm.addPass(createLowerBinaryMatmulsPass(binary));
     pm.addPass(createContractionToMatmulPass());
     TileAndVectorizeMatmulPassOptions matmul;
     matmul.vectorBits = options.vectorBits;

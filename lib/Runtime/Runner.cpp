@@ -383,6 +383,10 @@ llvm::Expected<std::unique_ptr<CompiledModule>> CompiledModule::compile(
     pipelineOptions.int8Dot = options.int8Dot;
   }
   pipelineOptions.int8EmulateDot = options.int8EmulateDot;
+  // The binary kernels' vpopcntq where the host has it and the code is for
+  // its 512-bit vectors.
+  pipelineOptions.vpopcntdq = pipelineOptions.vectorBits == 512 &&
+                              mlir::quantx::CpuTarget::getHost().vpopcntdq;
   mlir::quantx::buildQuantxToLLVMPipeline(pm, pipelineOptions);
   {
     FirstErrorCollector errors(*ctx);

@@ -26,6 +26,7 @@
 #include <limits>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 using namespace quantx::numerics;
 using namespace quantx::runtime;
@@ -127,6 +128,88 @@ void runCase(int64_t m, int64_t n, int64_t k, uint32_t seed) {
                       << ", got " << got;
     }
   }
+}
+
+/// The product with weights known at compile time (a constant of packed
+/// words), which quantx-lower-binary-matmuls turns into its register-blocked
+/// kernel: against the plain loop, for `vectorize` on and off (the kernel
+/// and the generic loops).
+void runConstantWeights(int64_t m, int64_t n, int64_t k, uint32_t seed,
+                        bool vectorize) {
+  SCOPED_TRACE("constant weights, M " + std::to_string(m) + " N " +
+               std::to_string(n) + " K " + std::to_string(k) +
+               (vectorize ? "" : ", scalar loops"));
+  int64_t words = getSignWords(k);
+  std::mt19937 rng(seed);
+  std::vector<float> xs = randomValues(rng, m * k);
+  std::vector<std::vector<int64_t>> codes(n, std::vector<int64_t>(k));
+  std::ostringstream literal;
+  literal << "[";
+  for (int64_t c = 0; c < n; ++c) {
+    for (int64_t i = 0; i < k; ++i)
+      codes[c][i] = rng() & 1;
+    std::vector<uint64_t> packed = packSignCodes(codes[c].data(), k);
+    literal << (c ? ", [" : "[");
+    for (int64_t w = 0; w < words; ++w)
+      literal << (w ? ", " : "") << static_cast<int64_t>(packed[w]);
+    literal << "]";
+  }
+  literal << "]";
+  std::string x = "tensor<?x" + std::to_string(k) + "xf32>";
+  std::string xp = "tensor<?x" + std::to_string(words) + "xi64>";
+  std::string wp =
+      "tensor<" + std::to_string(n) + "x" + std::to_string(words) + "xi64>";
+  std::string d = "tensor<?x" + std::to_string(n) + "xi32>";
+  std::ostringstream source;
+  source << "func.func @f(%x: " << x << ") -> " << d << " {\n"
+         << "  %w = arith.constant dense<" << literal.str() << "> : " << wp
+         << "\n"
+         << "  %a = quantx.pack_signs %x : " << x << " to " << xp << "\n"
+         << "  %d = quantx.binary_matmul %a, %w k " << k << " : " << xp << ", "
+         << wp << " -> " << d << "\n"
+         << "  return %d : " << d << "\n}\n";
+  RunnerOptions options;
+  options.vectorize = vectorize;
+  auto module = CompiledModule::compileSource(source.str(), {"f"}, options);
+  ASSERT_TRUE(static_cast<bool>(module))
+      << llvm::toString(module.takeError()) << "\n"
+      << source.str();
+  auto results = (*module)->call("f", {makeF32(xs, m, k)});
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  const NpyArray &dots = results->front();
+  ASSERT_EQ(dots.shape, (std::vector<int64_t>{m, n}));
+  int failures = 0;
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      int64_t sum = 0;
+      for (int64_t i = 0; i < k; ++i)
+        sum +=
+            (BinaryFormat::encode(xs[r * k + i], 1.0, RoundingMode::NearestEven)
+                 ? 1
+                 : -1) *
+            (codes[c][i] ? 1 : -1);
+      int32_t got;
+      std::memcpy(&got, dots.data.data() + (r * n + c) * 4, 4);
+      if (got != sum && failures++ < 10)
+        ADD_FAILURE() << "(" << r << ", " << c << "): expected " << sum
+                      << ", got " << got;
+    }
+}
+
+TEST_F(BinaryOpsJitTest, ConstantWeightsKernel) {
+  // Rows, weight rows and words that are and are not multiples of the
+  // kernel's tile (2 or 4 rows, 4 weight rows, 4 or 8 words per vector).
+  uint32_t seed = 500;
+  for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1},
+                         {2, 4, 256},
+                         {3, 5, 65},
+                         {7, 9, 300},
+                         {4, 8, 512},
+                         {5, 3, 4096},
+                         {9, 13, 577}})
+    runConstantWeights(m, n, k, seed++, /*vectorize=*/true);
+  runConstantWeights(7, 9, 300, seed++, /*vectorize=*/false);
 }
 
 TEST_F(BinaryOpsJitTest, WordBoundaries) {

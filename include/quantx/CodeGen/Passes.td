@@ -85,6 +85,52 @@ def TileAndVectorizeMatmulPass
   ];
 }
 
+def LowerBinaryMatmulsPass
+    : Pass<"quantx-lower-binary-matmuls", "::mlir::ModuleOp"> {
+  let summary = "Lower XNOR-popcount products with constant weights to "
+                "register-blocked vector kernels";
+  let description = [{
+    Matches the `linalg.generic` that `quantx.binary_matmul` lowers to
+    (`out[m, n] = k - 2 sum_w popcount(a[m, w] xor b[n, w])`, accumulating
+    from a fill of `k`) when the packed weights `b` are known at compile
+    time and their shape is static, and replaces it with a call of a
+    private kernel function:
+
+    - the weights are packed now in panels of `nr` rows, one vector of
+      64-bit words per row and step, zero padded to whole vectors;
+    - each tile of `mr` activation rows is copied into a zero-padded
+      buffer, and `mr x nr` vector accumulators collect the popcounts of
+      the XORs (`math.ctpop` on `i64` vectors: on AVX2 LLVM emits the
+      `vpshufb` nibble lookup and `vpsadbw`; with `vpopcntdq`, AVX-512
+      `vpopcntq`), summed across lanes once per output.
+
+    Zero words past K are equal in both operands, so the padding adds no
+    count. The kernel function carries the instruction set as
+    `target_features` (`avx2`, or `avx512f`, `avx512bw` and, with
+    `vpopcntdq`, `avx512vpopcntdq`), so the instructions follow the options
+    and not the compiling host. A product whose accumulator is not a fill
+    of a constant, or whose weights are not known at compile time, stays
+    with the generic lowering with a remark.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t",
+           "::mlir::quantx::CpuTarget::kDefaultVectorBits",
+           "Vector register width in bits: 256 (AVX2) or 512 (AVX-512)">,
+    Option<"vpopcntdq", "vpopcntdq", "bool", "false",
+           "Use AVX-512 VPOPCNTDQ's vpopcntq (needs vector-bits=512)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def LowerInt8ContractionsPass
     : Pass<"quantx-lower-int8-contractions", "::mlir::ModuleOp"> {
   let summary = "Lower quantized matmuls and convolutions with constant "

@@ -89,6 +89,9 @@ struct CpuTarget {
   static constexpr Int8Dot kDefaultInt8Dot = Int8Dot::Avx2;
   Int8Dot int8Dot = kDefaultInt8Dot;
 
+  /// AVX-512 VPOPCNTDQ (`vpopcntq`) for the binary kernels' popcounts.
+  bool vpopcntdq = false;
+
   /// The host's target (AVX-512 when it has `avx512f`; the best int8 dot
   /// product of its features). For tools and the runtime only: a pass never
   /// asks the machine it runs on.

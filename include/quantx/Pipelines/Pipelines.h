@@ -46,6 +46,12 @@ struct QuantxToLLVMPipelineOptions
                      "and convolutions (quantx-lower-int8-contractions): "
                      "generic, avx2, avx-vnni, avx512-vnni"),
       llvm::cl::init(stringifyInt8Dot(CpuTarget::kDefaultInt8Dot).str())};
+  PassOptions::Option<bool> vpopcntdq{
+      *this, "vpopcntdq",
+      llvm::cl::desc("Popcounts of the binary kernels with AVX-512 "
+                     "VPOPCNTDQ's vpopcntq (quantx-lower-binary-matmuls; "
+                     "needs vector-bits=512)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> int8EmulateDot{
       *this, "int8-emulate-dot",
       llvm::cl::desc("Compute the int8 dot product's definition with "

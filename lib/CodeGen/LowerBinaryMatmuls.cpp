@@ -1,0 +1,409 @@
+//===- LowerBinaryMatmuls.cpp - XNOR-popcount micro-kernels ---------------===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The linalg form of an XNOR-popcount product (what quantx.binary_matmul
+// lowers to: out[m, n] = k - 2 sum_w popcount(a[m, w] xor b[n, w]), from a
+// fill of k) with weights known at compile time becomes a call of a
+// register-blocked kernel: the weights packed now in panels of `nr` rows,
+// a vector of words per step; each tile of `mr` activation rows copied into
+// a zero-padded buffer; mr x nr vector accumulators of per-word popcounts
+// (math.ctpop on i64 vectors: vpshufb nibble lookups and vpsadbw on AVX2,
+// vpopcntq with AVX-512 VPOPCNTDQ) summed lane-wise at the end.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quantx/CodeGen/Passes.h"
+#include "quantx/CodeGen/Target.h"
+#include "quantx/Utils/Constants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMAttrs.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_LOWERBINARYMATMULSPASS
+#include "quantx/CodeGen/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+
+/// A binary product this pass lowers.
+struct BinaryProduct {
+  linalg::GenericOp op;
+  Value activations;            // M x W i64
+  DenseIntElementsAttr weights; // N x W i64
+  Operation *weightSource;
+  int64_t k, n, words;
+};
+
+/// Matches out = k - 2 sum_w popcount(a xor b) as quantx.binary_matmul's
+/// lowering writes it, or says why not.
+FailureOr<BinaryProduct> matchBinaryProduct(linalg::GenericOp op,
+                                            std::string &why) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 3)
+    return failure();
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, w;
+  bindDims(context, m, n, w);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, w}, context),
+                                 AffineMap::get(3, 0, {n, w}, context),
+                                 AffineMap::get(3, 0, {m, n}, context)};
+  if (op.getIndexingMapsArray() != ArrayRef(maps) ||
+      op.getIteratorTypesArray() !=
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction})
+    return failure();
+  // yield(acc - (t + t)), t = trunci(ctpop(xori(a, b))).
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto sub = yield.getOperand(0).getDefiningOp<arith::SubIOp>();
+  if (!sub || sub.getLhs() != body.getArgument(2))
+    return failure();
+  auto twice = sub.getRhs().getDefiningOp<arith::AddIOp>();
+  if (!twice || twice.getLhs() != twice.getRhs())
+    return failure();
+  auto trunc = twice.getLhs().getDefiningOp<arith::TruncIOp>();
+  auto popcount =
+      trunc ? trunc.getIn().getDefiningOp<math::CtPopOp>() : math::CtPopOp();
+  auto xorOp = popcount ? popcount.getOperand().getDefiningOp<arith::XOrIOp>()
+                        : arith::XOrIOp();
+  if (!xorOp || body.getOperations().size() != 6 ||
+      !((xorOp.getLhs() == body.getArgument(0) &&
+         xorOp.getRhs() == body.getArgument(1)) ||
+        (xorOp.getLhs() == body.getArgument(1) &&
+         xorOp.getRhs() == body.getArgument(0))))
+    return failure();
+  auto lhsType = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto rhsType = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto outType = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!lhsType || !rhsType || !outType ||
+      !lhsType.getElementType().isInteger(64) ||
+      !outType.getElementType().isInteger(32))
+    return failure();
+  // From here on it is a binary product: say why it stays generic.
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  APInt k;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_ConstantInt(&k))) {
+    why = "its accumulator is not a fill of a constant K";
+    return failure();
+  }
+  if (!rhsType.hasStaticShape() || lhsType.isDynamicDim(1)) {
+    why = "the number of weight rows or of words is not static";
+    return failure();
+  }
+  Operation *source = nullptr;
+  auto weights = dyn_cast_or_null<DenseIntElementsAttr>(
+      getCompileTimeElements(op.getDpsInputs()[1]));
+  if (weights)
+    source = op.getDpsInputs()[1].getDefiningOp();
+  if (!weights || !source) {
+    why = "its weights are not known at compile time";
+    return failure();
+  }
+  BinaryProduct p{op,
+                  op.getDpsInputs()[0],
+                  weights,
+                  source,
+                  k.getSExtValue(),
+                  rhsType.getDimSize(0),
+                  rhsType.getDimSize(1)};
+  if (p.k < 1 || p.k > 64 * p.words) {
+    why = "K does not fit its words";
+    return failure();
+  }
+  return p;
+}
+
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc, const BinaryProduct &p,
+                int64_t lanes, int64_t mr, int64_t nr)
+      : b(b), loc(loc), p(p), lanes(lanes), mr(mr), nr(nr),
+        steps(llvm::divideCeil(p.words, lanes)),
+        panels(llvm::divideCeil(p.n, nr)) {}
+
+  func::FuncOp build(ModuleOp module, StringRef name, ArrayRef<Type> argTypes,
+                     ArrayRef<StringRef> features);
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Type vectorType() { return VectorType::get({lanes}, b.getI64Type()); }
+  void copyTile(Value input, Value tile, Value r0, Value rows);
+
+  OpBuilder &b;
+  Location loc;
+  const BinaryProduct &p;
+  int64_t lanes, mr, nr, steps, panels;
+};
+
+/// Copies rows [r0, r0 + rows) of `input` into `tile` (mr rows of
+/// steps * lanes words), zero padding the words past W and the rows past
+/// `rows`.
+void KernelBuilder::copyTile(Value input, Value tile, Value r0, Value rows) {
+  int64_t padded = steps * lanes;
+  Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  auto rowLoop = scf::ForOp::create(b, loc, index(0), index(mr), index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(rowLoop.getBody());
+  Value i = rowLoop.getInductionVar();
+  Value exists =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, rows);
+  auto wordLoop = scf::ForOp::create(b, loc, index(0), index(padded), index(1));
+  b.setInsertionPointToStart(wordLoop.getBody());
+  Value w = wordLoop.getInductionVar();
+  Value inside = arith::AndIOp::create(
+      b, loc, exists,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, w,
+                            index(p.words)));
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{b.getI64Type()}, inside,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    Value row = arith::AddIOp::create(b, loc, r0, i);
+    scf::YieldOp::create(
+        b, loc,
+        memref::LoadOp::create(b, loc, input, ValueRange{row, w}).getResult());
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(b, loc, zero);
+  }
+  Value at = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, i, index(padded)), w);
+  memref::StoreOp::create(b, loc, ifOp.getResult(0), tile, ValueRange{at});
+}
+
+func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
+                                  ArrayRef<Type> argTypes,
+                                  ArrayRef<StringRef> features) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  // The weights: panel p, step s, row j of the panel, `lanes` words.
+  int64_t padded = steps * lanes;
+  SmallVector<APInt> words = llvm::to_vector(p.weights.getValues<APInt>());
+  SmallVector<APInt> packed;
+  packed.reserve(panels * steps * nr * lanes);
+  for (int64_t panel = 0; panel < panels; ++panel)
+    for (int64_t s = 0; s < steps; ++s)
+      for (int64_t j = 0; j < nr; ++j)
+        for (int64_t l = 0; l < lanes; ++l) {
+          int64_t row = panel * nr + j, word = s * lanes + l;
+          packed.push_back(row < p.n && word < p.words
+                               ? words[row * p.words + word]
+                               : APInt(64, 0));
+        }
+  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())},
+                                          b.getI64Type());
+  auto global = memref::GlobalOp::create(
+      b, loc, (name + "_weights").str(), b.getStringAttr("private"),
+      MemRefType::get(packedType.getShape(), b.getI64Type()),
+      DenseElementsAttr::get(packedType, packed), /*constant=*/true,
+      b.getI64IntegerAttr(64));
+
+  auto func = func::FuncOp::create(b, loc, name,
+                                   b.getFunctionType(argTypes, TypeRange{}));
+  func.setPrivate();
+  SmallVector<StringAttr> featureAttrs;
+  for (StringRef feature : features)
+    featureAttrs.push_back(b.getStringAttr(("+" + feature).str()));
+  if (!featureAttrs.empty())
+    func->setAttr("target_features",
+                  LLVM::TargetFeaturesAttr::get(b.getContext(), featureAttrs));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Value input = entry->getArgument(0), out = entry->getArgument(1);
+  Value weights = memref::GetGlobalOp::create(b, loc, global.getType(),
+                                              global.getSymName());
+  Value numRows = memref::DimOp::create(b, loc, out, 0);
+  Value tile = memref::AllocOp::create(
+      b, loc, MemRefType::get({mr * padded}, b.getI64Type()),
+      b.getI64IntegerAttr(64));
+  Value zeroVector = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(cast<ShapedType>(vectorType()),
+                             b.getI64IntegerAttr(0).getValue()));
+  Value kValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(p.k));
+
+  auto rowLoop = scf::ForOp::create(b, loc, index(0), numRows, index(mr));
+  b.setInsertionPointToStart(rowLoop.getBody());
+  Value r0 = rowLoop.getInductionVar();
+  Value rows = arith::MinUIOp::create(
+      b, loc, index(mr), arith::SubIOp::create(b, loc, numRows, r0));
+  copyTile(input, tile, r0, rows);
+  auto panelLoop =
+      scf::ForOp::create(b, loc, index(0), index(panels), index(1));
+  b.setInsertionPointToStart(panelLoop.getBody());
+  Value panel = panelLoop.getInductionVar();
+  SmallVector<Value> inits(mr * nr, zeroVector);
+  auto stepLoop =
+      scf::ForOp::create(b, loc, index(0), index(steps), index(1), inits);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(stepLoop.getBody());
+    Value s = stepLoop.getInductionVar();
+    SmallVector<Value> accs(stepLoop.getRegionIterArgs());
+    SmallVector<Value> a, w;
+    for (int64_t i = 0; i < mr; ++i)
+      a.push_back(vector::LoadOp::create(
+          b, loc, cast<VectorType>(vectorType()), tile,
+          ValueRange{arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, s, index(lanes)),
+              index(i * padded))}));
+    Value base = arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, panel, index(steps)), s),
+        index(nr * lanes));
+    for (int64_t j = 0; j < nr; ++j)
+      w.push_back(vector::LoadOp::create(
+          b, loc, cast<VectorType>(vectorType()), weights,
+          ValueRange{arith::AddIOp::create(b, loc, base, index(j * lanes))}));
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t j = 0; j < nr; ++j) {
+        Value differ = math::CtPopOp::create(
+            b, loc, arith::XOrIOp::create(b, loc, a[i], w[j]));
+        accs[i * nr + j] =
+            arith::AddIOp::create(b, loc, accs[i * nr + j], differ);
+      }
+    scf::YieldOp::create(b, loc, accs);
+  }
+  // Store k - 2 * (the lanes' sum) for the rows and columns that exist.
+  for (int64_t i = 0; i < mr; ++i) {
+    Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         index(i), rows);
+    auto ifRow = scf::IfOp::create(b, loc, exists, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&ifRow.getThenRegion().front());
+    Value row = arith::AddIOp::create(b, loc, r0, index(i));
+    for (int64_t j = 0; j < nr; ++j) {
+      Value column = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, panel, index(nr)), index(j));
+      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           column, index(p.n));
+      auto ifColumn =
+          scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard gc(b);
+      b.setInsertionPointToStart(&ifColumn.getThenRegion().front());
+      Value sum = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, stepLoop.getResult(i * nr + j));
+      Value dot = arith::SubIOp::create(
+          b, loc, kValue, arith::AddIOp::create(b, loc, sum, sum));
+      memref::StoreOp::create(
+          b, loc, arith::TruncIOp::create(b, loc, b.getI32Type(), dot), out,
+          ValueRange{row, column});
+    }
+  }
+  b.setInsertionPointToEnd(entry);
+  func::ReturnOp::create(b, loc);
+  return func;
+}
+
+struct LowerBinaryMatmulsPass
+    : mlir::quantx::impl::LowerBinaryMatmulsPassBase<LowerBinaryMatmulsPass> {
+  using LowerBinaryMatmulsPassBase::LowerBinaryMatmulsPassBase;
+  void runOnOperation() override;
+};
+
+void LowerBinaryMatmulsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (!CpuTarget::isSupportedVectorBits(vectorBits)) {
+    module.emitError() << "quantx-lower-binary-matmuls: vector-bits must be "
+                          "256 or 512, not "
+                       << static_cast<int64_t>(vectorBits);
+    return signalPassFailure();
+  }
+  if (vpopcntdq && vectorBits != 512) {
+    module.emitError() << "quantx-lower-binary-matmuls: vpopcntdq needs "
+                          "vector-bits=512";
+    return signalPassFailure();
+  }
+  SmallVector<StringRef> features;
+  if (vectorBits == 512)
+    features = {"avx512f", "avx512bw"};
+  else
+    features = {"avx2"};
+  if (vpopcntdq)
+    features.push_back("avx512vpopcntdq");
+  int64_t lanes = vectorBits / 64;
+  // Register tile: mr x nr accumulators, mr activation and nr weight
+  // vectors, and the popcount's temporaries.
+  int64_t mr = vectorBits == 512 ? 4 : 2, nr = 4;
+
+  SmallVector<linalg::GenericOp> candidates;
+  module.walk([&](linalg::GenericOp op) {
+    if (op->getParentOfType<ModuleOp>() == module)
+      candidates.push_back(op);
+  });
+  SymbolTable symbols(module);
+  OpBuilder b(module.getContext());
+  unsigned counter = 0;
+  llvm::SetVector<Operation *> weightSources;
+  for (linalg::GenericOp op : candidates) {
+    std::string why;
+    FailureOr<BinaryProduct> p = matchBinaryProduct(op, why);
+    if (failed(p)) {
+      if (!why.empty())
+        op->emitRemark() << "binary kernel not used: " << why;
+      continue;
+    }
+    std::string name;
+    do {
+      name = "__quantx_binary_kernel_" + std::to_string(counter++);
+    } while (symbols.lookup(name) || symbols.lookup(name + "_weights"));
+    Location loc = op.getLoc();
+    b.setInsertionPoint(op);
+    auto inputType = cast<RankedTensorType>(p->activations.getType());
+    auto outType = cast<RankedTensorType>(op.getResult(0).getType());
+    auto inputArg =
+        MemRefType::get({ShapedType::kDynamic, p->words}, b.getI64Type());
+    auto outArg = MemRefType::get({ShapedType::kDynamic, p->n}, b.getI32Type());
+    Value input = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(inputType.getShape(), b.getI64Type()),
+        p->activations, /*read_only=*/true);
+    if (input.getType() != inputArg)
+      input = memref::CastOp::create(b, loc, inputArg, input);
+    SmallVector<Value> dynamic;
+    if (outType.isDynamicDim(0))
+      dynamic.push_back(tensor::DimOp::create(b, loc, p->activations, 0));
+    auto outBufferType = MemRefType::get(outType.getShape(), b.getI32Type());
+    Value outBuffer = memref::AllocOp::create(b, loc, outBufferType, dynamic,
+                                              b.getI64IntegerAttr(64));
+    Value outValue = outBuffer;
+    if (outBufferType != outArg)
+      outValue = memref::CastOp::create(b, loc, outArg, outBuffer);
+    OpBuilder kernelBuilder(module.getContext());
+    KernelBuilder builder(kernelBuilder, loc, *p, lanes, mr, nr);
+    func::FuncOp kernel =
+        builder.build(module, name, {inputArg, outArg}, features);
+    func::CallOp::create(b, loc, kernel, ValueRange{input, outValue});
+    Value result = bufferization::ToTensorOp::create(
+        b, loc, outType, outBuffer, /*restrict=*/true, /*writable=*/true);
+    op.getResult(0).replaceAllUsesWith(result);
+    weightSources.insert(p->weightSource);
+    op.erase();
+  }
+  for (Operation *source : weightSources)
+    if (source->use_empty() && isa<arith::ConstantOp>(source))
+      source->erase();
+}
+
+} // namespace

@@ -1,0 +1,25 @@
+// The binary kernels' popcount follows the options, not the host: the
+// kernel function carries its target features, so llc emits the same
+// instructions everywhere (unittests/Conversion/BinaryOpsJitTest.cpp runs
+// the kernel the host's options select).
+// RUN: quantx-opt %s --quantx-to-llvm | mlir-translate --mlir-to-llvmir | llc -O3 -mtriple=x86_64 | FileCheck %s --check-prefix=YMM
+// RUN: quantx-opt %s --quantx-to-llvm="vector-bits=512 vpopcntdq" | mlir-translate --mlir-to-llvmir | llc -O3 -mtriple=x86_64 | FileCheck %s --check-prefix=ZMM
+
+// AVX2: the nibble lookup (vpshufb) and byte sums (vpsadbw) on ymm.
+// YMM-LABEL: __quantx_binary_kernel_0:
+//       YMM: vpxor {{.*}}%ymm
+//       YMM: vpshufb {{.*}}%ymm
+//       YMM: vpsadbw {{.*}}%ymm
+//   YMM-NOT: zmm
+//   YMM-NOT: popcnt
+// AVX-512 VPOPCNTDQ: one vpopcntq per vector of eight words.
+// ZMM-LABEL: __quantx_binary_kernel_0:
+//       ZMM: vpopcntq {{.*}}%zmm
+//   ZMM-NOT: vpshufb
+
+func.func @product(%x: tensor<?x256xf32>) -> tensor<?x8xi32> {
+  %w = arith.constant dense<7> : tensor<8x4xi64>
+  %a = quantx.pack_signs %x : tensor<?x256xf32> to tensor<?x4xi64>
+  %d = quantx.binary_matmul %a, %w k 256 : tensor<?x4xi64>, tensor<8x4xi64> -> tensor<?x8xi32>
+  return %d : tensor<?x8xi32>
+}
