@@ -30,7 +30,7 @@ CMAKE_FLAGS := -G Ninja \
 
 .PHONY: all deps configure build check demo format format-check layers-check \
         unittests \
-        lit docs docs-check install-check fuzz bench bench-int8 bench-train bench-qat bench-ptq datasets clean \
+        lit docs docs-check install-check fuzz bench bench-int8 bench-binary bench-train bench-qat bench-ptq datasets clean \
         check-sanitize test-deps
 
 all: build
@@ -207,6 +207,14 @@ bench-int8: deps datasets
 	ninja -C $(BUILD_DIR) quantx-bench-int8-gemm quantx-runner quantx-opt
 	$(BUILD_DIR)/bin/quantx-bench-int8-gemm
 	@./bench/infer/bench-int8.sh $(BUILD_DIR)
+
+# The binary (XNOR-popcount) GEMM beside a hand-written AVX2 kernel,
+# OpenBLAS sgemm on the same logical shape and a loop (docs/Binary.md).
+bench-binary: deps
+	@./.ci/install-deps.sh libopenblas-dev
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
+	ninja -C $(BUILD_DIR) quantx-bench-binary-gemm
+	$(BUILD_DIR)/bin/quantx-bench-binary-gemm
 
 # Training speed against PyTorch (optional peer: python3-torch).
 bench-train: build datasets
