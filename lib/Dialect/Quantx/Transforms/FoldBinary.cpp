@@ -50,7 +50,8 @@ FakeQuantOp getSignActivations(Value value) {
   return fakeQuant;
 }
 
-/// Constant binary weight codes behind storage_cast and dequantize.
+/// Constant binary weight codes behind storage_cast and dequantize, with
+/// the output channel their last dimension.
 FailureOr<BinaryWeights> getBinaryWeights(Value value) {
   auto dequantize = value.getDefiningOp<DequantizeOp>();
   if (!dequantize)
@@ -60,19 +61,65 @@ FailureOr<BinaryWeights> getBinaryWeights(Value value) {
     return failure();
   auto format = dyn_cast<BinaryType>(
       getElementTypeOrSelf(dequantize.getInput().getType()));
-  if (!format || (format.getChannelAxis() && *format.getChannelAxis() != 1))
-    return failure();
   auto codes = dyn_cast_or_null<DenseIntElementsAttr>(
       getCompileTimeElements(cast.getInput()));
-  if (!codes || codes.getType().getRank() != 2)
+  if (!format || !codes || codes.getType().getRank() < 2 ||
+      (format.getChannelAxis() &&
+       *format.getChannelAxis() != codes.getType().getRank() - 1))
     return failure();
   return BinaryWeights{codes, format};
 }
 
-/// Folds one matmul, or says why not.
-LogicalResult foldMatmul(linalg::MatmulOp matmul, std::string &why) {
-  FakeQuantOp signs = getSignActivations(matmul.getInputs()[0]);
-  FailureOr<BinaryWeights> weights = getBinaryWeights(matmul.getInputs()[1]);
+/// The rows of the product for a convolution: each output pixel's window
+/// of the (binarized) input, N*OH*OW x KH*KW*C, as a gather generic and a
+/// collapse.
+Value buildWindows(OpBuilder &b, Location loc, linalg::Conv2DNhwcHwcfOp conv,
+                   Value input, ArrayRef<int64_t> filterShape) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  int64_t kh = filterShape[0], kw = filterShape[1], c = filterShape[2];
+  SmallVector<int64_t> shape = {outType.getDimSize(0),
+                                outType.getDimSize(1),
+                                outType.getDimSize(2),
+                                kh,
+                                kw,
+                                c};
+  SmallVector<Value> dynamic;
+  if (ShapedType::isDynamic(shape[0]))
+    dynamic.push_back(tensor::DimOp::create(b, loc, input, 0));
+  Value empty = tensor::EmptyOp::create(b, loc, shape,
+                                        inputType.getElementType(), dynamic);
+  MLIRContext *context = b.getContext();
+  AffineExpr n, oh, ow, fh, fw, ch;
+  bindDims(context, n, oh, ow, fh, fw, ch);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {n, oh * strides[0] + fh * dilations[0],
+                      ow * strides[1] + fw * dilations[1], ch},
+                     context),
+      AffineMap::getMultiDimIdentityMap(6, context)};
+  auto gather = linalg::GenericOp::create(
+      b, loc, TypeRange{empty.getType()}, ValueRange{input}, ValueRange{empty},
+      maps, SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        linalg::YieldOp::create(nb, l, args[0]);
+      });
+  SmallVector<int64_t> rowsShape = {ShapedType::isDynamic(shape[0])
+                                        ? ShapedType::kDynamic
+                                        : shape[0] * shape[1] * shape[2],
+                                    kh * kw * c};
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(rowsShape, inputType.getElementType()),
+      gather.getResult(0),
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+}
+
+/// Folds one matmul or NHWC convolution, or says why not.
+LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
+  FakeQuantOp signs = getSignActivations(op.getDpsInputs()[0]);
+  FailureOr<BinaryWeights> weights = getBinaryWeights(op.getDpsInputs()[1]);
   if (!signs && succeeded(weights)) {
     why = "its weights are binary but its activations are not (BinaryConnect "
           "layers are not folded)";
@@ -89,25 +136,35 @@ LogicalResult foldMatmul(linalg::MatmulOp matmul, std::string &why) {
     why = "its activations round stochastically";
     return failure();
   }
-  if (matmul.getIndexingMapsArray() !=
-      linalg::MatmulOp::getDefaultIndexingMaps(matmul.getContext())) {
+  auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
+  if (isa<linalg::MatmulOp>(op) &&
+      op.getIndexingMapsArray() !=
+          linalg::MatmulOp::getDefaultIndexingMaps(op.getContext())) {
     why = "the matmul has transposed operands";
     return failure();
   }
-  Value init = matmul.getOutputs()[0];
+  Value init = op.getDpsInits()[0];
   if (!isKnownZero(init)) {
-    why = "the matmul accumulates into a tensor not known to be zero";
+    why = "it accumulates into a tensor not known to be zero";
     return failure();
   }
-  auto resultType = cast<RankedTensorType>(matmul.getResult(0).getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   auto inputType = cast<RankedTensorType>(signs.getInput().getType());
-  if (!resultType.getElementType().isF32() || !inputType.hasRank() ||
-      inputType.isDynamicDim(1)) {
-    why = "it is not an f32 matmul with a static K";
+  int64_t rank = resultType.getRank();
+  bool staticButBatch =
+      llvm::all_of(resultType.getShape().drop_front(),
+                   [](int64_t d) { return !ShapedType::isDynamic(d); }) &&
+      llvm::all_of(inputType.getShape().drop_front(),
+                   [](int64_t d) { return !ShapedType::isDynamic(d); });
+  if (!resultType.getElementType().isF32() || !staticButBatch) {
+    why = "it is not an f32 contraction with static shapes but its batch";
     return failure();
   }
+  // The weights as a K x N matrix: a filter's first three dimensions
+  // flattened (the order of the windows' columns).
   ArrayRef<int64_t> codeShape = weights->codes.getType().getShape();
-  int64_t k = codeShape[0], n = codeShape[1];
+  int64_t n = codeShape.back();
+  int64_t k = weights->codes.getNumElements() / n;
   if (k >= (int64_t(1) << 24)) {
     why = "K is 2^24 or more";
     return failure();
@@ -119,32 +176,44 @@ LogicalResult foldMatmul(linalg::MatmulOp matmul, std::string &why) {
   codes.reserve(k * n);
   for (const APInt &code : weights->codes.getValues<APInt>())
     codes.push_back(code.getZExtValue() & 1);
-  SmallVector<uint64_t> packed;
-  packed.reserve(n * words);
+  SmallVector<APInt> packedValues;
+  packedValues.reserve(n * words);
   SmallVector<int64_t> column(k);
   for (int64_t c = 0; c < n; ++c) {
     for (int64_t r = 0; r < k; ++r)
       column[r] = codes[r * n + c];
-    std::vector<uint64_t> row =
-        ::quantx::numerics::packSignCodes(column.data(), k);
-    packed.append(row.begin(), row.end());
+    for (uint64_t word : ::quantx::numerics::packSignCodes(column.data(), k))
+      packedValues.push_back(APInt(64, word));
   }
-  OpBuilder b(matmul);
-  Location loc = matmul.getLoc();
+  OpBuilder b(op);
+  Location loc = op.getLoc();
   Type i64 = b.getI64Type();
-  auto packedType = RankedTensorType::get({n, words}, i64);
-  SmallVector<APInt> packedValues;
-  for (uint64_t word : packed)
-    packedValues.push_back(APInt(64, word));
   Value packedWeights = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(packedType, packedValues));
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({n, words}, i64),
+                             packedValues));
 
-  SmallVector<int64_t> activationShape = {inputType.getDimSize(0), words};
-  Value activations = PackSignsOp::create(
-      b, loc, RankedTensorType::get(activationShape, i64), signs.getInput());
-  auto dotType = RankedTensorType::get(resultType.getShape(), b.getI32Type());
-  Value dots = BinaryMatmulOp::create(b, loc, dotType, activations,
-                                      packedWeights, b.getI64IntegerAttr(k));
+  // The rows of the product: the matmul's input, or the windows.
+  Value rows = conv ? buildWindows(b, loc, conv, signs.getInput(), codeShape)
+                    : signs.getInput();
+  int64_t m = cast<RankedTensorType>(rows.getType()).getDimSize(0);
+  Value activations =
+      PackSignsOp::create(b, loc, RankedTensorType::get({m, words}, i64), rows);
+  Value dots = BinaryMatmulOp::create(
+      b, loc, RankedTensorType::get({m, n}, b.getI32Type()), activations,
+      packedWeights, b.getI64IntegerAttr(k));
+  if (conv) {
+    SmallVector<OpFoldResult> outSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      outSizes.push_back(
+          resultType.isDynamicDim(d)
+              ? OpFoldResult(tensor::DimOp::create(b, loc, signs.getInput(), d)
+                                 .getResult())
+              : OpFoldResult(b.getIndexAttr(resultType.getDimSize(d))));
+    dots = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(resultType.getShape(), b.getI32Type()),
+        dots, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, outSizes);
+  }
 
   // Each channel's scale: the activations' times the weights', as the f32
   // values the float layer multiplies (their product is exact in f64).
@@ -160,15 +229,14 @@ LogicalResult foldMatmul(linalg::MatmulOp matmul, std::string &why) {
       DenseElementsAttr::get(RankedTensorType::get({n}, b.getF64Type()),
                              ArrayRef(scales)));
   MLIRContext *context = b.getContext();
-  AffineExpr m, c;
-  bindDims(context, m, c);
-  SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {m, c}, context),
-                                 AffineMap::get(2, 0, {c}, context),
-                                 AffineMap::get(2, 0, {m, c}, context)};
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, context),
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context), context),
+      AffineMap::getMultiDimIdentityMap(rank, context)};
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, ValueRange{dots, scaleTensor},
       ValueRange{init}, maps,
-      {utils::IteratorType::parallel, utils::IteratorType::parallel},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
         Value d = arith::SIToFPOp::create(nb, l, nb.getF64Type(), args[0]);
         Value y = arith::MulFOp::create(nb, l, d, args[1]);
@@ -176,21 +244,26 @@ LogicalResult foldMatmul(linalg::MatmulOp matmul, std::string &why) {
             nb, l,
             arith::TruncFOp::create(nb, l, nb.getF32Type(), y).getResult());
       });
-  matmul.getResult(0).replaceAllUsesWith(generic.getResult(0));
-  matmul.erase();
+  op->getResult(0).replaceAllUsesWith(generic.getResult(0));
+  op->erase();
   return success();
 }
 
 struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation()->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
-    for (linalg::MatmulOp matmul : matmuls) {
+    SmallVector<linalg::LinalgOp> contractions;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(op))
+        contractions.push_back(cast<linalg::LinalgOp>(op));
+    });
+    for (linalg::LinalgOp op : contractions) {
       std::string why;
-      Location loc = matmul.getLoc();
-      if (failed(foldMatmul(matmul, why)))
-        emitRemark(loc) << "quantx-fold-binary: left this matmul alone: "
-                        << why;
+      Location loc = op.getLoc();
+      bool isMatmul = isa<linalg::MatmulOp>(op);
+      if (failed(foldContraction(op, why)))
+        emitRemark(loc) << "quantx-fold-binary: left this "
+                        << (isMatmul ? "matmul" : "convolution")
+                        << " alone: " << why;
     }
     // Fake quantizers, weight casts and code constants the folds left
     // without users (a dequantize before the cast it reads, the cast

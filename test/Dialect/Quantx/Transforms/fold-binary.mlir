@@ -80,7 +80,37 @@ func.func @not_folded(%x: tensor<4x2xf32>, %acc: tensor<4x2xf32>) -> (tensor<4x2
   // expected-remark @+1 {{its activations round stochastically}}
   %y = linalg.matmul ins(%r, %w : tensor<4x2xf32>, tensor<2x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
   %s = quantx.fake_quant %x to !quantx.binary<f32, 1.0> : tensor<4x2xf32>
-  // expected-remark @+1 {{the matmul accumulates into a tensor not known to be zero}}
+  // expected-remark @+1 {{it accumulates into a tensor not known to be zero}}
   %y2 = linalg.matmul ins(%s, %w : tensor<4x2xf32>, tensor<2x2xf32>) outs(%acc : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %y, %y2 : tensor<4x2xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// A binary convolution (stride 2, dilation 1 by 2): each output pixel's
+// window of the binarized input becomes a row of K = 3 * 3 * 2 = 18 signs
+// (a gather generic and a collapse), the filter's three first dimensions
+// are flattened into K, and the product is expanded back to NHWC.
+// CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4 * 2, d5)>
+// CHECK-LABEL: func.func @conv
+//  CHECK-SAME:   (%[[X:.*]]: tensor<?x9x9x2xf32>)
+//       CHECK:   %[[G:.*]] = linalg.generic {{.*}}#[[WINDOW]]{{.*}} ins(%[[X]] : tensor<?x9x9x2xf32>) outs(%{{.*}} : tensor<?x4x3x3x3x2xf32>)
+//       CHECK:   %[[R:.*]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<?x4x3x3x3x2xf32> into tensor<?x18xf32>
+//       CHECK:   %[[A:.*]] = quantx.pack_signs %[[R]] : tensor<?x18xf32> to tensor<?x1xi64>
+//       CHECK:   %[[D:.*]] = quantx.binary_matmul %[[A]], %{{.*}} k 18 : tensor<?x1xi64>, tensor<2x1xi64> -> tensor<?x2xi32>
+//       CHECK:   %[[E:.*]] = tensor.expand_shape %[[D]] {{\[\[}}0, 1, 2], [3]] output_shape [%{{.*}}, 4, 3, 2] : tensor<?x2xi32> into tensor<?x4x3x2xi32>
+//       CHECK:   linalg.generic {{.*}} ins(%[[E]], %{{.*}} : tensor<?x4x3x2xi32>, tensor<2xf64>)
+//   CHECK-NOT:   linalg.conv_2d_nhwc_hwcf
+func.func @conv(%x: tensor<?x9x9x2xf32>) -> tensor<?x4x3x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x9x9x2xf32>
+  %codes = arith.constant dense<[[[[true, true], [false, false]], [[true, true], [false, false]], [[true, true], [false, false]]], [[[false, true], [true, true]], [[false, true], [true, true]], [[true, false], [true, false]]], [[[false, false], [false, false]], [[false, true], [false, true]], [[true, true], [false, true]]]]> : tensor<3x3x2x2xi1>
+  %q = quantx.storage_cast %codes : tensor<3x3x2x2xi1> to tensor<3x3x2x2x!quantx.binary<f32:3, {0.5, 0.25}>>
+  %w = quantx.dequantize %q : tensor<3x3x2x2x!quantx.binary<f32:3, {0.5, 0.25}>> to tensor<3x3x2x2xf32>
+  %s = quantx.fake_quant %x to !quantx.binary<f32, 1.0> : tensor<?x9x9x2xf32>
+  %e = tensor.empty(%n) : tensor<?x4x3x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x4x3x2xf32>) -> tensor<?x4x3x2xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%s, %w : tensor<?x9x9x2xf32>, tensor<3x3x2x2xf32>) outs(%z : tensor<?x4x3x2xf32>) -> tensor<?x4x3x2xf32>
+  return %y : tensor<?x4x3x2xf32>
 }

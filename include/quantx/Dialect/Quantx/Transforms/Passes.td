@@ -84,7 +84,7 @@ def FoldBinaryPass : Pass<"quantx-fold-binary"> {
   let summary = "Fold binarized matmuls (BNN layers) into XNOR-popcount";
   let description = [{
     A frozen binary layer (`quantx-freeze-quantization` writes them) is a
-    `linalg.matmul` of sign activations, `quantx.fake_quant` to a per-tensor
+    `linalg.matmul` (or `linalg.conv_2d_nhwc_hwcf`) of sign activations, `quantx.fake_quant` to a per-tensor
     `!quantx.binary`, by constant binary weight codes behind
     `quantx.storage_cast` and `quantx.dequantize` (per output channel
     scales or one), accumulating into zeros. Both sides are +-1 times a
@@ -93,7 +93,12 @@ def FoldBinaryPass : Pass<"quantx-fold-binary"> {
     channel, `quantx::numerics::packSignCodes`), packs the activations at
     run time (`quantx.pack_signs`), multiplies with
     `quantx.binary_matmul` (`K - 2 popcount(a xor w)`) and scales the
-    integer result once, in f64 rounded to the matmul's f32.
+    integer result once, in f64 rounded to the matmul's f32. A
+    convolution's rows are the windows of its input (any strides and
+    dilations; im2col as a gather generic and a collapse), its filter's
+    first three dimensions flattened into K, and the product expanded back
+    to NHWC; QAT binarizes the padded input, so padded zeros are +1 there
+    already and need no correction.
 
     The float matmul it replaces sums K products in f32, rounding as it
     goes; the folded layer rounds only its final value, so outputs may
