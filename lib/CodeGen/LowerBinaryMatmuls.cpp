@@ -137,80 +137,42 @@ FailureOr<BinaryProduct> matchBinaryProduct(linalg::GenericOp op,
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const BinaryProduct &p,
-                int64_t lanes, int64_t mr, int64_t nr)
-      : b(b), loc(loc), p(p), lanes(lanes), mr(mr), nr(nr),
-        steps(llvm::divideCeil(p.words, lanes)),
-        panels(llvm::divideCeil(p.n, nr)) {}
+                int64_t lanes, int64_t mr, int64_t nv)
+      : b(b), loc(loc), p(p), lanes(lanes), mr(mr), nv(nv),
+        panels(llvm::divideCeil(p.n, lanes * nv)) {}
 
   func::FuncOp build(ModuleOp module, StringRef name, ArrayRef<Type> argTypes,
                      ArrayRef<StringRef> features);
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Type vectorType() { return VectorType::get({lanes}, b.getI64Type()); }
-  void copyTile(Value input, Value tile, Value r0, Value rows);
+  VectorType vectorType(Type element) {
+    return VectorType::get({lanes}, element);
+  }
 
   OpBuilder &b;
   Location loc;
   const BinaryProduct &p;
-  int64_t lanes, mr, nr, steps, panels;
+  int64_t lanes, mr, nv, panels;
 };
-
-/// Copies rows [r0, r0 + rows) of `input` into `tile` (mr rows of
-/// steps * lanes words), zero padding the words past W and the rows past
-/// `rows`.
-void KernelBuilder::copyTile(Value input, Value tile, Value r0, Value rows) {
-  int64_t padded = steps * lanes;
-  Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
-  auto rowLoop = scf::ForOp::create(b, loc, index(0), index(mr), index(1));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(rowLoop.getBody());
-  Value i = rowLoop.getInductionVar();
-  Value exists =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, rows);
-  auto wordLoop = scf::ForOp::create(b, loc, index(0), index(padded), index(1));
-  b.setInsertionPointToStart(wordLoop.getBody());
-  Value w = wordLoop.getInductionVar();
-  Value inside = arith::AndIOp::create(
-      b, loc, exists,
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, w,
-                            index(p.words)));
-  auto ifOp = scf::IfOp::create(b, loc, TypeRange{b.getI64Type()}, inside,
-                                /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    Value row = arith::AddIOp::create(b, loc, r0, i);
-    scf::YieldOp::create(
-        b, loc,
-        memref::LoadOp::create(b, loc, input, ValueRange{row, w}).getResult());
-    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-    scf::YieldOp::create(b, loc, zero);
-  }
-  Value at = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, i, index(padded)), w);
-  memref::StoreOp::create(b, loc, ifOp.getResult(0), tile, ValueRange{at});
-}
 
 func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
                                   ArrayRef<Type> argTypes,
                                   ArrayRef<StringRef> features) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  // The weights: panel p, step s, row j of the panel, `lanes` words.
-  int64_t padded = steps * lanes;
+  // The weights transposed: panel p, word w, then nr = lanes * nv weight
+  // rows (output columns), zero padded past N.
+  int64_t nr = lanes * nv;
   SmallVector<APInt> words = llvm::to_vector(p.weights.getValues<APInt>());
   SmallVector<APInt> packed;
-  packed.reserve(panels * steps * nr * lanes);
+  packed.reserve(panels * p.words * nr);
   for (int64_t panel = 0; panel < panels; ++panel)
-    for (int64_t s = 0; s < steps; ++s)
-      for (int64_t j = 0; j < nr; ++j)
-        for (int64_t l = 0; l < lanes; ++l) {
-          int64_t row = panel * nr + j, word = s * lanes + l;
-          packed.push_back(row < p.n && word < p.words
-                               ? words[row * p.words + word]
-                               : APInt(64, 0));
-        }
+    for (int64_t w = 0; w < p.words; ++w)
+      for (int64_t j = 0; j < nr; ++j) {
+        int64_t row = panel * nr + j;
+        packed.push_back(row < p.n ? words[row * p.words + w] : APInt(64, 0));
+      }
   auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())},
                                           b.getI64Type());
   auto global = memref::GlobalOp::create(
@@ -234,82 +196,82 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
   Value weights = memref::GetGlobalOp::create(b, loc, global.getType(),
                                               global.getSymName());
   Value numRows = memref::DimOp::create(b, loc, out, 0);
-  Value tile = memref::AllocOp::create(
-      b, loc, MemRefType::get({mr * padded}, b.getI64Type()),
-      b.getI64IntegerAttr(64));
+  Type i64 = b.getI64Type(), i32 = b.getI32Type();
   Value zeroVector = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(cast<ShapedType>(vectorType()),
-                             b.getI64IntegerAttr(0).getValue()));
-  Value kValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(p.k));
+      b, loc, DenseElementsAttr::get(vectorType(i64), APInt(64, 0)));
+  Value kVector = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vectorType(i64), APInt(64, p.k)));
+  Value lastRow = arith::SubIOp::create(b, loc, numRows, index(1));
 
   auto rowLoop = scf::ForOp::create(b, loc, index(0), numRows, index(mr));
   b.setInsertionPointToStart(rowLoop.getBody());
   Value r0 = rowLoop.getInductionVar();
-  Value rows = arith::MinUIOp::create(
-      b, loc, index(mr), arith::SubIOp::create(b, loc, numRows, r0));
-  copyTile(input, tile, r0, rows);
+  // Rows past the last are computed on the last row again, never stored.
+  SmallVector<Value> rows;
+  for (int64_t i = 0; i < mr; ++i)
+    rows.push_back(arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, r0, index(i)), lastRow));
   auto panelLoop =
       scf::ForOp::create(b, loc, index(0), index(panels), index(1));
   b.setInsertionPointToStart(panelLoop.getBody());
   Value panel = panelLoop.getInductionVar();
-  SmallVector<Value> inits(mr * nr, zeroVector);
-  auto stepLoop =
-      scf::ForOp::create(b, loc, index(0), index(steps), index(1), inits);
+  Value panelBase = arith::MulIOp::create(b, loc, panel, index(p.words * nr));
+  SmallVector<Value> inits(mr * nv, zeroVector);
+  auto wordLoop =
+      scf::ForOp::create(b, loc, index(0), index(p.words), index(1), inits);
   {
     OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(stepLoop.getBody());
-    Value s = stepLoop.getInductionVar();
-    SmallVector<Value> accs(stepLoop.getRegionIterArgs());
-    SmallVector<Value> a, w;
-    for (int64_t i = 0; i < mr; ++i)
-      a.push_back(vector::LoadOp::create(
-          b, loc, cast<VectorType>(vectorType()), tile,
-          ValueRange{arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, s, index(lanes)),
-              index(i * padded))}));
-    Value base = arith::MulIOp::create(
-        b, loc,
-        arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, panel, index(steps)), s),
-        index(nr * lanes));
-    for (int64_t j = 0; j < nr; ++j)
-      w.push_back(vector::LoadOp::create(
-          b, loc, cast<VectorType>(vectorType()), weights,
+    b.setInsertionPointToStart(wordLoop.getBody());
+    Value w = wordLoop.getInductionVar();
+    SmallVector<Value> accs(wordLoop.getRegionIterArgs());
+    Value base = arith::AddIOp::create(
+        b, loc, panelBase, arith::MulIOp::create(b, loc, w, index(nr)));
+    SmallVector<Value> weightVectors;
+    for (int64_t j = 0; j < nv; ++j)
+      weightVectors.push_back(vector::LoadOp::create(
+          b, loc, vectorType(i64), weights,
           ValueRange{arith::AddIOp::create(b, loc, base, index(j * lanes))}));
-    for (int64_t i = 0; i < mr; ++i)
-      for (int64_t j = 0; j < nr; ++j) {
+    for (int64_t i = 0; i < mr; ++i) {
+      Value word =
+          memref::LoadOp::create(b, loc, input, ValueRange{rows[i], w});
+      Value a = vector::BroadcastOp::create(b, loc, vectorType(i64), word);
+      for (int64_t j = 0; j < nv; ++j) {
         Value differ = math::CtPopOp::create(
-            b, loc, arith::XOrIOp::create(b, loc, a[i], w[j]));
-        accs[i * nr + j] =
-            arith::AddIOp::create(b, loc, accs[i * nr + j], differ);
+            b, loc, arith::XOrIOp::create(b, loc, a, weightVectors[j]));
+        accs[i * nv + j] =
+            arith::AddIOp::create(b, loc, accs[i * nv + j], differ);
       }
+    }
     scf::YieldOp::create(b, loc, accs);
   }
-  // Store k - 2 * (the lanes' sum) for the rows and columns that exist.
+  // k - 2 * count for the rows and columns that exist: a vector store
+  // where the whole vector of columns exists, a masked one at the edge.
+  Value count = arith::MinUIOp::create(
+      b, loc, index(mr), arith::SubIOp::create(b, loc, numRows, r0));
   for (int64_t i = 0; i < mr; ++i) {
     Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         index(i), rows);
+                                         index(i), count);
     auto ifRow = scf::IfOp::create(b, loc, exists, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&ifRow.getThenRegion().front());
     Value row = arith::AddIOp::create(b, loc, r0, index(i));
-    for (int64_t j = 0; j < nr; ++j) {
+    for (int64_t j = 0; j < nv; ++j) {
+      Value acc = wordLoop.getResult(i * nv + j);
+      Value dot = arith::TruncIOp::create(
+          b, loc, vectorType(i32),
+          arith::SubIOp::create(b, loc, kVector,
+                                arith::AddIOp::create(b, loc, acc, acc)));
       Value column = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, panel, index(nr)), index(j));
-      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           column, index(p.n));
-      auto ifColumn =
-          scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard gc(b);
-      b.setInsertionPointToStart(&ifColumn.getThenRegion().front());
-      Value sum = vector::ReductionOp::create(
-          b, loc, vector::CombiningKind::ADD, stepLoop.getResult(i * nr + j));
-      Value dot = arith::SubIOp::create(
-          b, loc, kValue, arith::AddIOp::create(b, loc, sum, sum));
-      memref::StoreOp::create(
-          b, loc, arith::TruncIOp::create(b, loc, b.getI32Type(), dot), out,
-          ValueRange{row, column});
+          b, loc, arith::MulIOp::create(b, loc, panel, index(nr)),
+          index(j * lanes));
+      // Lanes of columns below N.
+      Value valid = arith::SubIOp::create(
+          b, loc, index(p.n),
+          arith::MinUIOp::create(b, loc, column, index(p.n)));
+      Value mask = vector::CreateMaskOp::create(
+          b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{valid});
+      vector::MaskedStoreOp::create(b, loc, out, ValueRange{row, column}, mask,
+                                    dot);
     }
   }
   b.setInsertionPointToEnd(entry);
@@ -344,9 +306,10 @@ void LowerBinaryMatmulsPass::runOnOperation() {
   if (vpopcntdq)
     features.push_back("avx512vpopcntdq");
   int64_t lanes = vectorBits / 64;
-  // Register tile: mr x nr accumulators, mr activation and nr weight
-  // vectors, and the popcount's temporaries.
-  int64_t mr = vectorBits == 512 ? 4 : 2, nr = 4;
+  // Register tile: mr rows by nv vectors of weight rows (output columns)
+  // of accumulators, nv weight vectors, one broadcast activation word and
+  // the popcount's temporaries.
+  int64_t mr = vectorBits == 512 ? 6 : 4, nv = vectorBits == 512 ? 3 : 2;
 
   SmallVector<linalg::GenericOp> candidates;
   module.walk([&](linalg::GenericOp op) {
@@ -391,7 +354,7 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     if (outBufferType != outArg)
       outValue = memref::CastOp::create(b, loc, outArg, outBuffer);
     OpBuilder kernelBuilder(module.getContext());
-    KernelBuilder builder(kernelBuilder, loc, *p, lanes, mr, nr);
+    KernelBuilder builder(kernelBuilder, loc, *p, lanes, mr, nv);
     func::FuncOp kernel =
         builder.build(module, name, {inputArg, outArg}, features);
     func::CallOp::create(b, loc, kernel, ValueRange{input, outValue});

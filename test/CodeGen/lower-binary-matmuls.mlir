@@ -7,26 +7,30 @@
 // BAD: error: quantx-lower-binary-matmuls: vpopcntdq needs vector-bits=512
 // BAD-BITS: error: quantx-lower-binary-matmuls: vector-bits must be 256 or 512, not 128
 
-// Five weight rows of five words (K = 300): two panels of four rows, two
-// steps of four words on AVX2 (one of eight with AVX-512), zero padded;
-// the product becomes a call of the kernel on the packed activations.
+// Five weight rows of five words (K = 300): the weights transposed into a
+// panel of two vectors of four weight rows per word (zero padded past the
+// fifth), one broadcast activation word per row and step, 4 x 2 vector
+// accumulators on AVX2 (6 x 3 of eight lanes with AVX-512); the product
+// becomes a call of the kernel on the packed activations.
 // CHECK-LABEL: func.func @product
-//       CHECK:   %[[A:.*]] = linalg.generic
+//       CHECK:   %[[A:.*]] = scf.for
 //       CHECK:   %[[AB:.*]] = bufferization.to_buffer %[[A]] read_only : tensor<?x5xi64> to memref<?x5xi64>
 //       CHECK:   %[[OUT:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x5xi32>
 //       CHECK:   call @__quantx_binary_kernel_0(%[[AB]], %[[OUT]])
 //       CHECK:   bufferization.to_tensor %[[OUT]] restrict writable
 //   CHECK-NOT:   math.ctpop
-//       CHECK: memref.global "private" constant @__quantx_binary_kernel_0_weights : memref<64xi64> = dense<[1, 2, 3, 4, 6, 7, 8, 9, 11, 12, 13, 14, -1, -2, -3, -4, 5, 0, 0, 0, 10, 0, 0, 0, 15, 0, 0, 0, -5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 0,
+//       CHECK: memref.global "private" constant @__quantx_binary_kernel_0_weights : memref<40xi64> = dense<[1, 6, 11, -1, 0, 0, 0, 0, 2, 7, 12, -2, 0, 0, 0, 0, 3, 8, 13, -3, 0, 0, 0, 0, 4, 9, 14, -4, 0, 0, 0, 0, 5, 10, 15, -5, 255, 0, 0, 0]>
 //       CHECK: func.func private @__quantx_binary_kernel_0(%{{.*}}: memref<?x5xi64>, %{{.*}}: memref<?x5xi32>) attributes {target_features = #llvm.target_features<["+avx2"]>}
+//       CHECK:   scf.for {{.*}} step %c4
 //       CHECK:   scf.for {{.*}} iter_args({{.*}}) -> (vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>)
+//       CHECK:     vector.broadcast %{{.*}} : i64 to vector<4xi64>
 //       CHECK:     arith.xori %{{.*}}, %{{.*}} : vector<4xi64>
 //       CHECK:     math.ctpop %{{.*}} : vector<4xi64>
-//       CHECK:   vector.reduction <add>
-//       CHECK:   arith.subi %c300_i64
-//       CHECK:   arith.trunci %{{.*}} : i64 to i32
+//       CHECK:   vector.constant_mask [1] : vector<4xi1>
+//       CHECK:   vector.maskedstore
 // ZMM-LABEL: func.func private @__quantx_binary_kernel_0
 //  ZMM-SAME:   target_features = #llvm.target_features<["+avx512f", "+avx512bw"]>
+//       ZMM:   iter_args({{.*}}) -> (vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>)
 //       ZMM:   math.ctpop %{{.*}} : vector<8xi64>
 // VPOPCNT-LABEL: func.func private @__quantx_binary_kernel_0
 //  VPOPCNT-SAME:   target_features = #llvm.target_features<["+avx512f", "+avx512bw", "+avx512vpopcntdq"]>

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// quantx.pack_signs: the rows padded with -1 (bit 0) to whole words, their
-// last dimension split into words of 64 values, and one linalg.generic
-// reducing each word's values into its bits.
+// quantx.pack_signs: loops over the rows and words; each word is a vector of
+// 64 values (masked past K, read as -1), compared with zero, its 64 flags
+// bitcast to the i64 (movemask instructions on x86).
 //
 // quantx.binary_matmul: one linalg.generic over (m, n, word) that starts
 // from k and subtracts twice the popcount of each word pair's XOR. It is
@@ -23,24 +23,17 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::quantx;
 
 namespace {
-
-/// The sizes of the dynamic dimensions of `value`.
-SmallVector<Value> getDynamicSizes(OpBuilder &b, Location loc, Value value) {
-  SmallVector<Value> sizes;
-  auto type = cast<RankedTensorType>(value.getType());
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(tensor::DimOp::create(b, loc, value, d));
-  return sizes;
-}
 
 struct PackSignsLowering : OpConversionPattern<PackSignsOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -55,66 +48,99 @@ struct PackSignsLowering : OpConversionPattern<PackSignsOp> {
     int64_t rank = inputType.getRank();
     int64_t k = inputType.getShape().back();
     int64_t words = resultType.getShape().back();
-    SmallVector<Value> dynamic = getDynamicSizes(rewriter, loc, input);
-    // Rows padded to whole words with -1, whose bit is 0.
-    if (words * 64 != k) {
-      SmallVector<int64_t> shape(inputType.getShape());
-      shape.back() = words * 64;
-      Value minusOne = arith::ConstantOp::create(
-          rewriter, loc, rewriter.getFloatAttr(element, -1.0));
-      input = tensor::createPadHighOp(RankedTensorType::get(shape, element),
-                                      input, minusOne,
-                                      /*nofold=*/false, loc, rewriter, dynamic);
+    OpBuilder &b = rewriter;
+    // The rows as one dimension: [rows, K].
+    Value rows = input;
+    if (rank == 1) {
+      rows = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get({1, k}, element), input,
+          SmallVector<ReassociationIndices>{{0, 1}});
+    } else if (rank > 2) {
+      ReassociationIndices leading(rank - 1);
+      std::iota(leading.begin(), leading.end(), 0);
+      int64_t count = 1;
+      for (int64_t d = 0; d + 1 < rank; ++d)
+        count = ShapedType::isDynamic(count) || inputType.isDynamicDim(d)
+                    ? ShapedType::kDynamic
+                    : count * inputType.getDimSize(d);
+      rows = tensor::CollapseShapeOp::create(
+          b, loc, RankedTensorType::get({count, k}, element), input,
+          SmallVector<ReassociationIndices>{leading, {rank - 1}});
     }
-    // [..., words * 64] -> [..., words, 64].
-    SmallVector<int64_t> split(resultType.getShape());
-    split.push_back(64);
-    SmallVector<ReassociationIndices> reassociation;
-    for (int64_t d = 0; d + 1 < rank; ++d)
-      reassociation.push_back({d});
-    reassociation.push_back({rank - 1, rank});
-    SmallVector<OpFoldResult> splitSizes;
-    unsigned next = 0;
-    for (int64_t size : split)
-      splitSizes.push_back(ShapedType::isDynamic(size)
-                               ? OpFoldResult(dynamic[next++])
-                               : OpFoldResult(rewriter.getIndexAttr(size)));
-    Value rows = tensor::ExpandShapeOp::create(
-        rewriter, loc, RankedTensorType::get(split, element), input,
-        reassociation, splitSizes);
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          rewriter.getI64Type(), dynamic);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
-    MLIRContext *context = rewriter.getContext();
-    SmallVector<AffineMap> maps = {
-        AffineMap::getMultiDimIdentityMap(rank + 1, context),
-        AffineMap::getMultiDimIdentityMap(rank + 1, context).dropResult(rank)};
-    SmallVector<utils::IteratorType> iterators(rank + 1,
-                                               utils::IteratorType::parallel);
-    iterators.back() = utils::IteratorType::reduction;
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, ValueRange{rows},
-        ValueRange{init}, maps, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Type i64 = b.getI64Type();
-          // BinaryFormat::encode: +1 unless x < 0 (NaN and -0 give +1).
-          Value zeroF =
-              arith::ConstantOp::create(b, l, b.getFloatAttr(element, 0.0));
-          Value plus = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UGE,
-                                             args[0], zeroF);
-          Value bit = arith::ExtUIOp::create(b, l, i64, plus);
-          Value j = arith::IndexCastUIOp::create(
-              b, l, i64, linalg::IndexOp::create(b, l, rank));
-          linalg::YieldOp::create(
-              b, l,
-              arith::OrIOp::create(b, l, args[1],
-                                   arith::ShLIOp::create(b, l, bit, j))
-                  .getResult());
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    Value numRows = tensor::DimOp::create(b, loc, rows, 0);
+    auto packedType =
+        RankedTensorType::get({ShapedType::kDynamic, words}, b.getI64Type());
+    Value init = tensor::EmptyOp::create(b, loc, packedType.getShape(),
+                                         b.getI64Type(), ValueRange{numRows});
+    // Each word: 64 values read as one vector (past K: -1, bit 0), compared
+    // with zero (+1 unless x < 0: NaN and -0 give +1) and the 64 flags
+    // reinterpreted as the word.
+    auto vectorType = VectorType::get({64}, element);
+    Value minusOne =
+        arith::ConstantOp::create(b, loc, b.getFloatAttr(element, -1.0));
+    Value zeros = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vectorType, b.getFloatAttr(element, 0.0)));
+    Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    Value c64 = arith::ConstantIndexOp::create(b, loc, 64);
+    Value numWords = arith::ConstantIndexOp::create(b, loc, words);
+    auto rowLoop =
+        scf::ForOp::create(b, loc, c0, numRows, c1, ValueRange{init});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(rowLoop.getBody());
+      Value r = rowLoop.getInductionVar();
+      auto wordLoop = scf::ForOp::create(b, loc, c0, numWords, c1,
+                                         rowLoop.getRegionIterArgs());
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(wordLoop.getBody());
+        Value w = wordLoop.getInductionVar();
+        Value start = arith::MulIOp::create(b, loc, w, c64);
+        Value values = vector::TransferReadOp::create(
+            b, loc, vectorType, rows, ValueRange{r, start}, minusOne,
+            ArrayRef<bool>{false});
+        Value flags = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE,
+                                            values, zeros);
+        Value word = vector::ExtractOp::create(
+            b, loc,
+            vector::BitCastOp::create(
+                b, loc, VectorType::get({1}, b.getI64Type()), flags),
+            ArrayRef<int64_t>{0});
+        Value updated = tensor::InsertOp::create(
+            b, loc, word, wordLoop.getRegionIterArgs()[0], ValueRange{r, w});
+        scf::YieldOp::create(b, loc, updated);
+      }
+      scf::YieldOp::create(b, loc, wordLoop.getResult(0));
+    }
+    Value packed = rowLoop.getResult(0);
+    // Back to the input's leading dimensions.
+    if (rank == 1) {
+      packed = tensor::CollapseShapeOp::create(
+          b, loc, resultType,
+          tensor::CastOp::create(
+              b, loc, RankedTensorType::get({1, words}, b.getI64Type()),
+              packed),
+          SmallVector<ReassociationIndices>{{0, 1}});
+    } else if (rank > 2) {
+      ReassociationIndices leading(rank - 1);
+      std::iota(leading.begin(), leading.end(), 0);
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(
+            d + 1 == rank ? OpFoldResult(b.getIndexAttr(words))
+            : inputType.isDynamicDim(d)
+                ? OpFoldResult(
+                      tensor::DimOp::create(b, loc, input, d).getResult())
+                : OpFoldResult(b.getIndexAttr(inputType.getDimSize(d))));
+      packed = tensor::ExpandShapeOp::create(
+          b, loc, resultType, packed,
+          SmallVector<ReassociationIndices>{leading, {rank - 1}}, sizes);
+    } else if (packed.getType() != resultType) {
+      packed = tensor::CastOp::create(b, loc, resultType, packed);
+    }
+    rewriter.replaceOp(op, packed);
     return success();
   }
 };
