@@ -283,12 +283,13 @@ static bool isVectorizableBody(linalg::GenericOp generic, int64_t rank) {
 }
 
 /// The elementwise generics after `value` that can be fused into the
-/// kernel's store: each the single user of the previous result.
+/// kernel's store: each the only user of the previous result (which it may
+/// also name as its unread init, as an in-place bias or activation does).
 static SmallVector<EpilogueStage> matchEpilogue(Value value, int64_t columns) {
   SmallVector<EpilogueStage> stages;
   auto valueType = cast<RankedTensorType>(value.getType());
   int64_t rank = valueType.getRank();
-  while (value.hasOneUse()) {
+  while (!value.use_empty() && llvm::all_equal(value.getUsers())) {
     auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
     if (!generic || generic.getNumResults() != 1 ||
         generic.getNumDpsInits() != 1 ||

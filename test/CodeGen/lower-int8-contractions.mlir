@@ -153,6 +153,86 @@ func.func @conv_epilogue(%x: tensor<?x6x6x3xi8>) -> tensor<?x4x4x16xi8> {
 
 // -----
 
+// Stages that write in place (their init is the previous result, which
+// their body does not read) fuse too: a bias add and a clamp after a
+// dequantization. One that reads its init (an accumulation into it) ends
+// the chain.
+// VNNI-LABEL: func.func @in_place
+//   VNNI-NOT:   linalg.generic
+//       VNNI:   call @__quantx_int8_kernel_0(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<?x4xi8>, i32, i32, memref<16xf32>, memref<16xf32>, memref<?x16xf32>) -> ()
+//       VNNI:   return
+// VNNI-LABEL: func.func @reads_init
+//       VNNI:   call @__quantx_int8_kernel_1(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<?x4xi8>, i32, i32, memref<16xf32>, memref<?x16xf32>) -> ()
+//       VNNI:   linalg.generic
+//       VNNI:   return
+func.func @in_place(%a: tensor<?x4xi8>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<3> : tensor<4x16xi8>
+  %scale = arith.constant dense<0.5> : tensor<16xf32>
+  %bias = arith.constant dense<0.25> : tensor<16xf32>
+  %za = arith.constant 0 : i32
+  %zero = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?x4xi8>
+  %e = tensor.empty(%n) : tensor<?x16xi32>
+  %f = linalg.fill ins(%zero : i32) outs(%e : tensor<?x16xi32>) -> tensor<?x16xi32>
+  %acc = linalg.quantized_matmul ins(%a, %w, %za, %za : tensor<?x4xi8>, tensor<4x16xi8>, i32, i32) outs(%f : tensor<?x16xi32>) -> tensor<?x16xi32>
+  %ef = tensor.empty(%n) : tensor<?x16xf32>
+  %d = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%acc, %scale : tensor<?x16xi32>, tensor<16xf32>) outs(%ef : tensor<?x16xf32>) {
+  ^bb0(%v: i32, %s: f32, %o: f32):
+    %x = arith.sitofp %v : i32 to f32
+    %y = arith.mulf %x, %s : f32
+    linalg.yield %y : f32
+  } -> tensor<?x16xf32>
+  %b = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%d, %bias : tensor<?x16xf32>, tensor<16xf32>) outs(%d : tensor<?x16xf32>) {
+  ^bb0(%v: f32, %c: f32, %o: f32):
+    %y = arith.addf %v, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<?x16xf32>
+  %one = arith.constant 1.0 : f32
+  %c = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%b : tensor<?x16xf32>) outs(%b : tensor<?x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %y = arith.minimumf %v, %one : f32
+    linalg.yield %y : f32
+  } -> tensor<?x16xf32>
+  return %c : tensor<?x16xf32>
+}
+
+func.func @reads_init(%a: tensor<?x4xi8>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<3> : tensor<4x16xi8>
+  %scale = arith.constant dense<0.5> : tensor<16xf32>
+  %za = arith.constant 0 : i32
+  %zero = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?x4xi8>
+  %e = tensor.empty(%n) : tensor<?x16xi32>
+  %f = linalg.fill ins(%zero : i32) outs(%e : tensor<?x16xi32>) -> tensor<?x16xi32>
+  %acc = linalg.quantized_matmul ins(%a, %w, %za, %za : tensor<?x4xi8>, tensor<4x16xi8>, i32, i32) outs(%f : tensor<?x16xi32>) -> tensor<?x16xi32>
+  %ef = tensor.empty(%n) : tensor<?x16xf32>
+  %d = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%acc, %scale : tensor<?x16xi32>, tensor<16xf32>) outs(%ef : tensor<?x16xf32>) {
+  ^bb0(%v: i32, %s: f32, %o: f32):
+    %x = arith.sitofp %v : i32 to f32
+    %y = arith.mulf %x, %s : f32
+    linalg.yield %y : f32
+  } -> tensor<?x16xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%d : tensor<?x16xf32>) outs(%d : tensor<?x16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %y = arith.addf %v, %o : f32
+    linalg.yield %y : f32
+  } -> tensor<?x16xf32>
+  return %t : tensor<?x16xf32>
+}
+// -----
+
 // What the kernels do not cover stays with the generic lowering, with a
 // remark saying why.
 func.func @fallbacks(%a: tensor<4x8xi8>, %w: tensor<8x4xi8>, %a16: tensor<4x8xi16>, %init: tensor<4x4xi32>) -> (tensor<4x4xi32>, tensor<4x4xi64>, tensor<4x4xi32>, tensor<4x4xi32>) {

@@ -25,6 +25,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 #include <limits>
@@ -239,8 +240,31 @@ static Value buildFixedEncode(Emitter &e, const num::FixedPointFormat &format,
   return buildFixedCode(e, format, q, x, params);
 }
 
-static Value buildFixedDecode(Emitter &e, Value code,
-                              const ChannelParams &params) {
+/// `storage` is the code as stored, `code` the same widened to i64.
+static Value buildFixedDecode(Emitter &e, Value storage, Value code,
+                              bool isSigned, const ChannelParams &params) {
+  // Codes of at most 32 bits (31 unsigned) and a constant zero point of
+  // at most 2^52 in magnitude: both are f64 integers and so is their
+  // difference (below 2^53), so converting first and subtracting in f64
+  // is exact, and an i32 converts in one vector instruction where an i64
+  // does not (AVX2).
+  APInt zeroPoint;
+  unsigned width = storage.getType().getIntOrFloatBitWidth();
+  if ((isSigned ? width <= 32 : width <= 31) &&
+      matchPattern(params.zeroPoint, m_ConstantInt(&zeroPoint)) &&
+      std::abs(zeroPoint.getSExtValue()) <= (int64_t(1) << 52)) {
+    Value narrow =
+        width == 32 ? storage
+        : isSigned
+            ? arith::ExtSIOp::create(e.b, e.loc, e.b.getI32Type(), storage)
+                  .getResult()
+            : arith::ExtUIOp::create(e.b, e.loc, e.b.getI32Type(), storage)
+                  .getResult();
+    Value converted = arith::SIToFPOp::create(e.b, e.loc, e.f64(), narrow);
+    return e.mulf(arith::SubFOp::create(e.b, e.loc, converted,
+                                        e.sitofp(params.zeroPoint)),
+                  params.scale);
+  }
   return e.mulf(e.sitofp(e.subi(code, params.zeroPoint)), params.scale);
 }
 
@@ -551,8 +575,9 @@ Value mlir::quantx::buildDecode(OpBuilder &builder, Location loc,
       return buildFrameworkDecode(e,
                                   e.fromStorage(code, lowering->fixed.isSigned),
                                   params, arithmetic, doubleScale);
-    value = buildFixedDecode(e, e.fromStorage(code, lowering->fixed.isSigned),
-                             params);
+    value =
+        buildFixedDecode(e, code, e.fromStorage(code, lowering->fixed.isSigned),
+                         lowering->fixed.isSigned, params);
     break;
   case FormatLowering::Kind::Binary: {
     Value negated = arith::NegFOp::create(builder, loc, params.scale);

@@ -87,6 +87,13 @@ ChannelParams buildConstantParams(OpBuilder &b, Location loc,
   return params;
 }
 
+/// Whether every channel of a per-channel format has the same zero point
+/// (then a constant of the body: a column would hide from the vectorized
+/// code that it is one value, and that it fits in fewer bits).
+bool hasUniformZeroPoint(const FormatLowering &format) {
+  return llvm::all_equal(format.zeroPoints);
+}
+
 /// Applies `body` to a scalar or to every element of a ranked tensor.
 Value buildElementwise(OpBuilder &b, Location loc, Value input, Type resultType,
                        ArrayRef<FormatLowering> formats, bool needsCounter,
@@ -119,7 +126,8 @@ Value buildElementwise(OpBuilder &b, Location loc, Value input, Type resultType,
         b, loc,
         DenseElementsAttr::get(scalesType, ArrayRef<double>(format.scales))));
     maps.push_back(channelMap);
-    if (format.kind == FormatLowering::Kind::Fixed) {
+    if (format.kind == FormatLowering::Kind::Fixed &&
+        !hasUniformZeroPoint(format)) {
       auto zerosType = RankedTensorType::get(
           {static_cast<int64_t>(format.zeroPoints.size())}, b.getI64Type());
       inputs.push_back(arith::ConstantOp::create(
@@ -149,7 +157,13 @@ Value buildElementwise(OpBuilder &b, Location loc, Value input, Type resultType,
           ChannelParams channel;
           channel.scale = args[next++];
           if (format.kind == FormatLowering::Kind::Fixed)
-            channel.zeroPoint = args[next++];
+            channel.zeroPoint =
+                hasUniformZeroPoint(format)
+                    ? arith::ConstantOp::create(
+                          nb, nloc,
+                          nb.getI64IntegerAttr(format.zeroPoints.front()))
+                          .getResult()
+                    : args[next++];
           params.push_back(channel);
         }
         Value counter;
