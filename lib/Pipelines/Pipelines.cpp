@@ -100,7 +100,10 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
 
 void mlir::quantx::buildQuantxPtqPipeline(
     OpPassManager &pm, const QuantxPtqPipelineOptions &options) {
-  // quantx-quantize freezes a QAT model's run-time quantizers itself.
+  // quantx-fold-binary and quantx-quantize freeze a QAT model's run-time
+  // quantizers themselves; binary layers become XNOR-popcount, the others
+  // integer layers.
+  pm.addPass(createFoldBinaryPass());
   QuantizePassOptions quantize;
   quantize.rescale = options.rescale;
   quantize.packSubByte = options.packSubByte;
@@ -114,8 +117,9 @@ void mlir::quantx::registerQuantxPipelines() {
   PassPipelineRegistration<QuantxPtqPipelineOptions>(
       "quantx-ptq",
       "A calibrated model (quantx-runner calibrate) or a trained QAT model "
-      "into its integer graph: quantx-quantize (freezing run-time "
-      "quantizers first), canonicalization, CSE",
+      "into its integer graph: quantx-fold-binary (binary layers to "
+      "XNOR-popcount), quantx-quantize (freezing run-time quantizers "
+      "first), canonicalization, CSE",
       buildQuantxPtqPipeline);
   PassPipelineRegistration<QuantxToLLVMPipelineOptions>(
       "quantx-to-llvm",

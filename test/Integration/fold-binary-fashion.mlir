@@ -24,3 +24,13 @@
 // RUN: quantx-runner eval %t.folded.mlir --dataset fashion-mnist --predictions %t.folded.npy | FileCheck %s --check-prefix=BYTES
 // BYTES: model-bytes: {{[1-3][0-9][0-9][0-9][0-9]$}}
 // RUN: %torch_python -c "import numpy as n, sys; a, b, c = (n.load('%t.' + s + '.npy') for s in ('qat', 'frozen', 'folded')); print('differences', (a != c).sum(), (b != c).sum()); sys.exit(0 if a.shape == c.shape == (10000,) and (a == c).all() and (b == c).all() else 1)"
+// quantx-ptq folds the binary layers and puts the 8-bit ones on integer
+// kernels: the whole model from the QAT file, the same predictions.
+// RUN: quantx-opt %t.trained.mlir --quantx-ptq -o %t.ptq.mlir
+// RUN: FileCheck %s --check-prefix=PTQ < %t.ptq.mlir
+// PTQ-DAG: linalg.conv_2d_nhwc_hwcf_q
+// PTQ-DAG: quantx.binary_matmul %{{.*}}, %{{.*}} k 144
+// PTQ-DAG: quantx.binary_matmul %{{.*}}, %{{.*}} k 1568
+// PTQ-DAG: linalg.quantized_matmul
+// RUN: quantx-runner eval %t.ptq.mlir --dataset fashion-mnist --predictions %t.ptq.npy > /dev/null
+// RUN: %torch_python -c "import numpy as n, sys; a, d = n.load('%t.qat.npy'), n.load('%t.ptq.npy'); print('differences', (a != d).sum()); sys.exit(0 if a.shape == d.shape and (a == d).all() else 1)"

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::quantx {
@@ -251,6 +252,15 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
 
 struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
   void runOnOperation() override {
+    // A QAT model's run-time quantizers are frozen first.
+    bool hasRunTimeScales = false;
+    getOperation()->walk([&](ScaledFakeQuantOp) { hasRunTimeScales = true; });
+    if (hasRunTimeScales) {
+      OpPassManager freeze("builtin.module");
+      freeze.addPass(createFreezeQuantizationPass());
+      if (failed(runPipeline(freeze, getOperation())))
+        return signalPassFailure();
+    }
     SmallVector<linalg::LinalgOp> contractions;
     getOperation()->walk([&](Operation *op) {
       if (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(op))

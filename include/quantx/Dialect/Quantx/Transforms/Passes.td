@@ -80,10 +80,12 @@ def ExportQuantPass : Pass<"quantx-export-quant"> {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
 }
 
-def FoldBinaryPass : Pass<"quantx-fold-binary"> {
+def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
   let summary = "Fold binarized matmuls (BNN layers) into XNOR-popcount";
   let description = [{
-    A frozen binary layer (`quantx-freeze-quantization` writes them) is a
+    A trained QAT model (`-o` of `quantx-runner train`) is frozen first
+    (`quantx-freeze-quantization`), as `quantx-ptq` does, which runs this
+    pass before `quantx-quantize`. A frozen binary layer is a
     `linalg.matmul` (or `linalg.conv_2d_nhwc_hwcf`) of sign activations, `quantx.fake_quant` to a per-tensor
     `!quantx.binary`, by constant binary weight codes behind
     `quantx.storage_cast` and `quantx.dequantize` (per output channel
