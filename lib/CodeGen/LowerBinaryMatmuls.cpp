@@ -184,12 +184,7 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
   auto func = func::FuncOp::create(b, loc, name,
                                    b.getFunctionType(argTypes, TypeRange{}));
   func.setPrivate();
-  SmallVector<StringAttr> featureAttrs;
-  for (StringRef feature : features)
-    featureAttrs.push_back(b.getStringAttr(("+" + feature).str()));
-  if (!featureAttrs.empty())
-    func->setAttr("target_features",
-                  LLVM::TargetFeaturesAttr::get(b.getContext(), featureAttrs));
+  setKernelTargetFeatures(func, features);
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   Value input = entry->getArgument(0), out = entry->getArgument(1);

@@ -1052,14 +1052,9 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
   auto func = func::FuncOp::create(b, loc, name,
                                    b.getFunctionType(argTypes, TypeRange{}));
   func.setPrivate();
-  SmallVector<StringAttr> features;
-  for (StringRef feature : config.emulate ? SmallVector<StringRef>()
-                                          : getInt8DotFeatures(config.dot))
-    features.push_back(b.getStringAttr(("+" + feature).str()));
   // The instruction set follows the option, not the compiling host.
-  if (!features.empty())
-    func->setAttr("target_features",
-                  LLVM::TargetFeaturesAttr::get(b.getContext(), features));
+  if (!config.emulate)
+    setKernelTargetFeatures(func, getInt8DotFeatures(config.dot));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   input = entry->getArgument(0);

@@ -8,6 +8,9 @@
 
 #include "quantx/CodeGen/Target.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMAttrs.h"
+#include "mlir/IR/Operation.h"
+
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/TargetParser/Host.h"
@@ -74,4 +77,16 @@ CpuTarget CpuTarget::getHost() {
       break;
     }
   return target;
+}
+
+void mlir::quantx::setKernelTargetFeatures(Operation *function,
+                                           ArrayRef<StringRef> features) {
+  if (features.empty())
+    return;
+  MLIRContext *context = function->getContext();
+  SmallVector<StringAttr> names;
+  for (StringRef feature : features)
+    names.push_back(StringAttr::get(context, "+" + feature));
+  function->setAttr("target_features",
+                    LLVM::TargetFeaturesAttr::get(context, names));
 }

@@ -24,6 +24,10 @@
 #include <cstdint>
 #include <optional>
 
+namespace mlir {
+class Operation;
+} // namespace mlir
+
 namespace mlir::quantx {
 
 /// The instruction that the int8 kernels (quantx-lower-int8-contractions)
@@ -48,6 +52,11 @@ std::optional<Int8Dot> parseInt8Dot(StringRef name);
 /// The LLVM target features a function needs to execute `dot`'s
 /// instructions (empty for Generic).
 SmallVector<StringRef> getInt8DotFeatures(Int8Dot dot);
+
+/// Gives a generated kernel function the LLVM target features `features`
+/// ("avx2", ...; none: nothing), so that the instructions emitted for it
+/// follow the pass options and not the compiling host.
+void setKernelTargetFeatures(Operation *function, ArrayRef<StringRef> features);
 
 struct CpuTarget {
   /// The default of every pass and pipeline option: 256-bit vectors.
