@@ -11,9 +11,14 @@
 // RUN: quantx-opt %s --quantx-fold-binary | quantx-runner run - -e conv --input %t.x.npy --output %t.conv-folded.npy > /dev/null
 // RUN: quantx-runner run %s -e bnn --input %t.y.npy --output %t.bnn-float.npy > /dev/null
 // RUN: quantx-opt %s --quantx-fold-binary | quantx-runner run - -e bnn --input %t.y.npy --output %t.bnn-folded.npy > /dev/null
+// A half-precision layer: its scales are rounded to f16 as the float layer
+// holds them (f16(0.1) f16(0.3), not 0.1 * 0.3 in f32).
+// RUN: %torch_python -c "import numpy as n; n.save('%t.h.npy', n.array([[1.0, -2.0, 0.5]], dtype=n.float16))"
+// RUN: quantx-runner run %s -e half --input %t.h.npy --output %t.half-float.npy > /dev/null
+// RUN: quantx-opt %s --quantx-fold-binary | quantx-runner run - -e half --input %t.h.npy --output %t.half-folded.npy > /dev/null
 // RUN: quantx-opt %s --quantx-fold-binary | FileCheck %s
-// CHECK-COUNT-2: quantx.binary_matmul
-// RUN: %torch_python -c "import numpy as n, sys; ok = all(n.array_equal(n.load('%t.' + m + '-float.npy'), n.load('%t.' + m + '-folded.npy'), equal_nan=True) for m in ('conv', 'bnn')); sys.exit(0 if ok else 1)"
+// CHECK-COUNT-3: quantx.binary_matmul
+// RUN: %torch_python -c "import numpy as n, sys; ok = all(n.array_equal(n.load('%t.' + m + '-float.npy'), n.load('%t.' + m + '-folded.npy'), equal_nan=True) for m in ('conv', 'bnn', 'half')); sys.exit(0 if ok else 1)"
 
 func.func @bnn(%x: tensor<?x70xf32>) -> tensor<?x3xf32> {
   %zero = arith.constant 0.0 : f32
@@ -41,4 +46,16 @@ func.func @conv(%x: tensor<?x9x9x2xf32>) -> tensor<?x4x3x2xf32> {
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x4x3x2xf32>) -> tensor<?x4x3x2xf32>
   %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%s, %w : tensor<?x9x9x2xf32>, tensor<3x3x2x2xf32>) outs(%z : tensor<?x4x3x2xf32>) -> tensor<?x4x3x2xf32>
   return %y : tensor<?x4x3x2xf32>
+}
+
+func.func @half(%x: tensor<1x3xf16>) -> tensor<1x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %codes = arith.constant dense<[[true, false], [true, true], [false, true]]> : tensor<3x2xi1>
+  %q = quantx.storage_cast %codes : tensor<3x2xi1> to tensor<3x2x!quantx.binary<f16:1, {0.3, 0.7}>>
+  %w = quantx.dequantize %q : tensor<3x2x!quantx.binary<f16:1, {0.3, 0.7}>> to tensor<3x2xf16>
+  %s = quantx.fake_quant %x to !quantx.binary<f16, 0.1> : tensor<1x3xf16>
+  %e = tensor.empty() : tensor<1x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %y = linalg.matmul ins(%s, %w : tensor<1x3xf16>, tensor<3x2xf16>) outs(%z : tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
 }

@@ -28,8 +28,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
-#include <numeric>
-
 using namespace mlir;
 using namespace mlir::quantx;
 
@@ -44,103 +42,74 @@ struct PackSignsLowering : OpConversionPattern<PackSignsOp> {
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    Type element = inputType.getElementType();
+    // f16 and bf16 values are widened to f32 first (exactly; signs kept):
+    // masked vector reads of 16-bit floats are not legal everywhere (a
+    // bf16 one needs a run-time library call on x86 without AVX512-BF16).
+    if (cast<FloatType>(inputType.getElementType()).getWidth() < 32) {
+      inputType = inputType.clone(rewriter.getF32Type());
+      input = arith::ExtFOp::create(rewriter, loc, inputType, input);
+    }
+    auto element = cast<FloatType>(inputType.getElementType());
     int64_t rank = inputType.getRank();
-    int64_t k = inputType.getShape().back();
     int64_t words = resultType.getShape().back();
     OpBuilder &b = rewriter;
-    // The rows as one dimension: [rows, K].
-    Value rows = input;
-    if (rank == 1) {
-      rows = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({1, k}, element), input,
-          SmallVector<ReassociationIndices>{{0, 1}});
-    } else if (rank > 2) {
-      ReassociationIndices leading(rank - 1);
-      std::iota(leading.begin(), leading.end(), 0);
-      int64_t count = 1;
-      for (int64_t d = 0; d + 1 < rank; ++d)
-        count = ShapedType::isDynamic(count) || inputType.isDynamicDim(d)
-                    ? ShapedType::kDynamic
-                    : count * inputType.getDimSize(d);
-      rows = tensor::CollapseShapeOp::create(
-          b, loc, RankedTensorType::get({count, k}, element), input,
-          SmallVector<ReassociationIndices>{leading, {rank - 1}});
-    }
-    Value numRows = tensor::DimOp::create(b, loc, rows, 0);
-    auto packedType =
-        RankedTensorType::get({ShapedType::kDynamic, words}, b.getI64Type());
-    Value init = tensor::EmptyOp::create(b, loc, packedType.getShape(),
-                                         b.getI64Type(), ValueRange{numRows});
+    // The result's dynamic sizes are the input's (the word count is
+    // static).
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      if (inputType.isDynamicDim(d))
+        dynamic.push_back(tensor::DimOp::create(b, loc, input, d));
+    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                         b.getI64Type(), dynamic);
     // Each word: 64 values read as one vector (past K: -1, bit 0), compared
     // with zero (+1 unless x < 0: NaN and -0 give +1) and the 64 flags
     // reinterpreted as the word.
     auto vectorType = VectorType::get({64}, element);
+    Type compared = element;
+    auto comparedType = VectorType::get({64}, compared);
     Value minusOne =
         arith::ConstantOp::create(b, loc, b.getFloatAttr(element, -1.0));
     Value zeros = arith::ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(vectorType, b.getFloatAttr(element, 0.0)));
+        DenseElementsAttr::get(comparedType, b.getFloatAttr(compared, 0.0)));
     Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
     Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
     Value c64 = arith::ConstantIndexOp::create(b, loc, 64);
-    Value numWords = arith::ConstantIndexOp::create(b, loc, words);
-    auto rowLoop =
-        scf::ForOp::create(b, loc, c0, numRows, c1, ValueRange{init});
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(rowLoop.getBody());
-      Value r = rowLoop.getInductionVar();
-      auto wordLoop = scf::ForOp::create(b, loc, c0, numWords, c1,
-                                         rowLoop.getRegionIterArgs());
-      {
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(wordLoop.getBody());
-        Value w = wordLoop.getInductionVar();
-        Value start = arith::MulIOp::create(b, loc, w, c64);
-        Value values = vector::TransferReadOp::create(
-            b, loc, vectorType, rows, ValueRange{r, start}, minusOne,
-            ArrayRef<bool>{false});
-        Value flags = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE,
-                                            values, zeros);
-        Value word = vector::ExtractOp::create(
-            b, loc,
-            vector::BitCastOp::create(
-                b, loc, VectorType::get({1}, b.getI64Type()), flags),
-            ArrayRef<int64_t>{0});
-        Value updated = tensor::InsertOp::create(
-            b, loc, word, wordLoop.getRegionIterArgs()[0], ValueRange{r, w});
-        scf::YieldOp::create(b, loc, updated);
-      }
-      scf::YieldOp::create(b, loc, wordLoop.getResult(0));
+    // One loop per dimension, the words innermost; the packed tensor is
+    // carried through all of them.
+    SmallVector<Value> indices;
+    SmallVector<scf::ForOp> loops;
+    Value carried = init;
+    OpBuilder::InsertionGuard guard(b);
+    for (int64_t d = 0; d < rank; ++d) {
+      Value upper =
+          d + 1 == rank
+              ? arith::ConstantIndexOp::create(b, loc, words).getResult()
+              : tensor::DimOp::create(b, loc, input, d).getResult();
+      auto loop =
+          scf::ForOp::create(b, loc, c0, upper, c1, ValueRange{carried});
+      if (!loops.empty())
+        scf::YieldOp::create(b, loc, loop.getResult(0));
+      loops.push_back(loop);
+      indices.push_back(loop.getInductionVar());
+      carried = loop.getRegionIterArgs()[0];
+      b.setInsertionPointToStart(loop.getBody());
     }
-    Value packed = rowLoop.getResult(0);
-    // Back to the input's leading dimensions.
-    if (rank == 1) {
-      packed = tensor::CollapseShapeOp::create(
-          b, loc, resultType,
-          tensor::CastOp::create(
-              b, loc, RankedTensorType::get({1, words}, b.getI64Type()),
-              packed),
-          SmallVector<ReassociationIndices>{{0, 1}});
-    } else if (rank > 2) {
-      ReassociationIndices leading(rank - 1);
-      std::iota(leading.begin(), leading.end(), 0);
-      SmallVector<OpFoldResult> sizes;
-      for (int64_t d = 0; d < rank; ++d)
-        sizes.push_back(
-            d + 1 == rank ? OpFoldResult(b.getIndexAttr(words))
-            : inputType.isDynamicDim(d)
-                ? OpFoldResult(
-                      tensor::DimOp::create(b, loc, input, d).getResult())
-                : OpFoldResult(b.getIndexAttr(inputType.getDimSize(d))));
-      packed = tensor::ExpandShapeOp::create(
-          b, loc, resultType, packed,
-          SmallVector<ReassociationIndices>{leading, {rank - 1}}, sizes);
-    } else if (packed.getType() != resultType) {
-      packed = tensor::CastOp::create(b, loc, resultType, packed);
-    }
-    rewriter.replaceOp(op, packed);
+    Value w = indices.back();
+    SmallVector<Value> readAt(indices.begin(), indices.end() - 1);
+    readAt.push_back(arith::MulIOp::create(b, loc, w, c64));
+    Value values = vector::TransferReadOp::create(
+        b, loc, vectorType, input, readAt, minusOne, ArrayRef<bool>{false});
+    Value flags =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE, values, zeros);
+    Value word = vector::ExtractOp::create(
+        b, loc,
+        vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI64Type()),
+                                  flags),
+        ArrayRef<int64_t>{0});
+    Value updated = tensor::InsertOp::create(b, loc, word, carried, indices);
+    scf::YieldOp::create(b, loc, updated);
+    rewriter.replaceOp(op, loops.front().getResult(0));
     return success();
   }
 };

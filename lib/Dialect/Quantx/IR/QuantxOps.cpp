@@ -24,6 +24,8 @@
 #include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::quantx;
 namespace num = ::quantx::numerics;
@@ -609,8 +611,10 @@ LogicalResult PackSignsOp::verify() {
 
 LogicalResult BinaryMatmulOp::verify() {
   int64_t k = getK();
-  if (k < 1)
-    return emitOpError("binary_matmul_c1: expected k >= 1, got ") << k;
+  if (k < 1 || k > std::numeric_limits<int32_t>::max())
+    return emitOpError("binary_matmul_c1: expected 1 <= k <= 2^31 - 1 (the "
+                       "i32 result holds k), got ")
+           << k;
   int64_t words = llvm::divideCeil(k, 64);
   auto lhs = cast<RankedTensorType>(getLhs().getType());
   auto rhs = cast<RankedTensorType>(getRhs().getType());

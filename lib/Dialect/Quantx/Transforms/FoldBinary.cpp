@@ -165,6 +165,10 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
   // flattened (the order of the windows' columns).
   ArrayRef<int64_t> codeShape = weights->codes.getType().getShape();
   int64_t n = codeShape.back();
+  if (weights->codes.getNumElements() == 0) {
+    why = "its weights are empty (no output channel or no input)";
+    return failure();
+  }
   int64_t k = weights->codes.getNumElements() / n;
   if (k >= (int64_t(1) << 24)) {
     why = "K is 2^24 or more";
@@ -216,15 +220,26 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
         dots, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, outSizes);
   }
 
-  // Each channel's scale: the activations' times the weights', as the f32
-  // values the float layer multiplies (their product is exact in f64).
+  // Each channel's scale: the activations' times the weights', each
+  // rounded to the float type the layer holds it in (f32, f16, bf16), as
+  // the float layer multiplies them; their product is exact in f64.
+  auto roundTo = [](double value, Type type) {
+    APFloat rounded(value);
+    bool lost = false;
+    rounded.convert(cast<FloatType>(type).getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &lost);
+    return rounded.convertToDouble();
+  };
   double activationScale =
-      static_cast<float>(cast<BinaryType>(signs.getFormat()).getScale(0));
+      roundTo(cast<BinaryType>(signs.getFormat()).getScale(0),
+              getElementTypeOrSelf(signs.getType()));
+  Type weightType = getElementTypeOrSelf(op.getDpsInputs()[1].getType());
   SmallVector<double> scales;
   for (int64_t c = 0; c < n; ++c)
     scales.push_back(activationScale *
-                     static_cast<float>(weights->format.getScale(
-                         weights->format.getNumChannels() == 1 ? 0 : c)));
+                     roundTo(weights->format.getScale(
+                                 weights->format.getNumChannels() == 1 ? 0 : c),
+                             weightType));
   Value scaleTensor = arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(RankedTensorType::get({n}, b.getF64Type()),

@@ -33,7 +33,7 @@ func.func @empty_rows(%x: tensor<4x0xf32>) -> tensor<4x0xi64> {
 // -----
 
 func.func @int_input(%x: tensor<4x8xi32>) -> tensor<4x1xi64> {
-  // expected-error @+1 {{operand #0 must be ranked tensor of floating-point values}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
   %a = quantx.pack_signs %x : tensor<4x8xi32> to tensor<4x1xi64>
   return %a : tensor<4x1xi64>
 }
@@ -41,7 +41,7 @@ func.func @int_input(%x: tensor<4x8xi32>) -> tensor<4x1xi64> {
 // -----
 
 func.func @k_zero(%a: tensor<4x1xi64>, %b: tensor<3x1xi64>) -> tensor<4x3xi32> {
-  // expected-error @+1 {{binary_matmul_c1: expected k >= 1, got 0}}
+  // expected-error @+1 {{binary_matmul_c1: expected 1 <= k <= 2^31 - 1 (the i32 result holds k), got 0}}
   %d = quantx.binary_matmul %a, %b k 0 : tensor<4x1xi64>, tensor<3x1xi64> -> tensor<4x3xi32>
   return %d : tensor<4x3xi32>
 }
@@ -68,4 +68,20 @@ func.func @result(%a: tensor<4x1xi64>, %b: tensor<3x1xi64>) -> tensor<3x4xi32> {
   // expected-error @+1 {{binary_matmul_c3: expected a result of 4 x 3 (? dynamic), got 'tensor<3x4xi32>'}}
   %d = quantx.binary_matmul %a, %b k 10 : tensor<4x1xi64>, tensor<3x1xi64> -> tensor<3x4xi32>
   return %d : tensor<3x4xi32>
+}
+
+// -----
+
+func.func @k_huge(%a: tensor<4x33554432xi64>, %b: tensor<3x33554432xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{binary_matmul_c1: expected 1 <= k <= 2^31 - 1 (the i32 result holds k), got 2147483648}}
+  %d = quantx.binary_matmul %a, %b k 2147483648 : tensor<4x33554432xi64>, tensor<3x33554432xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @f80_input(%x: tensor<4x8xf80>) -> tensor<4x1xi64> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  %a = quantx.pack_signs %x : tensor<4x8xf80> to tensor<4x1xi64>
+  return %a : tensor<4x1xi64>
 }

@@ -114,3 +114,21 @@ func.func @conv(%x: tensor<?x9x9x2xf32>) -> tensor<?x4x3x2xf32> {
   %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%s, %w : tensor<?x9x9x2xf32>, tensor<3x3x2x2xf32>) outs(%z : tensor<?x4x3x2xf32>) -> tensor<?x4x3x2xf32>
   return %y : tensor<?x4x3x2xf32>
 }
+
+// -----
+
+// No output channel: left alone.
+// CHECK-LABEL: func.func @no_channels
+//       CHECK:   linalg.matmul
+func.func @no_channels(%x: tensor<4x5xf32>) -> tensor<4x0xf32> {
+  %zero = arith.constant 0.0 : f32
+  %codes = arith.constant dense<> : tensor<5x0xi1>
+  %q = quantx.storage_cast %codes : tensor<5x0xi1> to tensor<5x0x!quantx.binary<f32, 0.5>>
+  %w = quantx.dequantize %q : tensor<5x0x!quantx.binary<f32, 0.5>> to tensor<5x0xf32>
+  %s = quantx.fake_quant %x to !quantx.binary<f32, 1.0> : tensor<4x5xf32>
+  %e = tensor.empty() : tensor<4x0xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x0xf32>) -> tensor<4x0xf32>
+  // expected-remark @+1 {{its weights are empty (no output channel or no input)}}
+  %y = linalg.matmul ins(%s, %w : tensor<4x5xf32>, tensor<5x0xf32>) outs(%z : tensor<4x0xf32>) -> tensor<4x0xf32>
+  return %y : tensor<4x0xf32>
+}

@@ -289,7 +289,7 @@ def Quantx_PackSignsOp : Quantx_Op<"pack_signs", [Pure]> {
     binary format (`x >= 0`, -0 and NaN included, as
     `quantx::numerics::BinaryFormat::encode` rounds deterministically) and
     0 when it is -1. Bits past the row's length are 0. The other dimensions
-    are kept; they may be dynamic.
+    are kept; they may be dynamic. The input is f16, bf16, f32 or f64.
 
     Constraints: pack_signs_c1: the input's last dimension K is static and
     at least 1; pack_signs_c2: the result has the input's other dimensions
@@ -301,7 +301,7 @@ def Quantx_PackSignsOp : Quantx_Op<"pack_signs", [Pure]> {
     %bits = quantx.pack_signs %x : tensor<?x100xf32> to tensor<?x2xi64>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input);
+  let arguments = (ins RankedTensorOf<[F16, BF16, F32, F64]>:$input);
   let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
@@ -322,7 +322,8 @@ def Quantx_BinaryMatmulOp : Quantx_Op<"binary_matmul", [Pure]> {
     must be 0 in both operands (as `pack_signs` leaves them), so they never
     differ.
 
-    Constraints: binary_matmul_c1: `k` is at least 1; binary_matmul_c2:
+    Constraints: binary_matmul_c1: `k` is at least 1 and at most 2^31 - 1
+    (the i32 result holds k); binary_matmul_c2:
     both operands have `ceil(k / 64)` words per row; binary_matmul_c3: the
     result is M x N.
 
