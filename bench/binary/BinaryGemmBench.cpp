@@ -178,14 +178,6 @@ __attribute__((target("avx2"))) void referenceAvx2(const Case &c, int stride,
     }
 }
 
-size_t countMismatches(const std::vector<int32_t> &got,
-                       const std::vector<int32_t> &want) {
-  size_t count = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    count += got[i] != want[i];
-  return count;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {

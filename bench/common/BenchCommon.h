@@ -15,6 +15,8 @@
 #ifndef QUANTX_BENCH_COMMON_H
 #define QUANTX_BENCH_COMMON_H
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -41,6 +43,15 @@ std::string restartWithPeerEnvironment(char **argv);
 /// Waits up to 60 s for the 1-minute load average to fall below 0.5 and
 /// returns it.
 double waitForQuietMachine();
+
+/// The elements where `got` and `want` differ (both of the same size).
+inline size_t countMismatches(const std::vector<int32_t> &got,
+                              const std::vector<int32_t> &want) {
+  size_t count = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    count += got[i] != want[i];
+  return count;
+}
 
 /// Each implementation's median time and the median over rounds of its
 /// time relative to the first.

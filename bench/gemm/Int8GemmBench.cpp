@@ -125,14 +125,6 @@ void plainLoop(const Case &c, const uint8_t *a, const int8_t *b, int32_t *out) {
     }
 }
 
-size_t countMismatches(const std::vector<int32_t> &got,
-                       const std::vector<int32_t> &want) {
-  size_t count = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    count += got[i] != want[i];
-  return count;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
