@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 //
 // quantx.pack_signs: loops over the rows and words; each word is a vector of
-// 64 values (masked past K, read as -1), compared with zero, its 64 flags
-// bitcast to the i64 (movemask instructions on x86).
+// 64 values read in bounds (the last one of K % 64), compared with zero,
+// its flags (0 past K) bitcast to the i64 (movemask instructions on x86).
 //
 // quantx.binary_matmul: one linalg.generic over (m, n, word) that starts
 // from k and subtracts twice the popcount of each word pair's XOR. It is
@@ -45,13 +45,13 @@ struct PackSignsLowering : OpConversionPattern<PackSignsOp> {
     // f16 and bf16 values are widened to f32 first (exactly; signs kept):
     // masked vector reads of 16-bit floats are not legal everywhere (a
     // bf16 one needs a run-time library call on x86 without AVX512-BF16).
-    if (cast<FloatType>(inputType.getElementType()).getWidth() < 32) {
+    auto floatType = dyn_cast<FloatType>(inputType.getElementType());
+    if (floatType && floatType.getWidth() < 32) {
       inputType = inputType.clone(rewriter.getF32Type());
       input = arith::ExtFOp::create(rewriter, loc, inputType, input);
     }
-    auto element = cast<FloatType>(inputType.getElementType());
+    Type element = inputType.getElementType();
     int64_t rank = inputType.getRank();
-    int64_t words = resultType.getShape().back();
     OpBuilder &b = rewriter;
     // The result's dynamic sizes are the input's (the word count is
     // static).
@@ -61,54 +61,92 @@ struct PackSignsLowering : OpConversionPattern<PackSignsOp> {
         dynamic.push_back(tensor::DimOp::create(b, loc, input, d));
     Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                          b.getI64Type(), dynamic);
-    // Each word: 64 values read as one vector (past K: -1, bit 0), compared
-    // with zero (+1 unless x < 0: NaN and -0 give +1) and the 64 flags
-    // reinterpreted as the word.
-    auto vectorType = VectorType::get({64}, element);
-    Type compared = element;
-    auto comparedType = VectorType::get({64}, compared);
-    Value minusOne =
-        arith::ConstantOp::create(b, loc, b.getFloatAttr(element, -1.0));
-    Value zeros = arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(comparedType, b.getFloatAttr(compared, 0.0)));
+    TypedAttr minusOneAttr = isa<FloatType>(element)
+                                 ? TypedAttr(b.getFloatAttr(element, -1.0))
+                                 : TypedAttr(b.getIntegerAttr(element, -1));
+    TypedAttr zeroAttr = isa<FloatType>(element)
+                             ? TypedAttr(b.getFloatAttr(element, 0.0))
+                             : TypedAttr(b.getIntegerAttr(element, 0));
+    Value minusOne = arith::ConstantOp::create(b, loc, minusOneAttr);
     Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
     Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
     Value c64 = arith::ConstantIndexOp::create(b, loc, 64);
-    // One loop per dimension, the words innermost; the packed tensor is
-    // carried through all of them.
-    SmallVector<Value> indices;
+    Value noBits = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({64}, b.getI1Type()), false));
+    // One loop per row dimension; the packed tensor is carried through
+    // them.
+    SmallVector<Value> row;
     SmallVector<scf::ForOp> loops;
     Value carried = init;
     OpBuilder::InsertionGuard guard(b);
-    for (int64_t d = 0; d < rank; ++d) {
-      Value upper =
-          d + 1 == rank
-              ? arith::ConstantIndexOp::create(b, loc, words).getResult()
-              : tensor::DimOp::create(b, loc, input, d).getResult();
+    for (int64_t d = 0; d + 1 < rank; ++d) {
+      Value upper = tensor::DimOp::create(b, loc, input, d);
       auto loop =
           scf::ForOp::create(b, loc, c0, upper, c1, ValueRange{carried});
       if (!loops.empty())
         scf::YieldOp::create(b, loc, loop.getResult(0));
       loops.push_back(loop);
-      indices.push_back(loop.getInductionVar());
+      row.push_back(loop.getInductionVar());
       carried = loop.getRegionIterArgs()[0];
       b.setInsertionPointToStart(loop.getBody());
     }
-    Value w = indices.back();
-    SmallVector<Value> readAt(indices.begin(), indices.end() - 1);
-    readAt.push_back(arith::MulIOp::create(b, loc, w, c64));
-    Value values = vector::TransferReadOp::create(
-        b, loc, vectorType, input, readAt, minusOne, ArrayRef<bool>{false});
-    Value flags =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE, values, zeros);
-    Value word = vector::ExtractOp::create(
-        b, loc,
-        vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI64Type()),
-                                  flags),
-        ArrayRef<int64_t>{0});
-    Value updated = tensor::InsertOp::create(b, loc, word, carried, indices);
-    scf::YieldOp::create(b, loc, updated);
+    // Word `w` of the row from its first `width` values, read in bounds
+    // (a masked read of bytes is element by element on x86) and compared
+    // with zero; the flags past them are 0 and the 64 flags are
+    // reinterpreted as the word.
+    auto packWord = [&](Value packed, Value w, int64_t width) -> Value {
+      SmallVector<Value> at(row);
+      at.push_back(arith::MulIOp::create(b, loc, w, c64));
+      auto vectorType = VectorType::get({width}, element);
+      Value values = vector::TransferReadOp::create(
+          b, loc, vectorType, input, at, minusOne, ArrayRef<bool>{true});
+      Value zeros = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vectorType, zeroAttr));
+      Value flags =
+          isa<FloatType>(element)
+              ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE,
+                                      values, zeros)
+                    .getResult()
+              : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                      values, zeros)
+                    .getResult();
+      if (width < 64)
+        flags = vector::InsertStridedSliceOp::create(
+            b, loc, flags, noBits, ArrayRef<int64_t>{0},
+            ArrayRef<int64_t>{1});
+      Value word = vector::ExtractOp::create(
+          b, loc,
+          vector::BitCastOp::create(
+              b, loc, VectorType::get({1}, b.getI64Type()), flags),
+          ArrayRef<int64_t>{0});
+      SmallVector<Value> indices(row);
+      indices.push_back(w);
+      return tensor::InsertOp::create(b, loc, word, packed, indices);
+    };
+    int64_t k = inputType.getShape().back();
+    int64_t fullWords = k / 64, tail = k % 64;
+    if (fullWords > 0) {
+      auto wordLoop = scf::ForOp::create(
+          b, loc, c0, arith::ConstantIndexOp::create(b, loc, fullWords), c1,
+          ValueRange{carried});
+      {
+        OpBuilder::InsertionGuard inLoop(b);
+        b.setInsertionPointToStart(wordLoop.getBody());
+        scf::YieldOp::create(b, loc,
+                             packWord(wordLoop.getRegionIterArgs()[0],
+                                      wordLoop.getInductionVar(), 64));
+      }
+      carried = wordLoop.getResult(0);
+    }
+    if (tail > 0)
+      carried = packWord(
+          carried, arith::ConstantIndexOp::create(b, loc, fullWords), tail);
+    if (loops.empty()) {
+      rewriter.replaceOp(op, carried);
+      return success();
+    }
+    scf::YieldOp::create(b, loc, carried);
     rewriter.replaceOp(op, loops.front().getResult(0));
     return success();
   }

@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FoldBinarySigns.h"
+
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Numerics/Binary.h"
@@ -266,6 +268,7 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
 }
 
 struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
+  using FoldBinaryPassBase::FoldBinaryPassBase;
   void runOnOperation() override {
     // A QAT model's run-time quantizers are frozen first.
     bool hasRunTimeScales = false;
@@ -312,6 +315,7 @@ struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
           constant->erase();
       erased = !dead.empty();
     }
+    foldSignChains(getOperation(), thresholds);
   }
 };
 

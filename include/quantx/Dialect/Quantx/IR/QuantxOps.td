@@ -282,14 +282,17 @@ def Quantx_UnpackOp : Quantx_Op<"unpack", [Pure]> {
 }
 
 def Quantx_PackSignsOp : Quantx_Op<"pack_signs", [Pure]> {
-  let summary = "signs of floats, 64 per i64 word, for XNOR-popcount";
+  let summary = "signs of numbers, 64 per i64 word, for XNOR-popcount";
   let description = [{
     Binarizes the last dimension of `input` and packs it into 64-bit words:
     bit `j` of word `w` of a row is 1 when element `64 w + j` is +1 in the
     binary format (`x >= 0`, -0 and NaN included, as
     `quantx::numerics::BinaryFormat::encode` rounds deterministically) and
     0 when it is -1. Bits past the row's length are 0. The other dimensions
-    are kept; they may be dynamic. The input is f16, bf16, f32 or f64.
+    are kept; they may be dynamic. The input is f16, bf16, f32 or f64, or
+    a signless integer of 8, 16, 32 or 64 bits read as signed (`x >= 0`
+    is +1): `quantx-fold-binary` carries signs between binary layers as
+    `i8` values -1 and +1.
 
     Constraints: pack_signs_c1: the input's last dimension K is static and
     at least 1; pack_signs_c2: the result has the input's other dimensions
@@ -301,7 +304,8 @@ def Quantx_PackSignsOp : Quantx_Op<"pack_signs", [Pure]> {
     %bits = quantx.pack_signs %x : tensor<?x100xf32> to tensor<?x2xi64>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[F16, BF16, F32, F64]>:$input);
+  let arguments = (ins RankedTensorOf<[F16, BF16, F32, F64, I8, I16, I32,
+                                       I64]>:$input);
   let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;

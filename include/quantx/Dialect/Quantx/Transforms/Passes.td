@@ -129,7 +129,31 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     %d = quantx.binary_matmul %a, %packed k 64 : tensor<?x1xi64>, tensor<10x1xi64> -> tensor<?x10xi32>
     %y = linalg.generic ... // f32(f64(d) * scale[n])
     ```
+
+    Between binary layers only signs matter. Whatever flows into a
+    `quantx.pack_signs` through max pooling, constant padding, reshapes,
+    slices and window gathers, which all commute with taking signs, is
+    carried as `i8` values -1 and +1 from where it is made (a padded `c`
+    becomes the sign of `c`; a max of signs is the sign of the max), so
+    those ops move bytes instead of floats. With `thresholds` (the
+    default), when the values are a per-channel float epilogue of a
+    `quantx.binary_matmul` (its scale, a batch norm's shift, a hard-tanh:
+    elementwise generics of `sitofp`, `extf`, `truncf`, `negf`, `addf`,
+    `subf`, `mulf`, `divf` and the float min/max ops, with per-channel or
+    scalar constants), the sign of each channel is decided by comparing
+    the integer dot product with a threshold found at compile time: each
+    of those operations is monotone in the dot product when its constant
+    is finite (and nonzero for a product or quotient), so the sign changes
+    once in `[-K, K]`, and a binary search that evaluates the epilogue
+    with the run time's rounding finds where. The float epilogue is then
+    not computed for the next layer; results are unchanged. An epilogue
+    of other ops keeps its floats, with a remark.
   }];
+  let options = [
+    Option<"thresholds", "thresholds", "bool", /*default=*/"true",
+           "Decide the signs a binary layer passes to the next one by "
+           "integer thresholds on its dot products">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

@@ -1,0 +1,32 @@
+//===- FoldBinarySigns.h - signs between binary layers ----------*- C++ -*-===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The second half of quantx-fold-binary: what flows into a
+// quantx.pack_signs is carried as i8 signs, and decided by integer
+// thresholds when it is a monotone epilogue of binary dot products.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_FOLDBINARYSIGNS_H
+#define QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_FOLDBINARYSIGNS_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::quantx {
+
+/// Rewrites every quantx.pack_signs of floats in `module` to pack i8 signs
+/// taken where the values are made: max pooling, padding, reshapes, slices
+/// and copies between move -1/+1 bytes. With `thresholds`, a per-channel
+/// float epilogue of a quantx.binary_matmul is replaced by integer
+/// comparisons of its dot products, found at compile time; an epilogue
+/// that cannot be gets a remark. Never changes a result.
+void foldSignChains(ModuleOp module, bool thresholds);
+
+} // namespace mlir::quantx
+
+#endif // QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_FOLDBINARYSIGNS_H
