@@ -12,12 +12,25 @@
 // RUN: quantx-runner train %t.qat.mlir --dataset fashion-mnist --epochs 1 --max-steps 150 --batch-size 64 --optimizer momentum --lr 0.05 --seed 1 -o %t.trained.mlir > /dev/null
 // RUN: quantx-opt %t.trained.mlir --quantx-freeze-quantization -o %t.frozen.mlir
 // RUN: quantx-opt %t.frozen.mlir --quantx-fold-binary -o %t.folded.mlir
-// RUN: FileCheck %s --check-prefix=FOLDED < %t.folded.mlir
-// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x144xf32> to tensor<?x3xi64>
+// RUN: FileCheck %s --check-prefix=FOLDED --implicit-check-not=x14x14x32xf32 < %t.folded.mlir
+// The signs are taken before the first pooling; the second convolution's
+// float epilogue (scale, batch norm, hard-tanh) is replaced by thresholds
+// on its dot products (no f32 tensor of its shape is left), and the
+// pooling and the window gather move i8 signs.
+// FOLDED: linalg.pooling_nhwc_max {{.*}} -> tensor<?x14x14x16xi8>
+// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x144xi8> to tensor<?x3xi64>
 // FOLDED: quantx.binary_matmul %{{.*}}, %{{.*}} k 144 : tensor<?x3xi64>, tensor<32x3xi64> -> tensor<?x32xi32>
-// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x1568xf32> to tensor<?x25xi64>
+// FOLDED: arith.cmpi sge
+// FOLDED: linalg.pooling_nhwc_max {{.*}} -> tensor<?x7x7x32xi8>
+// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x1568xi8> to tensor<?x25xi64>
 // FOLDED: quantx.binary_matmul %{{.*}}, %{{.*}} k 1568 : tensor<?x25xi64>, tensor<128x25xi64> -> tensor<?x128xi32>
 // FOLDED-NOT: !quantx.binary
+// Without thresholds the same bits come out, on random images too.
+// RUN: quantx-opt %t.frozen.mlir --quantx-fold-binary=thresholds=false -o %t.floats.mlir
+// RUN: %torch_python -c "import numpy as n; n.save('%t.x.npy', n.random.default_rng(2).random((300, 784)).astype(n.float32))"
+// RUN: quantx-runner run %t.folded.mlir -e forward --input %t.x.npy --output %t.signs.npy > /dev/null
+// RUN: quantx-runner run %t.floats.mlir -e forward --input %t.x.npy --output %t.floats.npy > /dev/null
+// RUN: %torch_python -c "import numpy as n, sys; sys.exit(0 if n.array_equal(n.load('%t.signs.npy'), n.load('%t.floats.npy')) else 1)"
 // RUN: quantx-runner eval %t.trained.mlir --dataset fashion-mnist --predictions %t.qat.npy | FileCheck %s --check-prefix=FLOAT
 // FLOAT: model-bytes: 829828
 // RUN: quantx-runner eval %t.frozen.mlir --dataset fashion-mnist --predictions %t.frozen.npy > /dev/null

@@ -103,18 +103,16 @@ struct PackSignsLowering : OpConversionPattern<PackSignsOp> {
           b, loc, vectorType, input, at, minusOne, ArrayRef<bool>{true});
       Value zeros = arith::ConstantOp::create(
           b, loc, DenseElementsAttr::get(vectorType, zeroAttr));
-      Value flags =
-          isa<FloatType>(element)
-              ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGE,
-                                      values, zeros)
-                    .getResult()
-              : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                      values, zeros)
-                    .getResult();
+      Value flags = isa<FloatType>(element)
+                        ? arith::CmpFOp::create(
+                              b, loc, arith::CmpFPredicate::UGE, values, zeros)
+                              .getResult()
+                        : arith::CmpIOp::create(
+                              b, loc, arith::CmpIPredicate::sge, values, zeros)
+                              .getResult();
       if (width < 64)
         flags = vector::InsertStridedSliceOp::create(
-            b, loc, flags, noBits, ArrayRef<int64_t>{0},
-            ArrayRef<int64_t>{1});
+            b, loc, flags, noBits, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{1});
       Value word = vector::ExtractOp::create(
           b, loc,
           vector::BitCastOp::create(

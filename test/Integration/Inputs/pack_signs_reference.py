@@ -1,6 +1,6 @@
 """Inputs and the numpy reference of test/Integration/pack-signs-shapes.mlir:
 bit j of word w is 1 unless element 64 w + j is below zero (NaN and -0 give
-1); bits past the row's length are 0."""
+1; integers are signed); bits past the row's length are 0."""
 import sys
 
 import numpy as np
@@ -27,6 +27,17 @@ def values(rng, shape, dtype):
     return x
 
 
+def integers(rng, shape, dtype):
+    info = np.iinfo(dtype)
+    x = rng.integers(info.min, info.max, size=shape, endpoint=True,
+                     dtype=dtype)
+    flat = x.reshape(-1)
+    for i, v in enumerate([0, -1, 1, info.min, info.max]):
+        if i < flat.size:
+            flat[(i * 7919) % flat.size] = v
+    return x
+
+
 def main():
     mode, prefix = sys.argv[1], sys.argv[2]
     rng = np.random.default_rng(5)
@@ -36,13 +47,20 @@ def main():
         "x0": np.zeros((4, 0, 64), dtype=np.float32),
         "h": values(rng, (3, 100), np.float16),
         "d": values(rng, (2, 65), np.float64),
+        "b": integers(rng, (5, 144), np.int8),
+        "b7": integers(rng, (3, 7), np.int8),
+        "s": integers(rng, (2, 130), np.int16),
+        "i": integers(rng, (4, 64), np.int32),
+        "l": integers(rng, (2, 65), np.int64),
+        "f128": values(rng, (3, 128), np.float32),
     }
     if mode == "write":
         for name, x in inputs.items():
             np.save(f"{prefix}.{name}.npy", x)
         return 0
     pairs = {"dyn2": "x3", "rank1": "x1", "empty": "x0", "half": "h",
-             "double": "d"}
+             "double": "d", "i8": "b", "i8tail": "b7", "i16": "s",
+             "i32": "i", "i64": "l", "whole": "f128"}
     ok = True
     for out, name in pairs.items():
         got = np.load(f"{prefix}.{out}.npy")

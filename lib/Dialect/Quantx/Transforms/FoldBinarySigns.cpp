@@ -52,9 +52,14 @@ std::optional<APFloat> getFloatConstant(Value value) {
   return std::nullopt;
 }
 
-/// +1 or -1, the binary value of `x` (NaN and -0 are +1, as pack_signs
-/// reads them).
-int8_t signOf(const APFloat &x) { return x.isNegative() && !x.isNaN() ? -1 : 1; }
+/// Whether `x < 0`: -1 in the binary format (-0 and NaN are +1, as
+/// pack_signs reads them).
+bool isBelowZero(const APFloat &x) {
+  return x.isNegative() && !x.isZero() && !x.isNaN();
+}
+
+/// +1 or -1, the binary value of `x`.
+int8_t signOf(const APFloat &x) { return isBelowZero(x) ? -1 : 1; }
 
 /// A generic that only moves its one input's elements (a window gather).
 bool isCopyGeneric(linalg::GenericOp generic) {
@@ -135,8 +140,7 @@ Value cloneOnSigns(OpBuilder &b, Operation *op, Value codes) {
     // takes its sign too.
     Value init = pool.getDpsInits()[0];
     Value fill =
-        linalg::FillOp::create(b, loc,
-                               signConstant(*getFillConstant(init)),
+        linalg::FillOp::create(b, loc, signConstant(*getFillConstant(init)),
                                createEmptyLike(b, loc, init, i8))
             .getResult(0);
     return linalg::PoolingNhwcMaxOp::create(
@@ -148,9 +152,8 @@ Value cloneOnSigns(OpBuilder &b, Operation *op, Value codes) {
   auto generic = cast<linalg::GenericOp>(op);
   Value init = createEmptyLike(b, loc, generic.getDpsInits()[0], i8);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{codes},
-             ValueRange{init}, generic.getIndexingMapsArray(),
-             generic.getIteratorTypesArray(),
+             b, loc, TypeRange{resultType}, ValueRange{codes}, ValueRange{init},
+             generic.getIndexingMapsArray(), generic.getIteratorTypesArray(),
              [](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(nb, l, args[0]);
              })
@@ -298,8 +301,7 @@ private:
     return lookup(values, yielded, why);
   }
 
-  static FailureOr<Scalar> getConstantScalar(Attribute attr,
-                                             std::string &why) {
+  static FailureOr<Scalar> getConstantScalar(Attribute attr, std::string &why) {
     Scalar scalar;
     if (auto real = dyn_cast<FloatAttr>(attr)) {
       scalar.real = real.getValue();
@@ -403,8 +405,8 @@ private:
     const Scalar &constant = lhs.direction != 0 ? rhs : lhs;
     int direction = lhs.direction != 0 ? lhs.direction : rhs.direction;
     bool scaling = isa<arith::MulFOp, arith::DivFOp>(op);
-    if (direction != 0 && (!constant.real.isFinite() ||
-                           (scaling && constant.real.isZero()))) {
+    if (direction != 0 &&
+        (!constant.real.isFinite() || (scaling && constant.real.isZero()))) {
       why = "an epilogue constant is zero, infinite or NaN";
       return failure();
     }
@@ -466,7 +468,7 @@ FailureOr<SmallVector<Threshold>> computeThresholds(const Epilogue &epilogue,
       FailureOr<Scalar> value = evaluator.evaluate(d, why);
       if (failed(value))
         return failure();
-      return !value->real.isNegative();
+      return !isBelowZero(value->real);
     };
     FailureOr<Scalar> probe = evaluator.evaluate(0, why);
     if (failed(probe))
@@ -481,7 +483,9 @@ FailureOr<SmallVector<Threshold>> computeThresholds(const Epilogue &epilogue,
     // The predicate moves one way in d: find where it changes, the first
     // d (in the direction it grows) for which the value is not negative.
     int direction = probe->direction;
-    auto at = [&](int64_t step) { return direction > 0 ? -k + step : k - step; };
+    auto at = [&](int64_t step) {
+      return direction > 0 ? -k + step : k - step;
+    };
     int64_t low = 0, high = 2 * k + 1; // First true step is in [low, high].
     while (low < high) {
       int64_t mid = low + (high - low) / 2;
@@ -495,6 +499,8 @@ FailureOr<SmallVector<Threshold>> computeThresholds(const Epilogue &epilogue,
     }
     if (low == 2 * k + 1)
       thresholds.push_back(never);
+    else if (low == 0)
+      thresholds.push_back(always);
     else
       thresholds.push_back(
           {direction, static_cast<int32_t>(direction * at(low))});
@@ -534,10 +540,10 @@ Value buildThresholdSigns(OpBuilder &b, Location loc, const Epilogue &epilogue,
                Value signed_ = arith::MulIOp::create(nb, l, args[0], args[1]);
                Value positive = arith::CmpIOp::create(
                    nb, l, arith::CmpIPredicate::sge, signed_, args[2]);
-               Value plus = arith::ConstantOp::create(
-                   nb, l, nb.getIntegerAttr(i8, 1));
-               Value minus = arith::ConstantOp::create(
-                   nb, l, nb.getIntegerAttr(i8, -1));
+               Value plus =
+                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, 1));
+               Value minus =
+                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, -1));
                linalg::YieldOp::create(
                    nb, l,
                    arith::SelectOp::create(nb, l, positive, plus, minus)
@@ -563,10 +569,10 @@ Value buildSigns(OpBuilder &b, Location loc, Value value) {
                    nb, l, nb.getFloatAttr(args[0].getType(), 0.0));
                Value positive = arith::CmpFOp::create(
                    nb, l, arith::CmpFPredicate::UGE, args[0], zero);
-               Value plus = arith::ConstantOp::create(
-                   nb, l, nb.getIntegerAttr(i8, 1));
-               Value minus = arith::ConstantOp::create(
-                   nb, l, nb.getIntegerAttr(i8, -1));
+               Value plus =
+                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, 1));
+               Value minus =
+                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, -1));
                linalg::YieldOp::create(
                    nb, l,
                    arith::SelectOp::create(nb, l, positive, plus, minus)

@@ -32,9 +32,9 @@ func.func @empty_rows(%x: tensor<4x0xf32>) -> tensor<4x0xi64> {
 
 // -----
 
-func.func @int_input(%x: tensor<4x8xi32>) -> tensor<4x1xi64> {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
-  %a = quantx.pack_signs %x : tensor<4x8xi32> to tensor<4x1xi64>
+func.func @unsigned_input(%x: tensor<4x8xui8>) -> tensor<4x1xi64> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values}}
+  %a = quantx.pack_signs %x : tensor<4x8xui8> to tensor<4x1xi64>
   return %a : tensor<4x1xi64>
 }
 
@@ -81,7 +81,7 @@ func.func @k_huge(%a: tensor<4x33554432xi64>, %b: tensor<3x33554432xi64>) -> ten
 // -----
 
 func.func @f80_input(%x: tensor<4x8xf80>) -> tensor<4x1xi64> {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values}}
   %a = quantx.pack_signs %x : tensor<4x8xf80> to tensor<4x1xi64>
   return %a : tensor<4x1xi64>
 }

@@ -22,3 +22,13 @@ func.func @shapes(%x: tensor<2x?x3x64xbf16>, %y: tensor<1xf64>) -> (tensor<2x?x3
   %b = quantx.pack_signs %y : tensor<1xf64> to tensor<1xi64>
   return %a, %b : tensor<2x?x3x1xi64>, tensor<1xi64>
 }
+
+// Signed integers: x >= 0 is +1.
+// CHECK-LABEL: func.func @integers
+// CHECK: quantx.pack_signs %{{.*}} : tensor<?x144xi8> to tensor<?x3xi64>
+// CHECK: quantx.pack_signs %{{.*}} : tensor<5xi64> to tensor<1xi64>
+func.func @integers(%x: tensor<?x144xi8>, %y: tensor<5xi64>) -> (tensor<?x3xi64>, tensor<1xi64>) {
+  %a = quantx.pack_signs %x : tensor<?x144xi8> to tensor<?x3xi64>
+  %b = quantx.pack_signs %y : tensor<5xi64> to tensor<1xi64>
+  return %a, %b : tensor<?x3xi64>, tensor<1xi64>
+}

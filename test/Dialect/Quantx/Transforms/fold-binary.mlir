@@ -90,13 +90,16 @@ func.func @not_folded(%x: tensor<4x2xf32>, %acc: tensor<4x2xf32>) -> (tensor<4x2
 // A binary convolution (stride 2, dilation 1 by 2): each output pixel's
 // window of the binarized input becomes a row of K = 3 * 3 * 2 = 18 signs
 // (a gather generic and a collapse), the filter's three first dimensions
-// are flattened into K, and the product is expanded back to NHWC.
+// are flattened into K, and the product is expanded back to NHWC. The
+// window gather moves the input's signs (i8 -1 and +1), taken first.
 // CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4 * 2, d5)>
 // CHECK-LABEL: func.func @conv
 //  CHECK-SAME:   (%[[X:.*]]: tensor<?x9x9x2xf32>)
-//       CHECK:   %[[G:.*]] = linalg.generic {{.*}}#[[WINDOW]]{{.*}} ins(%[[X]] : tensor<?x9x9x2xf32>) outs(%{{.*}} : tensor<?x4x3x3x3x2xf32>)
-//       CHECK:   %[[R:.*]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<?x4x3x3x3x2xf32> into tensor<?x18xf32>
-//       CHECK:   %[[A:.*]] = quantx.pack_signs %[[R]] : tensor<?x18xf32> to tensor<?x1xi64>
+//       CHECK:   %[[S:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<?x9x9x2xf32>) outs(%{{.*}} : tensor<?x9x9x2xi8>)
+//       CHECK:     arith.cmpf uge
+//       CHECK:   %[[G:.*]] = linalg.generic {{.*}}#[[WINDOW]]{{.*}} ins(%[[S]] : tensor<?x9x9x2xi8>) outs(%{{.*}} : tensor<?x4x3x3x3x2xi8>)
+//       CHECK:   %[[R:.*]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<?x4x3x3x3x2xi8> into tensor<?x18xi8>
+//       CHECK:   %[[A:.*]] = quantx.pack_signs %[[R]] : tensor<?x18xi8> to tensor<?x1xi64>
 //       CHECK:   %[[D:.*]] = quantx.binary_matmul %[[A]], %{{.*}} k 18 : tensor<?x1xi64>, tensor<2x1xi64> -> tensor<?x2xi32>
 //       CHECK:   %[[E:.*]] = tensor.expand_shape %[[D]] {{\[\[}}0, 1, 2], [3]] output_shape [%{{.*}}, 4, 3, 2] : tensor<?x2xi32> into tensor<?x4x3x2xi32>
 //       CHECK:   linalg.generic {{.*}} ins(%[[E]], %{{.*}} : tensor<?x4x3x2xi32>, tensor<2xf64>)
@@ -131,4 +134,106 @@ func.func @no_channels(%x: tensor<4x5xf32>) -> tensor<4x0xf32> {
   // expected-remark @+1 {{its weights are empty (no output channel or no input)}}
   %y = linalg.matmul ins(%s, %w : tensor<4x5xf32>, tensor<5x0xf32>) outs(%z : tensor<4x0xf32>) -> tensor<4x0xf32>
   return %y : tensor<4x0xf32>
+}
+
+// -----
+
+// Two binary layers: the first one's epilogue (its scale, a per-channel
+// multiplier, a shift, a hard-tanh) only decides the signs the second one
+// reads, so it becomes `sign * d >= threshold` per channel, found now.
+// With K = 3, d is in [-3, 3]: 0.5 d + 0.25 >= 0 from d = 0; 0.25 d - 0.5
+// from d = 2; -2 d >= 0 up to d = 0 (-d >= 0); 0.5 d + 10 always (0 d >=
+// 0); 0.5 d - 10 never (0 d >= 1); 0.5 d + 0 from d = 0 (+0 is +1).
+// CHECK-LABEL: func.func @thresholds
+//       CHECK:   %[[D:.*]] = quantx.binary_matmul %{{.*}}, %{{.*}} k 3 : tensor<4x1xi64>, tensor<6x1xi64> -> tensor<4x6xi32>
+//   CHECK-DAG:   %[[SIGN:.*]] = arith.constant dense<[1, 1, -1, 0, 0, 1]> : tensor<6xi32>
+//   CHECK-DAG:   %[[BOUND:.*]] = arith.constant dense<[0, 2, 0, 0, 1, 0]> : tensor<6xi32>
+//       CHECK:   %[[S:.*]] = linalg.generic {{.*}} ins(%[[D]], %[[SIGN]], %[[BOUND]] : tensor<4x6xi32>, tensor<6xi32>, tensor<6xi32>) outs(%{{.*}} : tensor<4x6xi8>)
+//       CHECK:     arith.muli
+//       CHECK:     arith.cmpi sge
+//       CHECK:   quantx.pack_signs %[[S]] : tensor<4x6xi8> to tensor<4x1xi64>
+//   CHECK-NOT:   arith.minimumf
+#map = affine_map<(i, j) -> (i, j)>
+#channel = affine_map<(i, j) -> (j)>
+func.func @thresholds(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %minus = arith.constant -1.0 : f32
+  %codes = arith.constant dense<[[true, false, true, true, false, true], [false, false, true, true, true, false], [true, true, false, false, true, true]]> : tensor<3x6xi1>
+  %q = quantx.storage_cast %codes : tensor<3x6xi1> to tensor<3x6x!quantx.binary<f32:1, {0.5, 0.25, 1.0, 0.5, 0.5, 0.5}>>
+  %w = quantx.dequantize %q : tensor<3x6x!quantx.binary<f32:1, {0.5, 0.25, 1.0, 0.5, 0.5, 0.5}>> to tensor<3x6xf32>
+  %s = quantx.fake_quant %x to !quantx.binary<f32, 1.0> : tensor<4x3xf32>
+  %e = tensor.empty() : tensor<4x6xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x6xf32>) -> tensor<4x6xf32>
+  %y = linalg.matmul ins(%s, %w : tensor<4x3xf32>, tensor<3x6xf32>) outs(%z : tensor<4x6xf32>) -> tensor<4x6xf32>
+  %m = arith.constant dense<[1.0, 1.0, -2.0, 1.0, 1.0, 1.0]> : tensor<6xf32>
+  %scaled = linalg.generic {indexing_maps = [#map, #channel, #map], iterator_types = ["parallel", "parallel"]} ins(%y, %m : tensor<4x6xf32>, tensor<6xf32>) outs(%e : tensor<4x6xf32>) {
+  ^bb0(%v: f32, %c: f32, %o: f32):
+    %r = arith.mulf %v, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<4x6xf32>
+  %b = arith.constant dense<[0.25, -0.5, 0.0, 10.0, -10.0, 0.0]> : tensor<6xf32>
+  %shifted = linalg.generic {indexing_maps = [#map, #channel, #map], iterator_types = ["parallel", "parallel"]} ins(%scaled, %b : tensor<4x6xf32>, tensor<6xf32>) outs(%e : tensor<4x6xf32>) {
+  ^bb0(%v: f32, %c: f32, %o: f32):
+    %r = arith.addf %v, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<4x6xf32>
+  %a = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%shifted : tensor<4x6xf32>) outs(%e : tensor<4x6xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %l = arith.maximumf %v, %minus : f32
+    %h = arith.minimumf %l, %one : f32
+    linalg.yield %h : f32
+  } -> tensor<4x6xf32>
+  %codes2 = arith.constant dense<[[true, false], [false, true], [true, true], [false, false], [true, false], [false, true]]> : tensor<6x2xi1>
+  %q2 = quantx.storage_cast %codes2 : tensor<6x2xi1> to tensor<6x2x!quantx.binary<f32, 1.0>>
+  %w2 = quantx.dequantize %q2 : tensor<6x2x!quantx.binary<f32, 1.0>> to tensor<6x2xf32>
+  %s2 = quantx.fake_quant %a to !quantx.binary<f32, 1.0> : tensor<4x6xf32>
+  %e2 = tensor.empty() : tensor<4x2xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %y2 = linalg.matmul ins(%s2, %w2 : tensor<4x6xf32>, tensor<6x2xf32>) outs(%z2 : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %y2 : tensor<4x2xf32>
+}
+
+// -----
+
+// Epilogues whose monotonicity is not known keep their floats, with a
+// remark: a square, and a multiplier of zero.
+// CHECK-LABEL: func.func @not_monotone
+//   CHECK-NOT:   arith.cmpi
+//       CHECK:   arith.mulf
+//       CHECK:   quantx.pack_signs %{{.*}} : tensor<4x2xf32> to tensor<4x1xi64>
+#map = affine_map<(i, j) -> (i, j)>
+#channel = affine_map<(i, j) -> (j)>
+func.func @not_monotone(%x: tensor<4x3xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %codes = arith.constant dense<[[true, false], [false, true], [true, true]]> : tensor<3x2xi1>
+  %q = quantx.storage_cast %codes : tensor<3x2xi1> to tensor<3x2x!quantx.binary<f32, 1.0>>
+  %w = quantx.dequantize %q : tensor<3x2x!quantx.binary<f32, 1.0>> to tensor<3x2xf32>
+  %s = quantx.fake_quant %x to !quantx.binary<f32, 1.0> : tensor<4x3xf32>
+  %e = tensor.empty() : tensor<4x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %y = linalg.matmul ins(%s, %w : tensor<4x3xf32>, tensor<3x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
+  // expected-remark @+1 {{the next binary layer's signs are computed from floats: the epilogue's arith.mulf combines two values that both depend on the dot product}}
+  %sq = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x2xf32>) outs(%e : tensor<4x2xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.mulf %v, %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4x2xf32>
+  %m = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  // expected-remark @+1 {{the next binary layer's signs are computed from floats: an epilogue constant is zero, infinite or NaN}}
+  %zeroed = linalg.generic {indexing_maps = [#map, #channel, #map], iterator_types = ["parallel", "parallel"]} ins(%y, %m : tensor<4x2xf32>, tensor<2xf32>) outs(%e : tensor<4x2xf32>) {
+  ^bb0(%v: f32, %c: f32, %o: f32):
+    %r = arith.mulf %v, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<4x2xf32>
+  %codes2 = arith.constant dense<[[true], [false]]> : tensor<2x1xi1>
+  %q2 = quantx.storage_cast %codes2 : tensor<2x1xi1> to tensor<2x1x!quantx.binary<f32, 1.0>>
+  %w2 = quantx.dequantize %q2 : tensor<2x1x!quantx.binary<f32, 1.0>> to tensor<2x1xf32>
+  %e2 = tensor.empty() : tensor<4x1xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %s2 = quantx.fake_quant %sq to !quantx.binary<f32, 1.0> : tensor<4x2xf32>
+  %y2 = linalg.matmul ins(%s2, %w2 : tensor<4x2xf32>, tensor<2x1xf32>) outs(%z2 : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %s3 = quantx.fake_quant %zeroed to !quantx.binary<f32, 1.0> : tensor<4x2xf32>
+  %y3 = linalg.matmul ins(%s3, %w2 : tensor<4x2xf32>, tensor<2x1xf32>) outs(%z2 : tensor<4x1xf32>) -> tensor<4x1xf32>
+  return %y, %y : tensor<4x2xf32>, tensor<4x2xf32>
 }
