@@ -17,6 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelEpilogue.h"
+
 #include "quantx/CodeGen/Passes.h"
 #include "quantx/CodeGen/Target.h"
 #include "quantx/Utils/Constants.h"
@@ -137,8 +139,9 @@ FailureOr<BinaryProduct> matchBinaryProduct(linalg::GenericOp op,
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const BinaryProduct &p,
-                int64_t lanes, int64_t mr, int64_t nv)
-      : b(b), loc(loc), p(p), lanes(lanes), mr(mr), nv(nv),
+                ArrayRef<EpilogueStage> stages, int64_t lanes, int64_t mr,
+                int64_t nv)
+      : b(b), loc(loc), p(p), stages(stages), lanes(lanes), mr(mr), nv(nv),
         panels(llvm::divideCeil(p.n, lanes * nv)) {}
 
   func::FuncOp build(ModuleOp module, StringRef name, ArrayRef<Type> argTypes,
@@ -153,6 +156,7 @@ private:
   OpBuilder &b;
   Location loc;
   const BinaryProduct &p;
+  ArrayRef<EpilogueStage> stages;
   int64_t lanes, mr, nv, panels;
 };
 
@@ -187,7 +191,8 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
   setKernelTargetFeatures(func, features);
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  Value input = entry->getArgument(0), out = entry->getArgument(1);
+  Value input = entry->getArgument(0), out = entry->getArguments().back();
+  SmallVector<Value> buffers(entry->getArguments().drop_front().drop_back());
   Value weights = memref::GetGlobalOp::create(b, loc, global.getType(),
                                               global.getSymName());
   Value numRows = memref::DimOp::create(b, loc, out, 0);
@@ -259,6 +264,10 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
       Value column = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, panel, index(nr)),
           index(j * lanes));
+      // The fused stages (a scale, a batch norm, a sign threshold), the
+      // columns past N read as padding and never stored.
+      dot = applyEpilogue(b, loc, stages, buffers, dot, row, column,
+                          /*inBounds=*/p.n % nr == 0);
       // Lanes of columns below N.
       Value valid = arith::SubIOp::create(
           b, loc, index(p.n),
@@ -327,35 +336,71 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     do {
       name = "__quantx_binary_kernel_" + std::to_string(counter++);
     } while (symbols.lookup(name) || symbols.lookup(name + "_weights"));
+    // The elementwise stages that follow, fused into the store: on the
+    // product, or on its rows reshaped (a convolution's pixels) with the
+    // columns kept last.
+    Value product = op.getResult(0);
+    tensor::ExpandShapeOp expand;
+    if (product.hasOneUse())
+      if (auto user = dyn_cast<tensor::ExpandShapeOp>(*product.user_begin()))
+        if (user.getReassociationIndices().back().size() == 1)
+          expand = user;
+    SmallVector<EpilogueStage> stages =
+        matchEpilogue(expand ? expand.getResult() : product, p->n);
+    if (stages.empty())
+      expand = nullptr;
+    Operation *last =
+        stages.empty() ? op.getOperation() : stages.back().op.getOperation();
+    Type outElement = getElementTypeOrSelf(last->getResult(0).getType());
     Location loc = op.getLoc();
-    b.setInsertionPoint(op);
+    b.setInsertionPoint(last);
     auto inputType = cast<RankedTensorType>(p->activations.getType());
     auto outType = cast<RankedTensorType>(op.getResult(0).getType());
     auto inputArg =
         MemRefType::get({ShapedType::kDynamic, p->words}, b.getI64Type());
-    auto outArg = MemRefType::get({ShapedType::kDynamic, p->n}, b.getI32Type());
+    auto outArg = MemRefType::get({ShapedType::kDynamic, p->n}, outElement);
     Value input = bufferization::ToBufferOp::create(
         b, loc, MemRefType::get(inputType.getShape(), b.getI64Type()),
         p->activations, /*read_only=*/true);
     if (input.getType() != inputArg)
       input = memref::CastOp::create(b, loc, inputArg, input);
+    SmallVector<Value> args = {input};
+    SmallVector<Type> argTypes = {inputArg};
+    for (Value operand : getEpilogueOperands(stages)) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      auto argType = MemRefType::get(type.getShape(), type.getElementType());
+      args.push_back(bufferization::ToBufferOp::create(b, loc, argType, operand,
+                                                       /*read_only=*/true));
+      argTypes.push_back(argType);
+    }
     SmallVector<Value> dynamic;
     if (outType.isDynamicDim(0))
       dynamic.push_back(tensor::DimOp::create(b, loc, p->activations, 0));
-    auto outBufferType = MemRefType::get(outType.getShape(), b.getI32Type());
+    auto outBufferType = MemRefType::get(outType.getShape(), outElement);
     Value outBuffer = memref::AllocOp::create(b, loc, outBufferType, dynamic,
                                               b.getI64IntegerAttr(64));
     Value outValue = outBuffer;
     if (outBufferType != outArg)
       outValue = memref::CastOp::create(b, loc, outArg, outBuffer);
+    args.push_back(outValue);
+    argTypes.push_back(outArg);
     OpBuilder kernelBuilder(module.getContext());
-    KernelBuilder builder(kernelBuilder, loc, *p, lanes, mr, nv);
-    func::FuncOp kernel =
-        builder.build(module, name, {inputArg, outArg}, features);
-    func::CallOp::create(b, loc, kernel, ValueRange{input, outValue});
+    KernelBuilder builder(kernelBuilder, loc, *p, stages, lanes, mr, nv);
+    func::FuncOp kernel = builder.build(module, name, argTypes, features);
+    func::CallOp::create(b, loc, kernel, args);
     Value result = bufferization::ToTensorOp::create(
-        b, loc, outType, outBuffer, /*restrict=*/true, /*writable=*/true);
-    op.getResult(0).replaceAllUsesWith(result);
+        b, loc, outType.clone(outElement), outBuffer, /*restrict=*/true,
+        /*writable=*/true);
+    if (expand)
+      result = tensor::ExpandShapeOp::create(
+          b, loc, cast<RankedTensorType>(expand.getType()).clone(outElement),
+          result, expand.getReassociationIndices(),
+          expand.getMixedOutputShape());
+    last->getResult(0).replaceAllUsesWith(result);
+    for (const EpilogueStage &stage : llvm::reverse(stages))
+      stage.op->erase();
+    if (expand)
+      expand->erase();
     weightSources.insert(p->weightSource);
     op.erase();
   }

@@ -20,6 +20,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelEpilogue.h"
+
 #include "quantx/CodeGen/Passes.h"
 #include "quantx/Utils/Constants.h"
 
@@ -111,20 +113,6 @@ struct Contraction {
   bool isConv = false;
   int64_t h = 0, w = 0, c = 0, kh = 0, kw = 0, oh = 0, ow = 0;
   int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
-};
-
-/// How an epilogue generic reads one of its inputs.
-enum class EpilogueRead { Chain, Column, Scalar };
-
-struct EpilogueInput {
-  Value tensor;
-  EpilogueRead read;
-};
-
-/// One fused elementwise generic: how each of its inputs is read.
-struct EpilogueStage {
-  mutable linalg::GenericOp op;
-  SmallVector<EpilogueRead> reads;
 };
 
 } // namespace
@@ -227,109 +215,6 @@ static FailureOr<Contraction> matchContraction(linalg::LinalgOp op,
   for (const APInt &v : values.getValues<APInt>())
     c.weights.push_back(v.getSExtValue());
   return c;
-}
-
-/// Whether `value` is a per-column (last dimension) or scalar read of a
-/// generic's input, for an output of `rank` dimensions and `columns` columns.
-static std::optional<EpilogueRead> classifyRead(AffineMap map, Value operand,
-                                                int64_t rank, int64_t columns) {
-  auto type = dyn_cast<RankedTensorType>(operand.getType());
-  if (!type)
-    return std::nullopt;
-  if (map.getNumResults() == 0 && type.getRank() == 0)
-    return EpilogueRead::Scalar;
-  if (map.getNumResults() == 1 && type.getRank() == 1 &&
-      map.getResult(0) == getAffineDimExpr(rank - 1, map.getContext()) &&
-      type.getDimSize(0) == columns)
-    return EpilogueRead::Column;
-  return std::nullopt;
-}
-
-/// Whether the body of `generic` vectorizes lane by lane: elementwise ops,
-/// the column's index (and the row's, for a matrix), constants from outside.
-static bool isVectorizableBody(linalg::GenericOp generic, int64_t rank) {
-  for (Operation &op : generic.getBody()->without_terminator()) {
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      if (!constant.getType().isIntOrIndexOrFloat())
-        return false;
-      continue;
-    }
-    if (auto index = dyn_cast<linalg::IndexOp>(op)) {
-      int64_t dim = index.getDim();
-      if (dim != rank - 1 && !(rank == 2 && dim == 0))
-        return false;
-      continue;
-    }
-    if (!op.hasTrait<OpTrait::Elementwise>() || op.getNumRegions() != 0 ||
-        op.getNumResults() != 1)
-      return false;
-    for (Type t : op.getResultTypes())
-      if (!t.isIntOrIndexOrFloat())
-        return false;
-    for (Value operand : op.getOperands()) {
-      if (operand.getParentRegion() == &generic.getRegion())
-        continue;
-      if (!operand.getDefiningOp<arith::ConstantOp>() ||
-          !operand.getType().isIntOrIndexOrFloat())
-        return false;
-    }
-  }
-  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
-  for (Value operand : yield.getOperands())
-    if (operand.getParentRegion() != &generic.getRegion() &&
-        !operand.getDefiningOp<arith::ConstantOp>())
-      return false;
-  return true;
-}
-
-/// The elementwise generics after `value` that can be fused into the
-/// kernel's store: each the only user of the previous result (which it may
-/// also name as its unread init, as an in-place bias or activation does).
-static SmallVector<EpilogueStage> matchEpilogue(Value value, int64_t columns) {
-  SmallVector<EpilogueStage> stages;
-  auto valueType = cast<RankedTensorType>(value.getType());
-  int64_t rank = valueType.getRank();
-  while (!value.use_empty() && llvm::all_equal(value.getUsers())) {
-    auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
-    if (!generic || generic.getNumResults() != 1 ||
-        generic.getNumDpsInits() != 1 ||
-        generic.getNumParallelLoops() != generic.getNumLoops() ||
-        generic.getNumLoops() != rank ||
-        !generic.getIndexingMapMatchingResult(generic->getResult(0))
-             .isIdentity() ||
-        generic.payloadUsesValueFromOperand(&generic.getDpsInitsMutable()[0]))
-      break;
-    auto resultType = cast<RankedTensorType>(generic->getResult(0).getType());
-    if (resultType.getShape() != valueType.getShape() ||
-        !resultType.getElementType().isIntOrFloat())
-      break;
-    EpilogueStage stage{generic, {}};
-    bool ok = true, sawChain = false;
-    for (OpOperand *operand : generic.getDpsInputOperands()) {
-      AffineMap map = generic.getMatchingIndexingMap(operand);
-      if (operand->get() == value) {
-        if (sawChain || !map.isIdentity()) {
-          ok = false;
-          break;
-        }
-        sawChain = true;
-        stage.reads.push_back(EpilogueRead::Chain);
-        continue;
-      }
-      std::optional<EpilogueRead> read =
-          classifyRead(map, operand->get(), rank, columns);
-      if (!read) {
-        ok = false;
-        break;
-      }
-      stage.reads.push_back(*read);
-    }
-    if (!ok || !sawChain || !isVectorizableBody(generic, rank))
-      break;
-    stages.push_back(stage);
-    value = generic->getResult(0);
-  }
-  return stages;
 }
 
 //===----------------------------------------------------------------------===//
@@ -499,7 +384,6 @@ private:
   Value dot(Value acc, Value a, Value w);
   SmallVector<Value> microKernel(Value panelRow0, Value panel);
   void epilogue(ArrayRef<Value> accs, Value r0, Value m0, Value p);
-  Value applyStages(Value acc, Value m, Value n);
 
   OpBuilder &b;
   Location loc;
@@ -870,93 +754,6 @@ SmallVector<Value> KernelBuilder::microKernel(Value r0, Value p) {
   return SmallVector<Value>(loop.getResults());
 }
 
-/// The fused elementwise stages applied to one accumulator vector of row `m`
-/// at columns [n, n + lanes).
-Value KernelBuilder::applyStages(Value acc, Value m, Value n) {
-  int64_t lanes = config.lanes;
-  Value current = acc;
-  unsigned argIndex = 0;
-  auto toVector = [&](Value scalar) -> Value {
-    if (isa<VectorType>(scalar.getType()))
-      return scalar;
-    return broadcast(scalar, lanes);
-  };
-  for (const EpilogueStage &stage : stages) {
-    linalg::GenericOp generic = stage.op;
-    int64_t rank = generic.getNumLoops();
-    IRMapping mapping;
-    Block *body = generic.getBody();
-    for (auto [i, read] : llvm::enumerate(stage.reads)) {
-      BlockArgument arg = body->getArgument(i);
-      Type element = arg.getType();
-      auto vectorType = VectorType::get({lanes}, element);
-      if (read == EpilogueRead::Chain) {
-        mapping.map(arg, current);
-        continue;
-      }
-      Value buffer = epilogueArgs[argIndex++];
-      if (read == EpilogueRead::Scalar) {
-        mapping.map(arg, toVector(memref::LoadOp::create(b, loc, buffer,
-                                                         ValueRange{})));
-        continue;
-      }
-      bool inBounds = c.n % config.nr() == 0;
-      Value padding = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-      mapping.map(arg, vector::TransferReadOp::create(
-                           b, loc, vectorType, buffer, ValueRange{n}, padding,
-                           ArrayRef<bool>{inBounds}));
-    }
-    for (Operation &op : body->without_terminator()) {
-      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-        mapping.map(constant.getResult(),
-                    splat(VectorType::get({lanes}, constant.getType()),
-                          constant.getValue()));
-        continue;
-      }
-      if (auto indexOp = dyn_cast<linalg::IndexOp>(op)) {
-        Value v;
-        if (indexOp.getDim() == static_cast<uint64_t>(rank - 1))
-          v = arith::AddIOp::create(
-              b, loc, broadcast(n, lanes),
-              vector::StepOp::create(
-                  b, loc, VectorType::get({lanes}, b.getIndexType())));
-        else
-          v = broadcast(m, lanes);
-        mapping.map(indexOp.getResult(), v);
-        continue;
-      }
-      SmallVector<Value> operands;
-      for (Value operand : op.getOperands()) {
-        if (Value mapped = mapping.lookupOrNull(operand)) {
-          operands.push_back(toVector(mapped));
-          continue;
-        }
-        // A constant from outside the body.
-        auto constant = operand.getDefiningOp<arith::ConstantOp>();
-        auto vectorType = VectorType::get({lanes}, operand.getType());
-        Value v = splat(vectorType, constant.getValue());
-        mapping.map(operand, v);
-        operands.push_back(v);
-      }
-      OperationState state(
-          loc, op.getName().getStringRef(), operands,
-          TypeRange{VectorType::get({lanes}, op.getResult(0).getType())},
-          op.getAttrs());
-      Operation *vectorOp = b.create(state);
-      mapping.map(op.getResult(0), vectorOp->getResult(0));
-    }
-    Value yielded = cast<linalg::YieldOp>(body->getTerminator()).getOperand(0);
-    if (Value mapped = mapping.lookupOrNull(yielded)) {
-      current = toVector(mapped);
-    } else {
-      auto constant = yielded.getDefiningOp<arith::ConstantOp>();
-      current = splat(VectorType::get({lanes}, yielded.getType()),
-                      constant.getValue());
-    }
-  }
-  return current;
-}
-
 /// Applies the zero points and the fused stages to the register tile of
 /// rows [r0, r0 + mr) (panel rows) and stores the rows that exist.
 void KernelBuilder::epilogue(ArrayRef<Value> accs, Value r0, Value m0,
@@ -999,7 +796,8 @@ void KernelBuilder::epilogue(ArrayRef<Value> accs, Value r0, Value m0,
       if (rowTerm)
         v = arith::SubIOp::create(b, loc, v, rowTerm);
       Value n = arith::AddIOp::create(b, loc, panelColumn, index(j * lanes));
-      v = applyStages(v, m, n);
+      v = applyEpilogue(b, loc, stages, epilogueArgs, v, m, n,
+                        c.n % config.nr() == 0);
       vector::TransferWriteOp::create(b, loc, v, out, ValueRange{m, n},
                                       ArrayRef<bool>{inBounds});
     }

@@ -30,6 +30,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -103,8 +104,16 @@ Value getSignSource(Operation *op) {
   return Value();
 }
 
-/// An empty tensor of `like`'s sizes with `element` elements.
+/// An empty tensor of `like`'s sizes with `element` elements. The sizes
+/// are the ones `like`'s producer was given where it says (a reshape's
+/// output shape), so that no tensor.dim keeps `like` alive or stands
+/// between it and its one consumer.
 Value createEmptyLike(OpBuilder &b, Location loc, Value like, Type element) {
+  ReifiedRankedShapedTypeDims reified;
+  auto result = dyn_cast<OpResult>(like);
+  if (result && succeeded(reifyResultShapes(b, result.getOwner(), reified)))
+    return tensor::EmptyOp::create(b, loc, reified[result.getResultNumber()],
+                                   element);
   return tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, like),
                                  element);
 }
