@@ -268,6 +268,12 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
       // columns past N read as padding and never stored.
       dot = applyEpilogue(b, loc, stages, buffers, dot, row, column,
                           /*inBounds=*/p.n % nr == 0);
+      // Every panel full: a plain store (a masked store of bytes is lane
+      // by lane on x86).
+      if (p.n % nr == 0) {
+        vector::StoreOp::create(b, loc, dot, out, ValueRange{row, column});
+        continue;
+      }
       // Lanes of columns below N.
       Value valid = arith::SubIOp::create(
           b, loc, index(p.n),

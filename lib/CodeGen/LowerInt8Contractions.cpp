@@ -376,7 +376,7 @@ private:
   }
 
   void packRows(Value m0, Value rows, Value rowsPadded);
-  void packRow(Value r, Value m);
+  void packRow(Value r, Value m, ValueRange pixel);
   Value callIntrinsic(StringRef name, Type result, ValueRange args);
   Value addAdjacentPairs(Value x, int64_t count);
   Value multiplyAddPairs(Value x, Value y);
@@ -397,6 +397,9 @@ private:
   int64_t kPadded = 0, groups = 0, mc = 0;
   Type panelElement;
   Value input, out, packedWeights, columnSums, panelBuffer, rowSums;
+  /// A convolution's input with each image row's pixels and channels
+  /// flattened (one contiguous run per window row when dilationW is 1).
+  Value inputRuns;
   Value inputZp, weightZp, numRows;
   SmallVector<Value> epilogueArgs;
   bool needRowSums = true;
@@ -405,18 +408,18 @@ private:
 
 /// Copies one row of activations into the panel (offset, widened, zero
 /// padded to kPadded) and stores its sum.
-void KernelBuilder::packRow(Value r, Value m) {
+void KernelBuilder::packRow(Value r, Value m, ValueRange pixel) {
   Type inputElement = cast<MemRefType>(input.getType()).getElementType();
   Type i32Type = b.getI32Type();
   Value rowBase = arith::MulIOp::create(b, loc, r, index(kPadded));
   Value sum = i32(0);
   // Copies `length` values starting at `src` indices to panel offset `dst`.
-  auto copy = [&](ValueRange srcIndices, Value dst, int64_t length,
+  auto copy = [&](Value from, ValueRange srcIndices, Value dst, int64_t length,
                   Value sumIn) -> Value {
     auto readType = VectorType::get({length}, inputElement);
-    Value v = vector::TransferReadOp::create(
-        b, loc, readType, input, srcIndices,
-        /*padding=*/std::nullopt, ArrayRef<bool>{true});
+    Value v = vector::TransferReadOp::create(b, loc, readType, from, srcIndices,
+                                             /*padding=*/std::nullopt,
+                                             ArrayRef<bool>{true});
     auto byteType = VectorType::get({length}, b.getI8Type());
     if (inputElement != b.getI8Type())
       v = arith::ExtSIOp::create(b, loc, byteType, v);
@@ -445,7 +448,7 @@ void KernelBuilder::packRow(Value r, Value m) {
     return arith::AddIOp::create(b, loc, sumIn, partial);
   };
   // Copies a contiguous run of `count` values in chunks of at most 64.
-  auto copyRun = [&](function_ref<SmallVector<Value>(Value)> srcAt,
+  auto copyRun = [&](Value from, function_ref<SmallVector<Value>(Value)> srcAt,
                      Value dstBase, int64_t count, Value sumIn) -> Value {
     constexpr int64_t kChunk = 64;
     int64_t full = count / kChunk;
@@ -456,32 +459,32 @@ void KernelBuilder::packRow(Value r, Value m) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value offset = loop.getInductionVar();
-      Value next =
-          copy(srcAt(offset), arith::AddIOp::create(b, loc, dstBase, offset),
-               kChunk, loop.getRegionIterArgs()[0]);
+      Value next = copy(from, srcAt(offset),
+                        arith::AddIOp::create(b, loc, dstBase, offset), kChunk,
+                        loop.getRegionIterArgs()[0]);
       scf::YieldOp::create(b, loc, next);
       s = loop.getResult(0);
     }
     if (int64_t tail = count % kChunk) {
       Value offset = index(full * kChunk);
-      s = copy(srcAt(offset), arith::AddIOp::create(b, loc, dstBase, offset),
-               tail, s);
+      s = copy(from, srcAt(offset),
+               arith::AddIOp::create(b, loc, dstBase, offset), tail, s);
     }
     return s;
   };
   if (!c.isConv) {
-    sum = copyRun([&](Value k) { return SmallVector<Value>{m, k}; }, index(0),
-                  c.k, sum);
+    sum = copyRun(
+        input, [&](Value k) { return SmallVector<Value>{m, k}; }, index(0), c.k,
+        sum);
   } else {
-    // Row m is the output pixel (n, oh, ow); its values are the window
-    // input[n, oh*s + kh*d, ow*s + kw*d, :] for each (kh, kw).
-    Value pixels = index(c.oh * c.ow);
-    Value batch = arith::DivUIOp::create(b, loc, m, pixels);
-    Value rem = arith::RemUIOp::create(b, loc, m, pixels);
-    Value oh = arith::DivUIOp::create(b, loc, rem, index(c.ow));
-    Value ow = arith::RemUIOp::create(b, loc, rem, index(c.ow));
-    Value ih0 = arith::MulIOp::create(b, loc, oh, index(c.strideH));
-    Value iw0 = arith::MulIOp::create(b, loc, ow, index(c.strideW));
+    // Row m is the output pixel (n, oh, ow) (`pixel`, counted by
+    // packRows); its values are the window input[n, oh*s + kh*d,
+    // ow*s + kw*d, :] for each (kh, kw): with dilationW 1, one contiguous
+    // run of KW*C values per kh.
+    Value batch = pixel[0];
+    Value ih0 = arith::MulIOp::create(b, loc, pixel[1], index(c.strideH));
+    Value iw0 = arith::MulIOp::create(b, loc, pixel[2], index(c.strideW));
+    bool runs = c.dilationW == 1;
     auto rowsLoop = scf::ForOp::create(b, loc, index(0), index(c.kh), index(1),
                                        ValueRange{sum});
     {
@@ -490,24 +493,39 @@ void KernelBuilder::packRow(Value r, Value m) {
       Value kh = rowsLoop.getInductionVar();
       Value ih = arith::AddIOp::create(
           b, loc, ih0, arith::MulIOp::create(b, loc, kh, index(c.dilationH)));
-      auto colsLoop =
-          scf::ForOp::create(b, loc, index(0), index(c.kw), index(1),
-                             ValueRange{rowsLoop.getRegionIterArgs()[0]});
-      {
-        OpBuilder::InsertionGuard guard2(b);
-        b.setInsertionPointToStart(colsLoop.getBody());
-        Value kw = colsLoop.getInductionVar();
-        Value iw = arith::AddIOp::create(
-            b, loc, iw0, arith::MulIOp::create(b, loc, kw, index(c.dilationW)));
-        Value tap = arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, kh, index(c.kw)), kw);
-        Value dst = arith::MulIOp::create(b, loc, tap, index(c.c));
+      if (runs) {
+        Value start = arith::MulIOp::create(b, loc, iw0, index(c.c));
+        Value dst = arith::MulIOp::create(b, loc, kh, index(c.kw * c.c));
         Value s = copyRun(
-            [&](Value ch) { return SmallVector<Value>{batch, ih, iw, ch}; },
-            dst, c.c, colsLoop.getRegionIterArgs()[0]);
+            inputRuns,
+            [&](Value at) {
+              return SmallVector<Value>{
+                  batch, ih, arith::AddIOp::create(b, loc, start, at)};
+            },
+            dst, c.kw * c.c, rowsLoop.getRegionIterArgs()[0]);
         scf::YieldOp::create(b, loc, s);
+      } else {
+        auto colsLoop =
+            scf::ForOp::create(b, loc, index(0), index(c.kw), index(1),
+                               ValueRange{rowsLoop.getRegionIterArgs()[0]});
+        {
+          OpBuilder::InsertionGuard guard2(b);
+          b.setInsertionPointToStart(colsLoop.getBody());
+          Value kw = colsLoop.getInductionVar();
+          Value iw = arith::AddIOp::create(
+              b, loc, iw0,
+              arith::MulIOp::create(b, loc, kw, index(c.dilationW)));
+          Value tap = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, kh, index(c.kw)), kw);
+          Value dst = arith::MulIOp::create(b, loc, tap, index(c.c));
+          Value s = copyRun(
+              input,
+              [&](Value ch) { return SmallVector<Value>{batch, ih, iw, ch}; },
+              dst, c.c, colsLoop.getRegionIterArgs()[0]);
+          scf::YieldOp::create(b, loc, s);
+        }
+        scf::YieldOp::create(b, loc, colsLoop.getResult(0));
       }
-      scf::YieldOp::create(b, loc, colsLoop.getResult(0));
     }
     sum = rowsLoop.getResult(0);
   }
@@ -525,27 +543,60 @@ void KernelBuilder::packRow(Value r, Value m) {
 /// Packs rows [m0, m0 + rows) into the panel and zero-fills the rows up to
 /// rowsPadded (a multiple of mr), whose results are never stored.
 void KernelBuilder::packRows(Value m0, Value rows, Value rowsPadded) {
-  auto loop = scf::ForOp::create(b, loc, index(0), rowsPadded, index(1));
+  // A convolution's rows are output pixels (n, oh, ow): the first one's
+  // found by division, the next ones counted (no division per row).
+  SmallVector<Value> pixel;
+  if (c.isConv) {
+    Value pixels = index(c.oh * c.ow);
+    Value rem = arith::RemUIOp::create(b, loc, m0, pixels);
+    pixel = {arith::DivUIOp::create(b, loc, m0, pixels),
+             arith::DivUIOp::create(b, loc, rem, index(c.ow)),
+             arith::RemUIOp::create(b, loc, rem, index(c.ow))};
+  }
+  auto loop = scf::ForOp::create(b, loc, index(0), rowsPadded, index(1), pixel);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value r = loop.getInductionVar();
+  ValueRange current = loop.getRegionIterArgs();
   Value inside =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, rows);
   auto ifOp = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/true);
-  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-  packRow(r, arith::AddIOp::create(b, loc, m0, r));
-  b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-  Value rowBase = arith::MulIOp::create(b, loc, r, index(kPadded));
-  constexpr int64_t kChunk = 64;
-  for (int64_t off = 0; off < kPadded; off += kChunk) {
-    int64_t length = std::min(kChunk, kPadded - off);
-    auto type = VectorType::get({length}, panelElement);
-    vector::StoreOp::create(
-        b, loc, splat(type, b.getIntegerAttr(panelElement, 0)), panelBuffer,
-        ValueRange{arith::AddIOp::create(b, loc, rowBase, index(off))});
+  {
+    OpBuilder::InsertionGuard branch(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    packRow(r, arith::AddIOp::create(b, loc, m0, r), current);
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    Value rowBase = arith::MulIOp::create(b, loc, r, index(kPadded));
+    constexpr int64_t kChunk = 64;
+    for (int64_t off = 0; off < kPadded; off += kChunk) {
+      int64_t length = std::min(kChunk, kPadded - off);
+      auto type = VectorType::get({length}, panelElement);
+      vector::StoreOp::create(
+          b, loc, splat(type, b.getIntegerAttr(panelElement, 0)), panelBuffer,
+          ValueRange{arith::AddIOp::create(b, loc, rowBase, index(off))});
+    }
+    if (needRowSums)
+      memref::StoreOp::create(b, loc, i32(0), rowSums, ValueRange{r});
   }
-  if (needRowSums)
-    memref::StoreOp::create(b, loc, i32(0), rowSums, ValueRange{r});
+  if (!c.isConv)
+    return;
+  // The next pixel: ow + 1, carried into oh and n.
+  auto step = [&](Value v, Value carry, int64_t size) {
+    Value next = arith::SelectOp::create(
+        b, loc, carry, arith::AddIOp::create(b, loc, v, index(1)), v);
+    Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, next,
+                                        index(size));
+    return std::pair{
+        arith::SelectOp::create(b, loc, wraps, index(0), next).getResult(),
+        arith::AndIOp::create(b, loc, carry, wraps).getResult()};
+  };
+  Value always = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1);
+  auto [ow, carryW] = step(current[2], always, c.ow);
+  auto [oh, carryH] = step(current[1], carryW, c.oh);
+  Value n = arith::SelectOp::create(
+      b, loc, carryH, arith::AddIOp::create(b, loc, current[0], index(1)),
+      current[0]);
+  scf::YieldOp::create(b, loc, ValueRange{n, oh, ow});
 }
 
 /// A call of the LLVM intrinsic `name`. The intrinsic is declared as a
@@ -856,6 +907,9 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
   input = entry->getArgument(0);
+  if (c.isConv)
+    inputRuns = memref::CollapseShapeOp::create(
+        b, loc, input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
   inputZp = entry->getArgument(1);
   weightZp = entry->getArgument(2);
   for (unsigned i = 3; i + 1 < entry->getNumArguments(); ++i)
