@@ -30,7 +30,7 @@ CMAKE_FLAGS := -G Ninja \
 
 .PHONY: all deps configure build check demo format format-check layers-check \
         unittests \
-        lit docs docs-check install-check fuzz bench bench-int8 bench-binary bench-train bench-qat bench-ptq datasets clean \
+        lit docs docs-check install-check fuzz bench bench-int8 bench-binary bench-bnn bench-train bench-qat bench-ptq datasets clean \
         check-sanitize test-deps
 
 all: build
@@ -215,6 +215,12 @@ bench-binary: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) >/dev/null
 	ninja -C $(BUILD_DIR) quantx-bench-binary-gemm
 	$(BUILD_DIR)/bin/quantx-bench-binary-gemm
+
+# The BNN CNN end to end beside its fp32 build and PyTorch's fp32 model
+# (optional peer: python3-torch) (docs/Binary.md).
+bench-bnn: build datasets
+	@-./.ci/install-deps.sh python3-torch
+	@./bench/binary/bench-bnn.sh $(BUILD_DIR)
 
 # Training speed against PyTorch (optional peer: python3-torch).
 bench-train: build datasets
