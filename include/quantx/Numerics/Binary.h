@@ -9,6 +9,8 @@
 // The bit layout of quantx.pack_signs and the arithmetic of
 // quantx.binary_matmul: +-1 values one bit each (1 for +1, the binary
 // format's code), 64 per word, low bit first, bits past the row's length 0.
+// And of quantx.pack_ternary and quantx.ternary_matmul: {-1, 0, +1} values
+// in two such planes, the signs (1 for +1) then the nonzero mask.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +32,19 @@ std::vector<uint64_t> packSignCodes(const int64_t *codes, int64_t k);
 /// The dot product of two rows of `k` +-1 values packed by packSignCodes:
 /// k - 2 popcount(a xor b).
 int64_t binaryDot(const uint64_t *a, const uint64_t *b, int64_t k);
+
+/// Packs one row of `k` ternary codes (read as signed: positive is +1,
+/// zero 0, negative -1) into two planes of getSignWords(k) words: signs
+/// (bit 1 for +1) then the nonzero mask.
+std::vector<uint64_t> packTernaryCodes(const int64_t *codes, int64_t k);
+
+/// The dot product of two packed rows of `words` words each, either of
+/// them ternary (two planes, packTernaryCodes) or binary (one plane,
+/// packSignCodes; its mask is every value): with m = ma & mb,
+/// sum_w popcount(m) - 2 popcount(m & (sa xor sb)). `aTernary` and
+/// `bTernary` say which.
+int64_t ternaryDot(const uint64_t *a, bool aTernary, const uint64_t *b,
+                   bool bTernary, int64_t k);
 
 } // namespace quantx::numerics
 

@@ -634,6 +634,64 @@ LogicalResult BinaryMatmulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// PackTernaryOp, TernaryMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PackTernaryOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  if (input.getRank() < 1 || input.isDynamicDim(input.getRank() - 1))
+    return emitOpError("pack_ternary_c1: expected a static last dimension, "
+                       "got ")
+           << input;
+  int64_t k = input.getShape().back();
+  if (k < 1)
+    return emitOpError("pack_ternary_c1: expected at least one element per "
+                       "row, got ")
+           << input;
+  SmallVector<int64_t> expected(input.getShape().drop_back());
+  expected.push_back(2);
+  expected.push_back(llvm::divideCeil(k, 64));
+  if (result.getShape() != ArrayRef(expected))
+    return emitOpError("pack_ternary_c2: expected ")
+           << RankedTensorType::get(expected, result.getElementType())
+           << " for " << input << ", got " << result;
+  return success();
+}
+
+LogicalResult TernaryMatmulOp::verify() {
+  int64_t k = getK();
+  if (k < 1 || k > std::numeric_limits<int32_t>::max())
+    return emitOpError("ternary_matmul_c1: expected 1 <= k <= 2^31 - 1 (the "
+                       "i32 result holds k), got ")
+           << k;
+  int64_t words = llvm::divideCeil(k, 64);
+  auto lhs = cast<RankedTensorType>(getLhs().getType());
+  auto rhs = cast<RankedTensorType>(getRhs().getType());
+  auto result = cast<RankedTensorType>(getType());
+  for (auto [name, type] : {std::pair{"lhs", lhs}, std::pair{"rhs", rhs}}) {
+    bool binary = type.getRank() == 2 && type.getDimSize(1) == words;
+    bool ternary = type.getRank() == 3 && type.getDimSize(1) == 2 &&
+                   type.getDimSize(2) == words;
+    if (!binary && !ternary)
+      return emitOpError("ternary_matmul_c2: expected the ")
+             << name << " to be rows of " << words << " words (binary) or of "
+             << "2 planes of " << words << " words (ternary) for k = " << k
+             << ", got " << type;
+  }
+  if (lhs.getRank() == 2 && rhs.getRank() == 2)
+    return emitOpError("ternary_matmul_c2: expected at least one ternary "
+                       "operand (two binary ones are quantx.binary_matmul)");
+  if (result.getRank() != 2 ||
+      failed(verifyCompatibleShape(result.getShape(),
+                                   {lhs.getDimSize(0), rhs.getDimSize(0)})))
+    return emitOpError("ternary_matmul_c3: expected a result of ")
+           << lhs.getDimSize(0) << " x " << rhs.getDimSize(0)
+           << " (? dynamic), got " << result;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // StorageCastOp
 //===----------------------------------------------------------------------===//
 

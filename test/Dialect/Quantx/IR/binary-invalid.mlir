@@ -85,3 +85,67 @@ func.func @f80_input(%x: tensor<4x8xf80>) -> tensor<4x1xi64> {
   %a = quantx.pack_signs %x : tensor<4x8xf80> to tensor<4x1xi64>
   return %a : tensor<4x1xi64>
 }
+
+// -----
+
+func.func @ternary_planes(%x: tensor<4x65xi8>) -> tensor<4x2xi64> {
+  // expected-error @+1 {{pack_ternary_c2: expected 'tensor<4x2x2xi64>' for 'tensor<4x65xi8>', got 'tensor<4x2xi64>'}}
+  %a = quantx.pack_ternary %x : tensor<4x65xi8> to tensor<4x2xi64>
+  return %a : tensor<4x2xi64>
+}
+
+// -----
+
+func.func @ternary_dynamic_k(%x: tensor<4x?xi8>) -> tensor<4x2x1xi64> {
+  // expected-error @+1 {{pack_ternary_c1: expected a static last dimension, got 'tensor<4x?xi8>'}}
+  %a = quantx.pack_ternary %x : tensor<4x?xi8> to tensor<4x2x1xi64>
+  return %a : tensor<4x2x1xi64>
+}
+
+// -----
+
+func.func @ternary_float(%x: tensor<4x8xf32>) -> tensor<4x2x1xi64> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 2-bit signless integer or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer values}}
+  %a = quantx.pack_ternary %x : tensor<4x8xf32> to tensor<4x2x1xi64>
+  return %a : tensor<4x2x1xi64>
+}
+
+// -----
+
+func.func @ternary_k(%a: tensor<4x2x1xi64>, %b: tensor<3x2x1xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{ternary_matmul_c1: expected 1 <= k <= 2^31 - 1 (the i32 result holds k), got 0}}
+  %d = quantx.ternary_matmul %a, %b k 0 : tensor<4x2x1xi64>, tensor<3x2x1xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @ternary_words(%a: tensor<4x2x1xi64>, %b: tensor<3x2x2xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{ternary_matmul_c2: expected the rhs to be rows of 1 words (binary) or of 2 planes of 1 words (ternary) for k = 64, got 'tensor<3x2x2xi64>'}}
+  %d = quantx.ternary_matmul %a, %b k 64 : tensor<4x2x1xi64>, tensor<3x2x2xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @ternary_three_planes(%a: tensor<4x3x1xi64>, %b: tensor<3x2x1xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{ternary_matmul_c2: expected the lhs to be rows of 1 words (binary) or of 2 planes of 1 words (ternary) for k = 64, got 'tensor<4x3x1xi64>'}}
+  %d = quantx.ternary_matmul %a, %b k 64 : tensor<4x3x1xi64>, tensor<3x2x1xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @ternary_both_binary(%a: tensor<4x1xi64>, %b: tensor<3x1xi64>) -> tensor<4x3xi32> {
+  // expected-error @+1 {{ternary_matmul_c2: expected at least one ternary operand (two binary ones are quantx.binary_matmul)}}
+  %d = quantx.ternary_matmul %a, %b k 64 : tensor<4x1xi64>, tensor<3x1xi64> -> tensor<4x3xi32>
+  return %d : tensor<4x3xi32>
+}
+
+// -----
+
+func.func @ternary_result(%a: tensor<4x1xi64>, %b: tensor<3x2x1xi64>) -> tensor<3x4xi32> {
+  // expected-error @+1 {{ternary_matmul_c3: expected a result of 4 x 3 (? dynamic), got 'tensor<3x4xi32>'}}
+  %d = quantx.ternary_matmul %a, %b k 64 : tensor<4x1xi64>, tensor<3x2x1xi64> -> tensor<3x4xi32>
+  return %d : tensor<3x4xi32>
+}

@@ -32,3 +32,21 @@ func.func @integers(%x: tensor<?x144xi8>, %y: tensor<5xi64>) -> (tensor<?x3xi64>
   %b = quantx.pack_signs %y : tensor<5xi64> to tensor<1xi64>
   return %a, %b : tensor<?x3xi64>, tensor<1xi64>
 }
+
+// Ternary rows in two planes; products with a ternary side or both.
+// CHECK-LABEL: func.func @ternary
+// CHECK: quantx.pack_ternary %{{.*}} : tensor<?x100xi8> to tensor<?x2x2xi64>
+// CHECK: quantx.pack_ternary %{{.*}} : tensor<10x100xi2> to tensor<10x2x2xi64>
+// CHECK: quantx.ternary_matmul %{{.*}}, %{{.*}} k 100 : tensor<?x2x2xi64>, tensor<10x2x2xi64> -> tensor<?x10xi32>
+// CHECK: quantx.ternary_matmul %{{.*}}, %{{.*}} k 100 : tensor<?x2xi64>, tensor<10x2x2xi64> -> tensor<?x10xi32>
+// CHECK: quantx.ternary_matmul %{{.*}}, %{{.*}} k 100 : tensor<?x2x2xi64>, tensor<10x2xi64> -> tensor<?x10xi32>
+func.func @ternary(%x: tensor<?x100xi8>, %w: tensor<10x100xi2>, %s: tensor<?x100xf32>, %v: tensor<10x100xf32>) -> (tensor<?x10xi32>, tensor<?x10xi32>, tensor<?x10xi32>) {
+  %a = quantx.pack_ternary %x : tensor<?x100xi8> to tensor<?x2x2xi64>
+  %b = quantx.pack_ternary %w : tensor<10x100xi2> to tensor<10x2x2xi64>
+  %sa = quantx.pack_signs %s : tensor<?x100xf32> to tensor<?x2xi64>
+  %sb = quantx.pack_signs %v : tensor<10x100xf32> to tensor<10x2xi64>
+  %d = quantx.ternary_matmul %a, %b k 100 : tensor<?x2x2xi64>, tensor<10x2x2xi64> -> tensor<?x10xi32>
+  %e = quantx.ternary_matmul %sa, %b k 100 : tensor<?x2xi64>, tensor<10x2x2xi64> -> tensor<?x10xi32>
+  %f = quantx.ternary_matmul %a, %sb k 100 : tensor<?x2x2xi64>, tensor<10x2xi64> -> tensor<?x10xi32>
+  return %d, %e, %f : tensor<?x10xi32>, tensor<?x10xi32>, tensor<?x10xi32>
+}

@@ -347,6 +347,71 @@ def Quantx_BinaryMatmulOp : Quantx_Op<"binary_matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Quantx_PackTernaryOp : Quantx_Op<"pack_ternary", [Pure]> {
+  let summary = "ternary codes in two bit planes, for popcount products";
+  let description = [{
+    Packs the last dimension of `input`, ternary codes (signless integers
+    read as signed: a positive code is +1, zero is 0, a negative code -1;
+    the storage of `!quantx.ternary` holds -1, 0 and 1), into two planes
+    of 64-bit words: plane 0 has bit `j` of word `w` set when element
+    `64 w + j` is +1, plane 1 when it is nonzero. A row of K values takes
+    `ceil(K / 64)` words per plane; bits past K are 0 in both. The other
+    dimensions are kept; they may be dynamic.
+
+    Constraints: pack_ternary_c1: the input's last dimension K is static and
+    at least 1; pack_ternary_c2: the result has the input's other
+    dimensions, then 2 planes, then `ceil(K / 64)` words.
+
+    Example:
+
+    ```mlir
+    %t = quantx.pack_ternary %codes : tensor<?x100xi8> to tensor<?x2x2xi64>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I<2>, I8, I16, I32, I64]>:$input);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Quantx_TernaryMatmulOp : Quantx_Op<"ternary_matmul", [Pure]> {
+  let summary = "popcount product of ternary (and binary) bit planes";
+  let description = [{
+    The product of two matrices of values in {-1, 0, +1}: `lhs` holds M
+    rows and `rhs` N rows (the weights transposed) of `k` values, each
+    either ternary, packed by `quantx.pack_ternary` (M x 2 x W: signs, then
+    the nonzero mask), or binary, packed by `quantx.pack_signs` (M x W: its
+    mask is every value). At least one side is ternary (two binary sides
+    are `quantx.binary_matmul`). With `m = mask_lhs & mask_rhs` per word,
+    element (m, n) of the result is the exact dot product
+
+    `sum_w popcount(m) - 2 * popcount(m & (signs_lhs xor signs_rhs))`,
+
+    since a zero on either side contributes nothing and equal signs +1.
+    Bits past `k` must be 0 in a ternary operand's mask (as `pack_ternary`
+    leaves them), so they never count.
+
+    Constraints: ternary_matmul_c1: `k` is at least 1 and at most
+    2^31 - 1; ternary_matmul_c2: each operand is M x W (binary) or
+    M x 2 x W (ternary) with `W = ceil(k / 64)`, and at least one is
+    ternary; ternary_matmul_c3: the result is M x N.
+
+    Example:
+
+    ```mlir
+    %d = quantx.ternary_matmul %a, %w k 100 : tensor<?x2xi64>, tensor<10x2x2xi64> -> tensor<?x10xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I64]>:$lhs, RankedTensorOf<[I64]>:$rhs,
+                       I64Attr:$k);
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `k` $k attr-dict `:` type($lhs) `,` type($rhs) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
   let summary = "reinterpret quantized values as their storage integers";
   let description = [{
