@@ -36,41 +36,54 @@ using namespace mlir::quantx;
 
 namespace {
 
-/// The binary weights of a layer: codes K x N (1 for +1) and their scales.
-struct BinaryWeights {
+/// The weights of a binary or ternary layer: codes K x N (binary: 1 for
+/// +1, 0 for -1; ternary: -1, 0, 1) and their format.
+struct LayerWeights {
   DenseIntElementsAttr codes;
-  BinaryType format;
+  FormatTypeInterface format;
+  bool ternary;
 };
 
-/// The sign activations feeding `value`, or null.
-FakeQuantOp getSignActivations(Value value) {
+/// The scale of channel `channel` of a binary or ternary format.
+double getScale(FormatTypeInterface format, int64_t channel) {
+  if (auto binary = dyn_cast<BinaryType>(format))
+    return binary.getScale(channel);
+  return cast<TernaryType>(format).getScale(channel);
+}
+
+/// The per-tensor binary or ternary activations feeding `value`, or null.
+FakeQuantOp getLayerActivations(Value value) {
   auto fakeQuant = value.getDefiningOp<FakeQuantOp>();
   if (!fakeQuant)
     return nullptr;
-  auto format = dyn_cast<BinaryType>(fakeQuant.getFormat());
-  if (!format || format.getNumChannels() != 1)
-    return nullptr;
-  return fakeQuant;
+  Type format = fakeQuant.getFormat();
+  if (auto binary = dyn_cast<BinaryType>(format))
+    return binary.getNumChannels() == 1 ? fakeQuant : nullptr;
+  if (auto ternary = dyn_cast<TernaryType>(format))
+    return ternary.getNumChannels() == 1 ? fakeQuant : nullptr;
+  return nullptr;
 }
 
-/// Constant binary weight codes behind storage_cast and dequantize, with
-/// the output channel their last dimension.
-FailureOr<BinaryWeights> getBinaryWeights(Value value) {
+/// Constant binary or ternary weight codes behind storage_cast and
+/// dequantize, with the output channel their last dimension.
+FailureOr<LayerWeights> getLayerWeights(Value value) {
   auto dequantize = value.getDefiningOp<DequantizeOp>();
   if (!dequantize)
     return failure();
   auto cast = dequantize.getInput().getDefiningOp<StorageCastOp>();
   if (!cast)
     return failure();
-  auto format = dyn_cast<BinaryType>(
-      getElementTypeOrSelf(dequantize.getInput().getType()));
+  Type element = getElementTypeOrSelf(dequantize.getInput().getType());
+  if (!isa<BinaryType, TernaryType>(element))
+    return failure();
+  auto format = ::mlir::cast<FormatTypeInterface>(element);
   auto codes = dyn_cast_or_null<DenseIntElementsAttr>(
       getCompileTimeElements(cast.getInput()));
-  if (!format || !codes || codes.getType().getRank() < 2 ||
-      (format.getChannelAxis() &&
-       *format.getChannelAxis() != codes.getType().getRank() - 1))
+  std::optional<int32_t> axis = format.getChannelAxis();
+  if (!codes || codes.getType().getRank() < 2 ||
+      (axis && *axis != codes.getType().getRank() - 1))
     return failure();
-  return BinaryWeights{codes, format};
+  return LayerWeights{codes, format, isa<TernaryType>(element)};
 }
 
 /// The rows of the product for a convolution: each output pixel's window
@@ -121,24 +134,27 @@ Value buildWindows(OpBuilder &b, Location loc, linalg::Conv2DNhwcHwcfOp conv,
 
 /// Folds one matmul or NHWC convolution, or says why not.
 LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
-  FakeQuantOp signs = getSignActivations(op.getDpsInputs()[0]);
-  FailureOr<BinaryWeights> weights = getBinaryWeights(op.getDpsInputs()[1]);
+  FakeQuantOp signs = getLayerActivations(op.getDpsInputs()[0]);
+  FailureOr<LayerWeights> weights = getLayerWeights(op.getDpsInputs()[1]);
   if (!signs && succeeded(weights)) {
-    why = "its weights are binary but its activations are not (BinaryConnect "
-          "layers are not folded)";
+    why = "its weights are binary or ternary but its activations are not "
+          "(BinaryConnect layers are not folded)";
     return failure();
   }
   if (!signs)
     return success(); // Not a binary layer: nothing to say.
   if (failed(weights)) {
-    why = "its activations are binary but its weights are not constant binary "
-          "codes (per tensor or per output channel)";
+    why = "its activations are binary or ternary but its weights are not "
+          "constant binary or ternary codes (per tensor or per output "
+          "channel)";
     return failure();
   }
   if (signs.getRounding() == RoundingMode::stochastic) {
     why = "its activations round stochastically";
     return failure();
   }
+  bool ternaryActivations = isa<TernaryType>(signs.getFormat());
+  bool ternary = ternaryActivations || weights->ternary;
   auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
   if (isa<linalg::MatmulOp>(op) &&
       op.getIndexingMapsArray() !=
@@ -177,38 +193,65 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     return failure();
   }
 
-  // Weights packed per output channel: N rows of ceil(K / 64) words.
+  // Weights packed per output channel: N rows of ceil(K / 64) words, or
+  // for ternary weights two planes of them (signs, nonzero mask).
   int64_t words = ::quantx::numerics::getSignWords(k);
   SmallVector<int64_t> codes;
   codes.reserve(k * n);
   for (const APInt &code : weights->codes.getValues<APInt>())
-    codes.push_back(code.getZExtValue() & 1);
+    codes.push_back(weights->ternary ? code.getSExtValue()
+                                     : int64_t(code.getZExtValue() & 1));
   SmallVector<APInt> packedValues;
-  packedValues.reserve(n * words);
+  packedValues.reserve(n * words * (weights->ternary ? 2 : 1));
   SmallVector<int64_t> column(k);
   for (int64_t c = 0; c < n; ++c) {
     for (int64_t r = 0; r < k; ++r)
       column[r] = codes[r * n + c];
-    for (uint64_t word : ::quantx::numerics::packSignCodes(column.data(), k))
+    std::vector<uint64_t> row =
+        weights->ternary
+            ? ::quantx::numerics::packTernaryCodes(column.data(), k)
+            : ::quantx::numerics::packSignCodes(column.data(), k);
+    for (uint64_t word : row)
       packedValues.push_back(APInt(64, word));
   }
   OpBuilder b(op);
   Location loc = op.getLoc();
   Type i64 = b.getI64Type();
+  SmallVector<int64_t> packedShape = {n, words};
+  if (weights->ternary)
+    packedShape = {n, 2, words};
   Value packedWeights = arith::ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(RankedTensorType::get({n, words}, i64),
+      DenseElementsAttr::get(RankedTensorType::get(packedShape, i64),
                              packedValues));
 
   // The rows of the product: the matmul's input, or the windows.
   Value rows = conv ? buildWindows(b, loc, conv, signs.getInput(), codeShape)
                     : signs.getInput();
   int64_t m = cast<RankedTensorType>(rows.getType()).getDimSize(0);
-  Value activations =
-      PackSignsOp::create(b, loc, RankedTensorType::get({m, words}, i64), rows);
-  Value dots = BinaryMatmulOp::create(
-      b, loc, RankedTensorType::get({m, n}, b.getI32Type()), activations,
-      packedWeights, b.getI64IntegerAttr(k));
+  Value activations;
+  if (ternaryActivations) {
+    // The ternary codes the fake quantizer rounds to, in two planes.
+    auto rowsType = cast<RankedTensorType>(rows.getType());
+    Value quantized = QuantizeOp::create(
+        b, loc, rowsType.clone(signs.getFormat()), rows,
+        signs.getRoundingAttr(), /*seed=*/nullptr, signs.getArithmeticAttr());
+    Value stored = StorageCastOp::create(
+        b, loc, rowsType.clone(b.getIntegerType(2)), quantized);
+    activations = PackTernaryOp::create(
+        b, loc, RankedTensorType::get({m, 2, words}, i64), stored);
+  } else {
+    activations = PackSignsOp::create(
+        b, loc, RankedTensorType::get({m, words}, i64), rows);
+  }
+  auto dotsType = RankedTensorType::get({m, n}, b.getI32Type());
+  Value dots =
+      ternary ? TernaryMatmulOp::create(b, loc, dotsType, activations,
+                                        packedWeights, b.getI64IntegerAttr(k))
+                    .getResult()
+              : BinaryMatmulOp::create(b, loc, dotsType, activations,
+                                       packedWeights, b.getI64IntegerAttr(k))
+                    .getResult();
   if (conv) {
     SmallVector<OpFoldResult> outSizes;
     for (int64_t d = 0; d < rank; ++d)
@@ -233,15 +276,16 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     return rounded.convertToDouble();
   };
   double activationScale =
-      roundTo(cast<BinaryType>(signs.getFormat()).getScale(0),
+      roundTo(getScale(cast<FormatTypeInterface>(signs.getFormat()), 0),
               getElementTypeOrSelf(signs.getType()));
   Type weightType = getElementTypeOrSelf(op.getDpsInputs()[1].getType());
   SmallVector<double> scales;
   for (int64_t c = 0; c < n; ++c)
-    scales.push_back(activationScale *
-                     roundTo(weights->format.getScale(
-                                 weights->format.getNumChannels() == 1 ? 0 : c),
-                             weightType));
+    scales.push_back(
+        activationScale *
+        roundTo(getScale(weights->format,
+                         weights->format.getNumChannels() == 1 ? 0 : c),
+                weightType));
   Value scaleTensor = arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(RankedTensorType::get({n}, b.getF64Type()),

@@ -33,6 +33,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <optional>
 
@@ -200,40 +201,66 @@ bool isChannelOrScalarMap(AffineMap map, int64_t rank) {
          map.getResult(0) == getAffineDimExpr(rank - 1, map.getContext());
 }
 
-/// The stages from the binary_matmul to `value`, or the reason there are
-/// none. `fromBinary` tells whether `value` is computed from a
-/// binary_matmul at all (and so whether a failure is worth a remark).
-FailureOr<Epilogue> findEpilogue(Value value, std::string &why,
-                                 bool &fromBinary) {
+/// The integer product `value` is, when it is one of a binary or ternary
+/// matmul (whose dot products are in [-K, K]), and its K.
+std::optional<int64_t> getProductK(Value value) {
+  if (auto product = value.getDefiningOp<BinaryMatmulOp>())
+    return product.getK();
+  if (auto product = value.getDefiningOp<TernaryMatmulOp>())
+    return product.getK();
+  return std::nullopt;
+}
+
+/// Whether `value` is computed from a binary or ternary product (through
+/// at most a few ops), so that failing to find its thresholds is worth a
+/// remark.
+bool dependsOnProduct(Value value, int depth = 8) {
+  if (getProductK(value))
+    return true;
+  Operation *producer = value.getDefiningOp();
+  if (!producer || depth == 0)
+    return false;
+  return llvm::any_of(producer->getOperands(), [&](Value operand) {
+    return isa<RankedTensorType>(operand.getType()) &&
+           dependsOnProduct(operand, depth - 1);
+  });
+}
+
+/// The stages from a binary or ternary product to `value`, or the reason
+/// there are none.
+FailureOr<Epilogue> findEpilogue(Value value, std::string &why) {
   Epilogue epilogue;
-  fromBinary = false;
+  auto fail = [&](const char *reason) -> FailureOr<Epilogue> {
+    why = reason;
+    return failure();
+  };
   auto type = cast<RankedTensorType>(value.getType());
   int64_t rank = type.getRank();
   if (rank < 1 || type.isDynamicDim(rank - 1))
-    return failure();
+    return fail("its channel dimension is dynamic");
   while (true) {
     // The dot products, possibly reshaped with the channel kept last.
     Value dots = value;
     if (auto expand = value.getDefiningOp<tensor::ExpandShapeOp>())
       if (expand.getReassociationIndices().back().size() == 1)
         dots = expand.getSrc();
-    if (auto product = dots.getDefiningOp<BinaryMatmulOp>()) {
-      fromBinary = true;
-      if (epilogue.stages.empty()) {
-        why = "the dot products are read without a float epilogue";
-        return failure();
-      }
+    if (std::optional<int64_t> k = getProductK(dots)) {
+      if (epilogue.stages.empty())
+        return fail("the dot products are read without a float epilogue");
       epilogue.dots = value;
-      epilogue.k = product.getK();
+      epilogue.k = *k;
       std::reverse(epilogue.stages.begin(), epilogue.stages.end());
       return epilogue;
     }
     auto generic = value.getDefiningOp<linalg::GenericOp>();
-    if (!generic || generic.getNumResults() != 1 ||
-        !generic.hasPureTensorSemantics() ||
+    if (!generic)
+      return fail("an op between the dot products and the signs is not an "
+                  "elementwise generic (or a reshape keeping the channel "
+                  "last right after the product)");
+    if (generic.getNumResults() != 1 || !generic.hasPureTensorSemantics() ||
         generic.getNumParallelLoops() != generic.getNumLoops() ||
         generic.getNumLoops() != rank)
-      return failure();
+      return fail("an epilogue generic is not elementwise with one result");
     // One input (the chain) with the identity map; the others per channel
     // or scalar, known now.
     Value chain;
@@ -243,14 +270,16 @@ FailureOr<Epilogue> findEpilogue(Value value, std::string &why,
           isChannelOrScalarMap(map, rank))
         continue;
       if (chain || !map.isIdentity())
-        return failure();
+        return fail("an epilogue generic reads a tensor that is not a "
+                    "per-channel or scalar constant");
       chain = input->get();
     }
-    if (!chain ||
-        !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+    if (!chain)
+      return fail("an epilogue generic reads only constants");
+    if (!generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
              .isIdentity() ||
         generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)))
-      return failure();
+      return fail("an epilogue generic reads its output");
     epilogue.stages.push_back(generic);
     value = chain;
   }
@@ -294,8 +323,12 @@ private:
       }
       auto index = static_cast<uint64_t>(
           cast<ShapedType>(elements.getType()).getRank() == 0 ? 0 : channel);
-      Attribute element = elements.getValues<Attribute>()[index];
-      FailureOr<Scalar> constant = getConstantScalar(element, why);
+      auto begin = elements.try_value_begin<Attribute>();
+      if (!begin) {
+        why = "an epilogue constant's elements cannot be read (a resource)";
+        return failure();
+      }
+      FailureOr<Scalar> constant = getConstantScalar((*begin)[index], why);
       if (failed(constant))
         return failure();
       values[arg] = *constant;
@@ -365,6 +398,16 @@ private:
     auto semantics = [&]() -> const llvm::fltSemantics & {
       return cast<FloatType>(resultType).getFloatSemantics();
     };
+    // A float type without infinities rounds an overflow to NaN (or
+    // saturates): the epilogue is then not known to be monotone.
+    if (auto floatType = dyn_cast<FloatType>(resultType))
+      if (!APFloat::semanticsHasInf(floatType.getFloatSemantics())) {
+        why = ("the epilogue computes in " +
+               llvm::Twine(llvm::formatv("{0}", resultType).str()) +
+               ", which has no infinity")
+                  .str();
+        return failure();
+      }
     constexpr auto rounding = APFloat::rmNearestTiesToEven;
     Scalar result;
     if (isa<arith::SIToFPOp>(op)) {
@@ -628,17 +671,22 @@ void mlir::quantx::foldSignChains(ModuleOp module, bool thresholds) {
     OpBuilder b(pack);
     Location loc = pack.getLoc();
     Value codes;
-    bool fromBinary = false;
     std::string why;
     if (thresholds) {
-      FailureOr<Epilogue> epilogue = findEpilogue(source, why, fromBinary);
+      FailureOr<Epilogue> epilogue = findEpilogue(source, why);
       FailureOr<SmallVector<Threshold>> bounds =
           succeeded(epilogue) ? computeThresholds(*epilogue, why)
                               : FailureOr<SmallVector<Threshold>>(failure());
       if (succeeded(bounds)) {
         b.setInsertionPointAfterValue(epilogue->dots);
         codes = buildThresholdSigns(b, source.getLoc(), *epilogue, *bounds);
-      } else if (fromBinary) {
+        // The signs have the values' type (a static and a dynamic size
+        // may meet between the product and the epilogue).
+        auto signsType =
+            cast<RankedTensorType>(source.getType()).clone(b.getI8Type());
+        if (codes.getType() != signsType)
+          codes = tensor::CastOp::create(b, source.getLoc(), signsType, codes);
+      } else if (dependsOnProduct(source)) {
         emitRemark(source.getLoc())
             << "quantx-fold-binary: the next binary layer's signs are "
                "computed from floats: "

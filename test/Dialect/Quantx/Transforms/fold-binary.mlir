@@ -42,7 +42,7 @@ func.func @float_weights(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>) -> tensor<4x2
   %s = quantx.fake_quant %x to !quantx.binary<f32, 1.0> : tensor<4x8xf32>
   %e = tensor.empty() : tensor<4x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
-  // expected-remark @+1 {{quantx-fold-binary: left this matmul alone: its activations are binary but its weights are not constant binary codes}}
+  // expected-remark @+1 {{quantx-fold-binary: left this matmul alone: its activations are binary or ternary but its weights are not constant binary or ternary codes}}
   %y = linalg.matmul ins(%s, %w : tensor<4x8xf32>, tensor<8x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
 }
@@ -59,7 +59,7 @@ func.func @binary_connect(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
   %w = quantx.dequantize %q : tensor<2x2x!quantx.binary<f32, 0.5>> to tensor<2x2xf32>
   %e = tensor.empty() : tensor<4x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
-  // expected-remark @+1 {{its weights are binary but its activations are not (BinaryConnect layers are not folded)}}
+  // expected-remark @+1 {{its weights are binary or ternary but its activations are not (BinaryConnect layers are not folded)}}
   %y = linalg.matmul ins(%x, %w : tensor<4x2xf32>, tensor<2x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
 }

@@ -81,7 +81,8 @@ def ExportQuantPass : Pass<"quantx-export-quant"> {
 }
 
 def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
-  let summary = "Fold binarized matmuls (BNN layers) into XNOR-popcount";
+  let summary = "Fold binarized and ternarized matmuls and convolutions "
+                "(BNN, TWN layers) into popcount products";
   let description = [{
     A trained QAT model (`-o` of `quantx-runner train`) is frozen first
     (`quantx-freeze-quantization`), as `quantx-ptq` does, which runs this
@@ -106,12 +107,20 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     goes; the folded layer rounds only its final value, so outputs may
     differ in their last bits and predictions follow the exact value.
 
-    Left alone, with a remark: a matmul whose activations are binary but
-    whose weights are not constant binary codes, one with stochastic
-    sign rounding, transposed operands, a nonzero accumulator or K of
-    2^24 or more (the integer result must convert to f32 exactly); a
-    matmul with binary weights and float activations (BinaryConnect) is
-    not folded yet.
+    Ternary layers fold the same way: ternary weights (TWN; codes -1, 0,
+    1) are packed now into two bit planes (`quantx::numerics::packTernaryCodes`:
+    signs, nonzero mask), ternary activations are quantized at run time
+    (`quantx.quantize`, as the fake quantizer rounds) and packed by
+    `quantx.pack_ternary`, and the product is `quantx.ternary_matmul`
+    (`popcount(m) - 2 popcount(m & (s xor s))` per word, a binary side's
+    mask every value), for any pairing with at least one ternary side.
+
+    Left alone, with a remark: a matmul whose activations are binary or
+    ternary but whose weights are not constant binary or ternary codes,
+    one with stochastic rounding, transposed operands, a nonzero
+    accumulator or K of 2^24 or more (the integer result must convert to
+    f32 exactly); a matmul with binary weights and float activations
+    (BinaryConnect) is not folded yet.
 
     Before:
 
