@@ -50,11 +50,150 @@ namespace {
 /// A binary product this pass lowers.
 struct BinaryProduct {
   linalg::GenericOp op;
-  Value activations;            // M x W i64
-  DenseIntElementsAttr weights; // N x W i64
+  Value activations;            // M x W i64, or M x 2 x W (ternary)
+  DenseIntElementsAttr weights; // N x W i64, or N x 2 x W (ternary)
   Operation *weightSource;
   int64_t k, n, words;
+  /// A ternary product (quantx.ternary_matmul's lowering): which sides
+  /// have two planes (signs, nonzero mask).
+  bool ternary = false, lhsTernary = false, rhsTernary = false;
 };
+
+/// The weights known at compile time of operand `value`, and their source.
+FailureOr<std::pair<DenseIntElementsAttr, Operation *>>
+getConstantWeights(Value value, std::string &why) {
+  auto weights =
+      dyn_cast_or_null<DenseIntElementsAttr>(getCompileTimeElements(value));
+  Operation *source = value.getDefiningOp();
+  if (!weights || !source) {
+    why = "its weights are not known at compile time";
+    return failure();
+  }
+  return std::pair{weights, source};
+}
+
+/// Matches quantx.ternary_matmul's lowering: over (m, n, w), inputs the
+/// lhs signs [and mask] and the rhs signs [and mask] (a ternary operand
+/// read at planes 0 and 1), out += popcount(M) - 2 popcount(M & (sL xor
+/// sR)) with M the masks' AND, from a fill of 0; or says why not.
+FailureOr<BinaryProduct> matchTernaryProduct(linalg::GenericOp op,
+                                             std::string &why) {
+  int64_t inputs = op.getNumDpsInputs();
+  if ((inputs != 3 && inputs != 4) || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 3 ||
+      op.getIteratorTypesArray() !=
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction})
+    return failure();
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, w;
+  bindDims(context, m, n, w);
+  // Which inputs are which: a ternary operand appears twice, at planes 0
+  // and 1, consecutively.
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto planeMap = [&](AffineExpr row, int64_t plane) {
+    return AffineMap::get(3, 0, {row, getAffineConstantExpr(plane, context), w},
+                          context);
+  };
+  auto binaryMap = [&](AffineExpr row) {
+    return AffineMap::get(3, 0, {row, w}, context);
+  };
+  BinaryProduct p;
+  int64_t next = 0;
+  auto side = [&](AffineExpr row, bool &ternary) -> bool {
+    if (next < inputs && maps[next] == binaryMap(row)) {
+      ternary = false;
+      ++next;
+      return true;
+    }
+    if (next + 1 < inputs && maps[next] == planeMap(row, 0) &&
+        maps[next + 1] == planeMap(row, 1) &&
+        op.getDpsInputs()[next] == op.getDpsInputs()[next + 1]) {
+      ternary = true;
+      next += 2;
+      return true;
+    }
+    return false;
+  };
+  Value lhs = op.getDpsInputs()[0];
+  if (!side(m, p.lhsTernary))
+    return failure();
+  Value rhs = op.getDpsInputs()[next];
+  if (!side(n, p.rhsTernary) || next != inputs ||
+      maps.back() != AffineMap::get(3, 0, {m, n}, context) ||
+      (!p.lhsTernary && !p.rhsTernary))
+    return failure();
+  // The body: yield(acc + (popcount(M) - 2 popcount(M & (sL xor sR)))).
+  Block &body = op.getRegion().front();
+  BlockArgument acc = body.getArgument(inputs);
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto sum = yield.getOperand(0).getDefiningOp<arith::AddIOp>();
+  if (!sum || sum.getLhs() != acc)
+    return failure();
+  auto sub = sum.getRhs().getDefiningOp<arith::SubIOp>();
+  auto twice =
+      sub ? sub.getRhs().getDefiningOp<arith::AddIOp>() : arith::AddIOp();
+  if (!twice || twice.getLhs() != twice.getRhs())
+    return failure();
+  auto countOf = [](Value v) -> Value {
+    auto trunc = v.getDefiningOp<arith::TruncIOp>();
+    auto popcount =
+        trunc ? trunc.getIn().getDefiningOp<math::CtPopOp>() : math::CtPopOp();
+    return popcount ? popcount.getOperand() : Value();
+  };
+  Value mask = countOf(sub.getLhs()), differ = countOf(twice.getLhs());
+  auto masked =
+      differ ? differ.getDefiningOp<arith::AndIOp>() : arith::AndIOp();
+  if (!mask || !masked || masked.getLhs() != mask)
+    return failure();
+  auto xorOp = masked.getRhs().getDefiningOp<arith::XOrIOp>();
+  unsigned rhsSigns = p.lhsTernary ? 2 : 1;
+  if (!xorOp || xorOp.getLhs() != body.getArgument(0) ||
+      xorOp.getRhs() != body.getArgument(rhsSigns))
+    return failure();
+  Value lhsMask = p.lhsTernary ? body.getArgument(1) : Value();
+  Value rhsMask = p.rhsTernary ? body.getArgument(rhsSigns + 1) : Value();
+  if (lhsMask && rhsMask) {
+    auto both = mask.getDefiningOp<arith::AndIOp>();
+    if (!both || both.getLhs() != lhsMask || both.getRhs() != rhsMask)
+      return failure();
+  } else if (mask != (lhsMask ? lhsMask : rhsMask)) {
+    return failure();
+  }
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  auto outType = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!lhsType.getElementType().isInteger(64) ||
+      !rhsType.getElementType().isInteger(64) || !outType ||
+      !outType.getElementType().isInteger(32))
+    return failure();
+  // From here on it is a ternary product: say why it stays generic.
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  APInt zero;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_ConstantInt(&zero)) ||
+      !zero.isZero()) {
+    why = "its accumulator is not a fill of 0";
+    return failure();
+  }
+  if (!rhsType.hasStaticShape() ||
+      lhsType.isDynamicDim(lhsType.getRank() - 1)) {
+    why = "the number of weight rows or of words is not static";
+    return failure();
+  }
+  auto weights = getConstantWeights(rhs, why);
+  if (failed(weights))
+    return failure();
+  p.op = op;
+  p.activations = lhs;
+  p.weights = weights->first;
+  p.weightSource = weights->second;
+  p.n = rhsType.getDimSize(0);
+  p.words = rhsType.getShape().back();
+  p.k = 64 * p.words; // Bits past K are 0 in a ternary operand's mask.
+  p.ternary = true;
+  return p;
+}
 
 /// Matches out = k - 2 sum_w popcount(a xor b) as quantx.binary_matmul's
 /// lowering writes it, or says why not.
@@ -113,15 +252,10 @@ FailureOr<BinaryProduct> matchBinaryProduct(linalg::GenericOp op,
     why = "the number of weight rows or of words is not static";
     return failure();
   }
-  Operation *source = nullptr;
-  auto weights = dyn_cast_or_null<DenseIntElementsAttr>(
-      getCompileTimeElements(op.getDpsInputs()[1]));
-  if (weights)
-    source = op.getDpsInputs()[1].getDefiningOp();
-  if (!weights || !source) {
-    why = "its weights are not known at compile time";
+  auto constant = getConstantWeights(op.getDpsInputs()[1], why);
+  if (failed(constant))
     return failure();
-  }
+  auto [weights, source] = *constant;
   BinaryProduct p{op,
                   op.getDpsInputs()[0],
                   weights,
@@ -169,14 +303,42 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
   // rows (output columns), zero padded past N.
   int64_t nr = lanes * nv;
   SmallVector<APInt> words = llvm::to_vector(p.weights.getValues<APInt>());
+  // A ternary product's weights have two planes per word (signs, mask); a
+  // binary side of one gets a mask of every bit (the ternary activations'
+  // mask has 0 past K). With binary activations, the number of each
+  // column's nonzero weights is a constant of the result.
+  int64_t planes = p.ternary ? 2 : 1;
+  auto weightWord = [&](int64_t row, int64_t plane, int64_t w) -> APInt {
+    if (row >= p.n)
+      return APInt(64, 0);
+    if (p.rhsTernary)
+      return words[(row * 2 + plane) * p.words + w];
+    return plane == 0 ? words[row * p.words + w] : APInt::getAllOnes(64);
+  };
   SmallVector<APInt> packed;
-  packed.reserve(panels * p.words * nr);
+  packed.reserve(panels * p.words * nr * planes);
   for (int64_t panel = 0; panel < panels; ++panel)
     for (int64_t w = 0; w < p.words; ++w)
-      for (int64_t j = 0; j < nr; ++j) {
-        int64_t row = panel * nr + j;
-        packed.push_back(row < p.n ? words[row * p.words + w] : APInt(64, 0));
-      }
+      for (int64_t plane = 0; plane < planes; ++plane)
+        for (int64_t j = 0; j < nr; ++j)
+          packed.push_back(weightWord(panel * nr + j, plane, w));
+  memref::GlobalOp counts;
+  if (p.ternary && !p.lhsTernary) {
+    SmallVector<APInt> columnCounts;
+    for (int64_t column = 0; column < panels * nr; ++column) {
+      int64_t count = 0;
+      for (int64_t w = 0; w < p.words; ++w)
+        count += weightWord(column, 1, w).popcount();
+      columnCounts.push_back(APInt(64, column < p.n ? count : 0));
+    }
+    auto countsType = RankedTensorType::get(
+        {static_cast<int64_t>(columnCounts.size())}, b.getI64Type());
+    counts = memref::GlobalOp::create(
+        b, loc, (name + "_counts").str(), b.getStringAttr("private"),
+        MemRefType::get(countsType.getShape(), b.getI64Type()),
+        DenseElementsAttr::get(countsType, columnCounts), /*constant=*/true,
+        b.getI64IntegerAttr(64));
+  }
   auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())},
                                           b.getI64Type());
   auto global = memref::GlobalOp::create(
@@ -215,8 +377,13 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
       scf::ForOp::create(b, loc, index(0), index(panels), index(1));
   b.setInsertionPointToStart(panelLoop.getBody());
   Value panel = panelLoop.getInductionVar();
-  Value panelBase = arith::MulIOp::create(b, loc, panel, index(p.words * nr));
-  SmallVector<Value> inits(mr * nv, zeroVector);
+  Value panelBase =
+      arith::MulIOp::create(b, loc, panel, index(p.words * nr * planes));
+  // Accumulators: the count of differing signs (masked) per row and
+  // column vector; with ternary activations also the count of nonzero
+  // pairs.
+  int64_t perTile = mr * nv;
+  SmallVector<Value> inits(p.lhsTernary ? 2 * perTile : perTile, zeroVector);
   auto wordLoop =
       scf::ForOp::create(b, loc, index(0), index(p.words), index(1), inits);
   {
@@ -225,25 +392,52 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
     Value w = wordLoop.getInductionVar();
     SmallVector<Value> accs(wordLoop.getRegionIterArgs());
     Value base = arith::AddIOp::create(
-        b, loc, panelBase, arith::MulIOp::create(b, loc, w, index(nr)));
-    SmallVector<Value> weightVectors;
-    for (int64_t j = 0; j < nv; ++j)
-      weightVectors.push_back(vector::LoadOp::create(
+        b, loc, panelBase,
+        arith::MulIOp::create(b, loc, w, index(nr * planes)));
+    SmallVector<Value> signVectors, maskVectors;
+    for (int64_t j = 0; j < nv; ++j) {
+      signVectors.push_back(vector::LoadOp::create(
           b, loc, vectorType(i64), weights,
           ValueRange{arith::AddIOp::create(b, loc, base, index(j * lanes))}));
+      if (p.ternary)
+        maskVectors.push_back(
+            vector::LoadOp::create(b, loc, vectorType(i64), weights,
+                                   ValueRange{arith::AddIOp::create(
+                                       b, loc, base, index(nr + j * lanes))}));
+    }
+    auto broadcastWord = [&](Value row, int64_t plane) -> Value {
+      SmallVector<Value> at = {row};
+      if (p.lhsTernary)
+        at.push_back(index(plane));
+      at.push_back(w);
+      return vector::BroadcastOp::create(
+          b, loc, vectorType(i64), memref::LoadOp::create(b, loc, input, at));
+    };
     for (int64_t i = 0; i < mr; ++i) {
-      Value word =
-          memref::LoadOp::create(b, loc, input, ValueRange{rows[i], w});
-      Value a = vector::BroadcastOp::create(b, loc, vectorType(i64), word);
+      Value a = broadcastWord(rows[i], 0);
+      Value aMask = p.lhsTernary ? broadcastWord(rows[i], 1) : Value();
       for (int64_t j = 0; j < nv; ++j) {
-        Value differ = math::CtPopOp::create(
-            b, loc, arith::XOrIOp::create(b, loc, a, weightVectors[j]));
-        accs[i * nv + j] =
-            arith::AddIOp::create(b, loc, accs[i * nv + j], differ);
+        Value differ = arith::XOrIOp::create(b, loc, a, signVectors[j]);
+        Value mask = p.ternary ? maskVectors[j] : Value();
+        if (aMask) {
+          mask = arith::AndIOp::create(b, loc, aMask, mask);
+          Value both = math::CtPopOp::create(b, loc, mask);
+          accs[perTile + i * nv + j] =
+              arith::AddIOp::create(b, loc, accs[perTile + i * nv + j], both);
+        }
+        if (mask)
+          differ = arith::AndIOp::create(b, loc, differ, mask);
+        accs[i * nv + j] = arith::AddIOp::create(
+            b, loc, accs[i * nv + j], math::CtPopOp::create(b, loc, differ));
       }
     }
     scf::YieldOp::create(b, loc, accs);
   }
+  Value countsBuffer =
+      counts ? memref::GetGlobalOp::create(b, loc, counts.getType(),
+                                           counts.getSymName())
+                   .getResult()
+             : Value();
   // k - 2 * count for the rows and columns that exist: a vector store
   // where the whole vector of columns exists, a masked one at the edge.
   Value count = arith::MinUIOp::create(
@@ -257,13 +451,22 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
     Value row = arith::AddIOp::create(b, loc, r0, index(i));
     for (int64_t j = 0; j < nv; ++j) {
       Value acc = wordLoop.getResult(i * nv + j);
-      Value dot = arith::TruncIOp::create(
-          b, loc, vectorType(i32),
-          arith::SubIOp::create(b, loc, kVector,
-                                arith::AddIOp::create(b, loc, acc, acc)));
       Value column = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, panel, index(nr)),
           index(j * lanes));
+      // What the products add up to before the differing signs: k (binary),
+      // the column's nonzero weights, or the row's and column's nonzero
+      // pairs.
+      Value all = kVector;
+      if (countsBuffer)
+        all = vector::LoadOp::create(b, loc, vectorType(i64), countsBuffer,
+                                     ValueRange{column});
+      else if (p.lhsTernary)
+        all = wordLoop.getResult(perTile + i * nv + j);
+      Value dot = arith::TruncIOp::create(
+          b, loc, vectorType(i32),
+          arith::SubIOp::create(b, loc, all,
+                                arith::AddIOp::create(b, loc, acc, acc)));
       // The fused stages (a scale, a batch norm, a sign threshold), the
       // columns past N read as padding and never stored.
       dot = applyEpilogue(b, loc, stages, buffers, dot, row, column,
@@ -333,6 +536,8 @@ void LowerBinaryMatmulsPass::runOnOperation() {
   for (linalg::GenericOp op : candidates) {
     std::string why;
     FailureOr<BinaryProduct> p = matchBinaryProduct(op, why);
+    if (failed(p) && why.empty())
+      p = matchTernaryProduct(op, why);
     if (failed(p)) {
       if (!why.empty())
         op->emitRemark() << "binary kernel not used: " << why;
@@ -341,7 +546,8 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     std::string name;
     do {
       name = "__quantx_binary_kernel_" + std::to_string(counter++);
-    } while (symbols.lookup(name) || symbols.lookup(name + "_weights"));
+    } while (symbols.lookup(name) || symbols.lookup(name + "_weights") ||
+             symbols.lookup(name + "_counts"));
     // The elementwise stages that follow, fused into the store: on the
     // product, or on its rows reshaped (a convolution's pixels) with the
     // columns kept last.
@@ -362,8 +568,10 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     b.setInsertionPoint(last);
     auto inputType = cast<RankedTensorType>(p->activations.getType());
     auto outType = cast<RankedTensorType>(op.getResult(0).getType());
-    auto inputArg =
-        MemRefType::get({ShapedType::kDynamic, p->words}, b.getI64Type());
+    SmallVector<int64_t> inputShape = {ShapedType::kDynamic, p->words};
+    if (p->lhsTernary)
+      inputShape = {ShapedType::kDynamic, 2, p->words};
+    auto inputArg = MemRefType::get(inputShape, b.getI64Type());
     auto outArg = MemRefType::get({ShapedType::kDynamic, p->n}, outElement);
     Value input = bufferization::ToBufferOp::create(
         b, loc, MemRefType::get(inputType.getShape(), b.getI64Type()),
@@ -391,7 +599,9 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     args.push_back(outValue);
     argTypes.push_back(outArg);
     OpBuilder kernelBuilder(module.getContext());
-    KernelBuilder builder(kernelBuilder, loc, *p, stages, lanes, mr, nv);
+    // Ternary activations need twice the accumulators: half the rows.
+    KernelBuilder builder(kernelBuilder, loc, *p, stages, lanes,
+                          p->lhsTernary ? mr / 2 : mr, nv);
     func::FuncOp kernel = builder.build(module, name, argTypes, features);
     func::CallOp::create(b, loc, kernel, args);
     Value result = bufferization::ToTensorOp::create(

@@ -54,3 +54,41 @@ func.func @runtime_weights(%x: tensor<?x64xf32>, %y: tensor<3x64xf32>) -> tensor
   %d = quantx.binary_matmul %a, %b k 64 : tensor<?x1xi64>, tensor<3x1xi64> -> tensor<?x3xi32>
   return %d : tensor<?x3xi32>
 }
+
+// -----
+
+// A ternary product of sign activations by ternary weights (one word, two
+// planes): per word the weights' signs then masks of the panel, one
+// popcount of (a xor signs) & mask per vector, and each column's count of
+// nonzero weights (a constant: 3 and 1, 0 past N) minus twice the sum.
+// CHECK-LABEL: func.func @ternary_weights
+//       CHECK:   call @__quantx_binary_kernel_0(
+//   CHECK-DAG: memref.global "private" constant @__quantx_binary_kernel_0_weights : memref<16xi64> = dense<[5, 1, 0, 0, 0, 0, 0, 0, 7, 1, 0, 0, 0, 0, 0, 0]>
+//   CHECK-DAG: memref.global "private" constant @__quantx_binary_kernel_0_counts : memref<8xi64> = dense<[3, 1, 0, 0, 0, 0, 0, 0]>
+//       CHECK: func.func private @__quantx_binary_kernel_0(%{{.*}}: memref<?x1xi64>, %{{.*}}: memref<?x2xi32>)
+//       CHECK:     arith.xori %{{.*}}, %{{.*}} : vector<4xi64>
+//       CHECK:     arith.andi %{{.*}}, %{{.*}} : vector<4xi64>
+//       CHECK:     math.ctpop %{{.*}} : vector<4xi64>
+//       CHECK:   memref.get_global @__quantx_binary_kernel_0_counts
+func.func @ternary_weights(%x: tensor<?x3xf32>) -> tensor<?x2xi32> {
+  %w = arith.constant dense<[[[5], [7]], [[1], [1]]]> : tensor<2x2x1xi64>
+  %a = quantx.pack_signs %x : tensor<?x3xf32> to tensor<?x1xi64>
+  %d = quantx.ternary_matmul %a, %w k 3 : tensor<?x1xi64>, tensor<2x2x1xi64> -> tensor<?x2xi32>
+  return %d : tensor<?x2xi32>
+}
+
+// -----
+
+// Ternary activations by ternary weights (K = 130, three words): two
+// accumulators per tile element (nonzero pairs and differing signs), half
+// the rows.
+// CHECK-LABEL: func.func @ternary_both
+//       CHECK: func.func private @__quantx_binary_kernel_0(%{{.*}}: memref<?x2x3xi64>, %{{.*}}: memref<?x2xi32>)
+//       CHECK:   scf.for {{.*}} step %c2
+//       CHECK:   scf.for {{.*}} iter_args({{.*}}) -> (vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>)
+func.func @ternary_both(%x: tensor<?x130xi8>) -> tensor<?x2xi32> {
+  %w = arith.constant dense<[[[5, 0, 1], [7, 0, 3]], [[1, 2, 3], [1, 0, 0]]]> : tensor<2x2x3xi64>
+  %a = quantx.pack_ternary %x : tensor<?x130xi8> to tensor<?x2x3xi64>
+  %d = quantx.ternary_matmul %a, %w k 130 : tensor<?x2x3xi64>, tensor<2x2x3xi64> -> tensor<?x2xi32>
+  return %d : tensor<?x2xi32>
+}

@@ -11,6 +11,8 @@
 // word boundaries, K = 1, one row) and on inputs with -0, NaN, infinities
 // and zeros: the packed words must equal numerics::packSignCodes of the
 // binary format's codes, and the product the plain loop over +-1 values.
+// quantx.ternary_matmul with constant weights (its kernels) against the
+// plain loop over -1, 0 and +1 values.
 //
 //===----------------------------------------------------------------------===//
 
@@ -210,6 +212,109 @@ TEST_F(BinaryOpsJitTest, ConstantWeightsKernel) {
                          {9, 13, 577}})
     runConstantWeights(m, n, k, seed++, /*vectorize=*/true);
   runConstantWeights(7, 9, 300, seed++, /*vectorize=*/false);
+}
+
+/// A ternary product with weights known at compile time (quantx-lower-
+/// binary-matmuls' ternary kernels): i8 codes at run time, packed as
+/// ternary planes or as signs, by constant packed weights of the other
+/// kind or the same, against the plain loop over -1, 0 and +1 values.
+void runTernaryWeights(int64_t m, int64_t n, int64_t k, bool lhsTernary,
+                       bool rhsTernary, uint32_t seed, bool vectorize) {
+  SCOPED_TRACE(std::string("ternary product, lhs ") +
+               (lhsTernary ? "ternary" : "binary") + ", rhs " +
+               (rhsTernary ? "ternary" : "binary") + ", M " +
+               std::to_string(m) + " N " + std::to_string(n) + " K " +
+               std::to_string(k) + (vectorize ? "" : ", scalar loops"));
+  int64_t words = getSignWords(k);
+  std::mt19937 rng(seed);
+  // Activation codes: -1, 0, +1 (ternary) or -1, +1 (binary).
+  std::vector<int8_t> xs(m * k);
+  for (int8_t &x : xs)
+    x = lhsTernary ? static_cast<int8_t>(rng() % 3) - 1 : (rng() & 1 ? 1 : -1);
+  std::vector<std::vector<int64_t>> codes(n, std::vector<int64_t>(k));
+  std::ostringstream literal;
+  literal << "[";
+  for (int64_t c = 0; c < n; ++c) {
+    for (int64_t i = 0; i < k; ++i)
+      codes[c][i] = rhsTernary ? static_cast<int64_t>(rng() % 3) - 1
+                               : static_cast<int64_t>(rng() & 1);
+    std::vector<uint64_t> packed = rhsTernary
+                                       ? packTernaryCodes(codes[c].data(), k)
+                                       : packSignCodes(codes[c].data(), k);
+    literal << (c ? ", [" : "[");
+    for (size_t w = 0; w < packed.size(); ++w) {
+      if (rhsTernary && w % words == 0)
+        literal << (w ? "], [" : "[");
+      else if (w)
+        literal << ", ";
+      literal << static_cast<int64_t>(packed[w]);
+    }
+    literal << (rhsTernary ? "]]" : "]");
+  }
+  literal << "]";
+  std::string ks = std::to_string(k), ws = std::to_string(words),
+              ns = std::to_string(n);
+  std::string x = "tensor<?x" + ks + "xi8>";
+  std::string xp =
+      lhsTernary ? "tensor<?x2x" + ws + "xi64>" : "tensor<?x" + ws + "xi64>";
+  std::string wp = rhsTernary ? "tensor<" + ns + "x2x" + ws + "xi64>"
+                              : "tensor<" + ns + "x" + ws + "xi64>";
+  std::string d = "tensor<?x" + ns + "xi32>";
+  std::ostringstream source;
+  source << "func.func @f(%x: " << x << ") -> " << d << " {\n"
+         << "  %w = arith.constant dense<" << literal.str() << "> : " << wp
+         << "\n"
+         << "  %a = quantx." << (lhsTernary ? "pack_ternary" : "pack_signs")
+         << " %x : " << x << " to " << xp << "\n"
+         << "  %d = quantx.ternary_matmul %a, %w k " << k << " : " << xp << ", "
+         << wp << " -> " << d << "\n"
+         << "  return %d : " << d << "\n}\n";
+  RunnerOptions options;
+  options.vectorize = vectorize;
+  auto module = CompiledModule::compileSource(source.str(), {"f"}, options);
+  ASSERT_TRUE(static_cast<bool>(module))
+      << llvm::toString(module.takeError()) << "\n"
+      << source.str();
+  NpyArray input;
+  input.dtype = DType::I8;
+  input.shape = {m, k};
+  input.data.resize(xs.size());
+  std::memcpy(input.data.data(), xs.data(), xs.size());
+  auto results = (*module)->call("f", {input});
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  const NpyArray &dots = results->front();
+  ASSERT_EQ(dots.shape, (std::vector<int64_t>{m, n}));
+  int failures = 0;
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      int64_t sum = 0;
+      for (int64_t i = 0; i < k; ++i) {
+        int64_t w = rhsTernary ? codes[c][i] : (codes[c][i] ? 1 : -1);
+        sum += xs[r * k + i] * w;
+      }
+      int32_t got;
+      std::memcpy(&got, dots.data.data() + (r * n + c) * 4, 4);
+      if (got != sum && failures++ < 10)
+        ADD_FAILURE() << "(" << r << ", " << c << "): expected " << sum
+                      << ", got " << got;
+    }
+}
+
+TEST_F(BinaryOpsJitTest, TernaryWeightsKernel) {
+  // Every pairing with a ternary side; rows, columns and words around the
+  // tiles (1 or 2 rows with ternary activations, 2 or 4 without).
+  uint32_t seed = 900;
+  for (auto [lhsTernary, rhsTernary] :
+       {std::pair{false, true}, std::pair{true, true}, std::pair{true, false}})
+    for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1},
+                           {3, 5, 65},
+                           {7, 9, 300},
+                           {4, 8, 512},
+                           {5, 13, 577}})
+      runTernaryWeights(m, n, k, lhsTernary, rhsTernary, seed++,
+                        /*vectorize=*/true);
+  runTernaryWeights(7, 9, 300, true, true, seed++, /*vectorize=*/false);
 }
 
 TEST_F(BinaryOpsJitTest, WordBoundaries) {
