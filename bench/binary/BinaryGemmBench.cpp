@@ -25,6 +25,7 @@
 #include "../common/BenchJit.h"
 
 #include "quantx/CodeGen/Target.h"
+#include "quantx/Numerics/Binary.h"
 #include "quantx/Pipelines/Pipelines.h"
 #include "quantx/Runtime/Memory.h"
 
@@ -110,6 +111,61 @@ void plainLoop(const Case &c, int words, const uint64_t *a, const uint64_t *b,
       out[static_cast<size_t>(i) * c.n + j] =
           static_cast<int32_t>(c.k - 2 * differ);
     }
+}
+
+/// A ternary product's case: which side is ternary (the other binary).
+struct TernaryCase {
+  const char *name;
+  int m, n, k;
+  bool lhsTernary;
+};
+
+const TernaryCase kTernaryCases[] = {
+    {"TWN 512x512x4096", 512, 512, 4096, false},
+    {"ternary 512x512x4096", 512, 512, 4096, true},
+    {"TWN digits 256x128x128", 256, 128, 128, false},
+};
+
+/// quantx.ternary_matmul of the activations (signs, or ternary planes) by
+/// constant ternary weights `planes` (N x 2 x W).
+std::string buildTernaryModule(const TernaryCase &c, const uint64_t *planes,
+                               int words) {
+  std::string data;
+  for (int r = 0; r < c.n; ++r) {
+    data += r ? ", [" : "[";
+    for (int plane = 0; plane < 2; ++plane) {
+      data += plane ? ", [" : "[";
+      for (int w = 0; w < words; ++w)
+        data += (w ? ", " : "") +
+                std::to_string(static_cast<int64_t>(
+                    planes[(static_cast<size_t>(r) * 2 + plane) * words + w]));
+      data += "]";
+    }
+    data += "]";
+  }
+  std::string ws = std::to_string(words);
+  std::string a = "tensor<" + std::to_string(c.m) +
+                  (c.lhsTernary ? "x2x" : "x") + ws + "xi64>";
+  std::string b = "tensor<" + std::to_string(c.n) + "x2x" + ws + "xi64>";
+  std::string out =
+      "tensor<" + std::to_string(c.m) + "x" + std::to_string(c.n) + "xi32>";
+  return "func.func @gemm(%a: " + a + ") -> " + out +
+         " {\n  %w = arith.constant dense<[" + data + "]> : " + b +
+         "\n  %r = quantx.ternary_matmul %a, %w k " + std::to_string(c.k) +
+         " : " + a + ", " + b + " -> " + out + "\n  return %r : " + out +
+         "\n}\n";
+}
+
+/// The plain loop of a ternary product: numerics::ternaryDot per output.
+void ternaryLoop(const TernaryCase &c, int words, const uint64_t *a,
+                 const uint64_t *b, int32_t *out) {
+  size_t aRow = static_cast<size_t>(words) * (c.lhsTernary ? 2 : 1);
+  for (int i = 0; i < c.m; ++i)
+    for (int j = 0; j < c.n; ++j)
+      out[static_cast<size_t>(i) * c.n + j] =
+          static_cast<int32_t>(::quantx::numerics::ternaryDot(
+              a + i * aRow, c.lhsTernary,
+              b + static_cast<size_t>(j) * 2 * words, true, c.k));
 }
 
 /// The bit counts of the 32 bytes of `x`: two nibble lookups (vpshufb).
@@ -333,5 +389,119 @@ int main(int argc, char **argv) {
   std::printf("\n(GOPS: 2 M N K logical operations per call. Ratios: the "
               "peer's time over quantx's; above 1, quantx is faster. "
               "OpenBLAS multiplies the same signs as f32 +-1.)\n");
+
+  // Ternary products: sign activations by ternary weights (TWN) and
+  // ternary by ternary, against OpenBLAS on the same -1, 0, +1 values as
+  // f32 and the plain loop over words.
+  std::printf("\n%-24s %9s %9s %9s %10s %9s  %s\n", "ternary case", "quantx",
+              "OpenBLAS", "loop", "OpenBLAS/q", "loop/q", "checks");
+  std::printf("%-24s %9s %9s %9s\n", "", "GOPS", "GFLOPS", "GOPS");
+  for (const TernaryCase &c : kTernaryCases) {
+    int words = (c.k + 63) / 64;
+    size_t mn = static_cast<size_t>(c.m) * c.n;
+    // Random codes -1, 0, +1 (binary activations: -1, +1), packed.
+    auto randomCodes = [&](int count, bool ternary) {
+      std::vector<int64_t> codes(count);
+      for (int64_t &code : codes)
+        code = ternary ? static_cast<int64_t>(rng() % 3) - 1
+                       : static_cast<int64_t>(rng() & 1);
+      return codes;
+    };
+    size_t aRow = static_cast<size_t>(words) * (c.lhsTernary ? 2 : 1);
+    Words a(c.m * aRow), b(static_cast<size_t>(c.n) * 2 * words);
+    std::vector<float> af(static_cast<size_t>(c.m) * c.k),
+        bf(static_cast<size_t>(c.k) * c.n), cf(mn);
+    for (int i = 0; i < c.m; ++i) {
+      std::vector<int64_t> codes = randomCodes(c.k, c.lhsTernary);
+      std::vector<uint64_t> packed =
+          c.lhsTernary ? ::quantx::numerics::packTernaryCodes(codes.data(), c.k)
+                       : ::quantx::numerics::packSignCodes(codes.data(), c.k);
+      std::memcpy(a.data() + i * aRow, packed.data(), packed.size() * 8);
+      for (int p = 0; p < c.k; ++p)
+        af[static_cast<size_t>(i) * c.k + p] =
+            c.lhsTernary ? static_cast<float>(codes[p])
+                         : (codes[p] ? 1.0f : -1.0f);
+    }
+    for (int j = 0; j < c.n; ++j) {
+      std::vector<int64_t> codes = randomCodes(c.k, true);
+      std::vector<uint64_t> packed =
+          ::quantx::numerics::packTernaryCodes(codes.data(), c.k);
+      std::memcpy(b.data() + static_cast<size_t>(j) * 2 * words, packed.data(),
+                  packed.size() * 8);
+      for (int p = 0; p < c.k; ++p)
+        bf[static_cast<size_t>(p) * c.n + j] = static_cast<float>(codes[p]);
+    }
+    mlir::quantx::QuantxToLLVMPipelineOptions options;
+    options.vectorBits = host.vectorBits;
+    options.vpopcntdq = host.vpopcntdq && host.vectorBits == 512;
+    std::unique_ptr<mlir::ExecutionEngine> engine =
+        jit.compile(buildTernaryModule(c, b.data(), words), options, c.name);
+    if (!engine)
+      return 1;
+    void *gemm = HostJit::lookupCInterface(*engine, "gemm", c.name);
+    if (!gemm)
+      return 1;
+    auto runQuantx = [&](std::vector<int32_t> *keep) {
+      StridedMemRefType<int32_t, 2> result;
+      if (c.lhsTernary) {
+        StridedMemRefType<int64_t, 3> dA;
+        dA.basePtr = dA.data = reinterpret_cast<int64_t *>(a.data());
+        dA.offset = 0;
+        dA.sizes[0] = c.m;
+        dA.sizes[1] = 2;
+        dA.sizes[2] = words;
+        dA.strides[0] = 2 * words;
+        dA.strides[1] = words;
+        dA.strides[2] = 1;
+        reinterpret_cast<void (*)(StridedMemRefType<int32_t, 2> *,
+                                  StridedMemRefType<int64_t, 3> *)>(gemm)(
+            &result, &dA);
+      } else {
+        StridedMemRefType<int64_t, 2> dA =
+            matrixDescriptor(reinterpret_cast<int64_t *>(a.data()), c.m, words);
+        reinterpret_cast<void (*)(StridedMemRefType<int32_t, 2> *,
+                                  StridedMemRefType<int64_t, 2> *)>(gemm)(
+            &result, &dA);
+      }
+      if (keep)
+        std::copy(result.data, result.data + mn, keep->begin());
+      std::free(result.basePtr);
+    };
+    std::vector<int32_t> reference(mn), got(mn), loopOut(mn);
+    ternaryLoop(c, words, a.data(), b.data(), reference.data());
+    size_t loopWrong = 0;
+    for (size_t s = 0; s < 64; ++s) {
+      size_t i = rng() % c.m, j = rng() % c.n;
+      int64_t sum = 0;
+      for (int p = 0; p < c.k; ++p)
+        sum += static_cast<int64_t>(af[i * c.k + p] * bf[p * c.n + j]);
+      loopWrong += sum != reference[i * c.n + j];
+    }
+    runQuantx(&got);
+    size_t quantxWrong = countMismatches(got, reference);
+    allExact &= quantxWrong == 0 && loopWrong == 0;
+    Timings t = timeRoundRobin({
+        [&] { runQuantx(nullptr); },
+        [&] {
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c.m, c.n, c.k,
+                      1.0f, af.data(), c.k, bf.data(), c.n, 0.0f, cf.data(),
+                      c.n);
+        },
+        [&] { ternaryLoop(c, words, a.data(), b.data(), loopOut.data()); },
+    });
+    double ops = 2.0 * c.m * c.n * c.k;
+    auto gops = [&](double ms) { return ops / (ms * 1e6); };
+    char checks[160];
+    std::snprintf(checks, sizeof(checks),
+                  "quantx %zu wrong, loop %zu of 64 sampled wrong%s",
+                  quantxWrong, loopWrong,
+                  quantxWrong || loopWrong ? " (WRONG)" : "");
+    std::printf("%-24s %9.1f %9.1f %9.1f %9.2fx %8.2fx  %s\n", c.name,
+                gops(t.medianMs[0]), gops(t.medianMs[1]), gops(t.medianMs[2]),
+                t.medianRatioToFirst[1], t.medianRatioToFirst[2], checks);
+  }
+  std::printf("\n(TWN: sign activations by ternary weights; ternary: "
+              "ternary by ternary. OpenBLAS multiplies the same -1, 0, +1 "
+              "values as f32.)\n");
   return allExact ? 0 : 1;
 }
