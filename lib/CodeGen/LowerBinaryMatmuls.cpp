@@ -274,9 +274,9 @@ class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const BinaryProduct &p,
                 ArrayRef<EpilogueStage> stages, int64_t lanes, int64_t mr,
-                int64_t nv)
+                int64_t nv, bool byteCounts)
       : b(b), loc(loc), p(p), stages(stages), lanes(lanes), mr(mr), nv(nv),
-        panels(llvm::divideCeil(p.n, lanes * nv)) {}
+        panels(llvm::divideCeil(p.n, lanes * nv)), byteCounts(byteCounts) {}
 
   func::FuncOp build(ModuleOp module, StringRef name, ArrayRef<Type> argTypes,
                      ArrayRef<StringRef> features);
@@ -290,8 +290,29 @@ private:
   OpBuilder &b;
   Location loc;
   const BinaryProduct &p;
+  /// The sums of each 8 bytes of `bytes` into 64-bit lanes: vpsadbw
+  /// against zero (the LLVM intrinsic, declared as a private function of
+  /// its name).
+  Value sumBytes(ModuleOp module, Value bytes, Value zeroBytes) {
+    StringRef name = lanes == 8 ? "llvm.x86.avx512.psad.bw.512"
+                                : "llvm.x86.avx2.psad.bw";
+    auto type = b.getFunctionType({bytes.getType(), bytes.getType()},
+                                  vectorType(b.getI64Type()));
+    auto function = module.lookupSymbol<func::FuncOp>(name);
+    if (!function) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      function = func::FuncOp::create(b, loc, name, type);
+      function.setPrivate();
+    }
+    return func::CallOp::create(b, loc, function,
+                                ValueRange{bytes, zeroBytes})
+        .getResult(0);
+  }
+
   ArrayRef<EpilogueStage> stages;
   int64_t lanes, mr, nv, panels;
+  bool byteCounts;
 };
 
 func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
@@ -381,12 +402,21 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
       arith::MulIOp::create(b, loc, panel, index(p.words * nr * planes));
   // Accumulators: the count of differing signs (masked) per row and
   // column vector; with ternary activations also the count of nonzero
-  // pairs.
+  // pairs. Without VPOPCNTDQ the counts are kept in bytes (the nibble
+  // lookup's own result, no vpsadbw per word) for blocks of 31 words (31 x
+  // 8 fits a byte), then summed into the 64-bit lanes by one vpsadbw.
   int64_t perTile = mr * nv;
-  SmallVector<Value> inits(p.lhsTernary ? 2 * perTile : perTile, zeroVector);
-  auto wordLoop =
-      scf::ForOp::create(b, loc, index(0), index(p.words), index(1), inits);
-  {
+  int64_t accumulators = p.lhsTernary ? 2 * perTile : perTile;
+  auto byteType = VectorType::get({lanes * 8}, b.getI8Type());
+  auto popcount = [&](Value x) -> Value {
+    if (byteCounts)
+      x = vector::BitCastOp::create(b, loc, byteType, x);
+    return math::CtPopOp::create(b, loc, x);
+  };
+  // The words [first, last) of the panel into `inits`.
+  auto buildWordLoop = [&](Value first, Value last,
+                           ValueRange inits) -> SmallVector<Value> {
+    auto wordLoop = scf::ForOp::create(b, loc, first, last, index(1), inits);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(wordLoop.getBody());
     Value w = wordLoop.getInductionVar();
@@ -421,17 +451,46 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
         Value mask = p.ternary ? maskVectors[j] : Value();
         if (aMask) {
           mask = arith::AndIOp::create(b, loc, aMask, mask);
-          Value both = math::CtPopOp::create(b, loc, mask);
-          accs[perTile + i * nv + j] =
-              arith::AddIOp::create(b, loc, accs[perTile + i * nv + j], both);
+          accs[perTile + i * nv + j] = arith::AddIOp::create(
+              b, loc, accs[perTile + i * nv + j], popcount(mask));
         }
         if (mask)
           differ = arith::AndIOp::create(b, loc, differ, mask);
-        accs[i * nv + j] = arith::AddIOp::create(
-            b, loc, accs[i * nv + j], math::CtPopOp::create(b, loc, differ));
+        accs[i * nv + j] =
+            arith::AddIOp::create(b, loc, accs[i * nv + j], popcount(differ));
       }
     }
     scf::YieldOp::create(b, loc, accs);
+    return SmallVector<Value>(wordLoop.getResults());
+  };
+  SmallVector<Value> totals;
+  if (!byteCounts) {
+    totals = buildWordLoop(index(0), index(p.words),
+                           SmallVector<Value>(accumulators, zeroVector));
+  } else {
+    constexpr int64_t kBlock = 31;
+    Value zeroBytes = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(byteType, APInt(8, 0)));
+    auto blockLoop = scf::ForOp::create(
+        b, loc, index(0), index(p.words), index(kBlock),
+        SmallVector<Value>(accumulators, zeroVector));
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(blockLoop.getBody());
+      Value first = blockLoop.getInductionVar();
+      Value last = arith::MinSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, first, index(kBlock)),
+          index(p.words));
+      SmallVector<Value> bytes = buildWordLoop(
+          first, last, SmallVector<Value>(accumulators, zeroBytes));
+      SmallVector<Value> sums;
+      for (auto [acc, counted] :
+           llvm::zip(blockLoop.getRegionIterArgs(), bytes))
+        sums.push_back(arith::AddIOp::create(
+            b, loc, acc, sumBytes(module, counted, zeroBytes)));
+      scf::YieldOp::create(b, loc, sums);
+    }
+    totals = SmallVector<Value>(blockLoop.getResults());
   }
   Value countsBuffer =
       counts ? memref::GetGlobalOp::create(b, loc, counts.getType(),
@@ -450,7 +509,7 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
     b.setInsertionPointToStart(&ifRow.getThenRegion().front());
     Value row = arith::AddIOp::create(b, loc, r0, index(i));
     for (int64_t j = 0; j < nv; ++j) {
-      Value acc = wordLoop.getResult(i * nv + j);
+      Value acc = totals[i * nv + j];
       Value column = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, panel, index(nr)),
           index(j * lanes));
@@ -462,7 +521,7 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
         all = vector::LoadOp::create(b, loc, vectorType(i64), countsBuffer,
                                      ValueRange{column});
       else if (p.lhsTernary)
-        all = wordLoop.getResult(perTile + i * nv + j);
+        all = totals[perTile + i * nv + j];
       Value dot = arith::TruncIOp::create(
           b, loc, vectorType(i32),
           arith::SubIOp::create(b, loc, all,
@@ -601,7 +660,8 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     OpBuilder kernelBuilder(module.getContext());
     // Ternary activations need twice the accumulators: half the rows.
     KernelBuilder builder(kernelBuilder, loc, *p, stages, lanes,
-                          p->lhsTernary ? mr / 2 : mr, nv);
+                          p->lhsTernary ? mr / 2 : mr, nv,
+                          /*byteCounts=*/!vpopcntdq);
     func::FuncOp kernel = builder.build(module, name, argTypes, features);
     func::CallOp::create(b, loc, kernel, args);
     Value result = bufferization::ToTensorOp::create(

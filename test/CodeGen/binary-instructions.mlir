@@ -4,6 +4,7 @@
 // the kernel the host's options select).
 // RUN: quantx-opt %s --quantx-to-llvm | mlir-translate --mlir-to-llvmir | llc -O3 -mtriple=x86_64 | FileCheck %s --check-prefix=YMM
 // RUN: quantx-opt %s --quantx-to-llvm="vector-bits=512 vpopcntdq" | mlir-translate --mlir-to-llvmir | llc -O3 -mtriple=x86_64 | FileCheck %s --check-prefix=ZMM
+// RUN: quantx-opt %s --quantx-to-llvm="vector-bits=512" | mlir-translate --mlir-to-llvmir | llc -O3 -mtriple=x86_64 | FileCheck %s --check-prefix=ZMM-BW
 
 // AVX2: the nibble lookup (vpshufb) and byte sums (vpsadbw) on ymm.
 // YMM-LABEL: __quantx_binary_kernel_0:
@@ -12,6 +13,12 @@
 //       YMM: vpsadbw {{.*}}%ymm
 //   YMM-NOT: zmm
 //   YMM-NOT: popcnt
+// AVX-512 without VPOPCNTDQ: the nibble lookup on zmm, byte counts summed
+// by vpsadbw.
+// ZMM-BW-LABEL: __quantx_binary_kernel_0:
+//       ZMM-BW: vpshufb {{.*}}%zmm
+//       ZMM-BW: vpsadbw {{.*}}%zmm
+//   ZMM-BW-NOT: vpopcntq
 // AVX-512 VPOPCNTDQ: one vpopcntq per vector of eight words.
 // ZMM-LABEL: __quantx_binary_kernel_0:
 //       ZMM: vpopcntq {{.*}}%zmm

@@ -10,8 +10,10 @@
 // Five weight rows of five words (K = 300): the weights transposed into a
 // panel of two vectors of four weight rows per word (zero padded past the
 // fifth), one broadcast activation word per row and step, 4 x 2 vector
-// accumulators on AVX2 (6 x 3 of eight lanes with AVX-512); the product
-// becomes a call of the kernel on the packed activations.
+// accumulators on AVX2 (6 x 3 of eight lanes with AVX-512), counting in
+// bytes (the nibble lookup's result) summed by vpsadbw after each block of
+// at most 31 words, or in 64-bit lanes with VPOPCNTDQ; the product becomes
+// a call of the kernel on the packed activations.
 // CHECK-LABEL: func.func @product
 //       CHECK:   %[[A:.*]] = scf.for
 //       CHECK:   %[[AB:.*]] = bufferization.to_buffer %[[A]] read_only : tensor<?x5xi64> to memref<?x5xi64>
@@ -22,18 +24,25 @@
 //       CHECK: memref.global "private" constant @__quantx_binary_kernel_0_weights : memref<40xi64> = dense<[1, 6, 11, -1, 0, 0, 0, 0, 2, 7, 12, -2, 0, 0, 0, 0, 3, 8, 13, -3, 0, 0, 0, 0, 4, 9, 14, -4, 0, 0, 0, 0, 5, 10, 15, -5, 255, 0, 0, 0]>
 //       CHECK: func.func private @__quantx_binary_kernel_0(%{{.*}}: memref<?x5xi64>, %{{.*}}: memref<?x5xi32>) attributes {target_features = #llvm.target_features<["+avx2"]>}
 //       CHECK:   scf.for {{.*}} step %c4
-//       CHECK:   scf.for {{.*}} iter_args({{.*}}) -> (vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>)
+//       CHECK:   scf.for {{.*}} iter_args({{.*}}) -> (vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>)
 //       CHECK:     vector.broadcast %{{.*}} : i64 to vector<4xi64>
 //       CHECK:     arith.xori %{{.*}}, %{{.*}} : vector<4xi64>
-//       CHECK:     math.ctpop %{{.*}} : vector<4xi64>
+//       CHECK:     vector.bitcast %{{.*}} : vector<4xi64> to vector<32xi8>
+//       CHECK:     math.ctpop %{{.*}} : vector<32xi8>
+//       CHECK:   call @llvm.x86.avx2.psad.bw(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<4xi64>
 //       CHECK:   vector.constant_mask [1] : vector<4xi1>
 //       CHECK:   vector.maskedstore
 // ZMM-LABEL: func.func private @__quantx_binary_kernel_0
 //  ZMM-SAME:   target_features = #llvm.target_features<["+avx512f", "+avx512bw"]>
-//       ZMM:   iter_args({{.*}}) -> (vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>, vector<8xi64>)
-//       ZMM:   math.ctpop %{{.*}} : vector<8xi64>
+//       ZMM:   iter_args({{.*}}) -> (vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>, vector<64xi8>)
+//       ZMM:   math.ctpop %{{.*}} : vector<64xi8>
+//       ZMM:   call @llvm.x86.avx512.psad.bw.512
+// VPOPCNTDQ counts in 64-bit lanes directly.
 // VPOPCNT-LABEL: func.func private @__quantx_binary_kernel_0
 //  VPOPCNT-SAME:   target_features = #llvm.target_features<["+avx512f", "+avx512bw", "+avx512vpopcntdq"]>
+//       VPOPCNT:   iter_args({{.*}}) -> (vector<8xi64>,
+//       VPOPCNT:   math.ctpop %{{.*}} : vector<8xi64>
+//   VPOPCNT-NOT:   psad.bw
 func.func @product(%x: tensor<?x300xf32>) -> tensor<?x5xi32> {
   %w = arith.constant dense<[[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15], [-1, -2, -3, -4, -5], [0, 0, 0, 0, 255]]> : tensor<5x5xi64>
   %a = quantx.pack_signs %x : tensor<?x300xf32> to tensor<?x5xi64>
@@ -68,7 +77,7 @@ func.func @runtime_weights(%x: tensor<?x64xf32>, %y: tensor<3x64xf32>) -> tensor
 //       CHECK: func.func private @__quantx_binary_kernel_0(%{{.*}}: memref<?x1xi64>, %{{.*}}: memref<?x2xi32>)
 //       CHECK:     arith.xori %{{.*}}, %{{.*}} : vector<4xi64>
 //       CHECK:     arith.andi %{{.*}}, %{{.*}} : vector<4xi64>
-//       CHECK:     math.ctpop %{{.*}} : vector<4xi64>
+//       CHECK:     math.ctpop %{{.*}} : vector<32xi8>
 //       CHECK:   memref.get_global @__quantx_binary_kernel_0_counts
 func.func @ternary_weights(%x: tensor<?x3xf32>) -> tensor<?x2xi32> {
   %w = arith.constant dense<[[[5], [7]], [[1], [1]]]> : tensor<2x2x1xi64>
@@ -85,7 +94,7 @@ func.func @ternary_weights(%x: tensor<?x3xf32>) -> tensor<?x2xi32> {
 // CHECK-LABEL: func.func @ternary_both
 //       CHECK: func.func private @__quantx_binary_kernel_0(%{{.*}}: memref<?x2x3xi64>, %{{.*}}: memref<?x2xi32>)
 //       CHECK:   scf.for {{.*}} step %c2
-//       CHECK:   scf.for {{.*}} iter_args({{.*}}) -> (vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>, vector<4xi64>)
+//       CHECK:   scf.for {{.*}} iter_args({{.*}}) -> (vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>, vector<32xi8>)
 func.func @ternary_both(%x: tensor<?x130xi8>) -> tensor<?x2xi32> {
   %w = arith.constant dense<[[[5, 0, 1], [7, 0, 3]], [[1, 2, 3], [1, 0, 0]]]> : tensor<2x2x3xi64>
   %a = quantx.pack_ternary %x : tensor<?x130xi8> to tensor<?x2x3xi64>

@@ -303,7 +303,8 @@ void runTernaryWeights(int64_t m, int64_t n, int64_t k, bool lhsTernary,
 
 TEST_F(BinaryOpsJitTest, TernaryWeightsKernel) {
   // Every pairing with a ternary side; rows, columns and words around the
-  // tiles (1 or 2 rows with ternary activations, 2 or 4 without).
+  // tiles (1 or 2 rows with ternary activations, 2 or 4 without) and past
+  // one block of 31 words of byte counts (K = 2500: 40 words).
   uint32_t seed = 900;
   for (auto [lhsTernary, rhsTernary] :
        {std::pair{false, true}, std::pair{true, true}, std::pair{true, false}})
@@ -311,7 +312,8 @@ TEST_F(BinaryOpsJitTest, TernaryWeightsKernel) {
                            {3, 5, 65},
                            {7, 9, 300},
                            {4, 8, 512},
-                           {5, 13, 577}})
+                           {5, 13, 577},
+                           {3, 6, 2500}})
       runTernaryWeights(m, n, k, lhsTernary, rhsTernary, seed++,
                         /*vectorize=*/true);
   runTernaryWeights(7, 9, 300, true, true, seed++, /*vectorize=*/false);
