@@ -294,8 +294,8 @@ private:
   /// against zero (the LLVM intrinsic, declared as a private function of
   /// its name).
   Value sumBytes(ModuleOp module, Value bytes, Value zeroBytes) {
-    StringRef name = lanes == 8 ? "llvm.x86.avx512.psad.bw.512"
-                                : "llvm.x86.avx2.psad.bw";
+    StringRef name =
+        lanes == 8 ? "llvm.x86.avx512.psad.bw.512" : "llvm.x86.avx2.psad.bw";
     auto type = b.getFunctionType({bytes.getType(), bytes.getType()},
                                   vectorType(b.getI64Type()));
     auto function = module.lookupSymbol<func::FuncOp>(name);
@@ -305,8 +305,7 @@ private:
       function = func::FuncOp::create(b, loc, name, type);
       function.setPrivate();
     }
-    return func::CallOp::create(b, loc, function,
-                                ValueRange{bytes, zeroBytes})
+    return func::CallOp::create(b, loc, function, ValueRange{bytes, zeroBytes})
         .getResult(0);
   }
 
@@ -471,9 +470,9 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
     constexpr int64_t kBlock = 31;
     Value zeroBytes = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(byteType, APInt(8, 0)));
-    auto blockLoop = scf::ForOp::create(
-        b, loc, index(0), index(p.words), index(kBlock),
-        SmallVector<Value>(accumulators, zeroVector));
+    auto blockLoop =
+        scf::ForOp::create(b, loc, index(0), index(p.words), index(kBlock),
+                           SmallVector<Value>(accumulators, zeroVector));
     {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(blockLoop.getBody());
