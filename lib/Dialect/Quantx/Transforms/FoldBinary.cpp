@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -137,8 +138,23 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
   FakeQuantOp signs = getLayerActivations(op.getDpsInputs()[0]);
   FailureOr<LayerWeights> weights = getLayerWeights(op.getDpsInputs()[1]);
   if (!signs && succeeded(weights)) {
-    why = "its weights are binary or ternary but its activations are not "
-          "(BinaryConnect layers are not folded)";
+    auto quantizer = op.getDpsInputs()[0].getDefiningOp<FakeQuantOp>();
+    if (quantizer && isa<BinaryType, TernaryType>(quantizer.getFormat()))
+      why = "its activations are binary or ternary per channel (one scale "
+            "per tensor is needed)";
+    else if (!quantizer)
+      why = "its weights are binary or ternary but its activations are not "
+            "quantized to a binary or ternary format right before it "
+            "(float activations, BinaryConnect, are not folded; nor is an "
+            "op between the quantizer and the layer)";
+    else
+      why = "its weights are binary or ternary but its activations are not "
+            "(BinaryConnect layers are not folded)";
+    return failure();
+  }
+  if (!signs && succeeded(getLayerWeights(op.getDpsInputs()[0]))) {
+    why = "its binary or ternary weights are its left operand (the "
+          "activations must be the left one)";
     return failure();
   }
   if (!signs)
@@ -167,6 +183,13 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     why = "it accumulates into a tensor not known to be zero";
     return failure();
   }
+  // +0: -0 plus products that are all zeros stays -0 in the float layer,
+  // where the folded one gives +0.
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!matchPattern(fill ? fill.getInputs()[0] : init, m_PosZeroFloat())) {
+    why = "it accumulates into -0 (the sign of a zero result would change)";
+    return failure();
+  }
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   auto inputType = cast<RankedTensorType>(signs.getInput().getType());
   int64_t rank = resultType.getRank();
@@ -188,6 +211,14 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     return failure();
   }
   int64_t k = weights->codes.getNumElements() / n;
+  if (weights->ternary &&
+      llvm::any_of(weights->codes.getValues<APInt>(), [](const APInt &code) {
+        int64_t value = code.getSExtValue();
+        return value < -1 || value > 1;
+      })) {
+    why = "its ternary weight codes include one outside {-1, 0, 1}";
+    return failure();
+  }
   if (k >= (int64_t(1) << 24)) {
     why = "K is 2^24 or more";
     return failure();
@@ -327,6 +358,21 @@ struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
     getOperation()->walk([&](Operation *op) {
       if (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(op))
         contractions.push_back(cast<linalg::LinalgOp>(op));
+    });
+    // Other contractions with binary or ternary operands stay as they are.
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(op) ||
+          (!linalg::isaContractionOpInterface(op) &&
+           !isa<linalg::ConvolutionOpInterface>(op.getOperation())))
+        return;
+      bool quantized = llvm::any_of(op.getDpsInputs(), [](Value input) {
+        return getLayerActivations(input) || succeeded(getLayerWeights(input));
+      });
+      if (quantized)
+        emitRemark(op.getLoc())
+            << "quantx-fold-binary: left this " << op->getName()
+            << " alone: only linalg.matmul and linalg.conv_2d_nhwc_hwcf "
+               "with binary or ternary operands fold";
     });
     for (linalg::LinalgOp op : contractions) {
       std::string why;

@@ -59,7 +59,7 @@ func.func @binary_connect(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
   %w = quantx.dequantize %q : tensor<2x2x!quantx.binary<f32, 0.5>> to tensor<2x2xf32>
   %e = tensor.empty() : tensor<4x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
-  // expected-remark @+1 {{its weights are binary or ternary but its activations are not (BinaryConnect layers are not folded)}}
+  // expected-remark @+1 {{its weights are binary or ternary but its activations are not quantized to a binary or ternary format right before it (float activations, BinaryConnect, are not folded; nor is an op between the quantizer and the layer)}}
   %y = linalg.matmul ins(%x, %w : tensor<4x2xf32>, tensor<2x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
 }
@@ -236,4 +236,51 @@ func.func @not_monotone(%x: tensor<4x3xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32
   %s3 = quantx.fake_quant %zeroed to !quantx.binary<f32, 1.0> : tensor<4x2xf32>
   %y3 = linalg.matmul ins(%s3, %w2 : tensor<4x2xf32>, tensor<2x1xf32>) outs(%z2 : tensor<4x1xf32>) -> tensor<4x1xf32>
   return %y, %y : tensor<4x2xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// Left alone, each with its reason: a ternary code outside {-1, 0, 1} (an
+// i2 holds -2), a -0 accumulator (a zero result's sign would change),
+// ternary activations per channel, the weights on the left, and a batch
+// matmul.
+// CHECK-LABEL: func.func @ternary_refusals
+//   CHECK-NOT:   quantx.ternary_matmul
+func.func @ternary_refusals(%x: tensor<4x2xf32>, %b: tensor<3x4x2xf32>) -> (tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<1x2xf32>, tensor<3x4x1xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %negzero = arith.constant -0.0 : f32
+  %e = tensor.empty() : tensor<4x1xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %nz = linalg.fill ins(%negzero : f32) outs(%e : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %bad = arith.constant dense<[[-2], [1]]> : tensor<2x1xi2>
+  %badq = quantx.storage_cast %bad : tensor<2x1xi2> to tensor<2x1x!quantx.ternary<f32, 1.0>>
+  %badw = quantx.dequantize %badq : tensor<2x1x!quantx.ternary<f32, 1.0>> to tensor<2x1xf32>
+  %good = arith.constant dense<[[-1], [1]]> : tensor<2x1xi2>
+  %goodq = quantx.storage_cast %good : tensor<2x1xi2> to tensor<2x1x!quantx.ternary<f32, 1.0>>
+  %w = quantx.dequantize %goodq : tensor<2x1x!quantx.ternary<f32, 1.0>> to tensor<2x1xf32>
+  %s = quantx.fake_quant %x to !quantx.ternary<f32, 1.0> : tensor<4x2xf32>
+  // expected-remark @+1 {{its ternary weight codes include one outside {-1, 0, 1}}}
+  %y1 = linalg.matmul ins(%s, %badw : tensor<4x2xf32>, tensor<2x1xf32>) outs(%z : tensor<4x1xf32>) -> tensor<4x1xf32>
+  // expected-remark @+1 {{it accumulates into -0 (the sign of a zero result would change)}}
+  %y2 = linalg.matmul ins(%s, %w : tensor<4x2xf32>, tensor<2x1xf32>) outs(%nz : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %pc = quantx.fake_quant %x to !quantx.ternary<f32:1, {1.0, 0.5}> : tensor<4x2xf32>
+  // expected-remark @+1 {{its activations are binary or ternary per channel (one scale per tensor is needed)}}
+  %y3 = linalg.matmul ins(%pc, %w : tensor<4x2xf32>, tensor<2x1xf32>) outs(%z : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %lhs = arith.constant dense<[[1, -1]]> : tensor<1x2xi2>
+  %lhsq = quantx.storage_cast %lhs : tensor<1x2xi2> to tensor<1x2x!quantx.ternary<f32, 1.0>>
+  %lhsw = quantx.dequantize %lhsq : tensor<1x2x!quantx.ternary<f32, 1.0>> to tensor<1x2xf32>
+  %s2 = quantx.fake_quant %x to !quantx.ternary<f32, 1.0> : tensor<4x2xf32>
+  %t = tensor.extract_slice %s2[0, 0] [2, 2] [1, 1] : tensor<4x2xf32> to tensor<2x2xf32>
+  %e4 = tensor.empty() : tensor<1x2xf32>
+  %z4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x2xf32>) -> tensor<1x2xf32>
+  // expected-remark @+1 {{its binary or ternary weights are its left operand (the activations must be the left one)}}
+  %y4 = linalg.matmul ins(%lhsw, %t : tensor<1x2xf32>, tensor<2x2xf32>) outs(%z4 : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %bs = quantx.fake_quant %b to !quantx.ternary<f32, 1.0> : tensor<3x4x2xf32>
+  %bwb = tensor.empty() : tensor<3x2x1xf32>
+  %bww = linalg.broadcast ins(%w : tensor<2x1xf32>) outs(%bwb : tensor<3x2x1xf32>) dimensions = [0]
+  %e5 = tensor.empty() : tensor<3x4x1xf32>
+  %z5 = linalg.fill ins(%zero : f32) outs(%e5 : tensor<3x4x1xf32>) -> tensor<3x4x1xf32>
+  // expected-remark @+1 {{left this linalg.batch_matmul alone: only linalg.matmul and linalg.conv_2d_nhwc_hwcf with binary or ternary operands fold}}
+  %y5 = linalg.batch_matmul ins(%bs, %bww : tensor<3x4x2xf32>, tensor<3x2x1xf32>) outs(%z5 : tensor<3x4x1xf32>) -> tensor<3x4x1xf32>
+  return %y1, %y2, %y3, %y4, %y5 : tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<1x2xf32>, tensor<3x4x1xf32>
 }

@@ -116,11 +116,14 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     mask every value), for any pairing with at least one ternary side.
 
     Left alone, with a remark: a matmul whose activations are binary or
-    ternary but whose weights are not constant binary or ternary codes,
-    one with stochastic rounding, transposed operands, a nonzero
-    accumulator or K of 2^24 or more (the integer result must convert to
-    f32 exactly); a matmul with binary weights and float activations
-    (BinaryConnect) is not folded yet.
+    ternary but whose weights are not constant binary or ternary codes
+    (or are ternary codes outside {-1, 0, 1}), one with stochastic
+    rounding, per-channel activation scales, transposed or swapped
+    operands, an accumulator other than +0 or K of 2^24 or more (the
+    integer result must convert to f32 exactly), and other contractions
+    (a batch matmul) with binary or ternary operands; a matmul with
+    binary weights and float activations (BinaryConnect) is not folded
+    yet.
 
     Before:
 
