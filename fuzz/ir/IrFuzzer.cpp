@@ -79,9 +79,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!module)
     return 0;
 
-  // Round trip, custom and generic forms.
+  // Round trip, custom and generic forms. Resource blobs are named per
+  // context, and this one is shared: a reparse renames them (bias to
+  // bias_1), so a module with resources is not compared as text.
   std::string custom = print(*module, /*generic=*/false);
+  bool hasResources = custom.find("dense_resource") != std::string::npos;
   for (bool generic : {false, true}) {
+    if (hasResources)
+      break;
     OwningOpRef<ModuleOp> again = parseVerifiedModule(print(*module, generic));
     if (!again || print(*again, /*generic=*/false) != custom) {
       llvm::errs() << "round trip mismatch ("
