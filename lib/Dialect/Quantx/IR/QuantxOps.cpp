@@ -589,32 +589,66 @@ LogicalResult UnpackOp::verify() {
 // PackSignsOp and BinaryMatmulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult PackSignsOp::verify() {
-  auto input = cast<RankedTensorType>(getInput().getType());
-  auto result = cast<RankedTensorType>(getType());
+/// The shape rules of pack_signs and pack_ternary (`name`): a static last
+/// dimension K of at least 1 (c1), packed into `planes` planes (none when
+/// 1) of `ceil(K / 64)` words (c2).
+static LogicalResult verifyPackedRows(Operation *op, StringRef name,
+                                      RankedTensorType input,
+                                      RankedTensorType result, int64_t planes) {
   if (input.getRank() < 1 || input.isDynamicDim(input.getRank() - 1))
-    return emitOpError("pack_signs_c1: expected a static last dimension, got ")
-           << input;
+    return op->emitOpError(name)
+           << "_c1: expected a static last dimension, got " << input;
   int64_t k = input.getShape().back();
   if (k < 1)
-    return emitOpError("pack_signs_c1: expected at least one element per "
-                       "row, got ")
-           << input;
-  SmallVector<int64_t> expected(input.getShape());
-  expected.back() = llvm::divideCeil(k, 64);
+    return op->emitOpError(name)
+           << "_c1: expected at least one element per row, got " << input;
+  SmallVector<int64_t> expected(input.getShape().drop_back());
+  if (planes > 1)
+    expected.push_back(planes);
+  expected.push_back(llvm::divideCeil(k, 64));
   if (result.getShape() != ArrayRef(expected))
-    return emitOpError("pack_signs_c2: expected ")
+    return op->emitOpError(name)
+           << "_c2: expected "
            << RankedTensorType::get(expected, result.getElementType())
            << " for " << input << ", got " << result;
   return success();
 }
 
+/// The k rule of binary_matmul and ternary_matmul (`name`):
+/// 1 <= k <= 2^31 - 1 (c1).
+static LogicalResult verifyProductK(Operation *op, StringRef name, int64_t k) {
+  if (k < 1 || k > std::numeric_limits<int32_t>::max())
+    return op->emitOpError(name)
+           << "_c1: expected 1 <= k <= 2^31 - 1 (the i32 result holds k), got "
+           << k;
+  return success();
+}
+
+/// The result rule of binary_matmul and ternary_matmul (`name`): M x N
+/// (c3).
+static LogicalResult verifyProductResult(Operation *op, StringRef name,
+                                         RankedTensorType lhs,
+                                         RankedTensorType rhs,
+                                         RankedTensorType result) {
+  if (result.getRank() != 2 ||
+      failed(verifyCompatibleShape(result.getShape(),
+                                   {lhs.getDimSize(0), rhs.getDimSize(0)})))
+    return op->emitOpError(name)
+           << "_c3: expected a result of " << lhs.getDimSize(0) << " x "
+           << rhs.getDimSize(0) << " (? dynamic), got " << result;
+  return success();
+}
+
+LogicalResult PackSignsOp::verify() {
+  return verifyPackedRows(*this, "pack_signs",
+                          cast<RankedTensorType>(getInput().getType()),
+                          cast<RankedTensorType>(getType()), 1);
+}
+
 LogicalResult BinaryMatmulOp::verify() {
   int64_t k = getK();
-  if (k < 1 || k > std::numeric_limits<int32_t>::max())
-    return emitOpError("binary_matmul_c1: expected 1 <= k <= 2^31 - 1 (the "
-                       "i32 result holds k), got ")
-           << k;
+  if (failed(verifyProductK(*this, "binary_matmul", k)))
+    return failure();
   int64_t words = llvm::divideCeil(k, 64);
   auto lhs = cast<RankedTensorType>(getLhs().getType());
   auto rhs = cast<RankedTensorType>(getRhs().getType());
@@ -624,13 +658,7 @@ LogicalResult BinaryMatmulOp::verify() {
       return emitOpError("binary_matmul_c2: expected the ")
              << name << " to have " << words << " words per row for k = " << k
              << ", got " << type;
-  if (result.getRank() != 2 ||
-      failed(verifyCompatibleShape(result.getShape(),
-                                   {lhs.getDimSize(0), rhs.getDimSize(0)})))
-    return emitOpError("binary_matmul_c3: expected a result of ")
-           << lhs.getDimSize(0) << " x " << rhs.getDimSize(0)
-           << " (? dynamic), got " << result;
-  return success();
+  return verifyProductResult(*this, "binary_matmul", lhs, rhs, result);
 }
 
 //===----------------------------------------------------------------------===//
@@ -638,33 +666,15 @@ LogicalResult BinaryMatmulOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult PackTernaryOp::verify() {
-  auto input = cast<RankedTensorType>(getInput().getType());
-  auto result = cast<RankedTensorType>(getType());
-  if (input.getRank() < 1 || input.isDynamicDim(input.getRank() - 1))
-    return emitOpError("pack_ternary_c1: expected a static last dimension, "
-                       "got ")
-           << input;
-  int64_t k = input.getShape().back();
-  if (k < 1)
-    return emitOpError("pack_ternary_c1: expected at least one element per "
-                       "row, got ")
-           << input;
-  SmallVector<int64_t> expected(input.getShape().drop_back());
-  expected.push_back(2);
-  expected.push_back(llvm::divideCeil(k, 64));
-  if (result.getShape() != ArrayRef(expected))
-    return emitOpError("pack_ternary_c2: expected ")
-           << RankedTensorType::get(expected, result.getElementType())
-           << " for " << input << ", got " << result;
-  return success();
+  return verifyPackedRows(*this, "pack_ternary",
+                          cast<RankedTensorType>(getInput().getType()),
+                          cast<RankedTensorType>(getType()), 2);
 }
 
 LogicalResult TernaryMatmulOp::verify() {
   int64_t k = getK();
-  if (k < 1 || k > std::numeric_limits<int32_t>::max())
-    return emitOpError("ternary_matmul_c1: expected 1 <= k <= 2^31 - 1 (the "
-                       "i32 result holds k), got ")
-           << k;
+  if (failed(verifyProductK(*this, "ternary_matmul", k)))
+    return failure();
   int64_t words = llvm::divideCeil(k, 64);
   auto lhs = cast<RankedTensorType>(getLhs().getType());
   auto rhs = cast<RankedTensorType>(getRhs().getType());
@@ -682,13 +692,7 @@ LogicalResult TernaryMatmulOp::verify() {
   if (lhs.getRank() == 2 && rhs.getRank() == 2)
     return emitOpError("ternary_matmul_c2: expected at least one ternary "
                        "operand (two binary ones are quantx.binary_matmul)");
-  if (result.getRank() != 2 ||
-      failed(verifyCompatibleShape(result.getShape(),
-                                   {lhs.getDimSize(0), rhs.getDimSize(0)})))
-    return emitOpError("ternary_matmul_c3: expected a result of ")
-           << lhs.getDimSize(0) << " x " << rhs.getDimSize(0)
-           << " (? dynamic), got " << result;
-  return success();
+  return verifyProductResult(*this, "ternary_matmul", lhs, rhs, result);
 }
 
 //===----------------------------------------------------------------------===//

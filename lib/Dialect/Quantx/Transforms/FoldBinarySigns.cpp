@@ -560,6 +560,14 @@ FailureOr<SmallVector<Threshold>> computeThresholds(const Epilogue &epilogue,
   return thresholds;
 }
 
+/// The i8 +1 where `positive` holds, else -1.
+Value selectSign(OpBuilder &b, Location loc, Value positive) {
+  Type i8 = b.getI8Type();
+  Value plus = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, 1));
+  Value minus = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, -1));
+  return arith::SelectOp::create(b, loc, positive, plus, minus);
+}
+
 /// The -1/+1 signs of `epilogue`'s result: `sign * d >= threshold`.
 Value buildThresholdSigns(OpBuilder &b, Location loc, const Epilogue &epilogue,
                           ArrayRef<Threshold> thresholds) {
@@ -592,14 +600,7 @@ Value buildThresholdSigns(OpBuilder &b, Location loc, const Epilogue &epilogue,
                Value signed_ = arith::MulIOp::create(nb, l, args[0], args[1]);
                Value positive = arith::CmpIOp::create(
                    nb, l, arith::CmpIPredicate::sge, signed_, args[2]);
-               Value plus =
-                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, 1));
-               Value minus =
-                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, -1));
-               linalg::YieldOp::create(
-                   nb, l,
-                   arith::SelectOp::create(nb, l, positive, plus, minus)
-                       .getResult());
+               linalg::YieldOp::create(nb, l, selectSign(nb, l, positive));
              })
       .getResult(0);
 }
@@ -621,14 +622,7 @@ Value buildSigns(OpBuilder &b, Location loc, Value value) {
                    nb, l, nb.getFloatAttr(args[0].getType(), 0.0));
                Value positive = arith::CmpFOp::create(
                    nb, l, arith::CmpFPredicate::UGE, args[0], zero);
-               Value plus =
-                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, 1));
-               Value minus =
-                   arith::ConstantOp::create(nb, l, nb.getIntegerAttr(i8, -1));
-               linalg::YieldOp::create(
-                   nb, l,
-                   arith::SelectOp::create(nb, l, positive, plus, minus)
-                       .getResult());
+               linalg::YieldOp::create(nb, l, selectSign(nb, l, positive));
              })
       .getResult(0);
 }
