@@ -40,3 +40,14 @@ with open('$1', 'wb') as f:
     f.write(b'\\x93NUMPY\\x01\\x00' + struct.pack('<H', len(header)) + header.encode())
     f.write(struct.pack('<%df' % ($2 * 784), *(random.random() for _ in range($2 * 784))))"
 }
+
+# print_machine REGEX: the CPU model, the core count and the CPU flags that
+# match REGEX (an extended regular expression over single flag names).
+print_machine() {
+  local flags
+  flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E "^($1)\$" | tr '\n' ' ')
+  echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; CPU features: ${flags}"
+}
+
+# median_ms: the median milliseconds quantx-runner bench prints.
+median_ms() { grep -o 'median-ms: [0-9.]*' | cut -d' ' -f2; }

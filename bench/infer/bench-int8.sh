@@ -28,13 +28,11 @@ trap 'rm -rf "$work"' EXIT
 
 has_torch=0
 /usr/bin/python3 -c 'import torch' 2>/dev/null && has_torch=1
-flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512bw|avx512_vnni|avx_vnni)$' | tr '\n' ' ')
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; CPU features: ${flags}"
+print_machine 'avx2|fma|avx512f|avx512bw|avx512_vnni|avx_vnni'
 echo "one thread each; batch $batch; $rounds rounds of $runs calls"
 peer_env_note
 write_uniform_batch "$work/x.npy" "$batch"
 
-median_ms() { grep -o 'median-ms: [0-9.]*' | cut -d' ' -f2; }
 
 for model in mlp cnn; do
   example=$([[ $model == mlp ]] && echo mlp-fashion || echo cnn-bn-fashion)

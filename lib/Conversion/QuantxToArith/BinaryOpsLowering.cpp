@@ -166,28 +166,20 @@ Value buildPackedPlanes(OpBuilder &b, Location loc, Value input,
   return loops.front().getResult(0);
 }
 
-struct PackSignsLowering : OpConversionPattern<PackSignsOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// pack_signs (one plane, +1 unless negative) and pack_ternary (signs
+/// and nonzero mask).
+template <typename PackOp> struct PackLowering : OpConversionPattern<PackOp> {
+  using OpConversionPattern<PackOp>::OpConversionPattern;
+  using OpAdaptor = typename PackOp::Adaptor;
   LogicalResult
-  matchAndRewrite(PackSignsOp op, OpAdaptor adaptor,
+  matchAndRewrite(PackOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    SmallVector<PlaneBit> planes = {PlaneBit::NotNegative};
+    if (std::is_same_v<PackOp, PackTernaryOp>)
+      planes = {PlaneBit::Positive, PlaneBit::NonZero};
     rewriter.replaceOp(
         op, buildPackedPlanes(rewriter, op.getLoc(), adaptor.getInput(),
-                              cast<RankedTensorType>(op.getType()),
-                              {PlaneBit::NotNegative}));
-    return success();
-  }
-};
-
-struct PackTernaryLowering : OpConversionPattern<PackTernaryOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(PackTernaryOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, buildPackedPlanes(rewriter, op.getLoc(), adaptor.getInput(),
-                              cast<RankedTensorType>(op.getType()),
-                              {PlaneBit::Positive, PlaneBit::NonZero}));
+                              cast<RankedTensorType>(op.getType()), planes));
     return success();
   }
 };
@@ -316,6 +308,7 @@ struct TernaryMatmulLowering : OpConversionPattern<TernaryMatmulOp> {
 
 void mlir::quantx::populateBinaryOpLoweringPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
-  patterns.add<PackSignsLowering, BinaryMatmulLowering, PackTernaryLowering,
-               TernaryMatmulLowering>(typeConverter, patterns.getContext());
+  patterns.add<PackLowering<PackSignsOp>, PackLowering<PackTernaryOp>,
+               BinaryMatmulLowering, TernaryMatmulLowering>(
+      typeConverter, patterns.getContext());
 }
