@@ -61,3 +61,17 @@ int64_t quantx::numerics::ternaryDot(const uint64_t *a, bool aTernary,
   }
   return both - 2 * differ;
 }
+
+float quantx::numerics::signedSum(const float *x, const uint64_t *weights,
+                                  bool ternary, int64_t k) {
+  int64_t words = getSignWords(k);
+  float sum = 0.0f;
+  for (int64_t i = 0; i < k; ++i) {
+    uint64_t bit = uint64_t(1) << (i % 64);
+    if (ternary && !(weights[words + i / 64] & bit))
+      sum += 0.0f;
+    else
+      sum += (weights[i / 64] & bit) ? x[i] : -x[i];
+  }
+  return sum;
+}

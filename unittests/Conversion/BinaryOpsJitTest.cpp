@@ -12,7 +12,8 @@
 // and zeros: the packed words must equal numerics::packSignCodes of the
 // binary format's codes, and the product the plain loop over +-1 values.
 // quantx.ternary_matmul with constant weights (its kernels) against the
-// plain loop over -1, 0 and +1 values.
+// plain loop over -1, 0 and +1 values. quantx.sign_matmul (float rows by
+// packed weights) bit for bit against numerics::signedSum.
 //
 //===----------------------------------------------------------------------===//
 
@@ -214,6 +215,44 @@ TEST_F(BinaryOpsJitTest, ConstantWeightsKernel) {
   runConstantWeights(7, 9, 300, seed++, /*vectorize=*/false);
 }
 
+/// Random weight codes, N rows of K: -1, 0, 1 (ternary) or 0, 1 (binary:
+/// 1 for +1).
+std::vector<std::vector<int64_t>> randomCodes(std::mt19937 &rng, int64_t n,
+                                              int64_t k, bool ternary) {
+  std::vector<std::vector<int64_t>> codes(n, std::vector<int64_t>(k));
+  for (std::vector<int64_t> &row : codes)
+    for (int64_t &code : row)
+      code = ternary ? static_cast<int64_t>(rng() % 3) - 1
+                     : static_cast<int64_t>(rng() & 1);
+  return codes;
+}
+
+/// The rows of `codes` packed (packSignCodes, or packTernaryCodes when
+/// `ternary`) as the body of a dense i64 literal: N x W or N x 2 x W.
+std::string packedLiteral(const std::vector<std::vector<int64_t>> &codes,
+                          bool ternary) {
+  std::ostringstream literal;
+  literal << "[";
+  for (size_t c = 0; c < codes.size(); ++c) {
+    int64_t k = static_cast<int64_t>(codes[c].size());
+    size_t words = static_cast<size_t>(getSignWords(k));
+    std::vector<uint64_t> packed = ternary
+                                       ? packTernaryCodes(codes[c].data(), k)
+                                       : packSignCodes(codes[c].data(), k);
+    literal << (c ? ", [" : "[");
+    for (size_t w = 0; w < packed.size(); ++w) {
+      if (ternary && w % words == 0)
+        literal << (w ? "], [" : "[");
+      else if (w)
+        literal << ", ";
+      literal << static_cast<int64_t>(packed[w]);
+    }
+    literal << (ternary ? "]]" : "]");
+  }
+  literal << "]";
+  return literal.str();
+}
+
 /// A ternary product with weights known at compile time (quantx-lower-
 /// binary-matmuls' ternary kernels): i8 codes at run time, packed as
 /// ternary planes or as signs, by constant packed weights of the other
@@ -231,27 +270,8 @@ void runTernaryWeights(int64_t m, int64_t n, int64_t k, bool lhsTernary,
   std::vector<int8_t> xs(m * k);
   for (int8_t &x : xs)
     x = lhsTernary ? static_cast<int8_t>(rng() % 3) - 1 : (rng() & 1 ? 1 : -1);
-  std::vector<std::vector<int64_t>> codes(n, std::vector<int64_t>(k));
-  std::ostringstream literal;
-  literal << "[";
-  for (int64_t c = 0; c < n; ++c) {
-    for (int64_t i = 0; i < k; ++i)
-      codes[c][i] = rhsTernary ? static_cast<int64_t>(rng() % 3) - 1
-                               : static_cast<int64_t>(rng() & 1);
-    std::vector<uint64_t> packed = rhsTernary
-                                       ? packTernaryCodes(codes[c].data(), k)
-                                       : packSignCodes(codes[c].data(), k);
-    literal << (c ? ", [" : "[");
-    for (size_t w = 0; w < packed.size(); ++w) {
-      if (rhsTernary && w % words == 0)
-        literal << (w ? "], [" : "[");
-      else if (w)
-        literal << ", ";
-      literal << static_cast<int64_t>(packed[w]);
-    }
-    literal << (rhsTernary ? "]]" : "]");
-  }
-  literal << "]";
+  std::vector<std::vector<int64_t>> codes = randomCodes(rng, n, k, rhsTernary);
+  std::string literal = packedLiteral(codes, rhsTernary);
   std::string ks = std::to_string(k), ws = std::to_string(words),
               ns = std::to_string(n);
   std::string x = "tensor<?x" + ks + "xi8>";
@@ -262,8 +282,7 @@ void runTernaryWeights(int64_t m, int64_t n, int64_t k, bool lhsTernary,
   std::string d = "tensor<?x" + ns + "xi32>";
   std::ostringstream source;
   source << "func.func @f(%x: " << x << ") -> " << d << " {\n"
-         << "  %w = arith.constant dense<" << literal.str() << "> : " << wp
-         << "\n"
+         << "  %w = arith.constant dense<" << literal << "> : " << wp << "\n"
          << "  %a = quantx." << (lhsTernary ? "pack_ternary" : "pack_signs")
          << " %x : " << x << " to " << xp << "\n"
          << "  %d = quantx.ternary_matmul %a, %w k " << k << " : " << xp << ", "
@@ -317,6 +336,102 @@ TEST_F(BinaryOpsJitTest, TernaryWeightsKernel) {
       runTernaryWeights(m, n, k, lhsTernary, rhsTernary, seed++,
                         /*vectorize=*/true);
   runTernaryWeights(7, 9, 300, true, true, seed++, /*vectorize=*/false);
+}
+
+/// quantx.sign_matmul of random float rows by binary or ternary weights,
+/// constant (quantx-lower-binary-matmuls' kernel when `vectorize`) or an
+/// argument (the generic loops): every element bit for bit what
+/// numerics::signedSum gives, the definition's order of additions.
+void runSignWeights(int64_t m, int64_t n, int64_t k, bool ternary,
+                    bool constant, uint32_t seed, bool vectorize) {
+  SCOPED_TRACE(std::string("sign_matmul, ") + (ternary ? "ternary" : "binary") +
+               (constant ? " constant" : " argument") + " weights, M " +
+               std::to_string(m) + " N " + std::to_string(n) + " K " +
+               std::to_string(k) + (vectorize ? "" : ", scalar loops"));
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::vector<float> xs(m * k);
+  for (float &x : xs)
+    x = rng() % 16 == 0 ? -0.0f : normal(rng);
+  std::vector<std::vector<int64_t>> codes = randomCodes(rng, n, k, ternary);
+  std::string ks = std::to_string(k), ns = std::to_string(n),
+              ws = std::to_string(getSignWords(k));
+  std::string x = "tensor<?x" + ks + "xf32>";
+  std::string wp = ternary ? "tensor<" + ns + "x2x" + ws + "xi64>"
+                           : "tensor<" + ns + "x" + ws + "xi64>";
+  std::string y = "tensor<?x" + ns + "xf32>";
+  std::ostringstream source;
+  source << "func.func @f(%x: " << x << (constant ? "" : ", %w: " + wp)
+         << ") -> " << y << " {\n";
+  if (constant)
+    source << "  %w = arith.constant dense<" << packedLiteral(codes, ternary)
+           << "> : " << wp << "\n";
+  source << "  %y = quantx.sign_matmul %x, %w : " << x << ", " << wp << " -> "
+         << y << "\n"
+         << "  return %y : " << y << "\n}\n";
+  RunnerOptions options;
+  options.vectorize = vectorize;
+  auto module = CompiledModule::compileSource(source.str(), {"f"}, options);
+  ASSERT_TRUE(static_cast<bool>(module))
+      << llvm::toString(module.takeError()) << "\n"
+      << source.str();
+  std::vector<std::vector<uint64_t>> packed;
+  for (const std::vector<int64_t> &row : codes)
+    packed.push_back(ternary ? packTernaryCodes(row.data(), k)
+                             : packSignCodes(row.data(), k));
+  std::vector<NpyArray> inputs = {makeF32(xs, m, k)};
+  if (!constant) {
+    NpyArray weights;
+    weights.dtype = DType::I64;
+    weights.shape = {n, getSignWords(k)};
+    if (ternary)
+      weights.shape.insert(weights.shape.begin() + 1, 2);
+    for (const std::vector<uint64_t> &row : packed) {
+      size_t at = weights.data.size();
+      weights.data.resize(at + row.size() * 8);
+      std::memcpy(weights.data.data() + at, row.data(), row.size() * 8);
+    }
+    inputs.push_back(weights);
+  }
+  auto results = (*module)->call("f", inputs);
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  const NpyArray &sums = results->front();
+  ASSERT_EQ(sums.shape, (std::vector<int64_t>{m, n}));
+  int failures = 0;
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      float expected = signedSum(&xs[r * k], packed[c].data(), ternary, k);
+      uint32_t got, want;
+      std::memcpy(&got, sums.data.data() + (r * n + c) * 4, 4);
+      std::memcpy(&want, &expected, 4);
+      if (got != want && failures++ < 10)
+        ADD_FAILURE() << "(" << r << ", " << c << "): expected bits " << want
+                      << " (" << expected << "), got " << got;
+    }
+}
+
+TEST_F(BinaryOpsJitTest, SignMatmul) {
+  // Rows, columns and K around the kernel's tiles and words; binary and
+  // ternary weights; the kernel, the generic loops with vector code
+  // around them, and the scalar loops.
+  uint32_t seed = 1300;
+  for (bool ternary : {false, true})
+    for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1},
+                           {3, 5, 65},
+                           {7, 9, 300},
+                           {4, 16, 512},
+                           {5, 13, 577},
+                           {6, 17, 1000}}) {
+      runSignWeights(m, n, k, ternary, /*constant=*/true, seed++,
+                     /*vectorize=*/true);
+      runSignWeights(m, n, k, ternary, /*constant=*/false, seed++,
+                     /*vectorize=*/true);
+    }
+  runSignWeights(7, 9, 300, false, /*constant=*/true, seed++,
+                 /*vectorize=*/false);
+  runSignWeights(7, 9, 300, true, /*constant=*/true, seed++,
+                 /*vectorize=*/false);
 }
 
 TEST_F(BinaryOpsJitTest, WordBoundaries) {

@@ -8,7 +8,8 @@
 //
 // The packed forms of quantx::numerics against plain sums of products of
 // -1, 0 and +1: every pairing of binary and ternary rows, lengths around
-// word boundaries, codes outside {-1, 0, 1} read by their sign.
+// word boundaries, codes outside {-1, 0, 1} read by their sign; the signed
+// sums of float rows against the plain loop of products in the same order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +17,10 @@
 
 #include "gtest/gtest.h"
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -71,6 +75,54 @@ TEST(BinaryTest, TernaryPlanes) {
   ASSERT_EQ(planes.size(), 2u);
   EXPECT_EQ(planes[0], 0b01001u);
   EXPECT_EQ(planes[1], 0b11101u);
+}
+
+TEST(BinaryTest, SignedSumsEqualPlainProducts) {
+  // x * w summed from +0 in increasing order: a weight of 0 adds +0 (the
+  // sum is never -0, so that is x * 0 for every finite x); -0, infinities,
+  // NaN and subnormal activations against binary weights.
+  std::mt19937_64 rng(23);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  const float special[] = {-0.0f,
+                           0.0f,
+                           std::numeric_limits<float>::infinity(),
+                           -std::numeric_limits<float>::infinity(),
+                           std::numeric_limits<float>::quiet_NaN(),
+                           std::numeric_limits<float>::denorm_min()};
+  for (int64_t k : {1, 2, 63, 64, 65, 127, 128, 129, 200, 1000}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      bool ternary = trial % 2;
+      std::vector<float> x(k);
+      std::vector<int64_t> codes(k);
+      for (int64_t i = 0; i < k; ++i) {
+        // Non-finite values only where no weight is 0 (x * 0 is NaN there).
+        bool useSpecial = !ternary && trial % 4 == 1 && rng() % 8 == 0;
+        x[i] = useSpecial ? special[rng() % 6]
+                          : (ternary && rng() % 8 == 0 ? -0.0f : normal(rng));
+        codes[i] = ternary ? static_cast<int64_t>(rng() % 3) - 1
+                           : static_cast<int64_t>(rng() & 1);
+      }
+      std::vector<uint64_t> packed = ternary ? packTernaryCodes(codes.data(), k)
+                                             : packSignCodes(codes.data(), k);
+      float expected = 0.0f;
+      for (int64_t i = 0; i < k; ++i) {
+        float w =
+            ternary ? static_cast<float>(codes[i]) : (codes[i] ? 1.0f : -1.0f);
+        expected += x[i] * w;
+      }
+      float got = signedSum(x.data(), packed.data(), ternary, k);
+      if (std::isnan(expected)) {
+        EXPECT_TRUE(std::isnan(got)) << k;
+        continue;
+      }
+      uint32_t gotBits, expectedBits;
+      std::memcpy(&gotBits, &got, 4);
+      std::memcpy(&expectedBits, &expected, 4);
+      EXPECT_EQ(gotBits, expectedBits)
+          << "k " << k << (ternary ? " ternary" : " binary") << ": " << got
+          << " vs " << expected;
+    }
+  }
 }
 
 } // namespace

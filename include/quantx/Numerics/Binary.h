@@ -46,6 +46,13 @@ std::vector<uint64_t> packTernaryCodes(const int64_t *codes, int64_t k);
 int64_t ternaryDot(const uint64_t *a, bool aTernary, const uint64_t *b,
                    bool bTernary, int64_t k);
 
+/// The signed sum quantx.sign_matmul defines for one row of `k` floats
+/// and one packed row of weights (packSignCodes, or packTernaryCodes when
+/// `ternary`): (((+0 + t_0) + t_1) + ...) + t_(k-1) in f32, t_i = x[i],
+/// -x[i] or +0 for a weight +1, -1 or 0.
+float signedSum(const float *x, const uint64_t *weights, bool ternary,
+                int64_t k);
+
 } // namespace quantx::numerics
 
 #endif // QUANTX_NUMERICS_BINARY_H

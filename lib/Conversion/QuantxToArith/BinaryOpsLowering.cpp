@@ -304,11 +304,84 @@ struct TernaryMatmulLowering : OpConversionPattern<TernaryMatmulOp> {
   }
 };
 
+/// sign_matmul: over (m, n, k), the activation and the word holding bit k
+/// of weight row n (and of its mask); acc + (x, -x or +0), in k order.
+struct SignMatmulLowering : OpConversionPattern<SignMatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SignMatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    SmallVector<Value> dynamic;
+    if (resultType.isDynamicDim(0))
+      dynamic.push_back(tensor::DimOp::create(rewriter, loc, lhs, 0));
+    if (resultType.isDynamicDim(1))
+      dynamic.push_back(tensor::DimOp::create(rewriter, loc, rhs, 0));
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getF32FloatAttr(0.0f));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                          rewriter.getF32Type(), dynamic);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    MLIRContext *context = rewriter.getContext();
+    AffineExpr m, n, k;
+    bindDims(context, m, n, k);
+    bool ternary = cast<RankedTensorType>(rhs.getType()).getRank() == 3;
+    SmallVector<Value> inputs = {lhs, rhs};
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, context)};
+    if (ternary) {
+      inputs.push_back(rhs);
+      for (int64_t plane : {0, 1})
+        maps.push_back(AffineMap::get(
+            3, 0, {n, getAffineConstantExpr(plane, context), k.floorDiv(64)},
+            context));
+    } else {
+      maps.push_back(AffineMap::get(3, 0, {n, k.floorDiv(64)}, context));
+    }
+    maps.push_back(AffineMap::get(3, 0, {m, n}, context));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          // args: x, signs word [, mask word], acc.
+          Type i64 = b.getI64Type();
+          Value shift = arith::AndIOp::create(
+              b, l,
+              arith::IndexCastOp::create(b, l, i64,
+                                         linalg::IndexOp::create(b, l, 2)),
+              arith::ConstantOp::create(b, l, b.getI64IntegerAttr(63)));
+          Value zeroBits =
+              arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
+          auto bitSet = [&](Value word) -> Value {
+            Value bit = arith::AndIOp::create(
+                b, l, arith::ShRUIOp::create(b, l, word, shift),
+                arith::ConstantOp::create(b, l, b.getI64IntegerAttr(1)));
+            return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, bit,
+                                         zeroBits);
+          };
+          Value x = args[0];
+          Value term = arith::SelectOp::create(b, l, bitSet(args[1]), x,
+                                               arith::NegFOp::create(b, l, x));
+          if (ternary)
+            term = arith::SelectOp::create(
+                b, l, bitSet(args[2]), term,
+                arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f)));
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, args.back(), term).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::quantx::populateBinaryOpLoweringPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<PackLowering<PackSignsOp>, PackLowering<PackTernaryOp>,
-               BinaryMatmulLowering, TernaryMatmulLowering>(
+               BinaryMatmulLowering, TernaryMatmulLowering, SignMatmulLowering>(
       typeConverter, patterns.getContext());
 }

@@ -166,3 +166,38 @@ func.func @unpack_constant() -> (tensor<2x2xi4>, tensor<4xi2>, tensor<2x2xi4>) {
   %c = quantx.unpack %m : tensor<2xi8> to tensor<2x2xi4>
   return %a, %b, %c : tensor<2x2xi4>, tensor<4xi2>, tensor<2x2xi4>
 }
+
+// -----
+
+// sign_matmul: over (m, n, k), the activation and the word holding bit k
+// of the weight row (of both planes for ternary weights); the bit picks x
+// or -x (the mask x or +0), added to a fill of +0 in k order.
+//   CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+//   CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 64)>
+//   CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1, d2) -> (d1, 0, d2 floordiv 64)>
+//   CHECK-DAG: #[[M:.*]] = affine_map<(d0, d1, d2) -> (d1, 1, d2 floordiv 64)>
+//   CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @sign_matmul
+//       CHECK:   %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+//       CHECK:   %[[F:.*]] = linalg.fill ins(%[[Z]] : f32)
+//       CHECK:   linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<?x70xf32>, tensor<3x2xi64>) outs(%[[F]] : tensor<?x3xf32>)
+//       CHECK:   ^bb0(%[[XV:.*]]: f32, %[[WV:.*]]: i64, %[[ACC:.*]]: f32):
+//       CHECK:     %[[K:.*]] = linalg.index 2 : index
+//       CHECK:     %[[KI:.*]] = arith.index_cast %[[K]] : index to i64
+//       CHECK:     %[[SH:.*]] = arith.andi %[[KI]], %{{.*}} : i64
+//       CHECK:     %[[BITS:.*]] = arith.shrui %[[WV]], %[[SH]] : i64
+//       CHECK:     %[[BIT:.*]] = arith.andi %[[BITS]], %{{.*}} : i64
+//       CHECK:     %[[POS:.*]] = arith.cmpi ne, %[[BIT]], %{{.*}} : i64
+//       CHECK:     %[[NEG:.*]] = arith.negf %[[XV]] : f32
+//       CHECK:     %[[T:.*]] = arith.select %[[POS]], %[[XV]], %[[NEG]] : f32
+//       CHECK:     %[[SUM:.*]] = arith.addf %[[ACC]], %[[T]] : f32
+//       CHECK:     linalg.yield %[[SUM]] : f32
+//       CHECK:   linalg.generic {indexing_maps = [#[[X]], #[[S]], #[[M]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<?x70xf32>, tensor<3x2x2xi64>, tensor<3x2x2xi64>)
+//       CHECK:     %[[TS:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+//       CHECK:     %[[TM:.*]] = arith.select %{{.*}}, %[[TS]], %{{.*}} : f32
+//       CHECK:     arith.addf %{{.*}}, %[[TM]] : f32
+func.func @sign_matmul(%x: tensor<?x70xf32>, %w: tensor<3x2xi64>, %t: tensor<3x2x2xi64>) -> (tensor<?x3xf32>, tensor<?x3xf32>) {
+  %y = quantx.sign_matmul %x, %w : tensor<?x70xf32>, tensor<3x2xi64> -> tensor<?x3xf32>
+  %z = quantx.sign_matmul %x, %t : tensor<?x70xf32>, tensor<3x2x2xi64> -> tensor<?x3xf32>
+  return %y, %z : tensor<?x3xf32>, tensor<?x3xf32>
+}

@@ -695,6 +695,26 @@ LogicalResult TernaryMatmulOp::verify() {
   return verifyProductResult(*this, "ternary_matmul", lhs, rhs, result);
 }
 
+LogicalResult SignMatmulOp::verify() {
+  auto lhs = cast<RankedTensorType>(getLhs().getType());
+  auto rhs = cast<RankedTensorType>(getRhs().getType());
+  auto result = cast<RankedTensorType>(getType());
+  if (lhs.getRank() != 2 || lhs.isDynamicDim(1) || lhs.getDimSize(1) < 1)
+    return emitOpError("sign_matmul_c1: expected the lhs to be M x K with a "
+                       "static K of at least 1, got ")
+           << lhs;
+  int64_t k = lhs.getDimSize(1);
+  int64_t words = llvm::divideCeil(k, 64);
+  bool binary = rhs.getRank() == 2 && rhs.getDimSize(1) == words;
+  bool ternary = rhs.getRank() == 3 && rhs.getDimSize(1) == 2 &&
+                 rhs.getDimSize(2) == words;
+  if (!binary && !ternary)
+    return emitOpError("sign_matmul_c2: expected the rhs to be rows of ")
+           << words << " words (binary) or of 2 planes of " << words
+           << " words (ternary) for K = " << k << ", got " << rhs;
+  return verifyProductResult(*this, "sign_matmul", lhs, rhs, result);
+}
+
 //===----------------------------------------------------------------------===//
 // StorageCastOp
 //===----------------------------------------------------------------------===//

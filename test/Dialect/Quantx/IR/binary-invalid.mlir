@@ -149,3 +149,51 @@ func.func @ternary_result(%a: tensor<4x1xi64>, %b: tensor<3x2x1xi64>) -> tensor<
   %d = quantx.ternary_matmul %a, %b k 64 : tensor<4x1xi64>, tensor<3x2x1xi64> -> tensor<3x4xi32>
   return %d : tensor<3x4xi32>
 }
+
+// -----
+
+func.func @sign_dynamic_k(%x: tensor<4x?xf32>, %w: tensor<3x1xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{sign_matmul_c1: expected the lhs to be M x K with a static K of at least 1, got 'tensor<4x?xf32>'}}
+  %y = quantx.sign_matmul %x, %w : tensor<4x?xf32>, tensor<3x1xi64> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @sign_empty_k(%x: tensor<4x0xf32>, %w: tensor<3x0xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{sign_matmul_c1: expected the lhs to be M x K with a static K of at least 1, got 'tensor<4x0xf32>'}}
+  %y = quantx.sign_matmul %x, %w : tensor<4x0xf32>, tensor<3x0xi64> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @sign_words(%x: tensor<4x65xf32>, %w: tensor<3x1xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{sign_matmul_c2: expected the rhs to be rows of 2 words (binary) or of 2 planes of 2 words (ternary) for K = 65, got 'tensor<3x1xi64>'}}
+  %y = quantx.sign_matmul %x, %w : tensor<4x65xf32>, tensor<3x1xi64> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @sign_planes(%x: tensor<4x64xf32>, %w: tensor<3x3x1xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{sign_matmul_c2: expected the rhs to be rows of 1 words (binary) or of 2 planes of 1 words (ternary) for K = 64, got 'tensor<3x3x1xi64>'}}
+  %y = quantx.sign_matmul %x, %w : tensor<4x64xf32>, tensor<3x3x1xi64> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @sign_result(%x: tensor<4x64xf32>, %w: tensor<3x1xi64>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{sign_matmul_c3: expected a result of 4 x 3 (? dynamic), got 'tensor<3x4xf32>'}}
+  %y = quantx.sign_matmul %x, %w : tensor<4x64xf32>, tensor<3x1xi64> -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @sign_element(%x: tensor<4x64xf16>, %w: tensor<3x1xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float values}}
+  %y = quantx.sign_matmul %x, %w : tensor<4x64xf16>, tensor<3x1xi64> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}

@@ -50,3 +50,13 @@ func.func @ternary(%x: tensor<?x100xi8>, %w: tensor<10x100xi2>, %s: tensor<?x100
   %f = quantx.ternary_matmul %a, %sb k 100 : tensor<?x2x2xi64>, tensor<10x2xi64> -> tensor<?x10xi32>
   return %d, %e, %f : tensor<?x10xi32>, tensor<?x10xi32>, tensor<?x10xi32>
 }
+
+// Float rows by binary or ternary weights.
+// CHECK-LABEL: func.func @signs_by_floats
+// CHECK: quantx.sign_matmul %{{.*}}, %{{.*}} : tensor<?x100xf32>, tensor<10x2xi64> -> tensor<?x10xf32>
+// CHECK: quantx.sign_matmul %{{.*}}, %{{.*}} : tensor<3x64xf32>, tensor<?x2x1xi64> -> tensor<3x?xf32>
+func.func @signs_by_floats(%x: tensor<?x100xf32>, %w: tensor<10x2xi64>, %y: tensor<3x64xf32>, %t: tensor<?x2x1xi64>) -> (tensor<?x10xf32>, tensor<3x?xf32>) {
+  %a = quantx.sign_matmul %x, %w : tensor<?x100xf32>, tensor<10x2xi64> -> tensor<?x10xf32>
+  %b = quantx.sign_matmul %y, %t : tensor<3x64xf32>, tensor<?x2x1xi64> -> tensor<3x?xf32>
+  return %a, %b : tensor<?x10xf32>, tensor<3x?xf32>
+}

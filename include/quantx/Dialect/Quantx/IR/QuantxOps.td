@@ -412,6 +412,46 @@ def Quantx_TernaryMatmulOp : Quantx_Op<"ternary_matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Quantx_SignMatmulOp : Quantx_Op<"sign_matmul", [Pure]> {
+  let summary = "float rows times packed binary or ternary weights, by "
+                "additions and subtractions";
+  let description = [{
+    The product of float activations and weights in {-1, +1} or
+    {-1, 0, +1} stored as bits (BinaryConnect and TWN layers with float
+    activations): `lhs` holds M rows of K floats, `rhs` N rows (the
+    weights transposed) of K values packed by `quantx.pack_signs` (N x W,
+    bit 1 for +1) or `quantx.pack_ternary` (N x 2 x W: signs, then the
+    nonzero mask), `W = ceil(K / 64)`. No value is multiplied: element
+    (m, n) of the result is
+
+    `(((+0 + t_0) + t_1) + ...) + t_(K-1)`, with `t_k` = `lhs[m, k]` where
+    weight k of row n is +1, `-lhs[m, k]` where it is -1 and +0 where it
+    is 0,
+
+    each addition rounded to f32, in increasing k. The order is part of
+    the result: every lowering (the generic loops and the vector kernel of
+    `quantx-lower-binary-matmuls`) gives these exact bits. Bits past K are
+    ignored.
+
+    Constraints: sign_matmul_c1: `lhs` is M x K f32 with K static and at
+    least 1; sign_matmul_c2: `rhs` is N x W (binary) or N x 2 x W
+    (ternary) with `W = ceil(K / 64)`; sign_matmul_c3: the result is M x N
+    f32.
+
+    Example:
+
+    ```mlir
+    %y = quantx.sign_matmul %x, %w : tensor<?x100xf32>, tensor<10x2xi64> -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$lhs, RankedTensorOf<[I64]>:$rhs);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
   let summary = "reinterpret quantized values as their storage integers";
   let description = [{
