@@ -8,7 +8,9 @@
 //
 // sum_k (sa a_k)(sw_n w_kn) = sa sw_n sum_k a_k w_kn for a_k, w_kn in
 // {-1, +1}: the sum is the integer quantx.binary_matmul computes from the
-// signs packed one bit each, scaled once.
+// signs packed one bit each, scaled once. With float activations a_k,
+// sum_k a_k (sw_n w_kn) = sw_n sum_k +-a_k: additions and subtractions
+// (quantx.sign_matmul), scaled once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -133,43 +135,45 @@ Value buildWindows(OpBuilder &b, Location loc, linalg::Conv2DNhwcHwcfOp conv,
       SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
 }
 
-/// Folds one matmul or NHWC convolution, or says why not.
-LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
-  FakeQuantOp signs = getLayerActivations(op.getDpsInputs()[0]);
+/// Folds one matmul or NHWC convolution, or says why not. With
+/// `floatActivations`, one with binary or ternary weights and float
+/// activations (BinaryConnect, TWN with float activations) becomes a
+/// quantx.sign_matmul.
+LogicalResult foldContraction(linalg::LinalgOp op, bool floatActivations,
+                              std::string &why) {
+  Value input = op.getDpsInputs()[0];
+  FakeQuantOp signs = getLayerActivations(input);
   FailureOr<LayerWeights> weights = getLayerWeights(op.getDpsInputs()[1]);
   if (!signs && succeeded(weights)) {
-    auto quantizer = op.getDpsInputs()[0].getDefiningOp<FakeQuantOp>();
-    if (quantizer && isa<BinaryType, TernaryType>(quantizer.getFormat()))
+    auto quantizer = input.getDefiningOp<FakeQuantOp>();
+    if (quantizer && isa<BinaryType, TernaryType>(quantizer.getFormat())) {
       why = "its activations are binary or ternary per channel (one scale "
             "per tensor is needed)";
-    else if (!quantizer)
+      return failure();
+    }
+    if (!floatActivations) {
       why = "its weights are binary or ternary but its activations are not "
-            "quantized to a binary or ternary format right before it "
-            "(float activations, BinaryConnect, are not folded; nor is an "
-            "op between the quantizer and the layer)";
-    else
-      why = "its weights are binary or ternary but its activations are not "
-            "(BinaryConnect layers are not folded)";
-    return failure();
-  }
-  if (!signs && succeeded(getLayerWeights(op.getDpsInputs()[0]))) {
+            "(float activations fold only with float-activations=true)";
+      return failure();
+    }
+  } else if (!signs && succeeded(getLayerWeights(input))) {
     why = "its binary or ternary weights are its left operand (the "
           "activations must be the left one)";
     return failure();
-  }
-  if (!signs)
+  } else if (!signs) {
     return success(); // Not a binary layer: nothing to say.
+  }
   if (failed(weights)) {
     why = "its activations are binary or ternary but its weights are not "
           "constant binary or ternary codes (per tensor or per output "
           "channel)";
     return failure();
   }
-  if (signs.getRounding() == RoundingMode::stochastic) {
+  if (signs && signs.getRounding() == RoundingMode::stochastic) {
     why = "its activations round stochastically";
     return failure();
   }
-  bool ternaryActivations = isa<TernaryType>(signs.getFormat());
+  bool ternaryActivations = signs && isa<TernaryType>(signs.getFormat());
   bool ternary = ternaryActivations || weights->ternary;
   auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
   if (isa<linalg::MatmulOp>(op) &&
@@ -190,15 +194,18 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     why = "it accumulates into -0 (the sign of a zero result would change)";
     return failure();
   }
+  // The rows of the product: the signs' input, or the float activations.
+  Value source = signs ? signs.getInput() : input;
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  auto inputType = cast<RankedTensorType>(signs.getInput().getType());
+  auto inputType = cast<RankedTensorType>(source.getType());
   int64_t rank = resultType.getRank();
   bool staticButBatch =
       llvm::all_of(resultType.getShape().drop_front(),
                    [](int64_t d) { return !ShapedType::isDynamic(d); }) &&
       llvm::all_of(inputType.getShape().drop_front(),
                    [](int64_t d) { return !ShapedType::isDynamic(d); });
-  if (!resultType.getElementType().isF32() || !staticButBatch) {
+  if (!resultType.getElementType().isF32() || !staticButBatch ||
+      (!signs && !inputType.getElementType().isF32())) {
     why = "it is not an f32 contraction with static shapes but its batch";
     return failure();
   }
@@ -219,7 +226,7 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     why = "its ternary weight codes include one outside {-1, 0, 1}";
     return failure();
   }
-  if (k >= (int64_t(1) << 24)) {
+  if (signs && k >= (int64_t(1) << 24)) {
     why = "K is 2^24 or more";
     return failure();
   }
@@ -257,11 +264,12 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
                              packedValues));
 
   // The rows of the product: the matmul's input, or the windows.
-  Value rows = conv ? buildWindows(b, loc, conv, signs.getInput(), codeShape)
-                    : signs.getInput();
+  Value rows = conv ? buildWindows(b, loc, conv, source, codeShape) : source;
   int64_t m = cast<RankedTensorType>(rows.getType()).getDimSize(0);
   Value activations;
-  if (ternaryActivations) {
+  if (!signs) {
+    // Float activations: no packing at run time.
+  } else if (ternaryActivations) {
     // The ternary codes the fake quantizer rounds to, in two planes.
     auto rowsType = cast<RankedTensorType>(rows.getType());
     Value quantized = QuantizeOp::create(
@@ -275,25 +283,29 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     activations = PackSignsOp::create(
         b, loc, RankedTensorType::get({m, words}, i64), rows);
   }
-  auto dotsType = RankedTensorType::get({m, n}, b.getI32Type());
-  Value dots =
-      ternary ? TernaryMatmulOp::create(b, loc, dotsType, activations,
-                                        packedWeights, b.getI64IntegerAttr(k))
-                    .getResult()
-              : BinaryMatmulOp::create(b, loc, dotsType, activations,
-                                       packedWeights, b.getI64IntegerAttr(k))
-                    .getResult();
+  // The integer dot products, or the float signed sums.
+  Type dotType = signs ? Type(b.getI32Type()) : Type(b.getF32Type());
+  auto dotsType = RankedTensorType::get({m, n}, dotType);
+  Value dots;
+  if (!signs)
+    dots = SignMatmulOp::create(b, loc, dotsType, rows, packedWeights);
+  else if (ternary)
+    dots = TernaryMatmulOp::create(b, loc, dotsType, activations, packedWeights,
+                                   b.getI64IntegerAttr(k));
+  else
+    dots = BinaryMatmulOp::create(b, loc, dotsType, activations, packedWeights,
+                                  b.getI64IntegerAttr(k));
   if (conv) {
     SmallVector<OpFoldResult> outSizes;
     for (int64_t d = 0; d < rank; ++d)
       outSizes.push_back(
           resultType.isDynamicDim(d)
-              ? OpFoldResult(tensor::DimOp::create(b, loc, signs.getInput(), d)
-                                 .getResult())
+              ? OpFoldResult(
+                    tensor::DimOp::create(b, loc, source, d).getResult())
               : OpFoldResult(b.getIndexAttr(resultType.getDimSize(d))));
     dots = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get(resultType.getShape(), b.getI32Type()),
-        dots, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, outSizes);
+        b, loc, RankedTensorType::get(resultType.getShape(), dotType), dots,
+        SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, outSizes);
   }
 
   // Each channel's scale: the activations' times the weights', each
@@ -307,8 +319,9 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
     return rounded.convertToDouble();
   };
   double activationScale =
-      roundTo(getScale(cast<FormatTypeInterface>(signs.getFormat()), 0),
-              getElementTypeOrSelf(signs.getType()));
+      signs ? roundTo(getScale(cast<FormatTypeInterface>(signs.getFormat()), 0),
+                      getElementTypeOrSelf(signs.getType()))
+            : 1.0;
   Type weightType = getElementTypeOrSelf(op.getDpsInputs()[1].getType());
   SmallVector<double> scales;
   for (int64_t c = 0; c < n; ++c)
@@ -331,7 +344,11 @@ LogicalResult foldContraction(linalg::LinalgOp op, std::string &why) {
       ValueRange{init}, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value d = arith::SIToFPOp::create(nb, l, nb.getF64Type(), args[0]);
+        Value d = signs
+                      ? arith::SIToFPOp::create(nb, l, nb.getF64Type(), args[0])
+                            .getResult()
+                      : arith::ExtFOp::create(nb, l, nb.getF64Type(), args[0])
+                            .getResult();
         Value y = arith::MulFOp::create(nb, l, d, args[1]);
         linalg::YieldOp::create(
             nb, l,
@@ -378,7 +395,7 @@ struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
       std::string why;
       Location loc = op.getLoc();
       bool isMatmul = isa<linalg::MatmulOp>(op);
-      if (failed(foldContraction(op, why)))
+      if (failed(foldContraction(op, floatActivations, why)))
         emitRemark(loc) << "quantx-fold-binary: left this "
                         << (isMatmul ? "matmul" : "convolution")
                         << " alone: " << why;

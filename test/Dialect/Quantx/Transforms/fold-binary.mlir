@@ -1,4 +1,6 @@
 // RUN: quantx-opt %s --split-input-file --quantx-fold-binary --verify-diagnostics | FileCheck %s
+// RUN: quantx-opt %s --split-input-file --quantx-fold-binary=float-activations=false 2> /dev/null | FileCheck %s --check-prefix=OFF
+// RUN: quantx-opt %s --split-input-file --quantx-fold-binary=float-activations=false 2>&1 > /dev/null | FileCheck %s --check-prefix=OFF-REMARK
 
 // A BNN layer with K = 70 (two words, the second partial): the weights are
 // packed per output channel (column 0 all +1: every bit of the first word
@@ -49,9 +51,23 @@ func.func @float_weights(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>) -> tensor<4x2
 
 // -----
 
-// BinaryConnect (float activations, binary weights): left alone.
+// BinaryConnect (float activations, binary weights): the weights packed
+// per output channel (column 0: +1 at k = 0, -1 at k = 1, bits 0b01;
+// column 1: 0b10), the product a signed sum of the activations, scaled by
+// the weights' scale alone. With float-activations=false: left alone.
 // CHECK-LABEL: func.func @binary_connect
-//       CHECK:   linalg.matmul
+//  CHECK-SAME:   (%[[X:.*]]: tensor<4x2xf32>)
+//       CHECK:   %[[W:.*]] = arith.constant dense<{{\[\[}}1], [2]]> : tensor<2x1xi64>
+//       CHECK:   %[[Y:.*]] = quantx.sign_matmul %[[X]], %[[W]] : tensor<4x2xf32>, tensor<2x1xi64> -> tensor<4x2xf32>
+//       CHECK:   %[[SC:.*]] = arith.constant dense<5.000000e-01> : tensor<2xf64>
+//       CHECK:   linalg.generic {{.*}} ins(%[[Y]], %[[SC]] : tensor<4x2xf32>, tensor<2xf64>)
+//       CHECK:     arith.extf %{{.*}} : f32 to f64
+//       CHECK:     arith.mulf
+//       CHECK:     arith.truncf %{{.*}} : f64 to f32
+//   CHECK-NOT:   linalg.matmul
+// OFF-LABEL: func.func @binary_connect
+//       OFF:   linalg.matmul
+// OFF-REMARK: remark: quantx-fold-binary: left this matmul alone: its weights are binary or ternary but its activations are not (float activations fold only with float-activations=true)
 func.func @binary_connect(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
   %zero = arith.constant 0.0 : f32
   %codes = arith.constant dense<[[true, false], [false, true]]> : tensor<2x2xi1>
@@ -59,9 +75,39 @@ func.func @binary_connect(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
   %w = quantx.dequantize %q : tensor<2x2x!quantx.binary<f32, 0.5>> to tensor<2x2xf32>
   %e = tensor.empty() : tensor<4x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
-  // expected-remark @+1 {{its weights are binary or ternary but its activations are not quantized to a binary or ternary format right before it (float activations, BinaryConnect, are not folded; nor is an op between the quantizer and the layer)}}
   %y = linalg.matmul ins(%x, %w : tensor<4x2xf32>, tensor<2x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
+}
+
+// -----
+
+// A TWN convolution with float activations (8-bit fake quantized, still
+// floats): the windows of the float input, two planes of weights per
+// output channel (codes 1, -1, 1, 0, 0, 0, 0, -1, 1 in (kh, kw, c) order:
+// signs at k = 0, 2, 8, 261; mask at k = 0, 1, 2, 7, 8, 391), the signed
+// sums expanded back to NHWC and scaled by 0.75.
+// CHECK-LABEL: func.func @twn_conv_float
+//       CHECK:   %[[F:.*]] = quantx.fake_quant
+//       CHECK:   %[[W:.*]] = arith.constant dense<{{\[\[\[}}261], [391]]]> : tensor<1x2x1xi64>
+//       CHECK:   %[[G:.*]] = linalg.generic {{.*}} ins(%[[F]] : tensor<?x5x5x1xf32>) outs(%{{.*}} : tensor<?x3x3x3x3x1xf32>)
+//       CHECK:   %[[R:.*]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<?x3x3x3x3x1xf32> into tensor<?x9xf32>
+//       CHECK:   %[[Y:.*]] = quantx.sign_matmul %[[R]], %[[W]] : tensor<?x9xf32>, tensor<1x2x1xi64> -> tensor<?x1xf32>
+//       CHECK:   %[[E:.*]] = tensor.expand_shape %[[Y]] {{\[\[}}0, 1, 2], [3]] output_shape [%{{.*}}, 3, 3, 1] : tensor<?x1xf32> into tensor<?x3x3x1xf32>
+//       CHECK:   %[[SC:.*]] = arith.constant dense<7.500000e-01> : tensor<1xf64>
+//       CHECK:   linalg.generic {{.*}} ins(%[[E]], %[[SC]] : tensor<?x3x3x1xf32>, tensor<1xf64>)
+//   CHECK-NOT:   linalg.conv_2d_nhwc_hwcf
+func.func @twn_conv_float(%x: tensor<?x5x5x1xf32>) -> tensor<?x3x3x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x5x5x1xf32>
+  %codes = arith.constant dense<[[[[1]], [[-1]], [[1]]], [[[0]], [[0]], [[0]]], [[[0]], [[-1]], [[1]]]]> : tensor<3x3x1x1xi2>
+  %q = quantx.storage_cast %codes : tensor<3x3x1x1xi2> to tensor<3x3x1x1x!quantx.ternary<f32, 0.75>>
+  %w = quantx.dequantize %q : tensor<3x3x1x1x!quantx.ternary<f32, 0.75>> to tensor<3x3x1x1xf32>
+  %f = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.1> : tensor<?x5x5x1xf32>
+  %e = tensor.empty(%n) : tensor<?x3x3x1xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x3x3x1xf32>) -> tensor<?x3x3x1xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%f, %w : tensor<?x5x5x1xf32>, tensor<3x3x1x1xf32>) outs(%z : tensor<?x3x3x1xf32>) -> tensor<?x3x3x1xf32>
+  return %y : tensor<?x3x3x1xf32>
 }
 
 // -----

@@ -121,9 +121,19 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     rounding, per-channel activation scales, transposed or swapped
     operands, an accumulator other than +0 or K of 2^24 or more (the
     integer result must convert to f32 exactly), and other contractions
-    (a batch matmul) with binary or ternary operands; a matmul with
-    binary weights and float activations (BinaryConnect) is not folded
-    yet.
+    (a batch matmul) with binary or ternary operands.
+
+    With `float-activations` (the default), a layer with binary or ternary
+    weights and f32 activations that are not binary or ternary
+    (BinaryConnect; TWN with float activations) folds too: its weights
+    are packed the same way and the product is `quantx.sign_matmul`, a sum
+    of `x` or `-x` (nothing for a zero weight) per weight bit in
+    increasing K, without a multiply, scaled once per output channel in
+    f64 rounded to f32. The float layer multiplies each activation by
+    `+-scale` and sums those, so outputs differ in their last bits (the
+    same size of difference as between two summation orders); a NaN or
+    infinite activation times a zero ternary weight gives NaN in the float
+    layer and is skipped by the fold.
 
     Before:
 
@@ -162,6 +172,10 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     of other ops keeps its floats, with a remark.
   }];
   let options = [
+    Option<"floatActivations", "float-activations", "bool",
+           /*default=*/"true",
+           "Fold layers with binary or ternary weights and float "
+           "activations (BinaryConnect) into quantx.sign_matmul">,
     Option<"thresholds", "thresholds", "bool", /*default=*/"true",
            "Decide the signs a binary layer passes to the next one by "
            "integer thresholds on its dot products">,
