@@ -57,6 +57,10 @@ struct BinaryProduct {
   /// A ternary product (quantx.ternary_matmul's lowering): which sides
   /// have two planes (signs, nonzero mask).
   bool ternary = false, lhsTernary = false, rhsTernary = false;
+  /// Float activations (quantx.sign_matmul's lowering): M x K f32 rows,
+  /// summed as +-x by the weights' bits; `rhsTernary` when the weights
+  /// have a mask.
+  bool sign = false;
 };
 
 /// The weights known at compile time of operand `value`, and their source.
@@ -270,6 +274,119 @@ FailureOr<BinaryProduct> matchBinaryProduct(linalg::GenericOp op,
   return p;
 }
 
+/// Whether `value` is `(word >> (k & 63)) & 1 != 0` with k the reduction
+/// index (quantx.sign_matmul's lowering reading bit k of `word`).
+bool isBitOfK(Value value, Value word) {
+  auto cmp = value.getDefiningOp<arith::CmpIOp>();
+  if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::ne ||
+      !matchPattern(cmp.getRhs(), m_Zero()))
+    return false;
+  auto bit = cmp.getLhs().getDefiningOp<arith::AndIOp>();
+  auto shifted =
+      bit ? bit.getLhs().getDefiningOp<arith::ShRUIOp>() : arith::ShRUIOp();
+  if (!shifted || !matchPattern(bit.getRhs(), m_One()) ||
+      shifted.getLhs() != word)
+    return false;
+  auto low = shifted.getRhs().getDefiningOp<arith::AndIOp>();
+  APInt mask;
+  auto cast = low ? low.getLhs().getDefiningOp<arith::IndexCastOp>()
+                  : arith::IndexCastOp();
+  auto index =
+      cast ? cast.getIn().getDefiningOp<linalg::IndexOp>() : linalg::IndexOp();
+  return index && index.getDim() == 2 &&
+         matchPattern(low.getRhs(), m_ConstantInt(&mask)) && mask == 63;
+}
+
+/// Matches quantx.sign_matmul's lowering: over (m, n, k), the f32 rows and
+/// the word holding bit k of weight row n (and of its mask), out += x, -x
+/// or +0 from a fill of +0; or says why not.
+FailureOr<BinaryProduct> matchSignProduct(linalg::GenericOp op,
+                                          std::string &why) {
+  int64_t inputs = op.getNumDpsInputs();
+  if ((inputs != 2 && inputs != 3) || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 3 ||
+      op.getIteratorTypesArray() !=
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel,
+                                        utils::IteratorType::reduction})
+    return failure();
+  bool ternary = inputs == 3;
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, context)};
+  if (ternary)
+    for (int64_t plane : {0, 1})
+      maps.push_back(AffineMap::get(
+          3, 0, {n, getAffineConstantExpr(plane, context), k.floorDiv(64)},
+          context));
+  else
+    maps.push_back(AffineMap::get(3, 0, {n, k.floorDiv(64)}, context));
+  maps.push_back(AffineMap::get(3, 0, {m, n}, context));
+  if (op.getIndexingMapsArray() != ArrayRef(maps) ||
+      (ternary && op.getDpsInputs()[1] != op.getDpsInputs()[2]))
+    return failure();
+  // yield(acc + t), t = select(bit(signs), x, -x) [then select(bit(mask),
+  // t, +0)].
+  Block &body = op.getRegion().front();
+  Value x = body.getArgument(0), acc = body.getArgument(inputs);
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto sum = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!sum || sum.getLhs() != acc ||
+      sum.getFastmath() != arith::FastMathFlags::none)
+    return failure();
+  Value term = sum.getRhs();
+  if (ternary) {
+    auto masked = term.getDefiningOp<arith::SelectOp>();
+    if (!masked || !isBitOfK(masked.getCondition(), body.getArgument(2)) ||
+        !matchPattern(masked.getFalseValue(), m_PosZeroFloat()))
+      return failure();
+    term = masked.getTrueValue();
+  }
+  auto signed_ = term.getDefiningOp<arith::SelectOp>();
+  auto negated = signed_
+                     ? signed_.getFalseValue().getDefiningOp<arith::NegFOp>()
+                     : arith::NegFOp();
+  if (!negated || signed_.getTrueValue() != x || negated.getOperand() != x ||
+      !isBitOfK(signed_.getCondition(), body.getArgument(1)))
+    return failure();
+  auto lhsType = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto rhsType = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto outType = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!lhsType || !rhsType || !outType || !lhsType.getElementType().isF32() ||
+      !rhsType.getElementType().isInteger(64) ||
+      !outType.getElementType().isF32())
+    return failure();
+  // From here on it is a signed sum: say why it stays generic.
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || !matchPattern(fill.getInputs()[0], m_PosZeroFloat())) {
+    why = "its accumulator is not a fill of +0";
+    return failure();
+  }
+  if (!rhsType.hasStaticShape() || lhsType.isDynamicDim(1)) {
+    why = "the number of weight rows or of values per row is not static";
+    return failure();
+  }
+  auto constant = getConstantWeights(op.getDpsInputs()[1], why);
+  if (failed(constant))
+    return failure();
+  BinaryProduct p;
+  p.op = op;
+  p.activations = op.getDpsInputs()[0];
+  p.weights = constant->first;
+  p.weightSource = constant->second;
+  p.k = lhsType.getDimSize(1);
+  p.n = rhsType.getDimSize(0);
+  p.words = rhsType.getShape().back();
+  p.sign = true;
+  p.rhsTernary = ternary;
+  if (p.k < 1 || static_cast<int64_t>(llvm::divideCeil(p.k, 64)) != p.words) {
+    why = "K does not fit its words";
+    return failure();
+  }
+  return p;
+}
+
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const BinaryProduct &p,
@@ -283,6 +400,76 @@ public:
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// Float activations: for k in [0, K), each row's x[k] broadcast, its
+  /// sign bit flipped by each column's negative bit (and its bits cleared
+  /// by a zero weight's mask), added to the row's f32 accumulators: the
+  /// additions of quantx.sign_matmul in its order.
+  SmallVector<Value> buildSignLoop(Value weights, Value input,
+                                   ArrayRef<Value> rows, Value panelBase,
+                                   int64_t planes) {
+    Type i32 = b.getI32Type(), f32 = b.getF32Type();
+    Value zero = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vectorType(f32), 0.0f));
+    auto kLoop = scf::ForOp::create(b, loc, index(0), index(p.k), index(1),
+                                    SmallVector<Value>(mr * nv, zero));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k = kLoop.getInductionVar();
+    SmallVector<Value> accs(kLoop.getRegionIterArgs());
+    Value base = arith::AddIOp::create(
+        b, loc, panelBase,
+        arith::MulIOp::create(b, loc, k, index(planes * nv)));
+    // Lane l's bit shifted into its sign bit.
+    SmallVector<int32_t> shiftValues;
+    for (int64_t l = 0; l < lanes; ++l)
+      shiftValues.push_back(static_cast<int32_t>(31 - l));
+    Value shifts = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vectorType(i32), ArrayRef(shiftValues)));
+    auto splat = [&](int32_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(vectorType(i32),
+                                 APInt(32, v, /*isSigned=*/true)));
+    };
+    Value signBit = splat(std::numeric_limits<int32_t>::min());
+    Value thirtyOne = splat(31);
+    SmallVector<Value> flips, masks;
+    for (int64_t plane = 0; plane < planes; ++plane)
+      for (int64_t j = 0; j < nv; ++j) {
+        Value bits =
+            memref::LoadOp::create(b, loc, weights,
+                                   ValueRange{arith::AddIOp::create(
+                                       b, loc, base, index(plane * nv + j))});
+        Value shifted = arith::ShLIOp::create(
+            b, loc,
+            vector::BroadcastOp::create(
+                b, loc, vectorType(i32),
+                arith::ExtUIOp::create(b, loc, i32, bits)),
+            shifts);
+        if (plane == 0)
+          flips.push_back(arith::AndIOp::create(b, loc, shifted, signBit));
+        else
+          masks.push_back(arith::ShRSIOp::create(b, loc, shifted, thirtyOne));
+      }
+    for (int64_t i = 0; i < mr; ++i) {
+      Value x = vector::BitCastOp::create(
+          b, loc, vectorType(i32),
+          vector::BroadcastOp::create(
+              b, loc, vectorType(f32),
+              memref::LoadOp::create(b, loc, input, ValueRange{rows[i], k})));
+      for (int64_t j = 0; j < nv; ++j) {
+        Value term = arith::XOrIOp::create(b, loc, x, flips[j]);
+        if (!masks.empty())
+          term = arith::AndIOp::create(b, loc, term, masks[j]);
+        accs[i * nv + j] = arith::AddFOp::create(
+            b, loc, accs[i * nv + j],
+            vector::BitCastOp::create(b, loc, vectorType(f32), term));
+      }
+    }
+    scf::YieldOp::create(b, loc, accs);
+    return SmallVector<Value>(kLoop.getResults());
+  }
   VectorType vectorType(Type element) {
     return VectorType::get({lanes}, element);
   }
@@ -336,12 +523,42 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
     return plane == 0 ? words[row * p.words + w] : APInt::getAllOnes(64);
   };
   SmallVector<APInt> packed;
-  packed.reserve(panels * p.words * nr * planes);
-  for (int64_t panel = 0; panel < panels; ++panel)
-    for (int64_t w = 0; w < p.words; ++w)
-      for (int64_t plane = 0; plane < planes; ++plane)
-        for (int64_t j = 0; j < nr; ++j)
-          packed.push_back(weightWord(panel * nr + j, plane, w));
+  // Float activations: per panel, k and plane (negative, then nonzero),
+  // the bits of each vector's `lanes` columns, bit l for column l (a
+  // byte, or two with 16 lanes), so that a shift puts a column's bit in
+  // its lane's sign bit.
+  Type bitsType = b.getIntegerType(lanes);
+  if (p.sign) {
+    planes = p.rhsTernary ? 2 : 1;
+    auto bitOf = [&](int64_t row, int64_t plane, int64_t k) -> bool {
+      if (row >= p.n)
+        return false;
+      int64_t stored = p.rhsTernary ? row * 2 : row;
+      auto word = [&](int64_t pl) {
+        return words[(stored + pl) * p.words + k / 64].lshr(k % 64)[0];
+      };
+      bool nonzero = !p.rhsTernary || word(1);
+      return plane == 0 ? nonzero && !word(0) : nonzero;
+    };
+    packed.reserve(panels * p.k * planes * nv);
+    for (int64_t panel = 0; panel < panels; ++panel)
+      for (int64_t k = 0; k < p.k; ++k)
+        for (int64_t plane = 0; plane < planes; ++plane)
+          for (int64_t j = 0; j < nv; ++j) {
+            APInt bits(lanes, 0);
+            for (int64_t l = 0; l < lanes; ++l)
+              if (bitOf(panel * nr + j * lanes + l, plane, k))
+                bits.setBit(l);
+            packed.push_back(bits);
+          }
+  } else {
+    packed.reserve(panels * p.words * nr * planes);
+    for (int64_t panel = 0; panel < panels; ++panel)
+      for (int64_t w = 0; w < p.words; ++w)
+        for (int64_t plane = 0; plane < planes; ++plane)
+          for (int64_t j = 0; j < nr; ++j)
+            packed.push_back(weightWord(panel * nr + j, plane, w));
+  }
   memref::GlobalOp counts;
   if (p.ternary && !p.lhsTernary) {
     SmallVector<APInt> columnCounts;
@@ -359,11 +576,12 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
         DenseElementsAttr::get(countsType, columnCounts), /*constant=*/true,
         b.getI64IntegerAttr(64));
   }
+  Type packedElement = p.sign ? bitsType : b.getI64Type();
   auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())},
-                                          b.getI64Type());
+                                          packedElement);
   auto global = memref::GlobalOp::create(
       b, loc, (name + "_weights").str(), b.getStringAttr("private"),
-      MemRefType::get(packedType.getShape(), b.getI64Type()),
+      MemRefType::get(packedType.getShape(), packedElement),
       DenseElementsAttr::get(packedType, packed), /*constant=*/true,
       b.getI64IntegerAttr(64));
 
@@ -397,8 +615,8 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
       scf::ForOp::create(b, loc, index(0), index(panels), index(1));
   b.setInsertionPointToStart(panelLoop.getBody());
   Value panel = panelLoop.getInductionVar();
-  Value panelBase =
-      arith::MulIOp::create(b, loc, panel, index(p.words * nr * planes));
+  Value panelBase = arith::MulIOp::create(
+      b, loc, panel, index(p.sign ? p.k * planes * nv : p.words * nr * planes));
   // Accumulators: the count of differing signs (masked) per row and
   // column vector; with ternary activations also the count of nonzero
   // pairs. Without VPOPCNTDQ the counts are kept in bytes (the nibble
@@ -463,7 +681,9 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
     return SmallVector<Value>(wordLoop.getResults());
   };
   SmallVector<Value> totals;
-  if (!byteCounts) {
+  if (p.sign) {
+    totals = buildSignLoop(weights, input, rows, panelBase, planes);
+  } else if (!byteCounts) {
     totals = buildWordLoop(index(0), index(p.words),
                            SmallVector<Value>(accumulators, zeroVector));
   } else {
@@ -521,10 +741,14 @@ func::FuncOp KernelBuilder::build(ModuleOp module, StringRef name,
                                      ValueRange{column});
       else if (p.lhsTernary)
         all = totals[perTile + i * nv + j];
-      Value dot = arith::TruncIOp::create(
-          b, loc, vectorType(i32),
-          arith::SubIOp::create(b, loc, all,
-                                arith::AddIOp::create(b, loc, acc, acc)));
+      Value dot =
+          p.sign
+              ? acc
+              : arith::TruncIOp::create(
+                    b, loc, vectorType(i32),
+                    arith::SubIOp::create(
+                        b, loc, all, arith::AddIOp::create(b, loc, acc, acc)))
+                    .getResult();
       // The fused stages (a scale, a batch norm, a sign threshold), the
       // columns past N read as padding and never stored.
       dot = applyEpilogue(b, loc, stages, buffers, dot, row, column,
@@ -596,6 +820,8 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     FailureOr<BinaryProduct> p = matchBinaryProduct(op, why);
     if (failed(p) && why.empty())
       p = matchTernaryProduct(op, why);
+    if (failed(p) && why.empty())
+      p = matchSignProduct(op, why);
     if (failed(p)) {
       if (!why.empty())
         op->emitRemark() << "binary kernel not used: " << why;
@@ -629,10 +855,13 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     SmallVector<int64_t> inputShape = {ShapedType::kDynamic, p->words};
     if (p->lhsTernary)
       inputShape = {ShapedType::kDynamic, 2, p->words};
-    auto inputArg = MemRefType::get(inputShape, b.getI64Type());
+    if (p->sign)
+      inputShape = {ShapedType::kDynamic, p->k};
+    Type inputElement = inputType.getElementType();
+    auto inputArg = MemRefType::get(inputShape, inputElement);
     auto outArg = MemRefType::get({ShapedType::kDynamic, p->n}, outElement);
     Value input = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(inputType.getShape(), b.getI64Type()),
+        b, loc, MemRefType::get(inputType.getShape(), inputElement),
         p->activations, /*read_only=*/true);
     if (input.getType() != inputArg)
       input = memref::CastOp::create(b, loc, inputArg, input);
@@ -658,9 +887,17 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     argTypes.push_back(outArg);
     OpBuilder kernelBuilder(module.getContext());
     // Ternary activations need twice the accumulators: half the rows.
-    KernelBuilder builder(kernelBuilder, loc, *p, stages, lanes,
-                          p->lhsTernary ? mr / 2 : mr, nv,
-                          /*byteCounts=*/!vpopcntdq);
+    // Float activations: f32 lanes, twice as many; fewer columns than the
+    // tile's vectors give their accumulators to more rows.
+    int64_t kernelLanes = lanes, kernelMr = p->lhsTernary ? mr / 2 : mr,
+            kernelNv = nv;
+    if (p->sign) {
+      kernelLanes = 2 * lanes;
+      kernelNv = std::min<int64_t>(nv, llvm::divideCeil(p->n, kernelLanes));
+      kernelMr = std::min(mr * nv / kernelNv, 2 * mr);
+    }
+    KernelBuilder builder(kernelBuilder, loc, *p, stages, kernelLanes, kernelMr,
+                          kernelNv, /*byteCounts=*/!vpopcntdq);
     func::FuncOp kernel = builder.build(module, name, argTypes, features);
     func::CallOp::create(b, loc, kernel, args);
     Value result = bufferization::ToTensorOp::create(

@@ -101,3 +101,70 @@ func.func @ternary_both(%x: tensor<?x130xi8>) -> tensor<?x2xi32> {
   %d = quantx.ternary_matmul %a, %w k 130 : tensor<?x2x3xi64>, tensor<2x2x3xi64> -> tensor<?x2xi32>
   return %d : tensor<?x2xi32>
 }
+
+// -----
+
+// Float rows by constant binary weights (quantx.sign_matmul), K = 70, three
+// weight rows (one vector of eight columns, so eight rows of accumulators
+// on AVX2): per k one byte of the columns' negative bits (k = 0: column 1;
+// k = 1: column 0; k = 2 to 68: columns 0 and 1; k = 69: column 1), each
+// bit shifted into its lane's sign bit and masked, flipping the sign of
+// the broadcast activation, added in increasing k. With AVX-512: 16 lanes,
+// two bytes per k.
+// CHECK-LABEL: func.func @sign_weights
+//       CHECK:   call @__quantx_binary_kernel_0(%{{.*}}, %{{.*}}) : (memref<?x70xf32>, memref<?x3xf32>) -> ()
+//       CHECK: memref.global "private" constant @__quantx_binary_kernel_0_weights : memref<70xi8> = dense<{{\[}}2, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2]>
+//       CHECK: func.func private @__quantx_binary_kernel_0
+//       CHECK:   %[[SIGN:.*]] = arith.constant dense<-2147483648> : vector<8xi32>
+//       CHECK:   %[[SHIFTS:.*]] = arith.constant dense<[31, 30, 29, 28, 27, 26, 25, 24]> : vector<8xi32>
+//       CHECK:   scf.for {{.*}} step %c8
+//       CHECK:   scf.for %[[K:.*]] = %c0 to %c70 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+//       CHECK:     %[[BITS:.*]] = memref.load %{{.*}}[%[[K]]] : memref<70xi8>
+//       CHECK:     %[[WIDE:.*]] = arith.extui %[[BITS]] : i8 to i32
+//       CHECK:     %[[B:.*]] = vector.broadcast %[[WIDE]] : i32 to vector<8xi32>
+//       CHECK:     %[[SH:.*]] = arith.shli %[[B]], %[[SHIFTS]] : vector<8xi32>
+//       CHECK:     %[[FLIP:.*]] = arith.andi %[[SH]], %[[SIGN]] : vector<8xi32>
+//       CHECK:     %[[X:.*]] = memref.load %{{.*}}[%{{.*}}, %[[K]]] : memref<?x70xf32>
+//       CHECK:     %[[XB:.*]] = vector.broadcast %[[X]] : f32 to vector<8xf32>
+//       CHECK:     %[[XI:.*]] = vector.bitcast %[[XB]] : vector<8xf32> to vector<8xi32>
+//       CHECK:     %[[T:.*]] = arith.xori %[[XI]], %[[FLIP]] : vector<8xi32>
+//       CHECK:     %[[TF:.*]] = vector.bitcast %[[T]] : vector<8xi32> to vector<8xf32>
+//       CHECK:     arith.addf %{{.*}}, %[[TF]] : vector<8xf32>
+//   CHECK-NOT:     arith.mulf
+//       CHECK:   vector.maskedstore
+// ZMM-LABEL: func.func @sign_weights
+//       ZMM: memref.global "private" constant @__quantx_binary_kernel_0_weights : memref<70xi16>
+//       ZMM:   arith.constant dense<[31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16]> : vector<16xi32>
+//       ZMM:     arith.extui %{{.*}} : i16 to i32
+//       ZMM:     arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+func.func @sign_weights(%x: tensor<?x70xf32>) -> tensor<?x3xf32> {
+  %w = arith.constant dense<[[1, 32], [2, 0], [-1, -1]]> : tensor<3x2xi64>
+  %y = quantx.sign_matmul %x, %w : tensor<?x70xf32>, tensor<3x2xi64> -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// Ternary weights: a second plane per k, the nonzero bits shifted into the
+// sign bit and spread over the lane by an arithmetic shift, clearing the
+// term of a zero weight (+0). Per k, negative then nonzero bits: k = 0:
+// none, columns 0, 2, 3; k = 1: 0 and 2, then 0, 2, 3; k = 2: none, then
+// 2 and 3; k = 3 to 63: none, then 3; k = 64: 0, then 0, 2, 3 (column 1 is
+// all zeros). Weights not known at compile time: the generic stays, with
+// a remark.
+// CHECK-LABEL: func.func @sign_ternary
+//       CHECK:   call @__quantx_binary_kernel_0
+//       CHECK:   linalg.generic
+//       CHECK: memref.global "private" constant @__quantx_binary_kernel_0_weights : memref<130xi8> = dense<"0x000D050D000C0008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008000800080008010D">
+//       CHECK: func.func private @__quantx_binary_kernel_0
+//       CHECK:     arith.shrsi %{{.*}}, %{{.*}} : vector<8xi32>
+//       CHECK:     arith.xori
+//       CHECK:     arith.andi
+//       CHECK:     arith.addf
+func.func @sign_ternary(%x: tensor<?x65xf32>, %v: tensor<4x2xi64>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  %w = arith.constant dense<[[[1, 0], [3, 1]], [[0, 0], [0, 0]], [[5, 1], [7, 1]], [[-1, 1], [-1, 1]]]> : tensor<4x2x2xi64>
+  %y = quantx.sign_matmul %x, %w : tensor<?x65xf32>, tensor<4x2x2xi64> -> tensor<?x4xf32>
+  // expected-remark @+1 {{binary kernel not used: its weights are not known at compile time}}
+  %z = quantx.sign_matmul %x, %v : tensor<?x65xf32>, tensor<4x2xi64> -> tensor<?x4xf32>
+  return %y, %z : tensor<?x4xf32>, tensor<?x4xf32>
+}

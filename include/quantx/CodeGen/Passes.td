@@ -104,6 +104,14 @@ def LowerBinaryMatmulsPass
       `vpshufb` nibble lookup and `vpsadbw`; with `vpopcntdq`, AVX-512
       `vpopcntq`), summed across lanes once per output.
 
+    The generic of `quantx.sign_matmul` (f32 rows by packed binary or
+    ternary weights) with constant weights gets the same kind of kernel
+    with f32 lanes: per k, a byte (two with 512-bit vectors) of the
+    columns' negative bits (and of their nonzero bits) shifted into each
+    lane's sign bit, XORed into the broadcast activation (and ANDed with
+    the nonzero mask), added to one accumulator per output in increasing
+    k, the op's order: the same bits as the generic loops, no multiply.
+
     Zero words past K are equal in both operands, so the padding adds no
     count. The kernel function carries the instruction set as
     `target_features` (`avx2`, or `avx512f`, `avx512bw` and, with
