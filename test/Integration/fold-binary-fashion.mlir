@@ -15,22 +15,27 @@
 // RUN: FileCheck %s --check-prefix=FOLDED --implicit-check-not=x14x14x32xf32 < %t.folded.mlir
 // The signs are taken before the first pooling; the second convolution's
 // float epilogue (scale, batch norm, hard-tanh) is replaced by thresholds
-// on its dot products (no f32 tensor of its shape is left), and the
-// pooling and the window gather move i8 signs.
-// FOLDED: linalg.pooling_nhwc_max {{.*}} -> tensor<?x14x14x16xi8>
-// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x144xi8> to tensor<?x3xi64>
+// on its dot products (no f32 tensor of its shape is left); each pixel's
+// 16 or 32 signs are packed where they are made, and the poolings (the OR
+// of the window's fields), the padding and the window gather move bits.
+// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x28x28x16xi8> to tensor<?x28x28x1xi64>
+// FOLDED: arith.ori
 // FOLDED: quantx.binary_matmul %{{.*}}, %{{.*}} k 144 : tensor<?x3xi64>, tensor<32x3xi64> -> tensor<?x32xi32>
 // FOLDED: arith.cmpi sge
-// FOLDED: linalg.pooling_nhwc_max {{.*}} -> tensor<?x7x7x32xi8>
-// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x1568xi8> to tensor<?x25xi64>
+// FOLDED: quantx.pack_signs %{{.*}} : tensor<?x14x14x32xi8> to tensor<?x14x14x1xi64>
+// FOLDED: arith.ori
 // FOLDED: quantx.binary_matmul %{{.*}}, %{{.*}} k 1568 : tensor<?x25xi64>, tensor<128x25xi64> -> tensor<?x128xi32>
 // FOLDED-NOT: !quantx.binary
-// Without thresholds the same bits come out, on random images too.
+// FOLDED-NOT: linalg.pooling_nhwc_max
+// Without thresholds, and with the signs pooled and gathered as bytes, the
+// same bits come out, on random images too.
 // RUN: quantx-opt %t.frozen.mlir --quantx-fold-binary=thresholds=false -o %t.floats.mlir
+// RUN: quantx-opt %t.frozen.mlir --quantx-fold-binary=pack-pixels=false -o %t.bytes.mlir
 // RUN: %torch_python -c "import numpy as n; n.save('%t.x.npy', n.random.default_rng(2).random((300, 784)).astype(n.float32))"
 // RUN: quantx-runner run %t.folded.mlir -e forward --input %t.x.npy --output %t.signs.npy > /dev/null
 // RUN: quantx-runner run %t.floats.mlir -e forward --input %t.x.npy --output %t.floats.npy > /dev/null
-// RUN: %torch_python -c "import numpy as n, sys; sys.exit(0 if n.array_equal(n.load('%t.signs.npy'), n.load('%t.floats.npy')) else 1)"
+// RUN: quantx-runner run %t.bytes.mlir -e forward --input %t.x.npy --output %t.bytes.npy > /dev/null
+// RUN: %torch_python -c "import numpy as n, sys; a, b, c = (n.load('%t.' + s + '.npy') for s in ('signs', 'floats', 'bytes')); sys.exit(0 if n.array_equal(a, b) and n.array_equal(a, c) else 1)"
 // RUN: quantx-runner eval %t.trained.mlir --dataset fashion-mnist --predictions %t.qat.npy | FileCheck %s --check-prefix=FLOAT
 // FLOAT: model-bytes: 829828
 // RUN: quantx-runner eval %t.frozen.mlir --dataset fashion-mnist --predictions %t.frozen.npy > /dev/null

@@ -9,12 +9,14 @@
 // RUN: %torch_python -c "import numpy as n; r = n.random.default_rng(3); n.save('%t.x.npy', r.standard_normal((64, 70)).astype(n.float32)); n.save('%t.c.npy', r.standard_normal((16, 10, 10, 3)).astype(n.float32))"
 // RUN: quantx-opt %s --quantx-fold-binary -o %t.on.mlir
 // RUN: quantx-opt %s --quantx-fold-binary=thresholds=false -o %t.off.mlir
+// RUN: quantx-opt %s --quantx-fold-binary=pack-pixels=false -o %t.bytes.mlir
 // RUN: FileCheck %s < %t.on.mlir
 // RUN: quantx-runner run %t.on.mlir -e mlp --input %t.x.npy --output %t.mlp-on.npy > /dev/null
 // RUN: quantx-runner run %t.off.mlir -e mlp --input %t.x.npy --output %t.mlp-off.npy > /dev/null
 // RUN: quantx-runner run %t.on.mlir -e cnn --input %t.c.npy --output %t.cnn-on.npy > /dev/null
 // RUN: quantx-runner run %t.off.mlir -e cnn --input %t.c.npy --output %t.cnn-off.npy > /dev/null
-// RUN: %torch_python -c "import numpy as n, sys; ok = all(n.array_equal(n.load('%t.' + m + '-on.npy'), n.load('%t.' + m + '-off.npy')) for m in ('mlp', 'cnn')); sys.exit(0 if ok else 1)"
+// RUN: quantx-runner run %t.bytes.mlir -e cnn --input %t.c.npy --output %t.cnn-bytes.npy > /dev/null
+// RUN: %torch_python -c "import numpy as n, sys; ok = all(n.array_equal(n.load('%t.' + m + '-on.npy'), n.load('%t.' + m + '-off.npy')) for m in ('mlp', 'cnn')) and n.array_equal(n.load('%t.cnn-on.npy'), n.load('%t.cnn-bytes.npy')); sys.exit(0 if ok else 1)"
 
 // Every epilogue is decided by thresholds: no float stage is left between
 // the binary layers.
@@ -27,9 +29,10 @@
 //       CHECK:   quantx.binary_matmul {{.*}} k 27
 //       CHECK:   arith.cmpi sge
 //   CHECK-NOT:   arith.minimumf
-//       CHECK:   linalg.pooling_nhwc_max {{.*}} -> tensor<?x5x5x8xi8>
+//       CHECK:   quantx.pack_signs {{.*}} : tensor<?x10x10x8xi8> to tensor<?x10x10x1xi64>
+//       CHECK:   arith.ori %{{.*}}, %{{.*}} : i64
 //       CHECK:   tensor.pad
-//       CHECK:     tensor.yield %c-1_i8
+//       CHECK:     tensor.yield %c0_i64
 //       CHECK:   quantx.binary_matmul {{.*}} k 72
 //       CHECK:   arith.cmpi sge
 //       CHECK:   quantx.pack_signs {{.*}} : tensor<?x36xi8>

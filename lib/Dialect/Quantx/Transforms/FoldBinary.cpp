@@ -423,6 +423,8 @@ struct FoldBinaryPass : mlir::quantx::impl::FoldBinaryPassBase<FoldBinaryPass> {
       erased = !dead.empty();
     }
     foldSignChains(getOperation(), thresholds);
+    if (packPixels)
+      packPixelSigns(getOperation());
   }
 };
 

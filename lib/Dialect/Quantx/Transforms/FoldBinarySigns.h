@@ -27,6 +27,15 @@ namespace mlir::quantx {
 /// that cannot be gets a remark. Never changes a result.
 void foldSignChains(ModuleOp module, bool thresholds);
 
+/// Rewrites every quantx.pack_signs of i8 signs that max pooling or a
+/// window gather moves (through padding, slices and reshapes that keep
+/// each pixel's channels together) to pack each pixel's C channels where
+/// the signs are made, when C (at least 8) divides 64 or 64 divides C: the
+/// movers move
+/// C-bit fields (max pooling as their OR), concatenated into the packed
+/// row at the end. Never changes a result.
+void packPixelSigns(ModuleOp module);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_FOLDBINARYSIGNS_H

@@ -170,6 +170,16 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     with the run time's rounding finds where. The float epilogue is then
     not computed for the next layer; results are unchanged. An epilogue
     of other ops keeps its floats, with a remark.
+
+    With `pack-pixels` (the default), signs that max pooling or a window
+    gather moves (through padding, slices and reshapes that keep each
+    pixel's channels together) are packed where they are made, each
+    pixel's C channels a field of C bits (C of 8, 16 or 32: one word;
+    a multiple of 64: C / 64 words): max pooling becomes the OR of the
+    window's fields (the max of -1 and +1 values is +1 when any is), a
+    padded sign becomes a field of that sign, the gather moves fields,
+    and the next layer's row is the fields concatenated C bits at a time
+    into its words. Results are unchanged.
   }];
   let options = [
     Option<"floatActivations", "float-activations", "bool",
@@ -179,6 +189,10 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     Option<"thresholds", "thresholds", "bool", /*default=*/"true",
            "Decide the signs a binary layer passes to the next one by "
            "integer thresholds on its dot products">,
+    Option<"packPixels", "pack-pixels", "bool", /*default=*/"true",
+           "Pack each pixel's channels where the signs are made, so that "
+           "max pooling and window gathers move bits (C of 8, 16 or 32, or a "
+           "multiple of 64)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
