@@ -380,6 +380,10 @@ FailureOr<BinaryProduct> matchSignProduct(linalg::GenericOp op,
   p.words = rhsType.getShape().back();
   p.sign = true;
   p.rhsTernary = ternary;
+  if (p.n == 0) {
+    why = "it has no weight rows";
+    return failure();
+  }
   if (p.k < 1 || static_cast<int64_t>(llvm::divideCeil(p.k, 64)) != p.words) {
     why = "K does not fit its words";
     return failure();
@@ -851,7 +855,11 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     Location loc = op.getLoc();
     b.setInsertionPoint(last);
     auto inputType = cast<RankedTensorType>(p->activations.getType());
-    auto outType = cast<RankedTensorType>(op.getResult(0).getType());
+    // The kernel writes N static columns; a result typed with a dynamic
+    // N is cast back to its type.
+    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    auto outType = RankedTensorType::get({resultType.getDimSize(0), p->n},
+                                         resultType.getElementType());
     SmallVector<int64_t> inputShape = {ShapedType::kDynamic, p->words};
     if (p->lhsTernary)
       inputShape = {ShapedType::kDynamic, 2, p->words};
@@ -903,6 +911,9 @@ void LowerBinaryMatmulsPass::runOnOperation() {
     Value result = bufferization::ToTensorOp::create(
         b, loc, outType.clone(outElement), outBuffer, /*restrict=*/true,
         /*writable=*/true);
+    if (outType != resultType)
+      result =
+          tensor::CastOp::create(b, loc, resultType.clone(outElement), result);
     if (expand)
       result = tensor::ExpandShapeOp::create(
           b, loc, cast<RankedTensorType>(expand.getType()).clone(outElement),

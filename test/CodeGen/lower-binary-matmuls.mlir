@@ -168,3 +168,22 @@ func.func @sign_ternary(%x: tensor<?x65xf32>, %v: tensor<4x2xi64>) -> (tensor<?x
   %z = quantx.sign_matmul %x, %v : tensor<?x65xf32>, tensor<4x2xi64> -> tensor<?x4xf32>
   return %y, %z : tensor<?x4xf32>, tensor<?x4xf32>
 }
+
+// -----
+
+// A result typed with a dynamic N: the kernel writes the weights' N
+// columns and the result is cast back. No weight rows: no kernel, with a
+// remark.
+// CHECK-LABEL: func.func @sign_dynamic_n
+//       CHECK:   %[[OUT:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x3xf32>
+//       CHECK:   call @__quantx_binary_kernel_0
+//       CHECK:   %[[T:.*]] = bufferization.to_tensor %[[OUT]]
+//       CHECK:   tensor.cast %[[T]] : tensor<?x3xf32> to tensor<?x?xf32>
+func.func @sign_dynamic_n(%x: tensor<?x65xf32>) -> (tensor<?x?xf32>, tensor<?x0xf32>) {
+  %w = arith.constant dense<[[-1, 1], [0, 0], [12345, -9876]]> : tensor<3x2xi64>
+  %y = quantx.sign_matmul %x, %w : tensor<?x65xf32>, tensor<3x2xi64> -> tensor<?x?xf32>
+  %none = arith.constant dense<0> : tensor<0x2xi64>
+  // expected-remark @+1 {{binary kernel not used: it has no weight rows}}
+  %z = quantx.sign_matmul %x, %none : tensor<?x65xf32>, tensor<0x2xi64> -> tensor<?x0xf32>
+  return %y, %z : tensor<?x?xf32>, tensor<?x0xf32>
+}

@@ -614,6 +614,11 @@ static LogicalResult verifyPackedRows(Operation *op, StringRef name,
   return success();
 }
 
+/// "1 word" or "N words".
+static std::string countWords(int64_t words) {
+  return std::to_string(words) + (words == 1 ? " word" : " words");
+}
+
 /// The k rule of binary_matmul and ternary_matmul (`name`):
 /// 1 <= k <= 2^31 - 1 (c1).
 static LogicalResult verifyProductK(Operation *op, StringRef name, int64_t k) {
@@ -656,8 +661,8 @@ LogicalResult BinaryMatmulOp::verify() {
   for (auto [name, type] : {std::pair{"lhs", lhs}, std::pair{"rhs", rhs}})
     if (type.getRank() != 2 || type.getDimSize(1) != words)
       return emitOpError("binary_matmul_c2: expected the ")
-             << name << " to have " << words << " words per row for k = " << k
-             << ", got " << type;
+             << name << " to have " << countWords(words)
+             << " per row for k = " << k << ", got " << type;
   return verifyProductResult(*this, "binary_matmul", lhs, rhs, result);
 }
 
@@ -685,9 +690,10 @@ LogicalResult TernaryMatmulOp::verify() {
                    type.getDimSize(2) == words;
     if (!binary && !ternary)
       return emitOpError("ternary_matmul_c2: expected the ")
-             << name << " to be rows of " << words << " words (binary) or of "
-             << "2 planes of " << words << " words (ternary) for k = " << k
-             << ", got " << type;
+             << name << " to be rows of " << countWords(words)
+             << " (binary) or of "
+             << "2 planes of " << countWords(words)
+             << " (ternary) for k = " << k << ", got " << type;
   }
   if (lhs.getRank() == 2 && rhs.getRank() == 2)
     return emitOpError("ternary_matmul_c2: expected at least one ternary "
@@ -710,8 +716,9 @@ LogicalResult SignMatmulOp::verify() {
                  rhs.getDimSize(2) == words;
   if (!binary && !ternary)
     return emitOpError("sign_matmul_c2: expected the rhs to be rows of ")
-           << words << " words (binary) or of 2 planes of " << words
-           << " words (ternary) for K = " << k << ", got " << rhs;
+           << countWords(words) << " (binary) or of 2 planes of "
+           << countWords(words) << " (ternary) for K = " << k << ", got "
+           << rhs;
   return verifyProductResult(*this, "sign_matmul", lhs, rhs, result);
 }
 

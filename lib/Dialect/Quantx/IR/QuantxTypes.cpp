@@ -619,8 +619,24 @@ verifyScaledSetParams(function_ref<InFlightDiagnostic()> emitError,
                       ArrayRef<double> scales) {
   if (!expressedType)
     return emitError() << "expected a float expressed type";
-  return verifyChannelParams(emitError, quantizedDimension, scales, {},
-                             nullptr);
+  if (failed(verifyChannelParams(emitError, quantizedDimension, scales, {},
+                                 nullptr)))
+    return failure();
+  // The values are +-scale in the expressed type: the scale must be
+  // finite there.
+  for (auto [i, scale] : llvm::enumerate(scales)) {
+    APFloat rounded(scale);
+    bool lost = false;
+    rounded.convert(expressedType.getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &lost);
+    if (!rounded.isFinite()) {
+      InFlightDiagnostic diag = emitError();
+      if (quantizedDimension >= 0)
+        diag << "channel " << i << ": ";
+      return diag << "scale " << scale << " is not finite in " << expressedType;
+    }
+  }
+  return success();
 }
 
 unsigned BinaryType::getStorageWidth() const { return 1; }

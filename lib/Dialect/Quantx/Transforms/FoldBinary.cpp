@@ -27,7 +27,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/DebugStringHelper.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::quantx {
 #define GEN_PASS_DEF_FOLDBINARYPASS
@@ -161,6 +163,15 @@ LogicalResult foldContraction(linalg::LinalgOp op, bool floatActivations,
           "activations must be the left one)";
     return failure();
   } else if (!signs) {
+    // Binary or ternary weights it cannot read: say so.
+    auto dequantize = op.getDpsInputs()[1].getDefiningOp<DequantizeOp>();
+    if (dequantize && isa<BinaryType, TernaryType>(getElementTypeOrSelf(
+                          dequantize.getInput().getType()))) {
+      why = "its weights are binary or ternary but not constant codes with "
+            "one scale per tensor or per output channel (the last "
+            "dimension)";
+      return failure();
+    }
     return success(); // Not a binary layer: nothing to say.
   }
   if (failed(weights)) {
@@ -204,9 +215,18 @@ LogicalResult foldContraction(linalg::LinalgOp op, bool floatActivations,
                    [](int64_t d) { return !ShapedType::isDynamic(d); }) &&
       llvm::all_of(inputType.getShape().drop_front(),
                    [](int64_t d) { return !ShapedType::isDynamic(d); });
-  if (!resultType.getElementType().isF32() || !staticButBatch ||
-      (!signs && !inputType.getElementType().isF32())) {
-    why = "it is not an f32 contraction with static shapes but its batch";
+  if (!resultType.getElementType().isF32()) {
+    why = llvm::formatv("its result is {0}, not f32",
+                        debugString(resultType.getElementType()));
+    return failure();
+  }
+  if (!signs && !inputType.getElementType().isF32()) {
+    why = llvm::formatv("its activations are {0}, not f32",
+                        debugString(inputType.getElementType()));
+    return failure();
+  }
+  if (!staticButBatch) {
+    why = "its shapes are not static but for the batch";
     return failure();
   }
   // The weights as a K x N matrix: a filter's first three dimensions
@@ -231,6 +251,41 @@ LogicalResult foldContraction(linalg::LinalgOp op, bool floatActivations,
     return failure();
   }
 
+  // Each channel's scale: the activations' times the weights', each
+  // rounded to the float type the layer holds it in (f32, f16, bf16), as
+  // the float layer multiplies them; their product is exact in f64.
+  auto roundTo = [](double value, Type type) {
+    APFloat rounded(value);
+    bool lost = false;
+    rounded.convert(cast<FloatType>(type).getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &lost);
+    return rounded.convertToDouble();
+  };
+  // The layer converts each operand to its f32 result type before it
+  // multiplies (linalg's cast semantics): a wider operand's scale is
+  // rounded again.
+  Type resultElement = resultType.getElementType();
+  double activationScale =
+      signs ? roundTo(
+                  roundTo(
+                      getScale(cast<FormatTypeInterface>(signs.getFormat()), 0),
+                      getElementTypeOrSelf(signs.getType())),
+                  resultElement)
+            : 1.0;
+  Type weightType = getElementTypeOrSelf(op.getDpsInputs()[1].getType());
+  SmallVector<double> scales;
+  for (int64_t c = 0; c < n; ++c)
+    scales.push_back(
+        activationScale *
+        roundTo(roundTo(getScale(weights->format,
+                                 weights->format.getNumChannels() == 1 ? 0 : c),
+                        weightType),
+                resultElement));
+  if (llvm::any_of(scales,
+                   [](double s) { return !std::isfinite(s) || s == 0.0; })) {
+    why = "a scale is infinite or zero in f32 once the layer converts it";
+    return failure();
+  }
   // Weights packed per output channel: N rows of ceil(K / 64) words, or
   // for ternary weights two planes of them (signs, nonzero mask).
   int64_t words = ::quantx::numerics::getSignWords(k);
@@ -308,28 +363,6 @@ LogicalResult foldContraction(linalg::LinalgOp op, bool floatActivations,
         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}, outSizes);
   }
 
-  // Each channel's scale: the activations' times the weights', each
-  // rounded to the float type the layer holds it in (f32, f16, bf16), as
-  // the float layer multiplies them; their product is exact in f64.
-  auto roundTo = [](double value, Type type) {
-    APFloat rounded(value);
-    bool lost = false;
-    rounded.convert(cast<FloatType>(type).getFloatSemantics(),
-                    APFloat::rmNearestTiesToEven, &lost);
-    return rounded.convertToDouble();
-  };
-  double activationScale =
-      signs ? roundTo(getScale(cast<FormatTypeInterface>(signs.getFormat()), 0),
-                      getElementTypeOrSelf(signs.getType()))
-            : 1.0;
-  Type weightType = getElementTypeOrSelf(op.getDpsInputs()[1].getType());
-  SmallVector<double> scales;
-  for (int64_t c = 0; c < n; ++c)
-    scales.push_back(
-        activationScale *
-        roundTo(getScale(weights->format,
-                         weights->format.getNumChannels() == 1 ? 0 : c),
-                weightType));
   Value scaleTensor = arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(RankedTensorType::get({n}, b.getF64Type()),

@@ -49,7 +49,7 @@ func.func @k_zero(%a: tensor<4x1xi64>, %b: tensor<3x1xi64>) -> tensor<4x3xi32> {
 // -----
 
 func.func @k_words(%a: tensor<4x1xi64>, %b: tensor<3x2xi64>) -> tensor<4x3xi32> {
-  // expected-error @+1 {{binary_matmul_c2: expected the rhs to have 1 words per row for k = 64, got 'tensor<3x2xi64>'}}
+  // expected-error @+1 {{binary_matmul_c2: expected the rhs to have 1 word per row for k = 64, got 'tensor<3x2xi64>'}}
   %d = quantx.binary_matmul %a, %b k 64 : tensor<4x1xi64>, tensor<3x2xi64> -> tensor<4x3xi32>
   return %d : tensor<4x3xi32>
 }
@@ -121,7 +121,7 @@ func.func @ternary_k(%a: tensor<4x2x1xi64>, %b: tensor<3x2x1xi64>) -> tensor<4x3
 // -----
 
 func.func @ternary_words(%a: tensor<4x2x1xi64>, %b: tensor<3x2x2xi64>) -> tensor<4x3xi32> {
-  // expected-error @+1 {{ternary_matmul_c2: expected the rhs to be rows of 1 words (binary) or of 2 planes of 1 words (ternary) for k = 64, got 'tensor<3x2x2xi64>'}}
+  // expected-error @+1 {{ternary_matmul_c2: expected the rhs to be rows of 1 word (binary) or of 2 planes of 1 word (ternary) for k = 64, got 'tensor<3x2x2xi64>'}}
   %d = quantx.ternary_matmul %a, %b k 64 : tensor<4x2x1xi64>, tensor<3x2x2xi64> -> tensor<4x3xi32>
   return %d : tensor<4x3xi32>
 }
@@ -129,7 +129,7 @@ func.func @ternary_words(%a: tensor<4x2x1xi64>, %b: tensor<3x2x2xi64>) -> tensor
 // -----
 
 func.func @ternary_three_planes(%a: tensor<4x3x1xi64>, %b: tensor<3x2x1xi64>) -> tensor<4x3xi32> {
-  // expected-error @+1 {{ternary_matmul_c2: expected the lhs to be rows of 1 words (binary) or of 2 planes of 1 words (ternary) for k = 64, got 'tensor<4x3x1xi64>'}}
+  // expected-error @+1 {{ternary_matmul_c2: expected the lhs to be rows of 1 word (binary) or of 2 planes of 1 word (ternary) for k = 64, got 'tensor<4x3x1xi64>'}}
   %d = quantx.ternary_matmul %a, %b k 64 : tensor<4x3x1xi64>, tensor<3x2x1xi64> -> tensor<4x3xi32>
   return %d : tensor<4x3xi32>
 }
@@ -177,7 +177,7 @@ func.func @sign_words(%x: tensor<4x65xf32>, %w: tensor<3x1xi64>) -> tensor<4x3xf
 // -----
 
 func.func @sign_planes(%x: tensor<4x64xf32>, %w: tensor<3x3x1xi64>) -> tensor<4x3xf32> {
-  // expected-error @+1 {{sign_matmul_c2: expected the rhs to be rows of 1 words (binary) or of 2 planes of 1 words (ternary) for K = 64, got 'tensor<3x3x1xi64>'}}
+  // expected-error @+1 {{sign_matmul_c2: expected the rhs to be rows of 1 word (binary) or of 2 planes of 1 word (ternary) for K = 64, got 'tensor<3x3x1xi64>'}}
   %y = quantx.sign_matmul %x, %w : tensor<4x64xf32>, tensor<3x3x1xi64> -> tensor<4x3xf32>
   return %y : tensor<4x3xf32>
 }

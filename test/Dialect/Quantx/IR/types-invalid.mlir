@@ -212,6 +212,17 @@ func.func private @zero_ternary_channel_scale(!quantx.ternary<f32:0, {0.5, 0.0}>
 
 // -----
 
+// A scale that overflows the expressed type: every value would be +-inf.
+// expected-error @+1 {{scale 1.000000e+39 is not finite in 'f32'}}
+func.func private @binary_scale_overflows(!quantx.binary<f32, 1.0e39>)
+
+// -----
+
+// expected-error @+1 {{channel 1: scale 7.000000e+04 is not finite in 'f16'}}
+func.func private @ternary_scale_overflows_f16(!quantx.ternary<f16:0, {0.5, 70000.0}>)
+
+// -----
+
 // binary_c2 / ternary_c2: a quantized dimension needs per-channel scales.
 // expected-error @+1 {{a quantized dimension needs a braced list of per-channel scales}}
 func.func private @binary_axis_without_scales(!quantx.binary<f32:0>)

@@ -330,3 +330,31 @@ func.func @ternary_refusals(%x: tensor<4x2xf32>, %b: tensor<3x4x2xf32>) -> (tens
   %y5 = linalg.batch_matmul ins(%bs, %bww : tensor<3x4x2xf32>, tensor<3x2x1xf32>) outs(%z5 : tensor<3x4x1xf32>) -> tensor<3x4x1xf32>
   return %y1, %y2, %y3, %y4, %y5 : tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<1x2xf32>, tensor<3x4x1xf32>
 }
+
+// -----
+
+// Float activations by binary weights it cannot fold, each with a remark:
+// per-input-channel scales (axis 0), codes known only at run time, and
+// f64 weights whose scale overflows the f32 the matmul converts them to.
+// CHECK-LABEL: func.func @float_refusals
+//   CHECK-NOT:   quantx.sign_matmul
+//       CHECK:   return
+func.func @float_refusals(%x: tensor<4x3xf32>, %codes: tensor<3x2xi1>) -> (tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %c = arith.constant dense<[[false, true], [true, true], [false, false]]> : tensor<3x2xi1>
+  %q0 = quantx.storage_cast %c : tensor<3x2xi1> to tensor<3x2x!quantx.binary<f32:0, {0.5, 0.25, 2.0}>>
+  %w0 = quantx.dequantize %q0 : tensor<3x2x!quantx.binary<f32:0, {0.5, 0.25, 2.0}>> to tensor<3x2xf32>
+  // expected-remark @+1 {{its weights are binary or ternary but not constant codes with one scale per tensor or per output channel (the last dimension)}}
+  %y0 = linalg.matmul ins(%x, %w0 : tensor<4x3xf32>, tensor<3x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %q1 = quantx.storage_cast %codes : tensor<3x2xi1> to tensor<3x2x!quantx.binary<f32, 0.5>>
+  %w1 = quantx.dequantize %q1 : tensor<3x2x!quantx.binary<f32, 0.5>> to tensor<3x2xf32>
+  // expected-remark @+1 {{its weights are binary or ternary but not constant codes with one scale per tensor or per output channel (the last dimension)}}
+  %y1 = linalg.matmul ins(%x, %w1 : tensor<4x3xf32>, tensor<3x2xf32>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %q2 = quantx.storage_cast %c : tensor<3x2xi1> to tensor<3x2x!quantx.binary<f64, 1.0e39>>
+  %w2 = quantx.dequantize %q2 : tensor<3x2x!quantx.binary<f64, 1.0e39>> to tensor<3x2xf64>
+  // expected-remark @+1 {{a scale is infinite or zero in f32 once the layer converts it}}
+  %y2 = linalg.matmul ins(%x, %w2 : tensor<4x3xf32>, tensor<3x2xf64>) outs(%z : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %y0, %y1, %y2 : tensor<4x2xf32>, tensor<4x2xf32>, tensor<4x2xf32>
+}

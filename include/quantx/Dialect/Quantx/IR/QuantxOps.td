@@ -430,8 +430,9 @@ def Quantx_SignMatmulOp : Quantx_Op<"sign_matmul", [Pure]> {
 
     each addition rounded to f32, in increasing k. The order is part of
     the result: every lowering (the generic loops and the vector kernel of
-    `quantx-lower-binary-matmuls`) gives these exact bits. Bits past K are
-    ignored.
+    `quantx-lower-binary-matmuls`) gives these exact bits, but for a NaN
+    result, which is a NaN of unspecified sign and payload (as IEEE 754
+    leaves them). Bits past K are ignored.
 
     Constraints: sign_matmul_c1: `lhs` is M x K f32 with K static and at
     least 1; sign_matmul_c2: `rhs` is N x W (binary) or N x 2 x W

@@ -285,7 +285,8 @@ def Quantx_BinaryType : Quantx_ScaledSetType<"Binary", "binary"> {
     `clamp((x / scale + 1) / 2, 0, 1)` (BinaryConnect). Without a scale the
     values are exactly -1 and +1.
 
-    Constraints: binary_c1: every scale is finite and positive; binary_c2: a
+    Constraints: binary_c1: every scale is finite and positive, and finite
+    in the expressed type; binary_c2: a
     quantized dimension needs braces with one scale per channel.
 
     Examples:
@@ -310,7 +311,8 @@ def Quantx_TernaryType : Quantx_ScaledSetType<"Ternary", "ternary"> {
     place a TWN threshold). It is the narrow fixed-point format
     `i2<-1:1>` with zero point 0.
 
-    Constraints: ternary_c1: every scale is finite and positive;
+    Constraints: ternary_c1: every scale is finite and positive, and finite
+    in the expressed type;
     ternary_c2: a quantized dimension needs braces with one scale per
     channel.
 

@@ -133,7 +133,11 @@ def FoldBinaryPass : Pass<"quantx-fold-binary", "::mlir::ModuleOp"> {
     `+-scale` and sums those, so outputs differ in their last bits (the
     same size of difference as between two summation orders); a NaN or
     infinite activation times a zero ternary weight gives NaN in the float
-    layer and is skipped by the fold.
+    layer and is skipped by the fold; and near the ends of the f32 range
+    the unscaled sum can overflow where the scaled products do not (or
+    the reverse, with a scale above 1), and a product can underflow to a
+    zero of another sign. A layer whose scale is infinite or zero in f32
+    (once the layer converts it) is left alone.
 
     Before:
 
