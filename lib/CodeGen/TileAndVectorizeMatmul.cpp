@@ -249,6 +249,61 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
     return signalPassFailure();
   }
 
+  // vector.contract takes one element type: a float operand of another
+  // type than the result (f16 weights in an f32 matmul) is converted to
+  // it first, as linalg.matmul's semantics convert it; other mixes stay
+  // as loops.
+  SmallVector<linalg::MatmulOp> mixed;
+  getOperation().walk([&](linalg::MatmulOp op) {
+    Type result = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    if (op.hasPureTensorSemantics() &&
+        llvm::any_of(op.getDpsInputs(), [&](Value input) {
+          return getElementTypeOrSelf(input.getType()) != result;
+        }))
+      mixed.push_back(op);
+  });
+  for (linalg::MatmulOp op : mixed) {
+    auto result = dyn_cast<FloatType>(
+        getElementTypeOrSelf(op.getDpsInits()[0].getType()));
+    bool floats =
+        result && llvm::all_of(op.getDpsInputs(), [](Value input) {
+          return isa<FloatType>(getElementTypeOrSelf(input.getType()));
+        });
+    if (!floats)
+      continue;
+    IRRewriter rewriter(op);
+    for (OpOperand *operand : op.getDpsInputOperands()) {
+      auto type = cast<RankedTensorType>(operand->get().getType());
+      auto from = cast<FloatType>(type.getElementType());
+      if (from == result)
+        continue;
+      Location loc = op.getLoc();
+      Value init = tensor::EmptyOp::create(
+          rewriter, loc, tensor::getMixedSizes(rewriter, loc, operand->get()),
+          result);
+      int64_t rank = type.getRank();
+      AffineMap identity =
+          AffineMap::getMultiDimIdentityMap(rank, &getContext());
+      Value converted =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{type.clone(result)},
+              ValueRange{operand->get()}, ValueRange{init},
+              SmallVector<AffineMap>{identity, identity},
+              SmallVector<utils::IteratorType>(rank,
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value v = from.getWidth() < result.getWidth()
+                              ? arith::ExtFOp::create(b, l, result, args[0])
+                                    .getResult()
+                              : arith::TruncFOp::create(b, l, result, args[0])
+                                    .getResult();
+                linalg::YieldOp::create(b, l, v);
+              })
+              .getResult(0);
+      operand->set(converted);
+    }
+  }
+
   // Tiles carry the mark of the level they were made for; the mark survives
   // peeling (which clones) and canonicalization.
   constexpr StringLiteral kCacheTile = "__quantx_codegen_matmul_cache_tile__";
@@ -260,7 +315,11 @@ void TileAndVectorizeMatmulPass::runOnOperation() {
       bool marked =
           mark.empty() ? !op->hasAttr(kCacheTile) && !op->hasAttr(kRegisterTile)
                        : op->hasAttr(mark);
-      if (op.hasPureTensorSemantics() && marked)
+      Type result = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+      bool sameTypes = llvm::all_of(op.getDpsInputs(), [&](Value input) {
+        return getElementTypeOrSelf(input.getType()) == result;
+      });
+      if (op.hasPureTensorSemantics() && marked && sameTypes)
         found.push_back(op);
     });
     return found;

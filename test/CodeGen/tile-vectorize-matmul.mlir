@@ -78,3 +78,34 @@ func.func @dynamic_k(%a: tensor<12x?xf32>, %b: tensor<?x16xf32>, %c: tensor<12x1
   %r = linalg.matmul ins(%a, %b : tensor<12x?xf32>, tensor<?x16xf32>) outs(%c : tensor<12x16xf32>) -> tensor<12x16xf32>
   return %r : tensor<12x16xf32>
 }
+
+// -----
+
+// Operands of another float type than the result (f16 weights, f64
+// activations in an f32 matmul) are converted to it first, as
+// linalg.matmul's semantics convert them, so vector.contract sees one
+// element type. Integers of mixed types stay as loops.
+// CHECK-LABEL: func.func @mixed_floats
+//       CHECK:   linalg.generic {{.*}} ins(%{{.*}} : tensor<12x16xf64>) outs(%{{.*}} : tensor<12x16xf32>)
+//       CHECK:     arith.truncf %{{.*}} : f64 to f32
+//       CHECK:   linalg.generic {{.*}} ins(%{{.*}} : tensor<16x32xf16>) outs(%{{.*}} : tensor<16x32xf32>)
+//       CHECK:     arith.extf %{{.*}} : f16 to f32
+//   CHECK-NOT:   vector.contract {{.*}} vector<{{.*}}xf16>
+//       CHECK:   vector.contract
+//  CHECK-SAME:     vector<6x8xf32>, vector<8x16xf32> into vector<6x16xf32>
+// CHECK-LABEL: func.func @mixed_integers
+//       CHECK:   linalg.matmul
+func.func @mixed_floats(%x: tensor<12x16xf64>, %w: tensor<16x32xf16>) -> tensor<12x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<12x32xf32>) -> tensor<12x32xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<12x16xf64>, tensor<16x32xf16>) outs(%z : tensor<12x32xf32>) -> tensor<12x32xf32>
+  return %y : tensor<12x32xf32>
+}
+func.func @mixed_integers(%x: tensor<12x16xi8>, %w: tensor<16x32xi16>) -> tensor<12x32xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<12x32xi32>
+  %z = linalg.fill ins(%zero : i32) outs(%e : tensor<12x32xi32>) -> tensor<12x32xi32>
+  %y = linalg.matmul ins(%x, %w : tensor<12x16xi8>, tensor<16x32xi16>) outs(%z : tensor<12x32xi32>) -> tensor<12x32xi32>
+  return %y : tensor<12x32xi32>
+}
