@@ -31,6 +31,7 @@ void mlir::quantx::buildQuantxToLLVMPipeline(
   if (options.emitCInterface)
     pm.addPass(createEmitCInterfacePass());
   pm.addPass(createConvertQuantxToArithPass());
+  pm.addPass(createFoldEmptyTensorsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   if (options.vectorize) {

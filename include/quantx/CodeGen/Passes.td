@@ -407,6 +407,34 @@ def LowerStridedCopiesPass
 // Training
 //===----------------------------------------------------------------------===//
 
+def FoldEmptyTensorsPass
+    : Pass<"quantx-fold-empty-tensors", "::mlir::ModuleOp"> {
+  let summary = "Replace ops whose results have no element by tensor.empty";
+  let description = [{
+    A ranked tensor with a static dimension of size 0 has no element, so
+    the op that computes it has nothing to compute. Some lowerings still
+    build views into such a tensor that upstream verifiers reject (a
+    `memref.subview` at offset 0 of a dimension of size 0), which made a
+    model with a static batch of 0 fail to compile. Every side-effect-free
+    op whose results are all statically shaped tensors with a dimension of
+    0 becomes `tensor.empty` of their types; `quantx-to-llvm` runs it
+    first.
+
+    Before:
+
+    ```mlir
+    %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] { ... } : tensor<0x5x5x3xf32> to tensor<0x7x7x3xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %p = tensor.empty() : tensor<0x7x7x3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def CheckAllocationsPass
     : Pass<"quantx-check-allocations", "::mlir::ModuleOp"> {
   let summary = "Stop cleanly when a buffer cannot be allocated";
