@@ -459,27 +459,13 @@ Type getSymmetricFormat(FixedType storage, unsigned bits, double lo,
       ArrayRef<double>{magnitude / double(qmax)}, ArrayRef<int64_t>{0});
 }
 
-/// Parses a `!quantx.float` body; without an `overflow` option the format
-/// saturates (a calibrated range is a clip).
+/// Parses a float format (parseFloatFormatOption); without an `overflow` option
+/// the format saturates (a calibrated range is a clip).
 FailureOr<numerics::FloatFormat>
 parseFloatBody(MLIRContext *context, StringRef body, std::string &error) {
-  std::string text = ("!quantx.float<" + body + ">").str();
-  std::string diagnostic;
-  Type type;
-  {
-    ScopedDiagnosticHandler handler(context, [&](Diagnostic &d) {
-      if (diagnostic.empty())
-        diagnostic = d.str();
-      return success();
-    });
-    type = parseType(text, context);
-  }
-  auto format = dyn_cast_or_null<FloatFormatType>(type);
-  if (!format) {
-    error = "'" + body.str() + "' is not a !quantx.float format" +
-            (diagnostic.empty() ? std::string() : ": " + diagnostic);
+  FloatFormatType format = parseFloatFormatOption(context, body, error);
+  if (!format)
     return failure();
-  }
   numerics::FloatFormat result = format.getFormat();
   if (!body.contains("overflow"))
     result.overflow = numerics::OverflowMode::Saturate;

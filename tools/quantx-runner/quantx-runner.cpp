@@ -277,13 +277,14 @@ static cl::opt<bool> calibrationSymmetric(
     cl::init(false), cl::sub(calibrateCommand), cl::cat(runnerCategory));
 static cl::opt<std::string> calibrationWeightFormat(
     "weight-format",
-    cl::desc("Weights in this !quantx.float format (e.g. e3m2, \"e4m3, "
-             "special = fn\"); default: fixed point"),
+    cl::desc("Weights in this float format: f16, bf16 or a !quantx.float "
+             "body (e.g. e3m2, \"e4m3, special = fn\"); default: fixed "
+             "point"),
     cl::value_desc("body"), cl::sub(calibrateCommand), cl::cat(runnerCategory));
 static cl::opt<std::string> calibrationActivationFormat(
     "activation-format",
-    cl::desc("Activations in this !quantx.float format; default: fixed "
-             "point"),
+    cl::desc("Activations in this float format (as --weight-format); "
+             "default: fixed point"),
     cl::value_desc("body"), cl::sub(calibrateCommand), cl::cat(runnerCategory));
 static cl::opt<BiasMethod> calibrationBiasMethod(
     "bias-method", cl::desc("How float formats' exponent biases are chosen"),

@@ -365,4 +365,51 @@ TEST_F(FormatTypeTest, DescriptionDrivesTheSameEncoding) {
   }
 }
 
+/// f16 and bf16 named in options are the IEEE formats: every value of a
+/// sweep rounds as APFloat rounds it to half and to bfloat.
+TEST_F(FormatTypeTest, ParseFloatFormatNames) {
+  std::string error;
+  for (auto [name, semantics] :
+       {std::pair<const char *, const llvm::fltSemantics *>{
+            "f16", &llvm::APFloat::IEEEhalf()},
+        {"bf16", &llvm::APFloat::BFloat()},
+        {"\"f16\"", &llvm::APFloat::IEEEhalf()}}) {
+    FloatFormatType type = parseFloatFormatOption(&context, name, error);
+    ASSERT_TRUE(type) << name << ": " << error;
+    num::FloatFormat format = type.getFormat();
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> exponent(-30.0, 30.0);
+    for (int i = 0; i < 2000; ++i) {
+      double x = std::ldexp(1.0 + (rng() % 1000) / 1000.0,
+                            static_cast<int>(exponent(rng)));
+      if (i % 2)
+        x = -x;
+      llvm::APFloat expected(x);
+      bool lost = false;
+      expected.convert(*semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+      double got = format.decode(format.encode(x));
+      EXPECT_EQ(got, expected.convertToDouble()) << name << " " << x;
+    }
+  }
+}
+
+/// A !quantx.float body, quoted or not, and one-line errors.
+TEST_F(FormatTypeTest, ParseFloatFormatBodies) {
+  std::string error;
+  FloatFormatType radix4 =
+      parseFloatFormatOption(&context, "\"e3m0, radix = 4\"", error);
+  ASSERT_TRUE(radix4) << error;
+  EXPECT_EQ(radix4.getFormat().radix, 4u);
+  FloatFormatType e4m3 = parseFloatFormatOption(&context, " e4m3 ", error);
+  ASSERT_TRUE(e4m3) << error;
+  EXPECT_EQ(e4m3.getFormat().exponentBits, 4u);
+  for (const char *bad : {"", "\"\"", "int8", "e9m2", "f32"}) {
+    error.clear();
+    EXPECT_FALSE(parseFloatFormatOption(&context, bad, error)) << bad;
+    EXPECT_NE(error.find("is not a float format"), std::string::npos)
+        << bad << ": " << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+}
+
 } // namespace

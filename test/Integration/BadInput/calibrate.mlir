@@ -15,9 +15,9 @@
 // RUN: not quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --percentile 50 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=PERCENTONLY
 // PERCENTONLY: quantx-runner: error: --percentile is only for --method=percentile
 // RUN: not quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --weight-format e9m2 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=WFORMAT
-// WFORMAT: quantx-runner: error: --weight-format: 'e9m2' is not a !quantx.float format: exponent bits must be in [0, 8], got 9
+// WFORMAT: quantx-runner: error: --weight-format: 'e9m2' is not a float format (f16, bf16 or a !quantx.float body): exponent bits must be in [0, 8], got 9
 // RUN: not quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --activation-format int8 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=AFORMAT
-// AFORMAT: quantx-runner: error: --activation-format: 'int8' is not a !quantx.float format: expected a format such as e4m3, got 'int8'
+// AFORMAT: quantx-runner: error: --activation-format: 'int8' is not a float format (f16, bf16 or a !quantx.float body): expected a format such as e4m3, got 'int8'
 // RUN: not quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --weight-bits 1 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=WBITS
 // WBITS: quantx-runner: error: --weight-bits must be in 2..16, got 1
 // RUN: not quantx-runner calibrate %s --dataset npy:%S/../Inputs/calibrate_x.npy,%S/../Inputs/calibrate_y.npy --activation-bits 17 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=ABITS

@@ -13,6 +13,7 @@
 
 #include "quantx/Dialect/Quantx/IR/QuantxTypes.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/StringExtras.h"
@@ -675,6 +676,45 @@ int64_t TernaryType::encode(double value, num::RoundingMode mode,
 
 double TernaryType::decode(int64_t code, int64_t channel) const {
   return num::TernaryFormat::decode(code, getScale(channel));
+}
+
+//===----------------------------------------------------------------------===//
+// Formats named in options
+//===----------------------------------------------------------------------===//
+
+FloatFormatType mlir::quantx::parseFloatFormatOption(MLIRContext *context,
+                                                     StringRef text,
+                                                     std::string &error) {
+  StringRef body = text.trim();
+  if (body.size() >= 2 && body.front() == '"' && body.back() == '"')
+    body = body.drop_front().drop_back().trim();
+  StringRef name = body;
+  if (body == "f16")
+    body = "e5m10";
+  else if (body == "bf16")
+    body = "e8m7";
+  if (body.empty()) {
+    error = "'' is not a float format (f16, bf16 or a !quantx.float body "
+            "such as e4m3)";
+    return nullptr;
+  }
+  std::string type = ("!quantx.float<" + body + ">").str();
+  std::string diagnostic;
+  Type parsed;
+  {
+    ScopedDiagnosticHandler handler(context, [&](Diagnostic &d) {
+      if (diagnostic.empty())
+        diagnostic = d.str();
+      return success();
+    });
+    parsed = parseType(type, context);
+  }
+  auto format = dyn_cast_or_null<FloatFormatType>(parsed);
+  if (!format)
+    error = "'" + name.str() +
+            "' is not a float format (f16, bf16 or a !quantx.float body)" +
+            (diagnostic.empty() ? std::string() : ": " + diagnostic);
+  return format;
 }
 
 //===----------------------------------------------------------------------===//

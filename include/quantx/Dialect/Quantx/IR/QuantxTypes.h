@@ -66,6 +66,13 @@ LogicalResult
 verifyFormatForShape(FormatTypeInterface format, ArrayRef<int64_t> shape,
                      function_ref<InFlightDiagnostic()> emitError);
 
+/// Parses a float format named in an option or a flag: `f16` (IEEE half,
+/// `e5m10`), `bf16` (`e8m7`) or the body of a `!quantx.float` type
+/// (`e4m3`, `e3m0, radix = 4`), optionally in double quotes. On failure,
+/// `error` says why in one line and the result is null.
+FloatFormatType parseFloatFormatOption(MLIRContext *context, StringRef text,
+                                       std::string &error);
+
 /// Attaches FormatTypeInterface to the upstream `!quant.uniform` types (per
 /// tensor and per axis), so quantx operations and passes accept them.
 void registerQuantInterfaceExternalModels(DialectRegistry &registry);
