@@ -184,6 +184,21 @@ template <typename PackOp> struct PackLowering : OpConversionPattern<PackOp> {
   }
 };
 
+/// The M x N result of a product of `lhs` rows by `rhs` rows, filled
+/// with `value` (what the reduction starts from).
+Value buildFilledProduct(OpBuilder &b, Location loc, RankedTensorType type,
+                         Value lhs, Value rhs, TypedAttr value) {
+  SmallVector<Value> dynamic;
+  if (type.isDynamicDim(0))
+    dynamic.push_back(tensor::DimOp::create(b, loc, lhs, 0));
+  if (type.isDynamicDim(1))
+    dynamic.push_back(tensor::DimOp::create(b, loc, rhs, 0));
+  Value fill = arith::ConstantOp::create(b, loc, value);
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                        type.getElementType(), dynamic);
+  return linalg::FillOp::create(b, loc, fill, empty).getResult(0);
+}
+
 struct BinaryMatmulLowering : OpConversionPattern<BinaryMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -191,19 +206,9 @@ struct BinaryMatmulLowering : OpConversionPattern<BinaryMatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
-    SmallVector<Value> dynamic;
-    if (resultType.isDynamicDim(0))
-      dynamic.push_back(
-          tensor::DimOp::create(rewriter, loc, adaptor.getLhs(), 0));
-    if (resultType.isDynamicDim(1))
-      dynamic.push_back(
-          tensor::DimOp::create(rewriter, loc, adaptor.getRhs(), 0));
-    Value k = arith::ConstantOp::create(
-        rewriter, loc,
+    Value init = buildFilledProduct(
+        rewriter, loc, resultType, adaptor.getLhs(), adaptor.getRhs(),
         rewriter.getI32IntegerAttr(static_cast<int32_t>(op.getK())));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          rewriter.getI32Type(), dynamic);
-    Value init = linalg::FillOp::create(rewriter, loc, k, empty).getResult(0);
     MLIRContext *context = rewriter.getContext();
     AffineExpr m, n, w;
     bindDims(context, m, n, w);
@@ -236,17 +241,8 @@ struct TernaryMatmulLowering : OpConversionPattern<TernaryMatmulOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-    SmallVector<Value> dynamic;
-    if (resultType.isDynamicDim(0))
-      dynamic.push_back(tensor::DimOp::create(rewriter, loc, lhs, 0));
-    if (resultType.isDynamicDim(1))
-      dynamic.push_back(tensor::DimOp::create(rewriter, loc, rhs, 0));
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          rewriter.getI32Type(), dynamic);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    Value init = buildFilledProduct(rewriter, loc, resultType, lhs, rhs,
+                                    rewriter.getI32IntegerAttr(0));
     MLIRContext *context = rewriter.getContext();
     AffineExpr m, n, w;
     bindDims(context, m, n, w);
@@ -314,17 +310,8 @@ struct SignMatmulLowering : OpConversionPattern<SignMatmulOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-    SmallVector<Value> dynamic;
-    if (resultType.isDynamicDim(0))
-      dynamic.push_back(tensor::DimOp::create(rewriter, loc, lhs, 0));
-    if (resultType.isDynamicDim(1))
-      dynamic.push_back(tensor::DimOp::create(rewriter, loc, rhs, 0));
-    Value zero = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getF32FloatAttr(0.0f));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          rewriter.getF32Type(), dynamic);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    Value init = buildFilledProduct(rewriter, loc, resultType, lhs, rhs,
+                                    rewriter.getF32FloatAttr(0.0f));
     MLIRContext *context = rewriter.getContext();
     AffineExpr m, n, k;
     bindDims(context, m, n, k);

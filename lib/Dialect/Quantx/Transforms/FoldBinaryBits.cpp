@@ -296,22 +296,6 @@ private:
   uint64_t validBits;
 };
 
-/// Erases `roots` and what they alone used, when nothing else uses them.
-void eraseUnused(ArrayRef<Operation *> roots) {
-  SmallVector<Operation *> worklist(roots.begin(), roots.end());
-  llvm::SmallPtrSet<Operation *, 16> erased;
-  while (!worklist.empty()) {
-    Operation *op = worklist.pop_back_val();
-    if (erased.contains(op) || !isOpTriviallyDead(op))
-      continue;
-    for (Value operand : op->getOperands())
-      if (Operation *producer = operand.getDefiningOp())
-        worklist.push_back(producer);
-    erased.insert(op);
-    op->erase();
-  }
-}
-
 } // namespace
 
 void mlir::quantx::packPixelSigns(ModuleOp module) {
@@ -401,6 +385,6 @@ void mlir::quantx::packPixelSigns(ModuleOp module) {
                             : (movers.empty() ? nullptr : movers.front());
     pack.erase();
     if (old)
-      eraseUnused({old});
+      eraseUnusedChain({old});
   }
 }

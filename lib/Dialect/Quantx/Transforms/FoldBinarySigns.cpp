@@ -627,8 +627,9 @@ Value buildSigns(OpBuilder &b, Location loc, Value value) {
       .getResult(0);
 }
 
-/// Erases `ops` and what they alone used, when nothing else uses them.
-void eraseDead(ArrayRef<Operation *> roots) {
+} // namespace
+
+void mlir::quantx::eraseUnusedChain(ArrayRef<Operation *> roots) {
   SmallVector<Operation *> worklist(roots.begin(), roots.end());
   llvm::SmallPtrSet<Operation *, 16> erased;
   while (!worklist.empty()) {
@@ -642,8 +643,6 @@ void eraseDead(ArrayRef<Operation *> roots) {
     op->erase();
   }
 }
-
-} // namespace
 
 void mlir::quantx::foldSignChains(ModuleOp module, bool thresholds) {
   SmallVector<PackSignsOp> packs;
@@ -718,6 +717,6 @@ void mlir::quantx::foldSignChains(ModuleOp module, bool thresholds) {
       dead.push_back(movers.front());
     else if (Operation *producer = source.getDefiningOp())
       dead.push_back(producer);
-    eraseDead(dead);
+    eraseUnusedChain(dead);
   }
 }

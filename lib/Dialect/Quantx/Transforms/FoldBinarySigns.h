@@ -36,6 +36,10 @@ void foldSignChains(ModuleOp module, bool thresholds);
 /// row at the end. Never changes a result.
 void packPixelSigns(ModuleOp module);
 
+/// Erases `roots` and, producer by producer, what they alone used, when
+/// nothing else uses them and they have no side effect.
+void eraseUnusedChain(ArrayRef<Operation *> roots);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_LIB_DIALECT_QUANTX_TRANSFORMS_FOLDBINARYSIGNS_H
