@@ -76,20 +76,27 @@ getConstantWeights(Value value, std::string &why) {
   return std::pair{weights, source};
 }
 
+/// Whether `op` is a product nest over (m, n, reduction) with one init
+/// and `minInputs` to `maxInputs` inputs.
+bool isProductNest(linalg::GenericOp op, int64_t minInputs, int64_t maxInputs) {
+  int64_t inputs = op.getNumDpsInputs();
+  return inputs >= minInputs && inputs <= maxInputs &&
+         op.getNumDpsInits() == 1 && op.getNumLoops() == 3 &&
+         op.getIteratorTypesArray() ==
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction};
+}
+
 /// Matches quantx.ternary_matmul's lowering: over (m, n, w), inputs the
 /// lhs signs [and mask] and the rhs signs [and mask] (a ternary operand
 /// read at planes 0 and 1), out += popcount(M) - 2 popcount(M & (sL xor
 /// sR)) with M the masks' AND, from a fill of 0; or says why not.
 FailureOr<BinaryProduct> matchTernaryProduct(linalg::GenericOp op,
                                              std::string &why) {
-  int64_t inputs = op.getNumDpsInputs();
-  if ((inputs != 3 && inputs != 4) || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() != 3 ||
-      op.getIteratorTypesArray() !=
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::parallel,
-                                        utils::IteratorType::reduction})
+  if (!isProductNest(op, 3, 4))
     return failure();
+  int64_t inputs = op.getNumDpsInputs();
   MLIRContext *context = op.getContext();
   AffineExpr m, n, w;
   bindDims(context, m, n, w);
@@ -203,8 +210,7 @@ FailureOr<BinaryProduct> matchTernaryProduct(linalg::GenericOp op,
 /// lowering writes it, or says why not.
 FailureOr<BinaryProduct> matchBinaryProduct(linalg::GenericOp op,
                                             std::string &why) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() != 3)
+  if (!isProductNest(op, 2, 2))
     return failure();
   MLIRContext *context = op.getContext();
   AffineExpr m, n, w;
@@ -212,11 +218,7 @@ FailureOr<BinaryProduct> matchBinaryProduct(linalg::GenericOp op,
   SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, w}, context),
                                  AffineMap::get(3, 0, {n, w}, context),
                                  AffineMap::get(3, 0, {m, n}, context)};
-  if (op.getIndexingMapsArray() != ArrayRef(maps) ||
-      op.getIteratorTypesArray() !=
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::parallel,
-                                        utils::IteratorType::reduction})
+  if (op.getIndexingMapsArray() != ArrayRef(maps))
     return failure();
   // yield(acc - (t + t)), t = trunci(ctpop(xori(a, b))).
   Block &body = op.getRegion().front();
@@ -302,14 +304,9 @@ bool isBitOfK(Value value, Value word) {
 /// or +0 from a fill of +0; or says why not.
 FailureOr<BinaryProduct> matchSignProduct(linalg::GenericOp op,
                                           std::string &why) {
-  int64_t inputs = op.getNumDpsInputs();
-  if ((inputs != 2 && inputs != 3) || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() != 3 ||
-      op.getIteratorTypesArray() !=
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::parallel,
-                                        utils::IteratorType::reduction})
+  if (!isProductNest(op, 2, 3))
     return failure();
+  int64_t inputs = op.getNumDpsInputs();
   bool ternary = inputs == 3;
   MLIRContext *context = op.getContext();
   AffineExpr m, n, k;
