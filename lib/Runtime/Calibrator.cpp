@@ -835,7 +835,7 @@ calibrateModel(const std::string &path, const Dataset &dataset,
     OpBuilder b(q.op);
     Value replacement =
         FakeQuantOp::create(
-            b, q.op.getLoc(), q.op.getType(), q.op.getInput(),
+            b, q.op.getLoc(), q.op.getType(), q.op.getInput(), /*step=*/Value(),
             TypeAttr::get(format),
             RoundingModeAttr::get(context.get(), RoundingMode::nearest_even),
             IntegerAttr(),

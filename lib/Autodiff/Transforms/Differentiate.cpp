@@ -75,8 +75,9 @@ static void foldQuantizeDequantizePairs(func::FuncOp function) {
     auto format =
         cast<FormatTypeInterface>(getElementTypeOrSelf(quantize.getType()));
     Value fake =
-        FakeQuantOp::create(b, dequantize.getLoc(), quantize.getInput(), format,
-                            quantize.getRounding(), quantize.getSeedAttr());
+        FakeQuantOp::create(b, dequantize.getLoc(), quantize.getInput(),
+                            /*step=*/Value(), format, quantize.getRounding(),
+                            quantize.getSeedAttr());
     dequantize.replaceAllUsesWith(fake);
     dequantize.erase();
     if (quantize->use_empty())

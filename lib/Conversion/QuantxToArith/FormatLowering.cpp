@@ -592,14 +592,20 @@ Value mlir::quantx::buildDecode(OpBuilder &builder, Location loc,
   return e.fromF64(value, resultType);
 }
 
-Value mlir::quantx::buildRandomBits(OpBuilder &builder, Location loc,
-                                    uint64_t seed, Value counter) {
+Value mlir::quantx::buildSplitMix64(OpBuilder &builder, Location loc,
+                                    Value seed, Value counter) {
   Emitter e{builder, loc};
-  Value z = e.addi(e.u(seed),
-                   e.muli(e.addi(counter, e.i(1)), e.u(num::kGoldenGamma)));
+  Value z =
+      e.addi(seed, e.muli(e.addi(counter, e.i(1)), e.u(num::kGoldenGamma)));
   z = e.muli(e.xori(z, e.shrui(z, e.i(30))), e.u(num::kMixMultiplier1));
   z = e.muli(e.xori(z, e.shrui(z, e.i(27))), e.u(num::kMixMultiplier2));
-  z = e.xori(z, e.shrui(z, e.i(31)));
-  return arith::TruncIOp::create(builder, loc, builder.getI32Type(),
-                                 e.shrui(z, e.i(32)));
+  return e.xori(z, e.shrui(z, e.i(31)));
+}
+
+Value mlir::quantx::buildRandomBits(OpBuilder &builder, Location loc,
+                                    Value seed, Value counter) {
+  Emitter e{builder, loc};
+  return arith::TruncIOp::create(
+      builder, loc, builder.getI32Type(),
+      e.shrui(buildSplitMix64(builder, loc, seed, counter), e.i(32)));
 }

@@ -210,6 +210,24 @@ std::pair<RoundingMode, std::optional<uint64_t>> getRounding(OpTy op) {
     return {op.getRounding(), op.getSeed()};
 }
 
+/// The i64 seed of a stochastic rounding: `seed`, or with a step counter (a
+/// 0-d tensor of an integer or an integral float) stepSeed(seed, step).
+Value buildStepSeed(OpBuilder &b, Location loc, uint64_t seed, Value step) {
+  Value constant = arith::ConstantOp::create(
+      b, loc, b.getI64IntegerAttr(static_cast<int64_t>(seed)));
+  if (!step)
+    return constant;
+  Value count = tensor::ExtractOp::create(b, loc, step, ValueRange());
+  Type i64 = b.getI64Type();
+  if (isa<FloatType>(count.getType()))
+    count = arith::FPToUIOp::create(b, loc, i64, count);
+  else if (count.getType().getIntOrFloatBitWidth() < 64)
+    count = arith::ExtUIOp::create(b, loc, i64, count);
+  else if (count.getType().getIntOrFloatBitWidth() > 64)
+    count = arith::TruncIOp::create(b, loc, i64, count);
+  return buildSplitMix64(b, loc, constant, count);
+}
+
 /// Lowers an elementwise conversion: the subclass names the formats involved
 /// (their channel parameters reach the body in that order) and builds the
 /// body for one element.
@@ -242,15 +260,21 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
     std::optional<uint64_t> seed;
     std::tie(rounding, seed) = getRounding(op);
     bool stochastic = rounding == RoundingMode::stochastic;
+    Value seedValue;
+    if (stochastic) {
+      Value step;
+      if constexpr (std::is_same_v<OpTy, FakeQuantOp>)
+        step = adaptor.getStep();
+      seedValue = buildStepSeed(rewriter, op.getLoc(), seed.value_or(0), step);
+    }
     Value result = buildElementwise(
         rewriter, op.getLoc(), adaptor.getInput(),
         this->getTypeConverter()->convertType(op.getType()), lowerings,
         stochastic,
         [&](OpBuilder &b, Location loc, Value element,
             ArrayRef<ChannelParams> params, Value counter) {
-          Value bits = stochastic
-                           ? buildRandomBits(b, loc, seed.value_or(0), counter)
-                           : Value();
+          Value bits = stochastic ? buildRandomBits(b, loc, seedValue, counter)
+                                  : Value();
           return buildBody(op, b, loc, element, formats, params, rounding,
                            bits);
         });
@@ -454,11 +478,13 @@ struct ModeSelectLowering : OpConversionPattern<ModeSelectOp> {
   }
 };
 
-/// Differentiation is over: the identity remains.
-struct StopGradientLowering : OpConversionPattern<StopGradientOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Differentiation is over: the identity remains (quantx.stop_gradient,
+/// quantx.round_gradient).
+template <typename OpTy>
+struct GradientMarkerLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(StopGradientOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, adaptor.getInput());
     return success();
@@ -509,7 +535,8 @@ void mlir::quantx::populateQuantxToArithConversionPatterns(
                FakeQuantLowering, StorageCastLowering,
                DecomposeLowering<SoftmaxCrossEntropyOp>,
                DecomposeLowering<BatchNormOp>, ScaledFakeQuantLowering,
-               ModeSelectLowering, StopGradientLowering,
+               ModeSelectLowering, GradientMarkerLowering<StopGradientOp>,
+               GradientMarkerLowering<RoundGradientOp>,
                ConvertOperandAndResultTypes>(typeConverter,
                                              patterns.getContext());
   populateIntegerOpLoweringPatterns(typeConverter, patterns);

@@ -49,11 +49,12 @@ func.func @quantize_per_channel(%x: tensor<?x3xf32>) -> tensor<?x3x!quantx.fixed
 // Stochastic rounding: the random bits come from the element's row-major
 // index, mixed with the seed.
 // CHECK-LABEL: func.func @quantize_stochastic
+//       CHECK:   %[[SEED:.*]] = arith.constant 5 : i64
 //       CHECK:   linalg.generic
 //       CHECK:     %[[I0:.*]] = linalg.index 0 : index
 //       CHECK:     %[[I1:.*]] = linalg.index 1 : index
 //       CHECK:     arith.index_cast %{{.*}} : index to i64
-//       CHECK:     arith.constant 5 : i64
+//       CHECK:     arith.addi %[[SEED]]
 //       CHECK:     arith.shrui
 //       CHECK:     %[[BITS:.*]] = arith.trunci %{{.*}} : i64 to i32
 //       CHECK:     math.floor

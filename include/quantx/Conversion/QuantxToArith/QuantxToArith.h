@@ -56,8 +56,13 @@ Value buildDecode(OpBuilder &builder, Location loc, FormatTypeInterface format,
                   Arithmetic arithmetic = Arithmetic::exact,
                   bool doubleScale = false);
 
-/// Emits counterRandomBits(seed, counter) for an i64 `counter`: an i32.
-Value buildRandomBits(OpBuilder &builder, Location loc, uint64_t seed,
+/// Emits splitMix64(seed, counter) for i64 `seed` and `counter`: an i64.
+Value buildSplitMix64(OpBuilder &builder, Location loc, Value seed,
+                      Value counter);
+
+/// Emits counterRandomBits(seed, counter) for an i64 `seed` and `counter`:
+/// an i32.
+Value buildRandomBits(OpBuilder &builder, Location loc, Value seed,
                       Value counter);
 
 /// Adds the patterns lowering quantx operations (and giving every other

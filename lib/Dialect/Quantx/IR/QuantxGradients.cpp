@@ -44,7 +44,7 @@ LogicalResult
 FakeQuantOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
                             ArrayRef<bool> requiresGradient,
                             SmallVectorImpl<Value> &operandGradients) {
-  operandGradients.assign(1, Value());
+  operandGradients.assign(getNumOperands(), Value());
   if (!requiresGradient[0])
     return success();
   Location loc = getLoc();
@@ -88,6 +88,105 @@ FakeQuantOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
       [](OpBuilder &nb, Location nloc, ValueRange args) {
         return gateInRange(nb, nloc, args[0], args[1], args[2], args[3]);
       });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// round_gradient: the gradient rounded onto a float format
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+RoundGradientOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
+                                ArrayRef<bool> requiresGradient,
+                                SmallVectorImpl<Value> &operandGradients) {
+  operandGradients.assign(getNumOperands(), Value());
+  if (!requiresGradient[0])
+    return success();
+  Location loc = getLoc();
+  Value g = resultGradients[0];
+  auto round = [&](Value value) -> Value {
+    return FakeQuantOp::create(
+        b, loc, value.getType(), value, getStep(), TypeAttr::get(getFormat()),
+        getRoundingAttr(), getSeedAttr(),
+        ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+  };
+  auto type = cast<RankedTensorType>(g.getType());
+  auto element = cast<FloatType>(type.getElementType());
+  const llvm::fltSemantics &semantics = element.getFloatSemantics();
+  double largestFinite = APFloat::getLargest(semantics).convertToDouble();
+  unsigned rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap scalar = AffineMap::get(rank, 0, {}, b.getContext());
+  // A non-finite gradient passes unchanged, also into a format without
+  // infinities or NaN (which would make it finite or zero): an overflow is
+  // never hidden from loss scaling. `rounded` (times `scale`) elsewhere.
+  auto keepNonFinite = [&](Value rounded, Value scale) {
+    SmallVector<Value> inputs = {g, rounded};
+    SmallVector<AffineMap> maps = {identity, identity};
+    if (scale) {
+      inputs.push_back(scale);
+      maps.push_back(scalar);
+    }
+    return createGeneric(
+        b, loc, inputs, maps, createEmptyLike(b, loc, g), identity,
+        SmallVector<bool>(rank, false),
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          Value finite = arith::CmpFOp::create(
+              nb, nloc, arith::CmpFPredicate::OLE,
+              math::AbsFOp::create(nb, nloc, args[0]),
+              createFloatConstant(nb, nloc, element, largestFinite));
+          Value value = scale
+                            ? arith::MulFOp::create(nb, nloc, args[1], args[2])
+                            : args[1];
+          return arith::SelectOp::create(nb, nloc, finite, value, args[0]);
+        });
+  };
+  if (!getScaled()) {
+    operandGradients[0] = keepNonFinite(round(g), Value());
+    return success();
+  }
+
+  // s = max|g| / F, or 1 when that is no positive normal number.
+  double largest = getFormat().getRepresentableRange(0).second;
+  Value init = createFilled(b, loc, {}, element, 0.0);
+  Value maxAbs = createGeneric(
+      b, loc, {g}, {identity}, init, scalar, SmallVector<bool>(rank, true),
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        // maximumf propagates NaN.
+        return arith::MaximumFOp::create(
+            nb, nloc, math::AbsFOp::create(nb, nloc, args[0]), args[1]);
+      });
+  Value scale = createElementwise(
+      b, loc, {maxAbs}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value s = arith::DivFOp::create(
+            nb, nloc, args[0], createFloatConstant(nb, nloc, element, largest));
+        double smallestNormal =
+            APFloat::getSmallestNormalized(semantics).convertToDouble();
+        // Ordered comparisons: false for NaN.
+        Value normal = arith::AndIOp::create(
+            nb, nloc,
+            arith::CmpFOp::create(
+                nb, nloc, arith::CmpFPredicate::OGE, s,
+                createFloatConstant(nb, nloc, element, smallestNormal)),
+            arith::CmpFOp::create(
+                nb, nloc, arith::CmpFPredicate::OLE, s,
+                createFloatConstant(nb, nloc, element, largestFinite)));
+        return arith::SelectOp::create(
+            nb, nloc, normal, s, createFloatConstant(nb, nloc, element, 1.0));
+      });
+  // g / s clamped to [-F, F] (the clamp only removes the division's
+  // rounding error), rounded, times s.
+  Value scaled = createGeneric(
+      b, loc, {g, scale}, {identity, scalar}, createEmptyLike(b, loc, g),
+      identity, SmallVector<bool>(rank, false),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        Value q = arith::DivFOp::create(nb, nloc, args[0], args[1]);
+        Value top = createFloatConstant(nb, nloc, element, largest);
+        return arith::MaximumFOp::create(
+            nb, nloc, arith::MinimumFOp::create(nb, nloc, q, top),
+            arith::NegFOp::create(nb, nloc, top));
+      });
+  operandGradients[0] = keepNonFinite(round(scaled), scale);
   return success();
 }
 

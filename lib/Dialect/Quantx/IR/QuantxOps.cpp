@@ -761,8 +761,17 @@ OpFoldResult StorageCastOp::fold(FoldAdaptor) {
 // FakeQuantOp
 //===----------------------------------------------------------------------===//
 
+/// A step counter, like a seed, applies only to stochastic rounding.
+static LogicalResult verifyStep(Operation *op, RoundingMode rounding,
+                                Value step) {
+  if (step && rounding != RoundingMode::stochastic)
+    return op->emitOpError("'step' applies only to stochastic rounding");
+  return success();
+}
+
 LogicalResult FakeQuantOp::verify() {
-  if (failed(verifySeed(*this, getRounding(), getSeed())))
+  if (failed(verifySeed(*this, getRounding(), getSeed())) ||
+      failed(verifyStep(*this, getRounding(), getStep())))
     return failure();
   FormatTypeInterface format = getFormat();
   if (failed(format.verifyFormat([&] { return emitOpError(); })))
@@ -804,6 +813,21 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
       type, format, *values, toNumerics(rounding), toNumerics(getArithmetic()));
   return buildFloats(
       type, decodeAll(type, format, codes, toNumerics(getArithmetic())));
+}
+
+//===----------------------------------------------------------------------===//
+// RoundGradientOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RoundGradientOp::verify() {
+  if (failed(verifySeed(*this, getRounding(), getSeed())) ||
+      failed(verifyStep(*this, getRounding(), getStep())))
+    return failure();
+  if (!isa<FloatFormatType>(getFormat()))
+    return emitOpError("gradients are rounded onto a !quantx.float format, "
+                       "got ")
+           << getFormat();
+  return getFormat().verifyFormat([&] { return emitOpError(); });
 }
 
 #define GET_OP_CLASSES

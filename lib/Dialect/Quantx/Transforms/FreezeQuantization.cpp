@@ -556,7 +556,7 @@ LogicalResult FreezeQuantizationPass::freeze(ScaledFakeQuantOp op,
                         "half its scale)");
   Value frozen =
       FakeQuantOp::create(
-          b, loc, type, op.getInput(), TypeAttr::get(format),
+          b, loc, type, op.getInput(), /*step=*/Value(), TypeAttr::get(format),
           RoundingModeAttr::get(b.getContext(), RoundingMode::nearest_even),
           IntegerAttr(), ArithmeticAttr::get(b.getContext(), Arithmetic::exact))
           .getResult();

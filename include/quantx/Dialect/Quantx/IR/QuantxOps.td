@@ -46,6 +46,12 @@ def Quantx_QuantizedOrStorage : TypeConstraint<Or<[
     Quantx_QuantizedLike.predicate, Quantx_IntegerScalarOrTensor.predicate]>,
     "quantized or signless integer scalar or tensor">;
 
+def Quantx_StepCounter : Type<Or<[
+    TensorRankOf<[AnySignlessInteger], [0]>.predicate,
+    TensorRankOf<[AnyFloat], [0]>.predicate]>,
+    "0-d tensor of a signless integer or float (a step counter)",
+    "::mlir::RankedTensorType">;
+
 def Quantx_RoundingAttr : DefaultValuedAttr<Quantx_RoundingModeAttr,
     "::mlir::quantx::RoundingMode::nearest_even">;
 
@@ -481,7 +487,7 @@ def Quantx_StorageCastOp : Quantx_ConversionOp<"storage_cast"> {
 }
 
 def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
-    [Pure, SameOperandsAndResultType,
+    [Pure, AllTypesMatch<["input", "result"]>,
      DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
   let summary = "round float values onto a format's grid and back";
   let description = [{
@@ -510,8 +516,21 @@ def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
     `arithmetic` reproduces ONNX's (QuantizeLinear then DequantizeLinear)
     or PyTorch's (`fake_quantize_*_affine`) float32 arithmetic
     (fake_quant_c5; see `#quantx.arithmetic`).
+
+    With stochastic rounding, `step` (a 0-d tensor holding a non-negative
+    integer, as an integer or an integral float: a training step counter)
+    makes the draws differ from step to step: element `i` draws
+    `counterRandomBits(stepSeed(seed, step), i)` instead of
+    `counterRandomBits(seed, i)` (fake_quant_c6: `step` only with
+    stochastic rounding). Without it, every evaluation draws the same bits.
+
+    ```mlir
+    %2 = quantx.fake_quant %x to !quantx.float<e5m2> rounding<stochastic>
+        seed 3 step %n : tensor<f32> : tensor<16xf32>
+    ```
   }];
   let arguments = (ins Quantx_FloatScalarOrTensor:$input,
+                       Optional<Quantx_StepCounter>:$step,
                        TypeAttrOf<Quantx_AnyFormat>:$format,
                        Quantx_RoundingAttr:$rounding,
                        OptionalAttr<I64Attr>:$seed,
@@ -519,10 +538,63 @@ def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
   let results = (outs Quantx_FloatScalarOrTensor:$result);
   let assemblyFormat = [{
     $input `to` $format (`rounding` `` $rounding^)? (`seed` $seed^)?
+    (`step` $step^ `:` type($step))?
     (`arithmetic` `` $arithmetic^)? attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def Quantx_RoundGradientOp : Quantx_Op<"round_gradient",
+    [Pure, AllTypesMatch<["input", "result"]>,
+     DeclareOpInterfaceMethods<Quantx_GradientOpInterface>]> {
+  let summary = "the identity, whose gradient is rounded onto a float format";
+  let description = [{
+    Returns `input` unchanged. Its gradient is the incoming gradient `g`
+    rounded onto `format` (a `!quantx.float`) and back, with `rounding`,
+    `seed` and `step` as `quantx.fake_quant` draws them: the gradients of a
+    training step computed in a low-precision float. quantx-mixed-precision
+    puts it on the operands and results of contractions, so that the
+    backward pass the differentiation generates rounds the activation and
+    weight gradients. A gradient element that is infinite or NaN passes
+    unchanged, also where the format has no such value (it would become
+    zero or finite there): an overflow is never hidden from loss scaling.
+
+    With `scaled` (per-layer gradient scaling, as in 4-bit training), the
+    gradient is first divided by `s = max|g| / F`, with `F` the format's
+    largest finite value, so that the tensor's largest magnitude lands at
+    the top of the format's range, and multiplied by `s` after rounding:
+    `s * fake_quant(clamp(g / s, -F, F))` in the element type (the clamp only
+    removes the division's rounding error above `F`). When `max|g|` is 0 or
+    not finite, or `s` is not a normal number of the element type, `s = 1`.
+
+    The forward identity is kept until differentiation (it carries the
+    gradient's format); convert-quantx-to-arith replaces it by its input.
+
+    Constraints: round_gradient_c1: `format` is a `!quantx.float`, and
+    `step` and `seed` only with stochastic rounding.
+
+    Example:
+
+    ```mlir
+    %y = quantx.round_gradient %x to !quantx.float<e5m2> : tensor<64x128xf32>
+    %z = quantx.round_gradient %x to !quantx.float<e3m0, radix = 4> scaled
+        : tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input,
+                       Optional<Quantx_StepCounter>:$step,
+                       TypeAttrOf<Quantx_AnyFormat>:$format,
+                       Quantx_RoundingAttr:$rounding,
+                       OptionalAttr<I64Attr>:$seed,
+                       UnitAttr:$scaled);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = [{
+    $input `to` $format (`rounding` `` $rounding^)? (`seed` $seed^)?
+    (`step` $step^ `:` type($step))? (`scaled` $scaled^)? attr-dict `:`
+    type($input)
+  }];
+  let hasVerifier = 1;
 }
 
 def Quantx_ScaledFakeQuantOp : Quantx_Op<"scaled_fake_quant",
