@@ -13,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Layers.h"
+
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 #include "quantx/Dialect/Quantx/Transforms/Cleanup.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
@@ -680,21 +682,8 @@ ml_program::GlobalOp InsertFakeQuantPass::addGlobal(Location loc,
                                                     RankedTensorType type,
                                                     double value,
                                                     bool modelState) {
-  ModuleOp module = getOperation();
-  OpBuilder builder(module.getBodyRegion());
-  builder.setInsertionPointToEnd(module.getBody());
-  auto global = ml_program::GlobalOp::create(
-      builder, loc, name, type, /*is_mutable=*/true,
-      DenseElementsAttr::get(type,
-                             FloatAttr::get(type.getElementType(), value)),
-      builder.getStringAttr("private"));
-  if (modelState)
-    module.getContext()
-        ->getLoadedDialect<QuantxDialect>()
-        ->getBufferAttrHelper()
-        .setAttr(global, builder.getUnitAttr());
-  symbols->insert(global); // makes the name unique
-  return global;
+  return addTrainingGlobal(getOperation(), *symbols, loc, name, type, value,
+                           modelState);
 }
 
 Value InsertFakeQuantPass::learnedStep(OpBuilder &b, Location loc, Value data,
@@ -903,13 +892,7 @@ void InsertFakeQuantPass::runOnOperation() {
       continue;
     function = candidate;
     lsqReady.clear();
-    SmallVector<linalg::LinalgOp> contractions;
-    function.walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::Conv2DNhwcHwcfOp,
-              linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
-          (isa<linalg::GenericOp>(op) && linalg::isaContractionOpInterface(op)))
-        contractions.push_back(op);
-    });
+    SmallVector<linalg::LinalgOp> contractions = collectContractions(function);
     if (contractions.empty())
       continue;
     SmallVector<Layer> layers;

@@ -506,4 +506,78 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
   ];
 }
 
+def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
+  let summary = "Train in low-precision floats: round the tensors and "
+                "gradients of every contraction onto float formats";
+  let description = [{
+    Simulates training in a low-precision float format (fp16, bf16, FP8,
+    4-bit floats) on any CPU: every tensor the option names is rounded onto
+    its format exactly (the Numerics library's encoders, through
+    convert-quantx-to-arith), so that the model trains as it would on
+    hardware with that arithmetic (`docs/FloatTraining.md`). It applies to
+    the forward model before `quantx-make-train-step`, so the backward pass
+    the differentiation generates rounds the gradients it computes.
+
+    For each contraction of each function (`linalg.matmul`, `batch_matmul`,
+    `conv_2d_nhwc_hwcf`, `depthwise_conv_2d_nhwc_hwc`, a contraction
+    `linalg.generic`):
+    - `forward=FORMAT`: both inputs (weights and activations) go through
+      `quantx.fake_quant` onto FORMAT, with `forward-rounding`; the
+      gradient passes straight through inside the format's range.
+    - `backward=FORMAT`: both inputs and the result go through
+      `quantx.round_gradient` onto FORMAT, with `backward-rounding`: the
+      gradient reaching the contraction from above (the output gradient
+      the backward matmuls or convolutions read) and the gradients it
+      produces for its activation and its weights are rounded. With
+      `gradient-scale=per-layer`, each of these tensors is divided by a
+      scale chosen at every step so that its largest magnitude lands at
+      the top of FORMAT's range, rounded, and multiplied back (4-bit
+      training's per-layer gradient scaling). Infinite and NaN gradients
+      pass unchanged.
+
+    FORMAT is `f16` (`!quantx.float<e5m10>`), `bf16` (`e8m7`) or the body of
+    any `!quantx.float` (`e4m3`, `e5m2`, `"e3m0, radix = 4"`: a body with
+    options is quoted). `rounding` (`nearest` or `stochastic`) sets both
+    directions; `forward-rounding` and `backward-rounding` override it.
+    Stochastic rounding draws independent bits at every site (seeds
+    `seed`, `seed + 1`, ... in program order) and at every training step:
+    the pass adds a model-state counter (`@rounding_step`, `quantx.buffer`)
+    that each step increments and every stochastic rounding reads.
+
+    Errors, located at the module or the layer: an unknown or malformed
+    format, rounding or gradient scale, neither `forward` nor `backward`,
+    `gradient-scale=per-layer` without `backward`, a contraction whose
+    operands are not ranked float tensors or are already quantized
+    (`forward` on the output of a quantizer: QAT's formats decide the
+    forward tensors), a module without a contraction.
+  }];
+  let options = [
+    Option<"forward", "forward", "std::string", "\"\"",
+           "Format of the contractions' inputs: f16, bf16 or a "
+           "!quantx.float body (none when empty)">,
+    Option<"backward", "backward", "std::string", "\"\"",
+           "Format of the contractions' gradients (activation and weight "
+           "gradients, and the output gradient they read)">,
+    Option<"rounding", "rounding", "std::string", "\"nearest\"",
+           "Rounding of both directions: nearest (ties to even) or "
+           "stochastic">,
+    Option<"forwardRounding", "forward-rounding", "std::string", "\"\"",
+           "Rounding of the forward tensors (default: rounding)">,
+    Option<"backwardRounding", "backward-rounding", "std::string", "\"\"",
+           "Rounding of the gradients (default: rounding)">,
+    Option<"gradientScale", "gradient-scale", "std::string", "\"none\"",
+           "none, or per-layer: each gradient tensor scaled so its largest "
+           "magnitude is the format's largest value before rounding">,
+    Option<"seed", "seed", "int64_t", "1",
+           "Seed of the first stochastic rounding (the next ones count up)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::ml_program::MLProgramDialect",
+    "::mlir::quantx::QuantxDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // QUANTX_DIALECT_QUANTX_TRANSFORMS_PASSES_TD

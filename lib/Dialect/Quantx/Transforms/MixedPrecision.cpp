@@ -1,0 +1,238 @@
+//===- MixedPrecision.cpp - training in simulated low-precision floats ----===//
+//
+// Part of the quantx project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Each contraction's inputs go through quantx.fake_quant onto the forward
+// format, and its inputs and result through quantx.round_gradient onto the
+// backward format, so that differentiating the model rounds its gradients.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Layers.h"
+
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/Passes.h"
+#include "quantx/Utils/TensorBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringSwitch.h"
+
+namespace mlir::quantx {
+#define GEN_PASS_DEF_MIXEDPRECISIONPASS
+#include "quantx/Dialect/Quantx/Transforms/Passes.h.inc"
+} // namespace mlir::quantx
+
+using namespace mlir;
+using namespace mlir::quantx;
+
+namespace {
+
+/// How the tensors of one direction are rounded (no format: not at all).
+struct Direction {
+  FloatFormatType format;
+  RoundingMode rounding = RoundingMode::nearest_even;
+  bool isStochastic() const {
+    return format && rounding == RoundingMode::stochastic;
+  }
+};
+
+struct MixedPrecisionPass
+    : mlir::quantx::impl::MixedPrecisionPassBase<MixedPrecisionPass> {
+  using Base::Base;
+  void runOnOperation() override;
+
+private:
+  LogicalResult parseOptions(Direction &forwardDir, Direction &backwardDir,
+                             bool &scaled);
+  /// Checks that `op` can be rewritten (an error at the op if not).
+  LogicalResult checkLayer(linalg::LinalgOp op, bool withForward);
+};
+
+std::optional<RoundingMode> parseRounding(StringRef name) {
+  return llvm::StringSwitch<std::optional<RoundingMode>>(name)
+      .Case("nearest", RoundingMode::nearest_even)
+      .Case("stochastic", RoundingMode::stochastic)
+      .Default(std::nullopt);
+}
+
+LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
+                                               Direction &backwardDir,
+                                               bool &scaled) {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    module.emitError("quantx-mixed-precision: ") << message;
+    return failure();
+  };
+  std::optional<RoundingMode> both = parseRounding(rounding);
+  if (!both)
+    return fail("unknown rounding '" + rounding +
+                "' (expected nearest or stochastic)");
+  for (auto [name, text, roundingName, direction] :
+       {std::make_tuple("forward", &forward, &forwardRounding, &forwardDir),
+        std::make_tuple("backward", &backward, &backwardRounding,
+                        &backwardDir)}) {
+    direction->rounding = *both;
+    if (!roundingName->empty()) {
+      std::optional<RoundingMode> own = parseRounding(*roundingName);
+      if (!own)
+        return fail("unknown " + Twine(name) + "-rounding '" + *roundingName +
+                    "' (expected nearest or stochastic)");
+      direction->rounding = *own;
+    }
+    if (text->empty())
+      continue;
+    std::string error;
+    direction->format =
+        parseFloatFormatOption(module.getContext(), *text, error);
+    if (!direction->format)
+      return fail(Twine(name) + "=" + error);
+  }
+  if (!forwardDir.format && !backwardDir.format)
+    return fail("nothing to do: give forward=FORMAT, backward=FORMAT or both");
+  if (gradientScale != "none" && gradientScale != "per-layer")
+    return fail("unknown gradient-scale '" + gradientScale +
+                "' (expected none or per-layer)");
+  scaled = gradientScale == "per-layer";
+  if (scaled && !backwardDir.format)
+    return fail("gradient-scale=per-layer scales the gradients: it needs "
+                "backward=FORMAT");
+  if (seed < 0)
+    return fail("seed must be >= 0, got " + Twine(static_cast<int64_t>(seed)));
+  return success();
+}
+
+LogicalResult MixedPrecisionPass::checkLayer(linalg::LinalgOp op,
+                                             bool withForward) {
+  auto isFloatTensor = [](Type type) {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    return ranked && isa<FloatType>(ranked.getElementType());
+  };
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    Value value = operand->get();
+    if (!isFloatTensor(value.getType()))
+      return op->emitError("quantx-mixed-precision: an operand of this "
+                           "contraction is not a ranked float tensor");
+    if (value.getDefiningOp<RoundGradientOp>())
+      return op->emitError("quantx-mixed-precision: this contraction's "
+                           "gradients are already rounded (the model has "
+                           "been through quantx-mixed-precision)");
+    if (withForward && (value.getDefiningOp<FakeQuantOp>() ||
+                        value.getDefiningOp<ScaledFakeQuantOp>()))
+      return op->emitError("quantx-mixed-precision: an operand of this "
+                           "contraction is already quantized (its format "
+                           "decides the forward tensor); round only the "
+                           "gradients (backward=FORMAT without forward)");
+  }
+  if (op->getNumResults() != 1 || !isFloatTensor(op->getResult(0).getType()))
+    return op->emitError("quantx-mixed-precision: this contraction does not "
+                         "have one ranked float tensor result");
+  return success();
+}
+
+void MixedPrecisionPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  MLIRContext *context = module.getContext();
+  Direction forwardDir, backwardDir;
+  bool scaled = false;
+  if (failed(parseOptions(forwardDir, backwardDir, scaled)))
+    return signalPassFailure();
+  SymbolTable symbols(module);
+  ml_program::GlobalOp stepGlobal;
+  auto stepType = RankedTensorType::get({}, Float32Type::get(context));
+  int64_t nextSeed = seed;
+  bool rewroteAny = false;
+  for (auto function : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (function.isExternal())
+      continue;
+    SmallVector<linalg::LinalgOp> contractions = collectContractions(function);
+    if (contractions.empty())
+      continue;
+    for (linalg::LinalgOp op : contractions)
+      if (failed(checkLayer(op, static_cast<bool>(forwardDir.format))))
+        return signalPassFailure();
+
+    // The step counter: read at the start, incremented at every return.
+    Value step;
+    if (forwardDir.isStochastic() || backwardDir.isStochastic()) {
+      if (!stepGlobal)
+        stepGlobal = addTrainingGlobal(module, symbols, function.getLoc(),
+                                       "rounding_step", stepType, 0.0,
+                                       /*modelState=*/true);
+      OpBuilder b = OpBuilder::atBlockBegin(&function.getBody().front());
+      Location loc = function.getLoc();
+      step = ml_program::GlobalLoadOp::create(
+          b, loc, stepType, FlatSymbolRefAttr::get(stepGlobal));
+      for (Block &block : function.getBody()) {
+        auto terminator = dyn_cast<func::ReturnOp>(block.getTerminator());
+        if (!terminator)
+          continue;
+        b.setInsertionPoint(terminator);
+        Value next = createElementwise(
+            b, loc, {step}, [](OpBuilder &nb, Location nloc, ValueRange args) {
+              return arith::AddFOp::create(
+                  nb, nloc, args[0],
+                  createFloatConstant(nb, nloc, args[0].getType(), 1.0));
+            });
+        ml_program::GlobalStoreOp::create(
+            b, loc, FlatSymbolRefAttr::get(stepGlobal), next);
+      }
+    }
+    // The operands of a stochastic rounding: a seed of its own, the step.
+    auto draws =
+        [&](const Direction &direction) -> std::pair<IntegerAttr, Value> {
+      if (!direction.isStochastic())
+        return {IntegerAttr(), Value()};
+      return {IntegerAttr::get(IntegerType::get(context, 64), nextSeed++),
+              step};
+    };
+    auto roundingAttr = [&](const Direction &direction) {
+      return RoundingModeAttr::get(context, direction.rounding);
+    };
+    auto roundGradient = [&](OpBuilder &b, Location loc, Value value) {
+      auto [seedAttr, stepValue] = draws(backwardDir);
+      return RoundGradientOp::create(
+          b, loc, value.getType(), value, stepValue,
+          TypeAttr::get(backwardDir.format), roundingAttr(backwardDir),
+          seedAttr, scaled ? UnitAttr::get(context) : UnitAttr());
+    };
+
+    for (linalg::LinalgOp op : contractions) {
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      for (OpOperand *operand : op.getDpsInputOperands()) {
+        Value value = operand->get();
+        if (forwardDir.format) {
+          auto [seedAttr, stepValue] = draws(forwardDir);
+          value = FakeQuantOp::create(
+              b, loc, value.getType(), value, stepValue,
+              TypeAttr::get(forwardDir.format), roundingAttr(forwardDir),
+              seedAttr, ArithmeticAttr::get(context, Arithmetic::exact));
+        }
+        if (backwardDir.format)
+          value = roundGradient(b, loc, value);
+        operand->set(value);
+      }
+      if (backwardDir.format) {
+        b.setInsertionPointAfter(op);
+        Value result = op->getResult(0);
+        Value rounded = roundGradient(b, loc, result);
+        result.replaceAllUsesExcept(rounded, rounded.getDefiningOp());
+      }
+      rewroteAny = true;
+    }
+  }
+  if (!rewroteAny) {
+    module.emitError("quantx-mixed-precision: no function has a contraction "
+                     "(linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, "
+                     "depthwise_conv_2d_nhwc_hwc, a contraction "
+                     "linalg.generic) to round");
+    return signalPassFailure();
+  }
+}
+
+} // namespace

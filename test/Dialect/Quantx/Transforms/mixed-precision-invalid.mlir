@@ -1,0 +1,66 @@
+// Bad options and models of quantx-mixed-precision: one located error each.
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=fp16" 2>&1 | FileCheck %s --check-prefix=FORMAT
+// FORMAT: error: quantx-mixed-precision: forward='fp16' is not a float format (f16, bf16 or a !quantx.float body): expected a format such as e4m3, got 'fp16'
+// RUN: not quantx-opt %s --quantx-mixed-precision='backward="e3m0, radix = 3"' 2>&1 | FileCheck %s --check-prefix=RADIX
+// RADIX: error: quantx-mixed-precision: backward='e3m0, radix = 3' is not a float format (f16, bf16 or a !quantx.float body): radix must be 2 or 4, got 3
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 rounding=up" 2>&1 | FileCheck %s --check-prefix=ROUNDING
+// ROUNDING: error: quantx-mixed-precision: unknown rounding 'up' (expected nearest or stochastic)
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 forward-rounding=nearest_even" 2>&1 | FileCheck %s --check-prefix=FWD-ROUNDING
+// FWD-ROUNDING: error: quantx-mixed-precision: unknown forward-rounding 'nearest_even' (expected nearest or stochastic)
+// RUN: not quantx-opt %s --quantx-mixed-precision="backward=f16 backward-rounding=x" 2>&1 | FileCheck %s --check-prefix=BWD-ROUNDING
+// BWD-ROUNDING: error: quantx-mixed-precision: unknown backward-rounding 'x' (expected nearest or stochastic)
+// RUN: not quantx-opt %s --quantx-mixed-precision="backward=f16 gradient-scale=per-tensor" 2>&1 | FileCheck %s --check-prefix=SCALE
+// SCALE: error: quantx-mixed-precision: unknown gradient-scale 'per-tensor' (expected none or per-layer)
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 gradient-scale=per-layer" 2>&1 | FileCheck %s --check-prefix=SCALE-FWD
+// SCALE-FWD: error: quantx-mixed-precision: gradient-scale=per-layer scales the gradients: it needs backward=FORMAT
+// RUN: not quantx-opt %s --quantx-mixed-precision 2>&1 | FileCheck %s --check-prefix=NOTHING
+// NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT or both
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 seed=-1" 2>&1 | FileCheck %s --check-prefix=SEED
+// SEED: error: quantx-mixed-precision: seed must be >= 0, got -1
+// RUN: not quantx-opt %s --quantx-mixed-precision="bogus=1" 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: no such option bogus
+// RUN: not quantx-opt %s --split-input-file --quantx-mixed-precision="forward=f16 backward=e5m2" 2>&1 | FileCheck %s --check-prefix=MODEL
+
+// MODEL: error: quantx-mixed-precision: no function has a contraction (linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc, a contraction linalg.generic) to round
+func.func @no_layers(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// QAT decides the forward tensors: forward= on a quantized operand is an
+// error (backward= alone is accepted, see mixed-precision.mlir).
+ml_program.global private mutable @w(dense<0.5> : tensor<4x3xf32>) : tensor<4x3xf32>
+func.func @quantized(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = ml_program.global_load @w : tensor<4x3xf32>
+  %qw = quantx.fake_quant %w to !quantx.float<e2m1> : tensor<4x3xf32>
+  %e = tensor.empty() : tensor<2x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  // MODEL: [[@LINE+1]]:8: error: quantx-mixed-precision: an operand of this contraction is already quantized (its format decides the forward tensor); round only the gradients (backward=FORMAT without forward)
+  %m = linalg.matmul ins(%x, %qw : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %m : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @twice(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>) -> tensor<2x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %rx = quantx.round_gradient %x to !quantx.float<e5m2> : tensor<2x4xf32>
+  %e = tensor.empty() : tensor<2x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  // MODEL: [[@LINE+1]]:8: error: quantx-mixed-precision: this contraction's gradients are already rounded (the model has been through quantx-mixed-precision)
+  %m = linalg.matmul ins(%rx, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %m : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @integers(%x: tensor<2x4xi8>, %w: tensor<4x3xi8>) -> tensor<2x3xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<2x3xi32>
+  %f = linalg.fill ins(%zero : i32) outs(%e : tensor<2x3xi32>) -> tensor<2x3xi32>
+  // MODEL: [[@LINE+1]]:8: error: quantx-mixed-precision: an operand of this contraction is not a ranked float tensor
+  %m = linalg.matmul ins(%x, %w : tensor<2x4xi8>, tensor<4x3xi8>) outs(%f : tensor<2x3xi32>) -> tensor<2x3xi32>
+  return %m : tensor<2x3xi32>
+}
