@@ -57,6 +57,11 @@ struct Trainer::Impl {
   std::vector<TensorBuffer> params, state, buffers;
   /// Training steps taken so far (for TrainOptions::maxSteps).
   int64_t stepsTaken = 0;
+  /// What each optimizer-state argument holds (quantx.state), in order.
+  std::vector<OptimizerState> stateKinds;
+  /// The step's results that count gradient values (quantx.stat).
+  std::vector<std::pair<unsigned, StepStatistic>> statisticResults;
+  GradientStatistics epochStatistics;
   /// The static input shape, batch first.
   std::vector<int64_t> inputShape;
   int64_t sampleSize = 0, numClasses = 0;
@@ -288,12 +293,21 @@ Trainer::create(const std::string &path, const TrainOptions &options,
     // (params, state, model state, x, labels, learning rate): the state is
     // what the generated step marks quantx.state.
     for (unsigned i = numParams; i < stepType.getNumInputs(); ++i) {
-      if (!step.getArgAttr(i, QuantxDialect::StateAttrHelper::getNameStr()))
+      auto kind = step.getArgAttrOfType<StringAttr>(
+          i, QuantxDialect::StateAttrHelper::getNameStr());
+      if (!kind)
         continue;
+      // The dialect has verified the name.
+      impl.stateKinds.push_back(*symbolizeOptimizerState(kind.getValue()));
       auto type = cast<RankedTensorType>(stepType.getInput(i));
       impl.state.push_back(TensorBuffer::copyOf(makeF32(std::vector<int64_t>(
           type.getShape().begin(), type.getShape().end()))));
     }
+    for (unsigned i = 0; i < stepType.getNumResults(); ++i)
+      if (auto kind = step.getResultAttrOfType<StringAttr>(
+              i, QuantxDialect::StatAttrHelper::getNameStr()))
+        impl.statisticResults.push_back(
+            {i, *symbolizeStepStatistic(kind.getValue())});
     entries.push_back(impl.trainEntry);
     if (!impl.frozenEntry.empty())
       entries.push_back(impl.frozenEntry);
@@ -435,6 +449,21 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
   TensorBuffer yBuffer = TensorBuffer::copyOf(y);
   TensorBuffer rate = TensorBuffer::copyOf(makeF32({}));
   int64_t run = 0;
+  // The loss scaler's state, as an f32 scalar (0 when absent).
+  auto stateValue = [&](OptimizerState kind) -> std::optional<float> {
+    for (size_t i = 0; i < d.stateKinds.size(); ++i)
+      if (d.stateKinds[i] == kind) {
+        float value;
+        std::memcpy(&value, d.state[i].data, 4);
+        return value;
+      }
+    return std::nullopt;
+  };
+  GradientStatistics &statistics = d.epochStatistics;
+  statistics = GradientStatistics();
+  statistics.roundsGradients = !d.statisticResults.empty();
+  std::optional<float> skippedBefore =
+      stateValue(OptimizerState::skipped_steps);
   for (int64_t b = 0; b < batches; ++b) {
     if (d.options.maxSteps > 0 && d.stepsTaken >= d.options.maxSteps)
       break;
@@ -465,6 +494,21 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
         d.compiled->callInPlace(frozen ? d.frozenEntry : d.trainEntry, inputs);
     if (!outputs)
       return outputs.takeError();
+    for (auto [index, kind] : d.statisticResults) {
+      int64_t count;
+      std::memcpy(&count, (*outputs)[index].data, 8);
+      switch (kind) {
+      case StepStatistic::gradient_nonzero:
+        statistics.nonzero += count;
+        break;
+      case StepStatistic::gradient_underflow:
+        statistics.underflowed += count;
+        break;
+      case StepStatistic::gradient_overflow:
+        statistics.overflowed += count;
+        break;
+      }
+    }
     float loss;
     std::memcpy(&loss, (*outputs)[0].data, 4);
     if (!std::isfinite(loss))
@@ -486,6 +530,13 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
     if (progress)
       progress(epoch, b + 1, batches, total / static_cast<double>(b + 1));
   }
+  if (std::optional<float> scale = stateValue(OptimizerState::loss_scale))
+    statistics.lossScale = *scale;
+  else if (auto fixed = (*d.module)->getAttrOfType<FloatAttr>(
+               QuantxDialect::LossScaleAttrHelper::getNameStr()))
+    statistics.lossScale = static_cast<float>(fixed.getValueAsDouble());
+  if (std::optional<float> skipped = stateValue(OptimizerState::skipped_steps))
+    statistics.skippedSteps = static_cast<int64_t>(*skipped - *skippedBefore);
   return run ? total / static_cast<double>(run) : 0.0;
 }
 
@@ -567,6 +618,10 @@ describeGlobals(const std::vector<std::string> &names,
 }
 
 int64_t Trainer::getStepsTaken() const { return impl->stepsTaken; }
+
+const GradientStatistics &Trainer::getEpochGradientStatistics() const {
+  return impl->epochStatistics;
+}
 
 std::vector<std::string> Trainer::describeParameters() const {
   return describeGlobals(impl->paramNames, impl->params);

@@ -629,6 +629,22 @@ static int trainMain(bool training) {
     }
     if (freezeStatisticsAfter > 0 && epoch > freezeStatisticsAfter)
       llvm::outs() << "statistics frozen ";
+    // Mixed precision: the loss scaler and what the gradients' rounding lost.
+    const GradientStatistics &gradients =
+        (*trainer)->getEpochGradientStatistics();
+    if (gradients.lossScale) {
+      std::snprintf(line, sizeof(line), "loss-scale %g skipped-steps %lld ",
+                    *gradients.lossScale,
+                    static_cast<long long>(gradients.skippedSteps.value_or(0)));
+      llvm::outs() << line;
+    }
+    if (gradients.roundsGradients) {
+      std::snprintf(line, sizeof(line),
+                    "gradient-underflow %.4f%% gradient-overflow %lld ",
+                    100.0 * gradients.getUnderflowFraction(),
+                    static_cast<long long>(gradients.overflowed));
+      llvm::outs() << line;
+    }
     std::snprintf(line, sizeof(line), "(%.2f s training)\n", trainSeconds);
     llvm::outs() << line;
     llvm::outs().flush();

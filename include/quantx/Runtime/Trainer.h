@@ -26,6 +26,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,11 +71,25 @@ struct TrainOptions {
   bool flushDenormals = true;
 };
 
-struct EpochReport {
-  int64_t epoch = 0;
-  double trainLoss = 0;
-  double testAccuracy = 0;
-  double seconds = 0;
+/// What the training steps of one epoch reported about their gradients
+/// (a model through quantx-mixed-precision).
+struct GradientStatistics {
+  /// The step rounds gradients: the counts below are meaningful.
+  bool roundsGradients = false;
+  /// Over the epoch's rounded gradient values: those nonzero before
+  /// rounding, those of them rounded to zero, the finite ones rounded to an
+  /// infinity or NaN.
+  int64_t nonzero = 0, underflowed = 0, overflowed = 0;
+  /// With loss scaling: the scale after the epoch's last step, and the
+  /// steps the epoch skipped for a non-finite gradient.
+  std::optional<double> lossScale;
+  std::optional<int64_t> skippedSteps;
+  /// underflowed / nonzero (0 without nonzero values).
+  double getUnderflowFraction() const {
+    return nonzero
+               ? static_cast<double>(underflowed) / static_cast<double>(nonzero)
+               : 0.0;
+  }
 };
 
 /// The learning rate of batch `batch` (from 0) of epoch `epoch` (from 1),
@@ -126,6 +141,8 @@ public:
   int64_t getBatchSize() const { return batchSize; }
   /// Training steps taken so far.
   int64_t getStepsTaken() const;
+  /// What the last epoch's steps reported about their gradients.
+  const GradientStatistics &getEpochGradientStatistics() const;
   /// Parameters as "name shape" strings, for the log.
   std::vector<std::string> describeParameters() const;
   /// Model state (quantx.buffer globals) as "name shape" strings.

@@ -238,6 +238,193 @@ Update buildAdamUpdate(const UpdateBuilder &u, double b1, double b2,
   return update;
 }
 
+/// `value / scale` elementwise, with `scale` a 0-d tensor.
+Value divideByScalar(OpBuilder &b, Location loc, Value value, Value scale) {
+  unsigned rank = cast<RankedTensorType>(value.getType()).getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap scalar = AffineMap::get(rank, 0, {}, b.getContext());
+  return createGeneric(
+      b, loc, {value, scale}, {identity, scalar},
+      createEmptyLike(b, loc, value), identity, SmallVector<bool>(rank, false),
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::DivFOp::create(nb, nloc, args[0], args[1]);
+      });
+}
+
+/// max(init, max |value|) as a 0-d tensor; NaN propagates.
+Value reduceMaxAbs(OpBuilder &b, Location loc, Value value, Value init) {
+  unsigned rank = cast<RankedTensorType>(value.getType()).getRank();
+  return createGeneric(
+      b, loc, {value}, {b.getMultiDimIdentityMap(rank)}, init,
+      AffineMap::get(rank, 0, {}, b.getContext()),
+      SmallVector<bool>(rank, true),
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(
+            nb, nloc, math::AbsFOp::create(nb, nloc, args[0]), args[1]);
+      });
+}
+
+/// Whether `magnitude` (a scalar) is finite: at most the largest finite
+/// value (false for NaN).
+Value isFinite(OpBuilder &b, Location loc, Value magnitude) {
+  auto type = cast<FloatType>(magnitude.getType());
+  return arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OLE, magnitude,
+      createFloatConstant(
+          b, loc, type,
+          APFloat::getLargest(type.getFloatSemantics()).convertToDouble()));
+}
+
+/// `updated` where the step's largest gradient magnitude (a 0-d tensor) is
+/// finite, else `old`.
+Value selectIfFinite(OpBuilder &b, Location loc, Value largestMagnitude,
+                     Value updated, Value old) {
+  unsigned rank = cast<RankedTensorType>(updated.getType()).getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap scalar = AffineMap::get(rank, 0, {}, b.getContext());
+  return createGeneric(
+      b, loc, {updated, old, largestMagnitude}, {identity, identity, scalar},
+      createEmptyLike(b, loc, updated), identity,
+      SmallVector<bool>(rank, false),
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::SelectOp::create(nb, nloc, isFinite(nb, nloc, args[2]),
+                                       args[0], args[1]);
+      });
+}
+
+/// The loss scaler's state after a step.
+struct LossScaleUpdate {
+  Value scale, goodSteps, skippedSteps;
+};
+
+/// The dynamic loss scaler's state machine (0-d tensors): on a non-finite
+/// gradient the scale halves (not below the smallest normal value), the
+/// clean-step count restarts and the skipped steps count one more; on a
+/// finite one the clean steps count one more, and at `growthInterval` the
+/// scale doubles (while finite) and the count restarts. A static scale
+/// (no `growthInterval`) only counts skipped steps.
+LossScaleUpdate buildLossScaleUpdate(OpBuilder &b, Location loc,
+                                     Value largestMagnitude, Value scale,
+                                     Value goodSteps, Value skippedSteps,
+                                     std::optional<double> growthInterval) {
+  LossScaleUpdate next;
+  auto scalarOp =
+      [&](ValueRange inputs,
+          function_ref<Value(OpBuilder &, Location, Value, ValueRange)> body) {
+        SmallVector<Value> operands = {largestMagnitude};
+        operands.append(inputs.begin(), inputs.end());
+        return createElementwise(
+            b, loc, operands,
+            [&](OpBuilder &nb, Location nloc, ValueRange args) {
+              return body(nb, nloc, isFinite(nb, nloc, args[0]),
+                          args.drop_front());
+            });
+      };
+  auto constant = [](OpBuilder &nb, Location nloc, Value like, double value) {
+    return createFloatConstant(nb, nloc, like.getType(), value);
+  };
+  next.skippedSteps =
+      scalarOp({skippedSteps}, [&](OpBuilder &nb, Location nloc, Value finite,
+                                   ValueRange args) {
+        Value more = arith::AddFOp::create(nb, nloc, args[0],
+                                           constant(nb, nloc, args[0], 1.0));
+        return arith::SelectOp::create(nb, nloc, finite, args[0], more);
+      });
+  if (!growthInterval)
+    return next;
+  // good + 1 on a clean step, 0 after a skip or when the scale grows.
+  auto grows = [&](OpBuilder &nb, Location nloc, Value finite, Value good) {
+    Value counted =
+        arith::AddFOp::create(nb, nloc, good, constant(nb, nloc, good, 1.0));
+    Value full =
+        arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OGE, counted,
+                              constant(nb, nloc, good, *growthInterval));
+    return std::make_pair(arith::AndIOp::create(nb, nloc, finite, full),
+                          counted);
+  };
+  next.goodSteps = scalarOp({goodSteps}, [&](OpBuilder &nb, Location nloc,
+                                             Value finite, ValueRange args) {
+    auto [grow, counted] = grows(nb, nloc, finite, args[0]);
+    Value zero = constant(nb, nloc, args[0], 0.0);
+    Value kept = arith::SelectOp::create(nb, nloc, finite, counted, zero);
+    return arith::SelectOp::create(nb, nloc, grow, zero, kept);
+  });
+  next.scale = scalarOp({scale, goodSteps}, [&](OpBuilder &nb, Location nloc,
+                                                Value finite, ValueRange args) {
+    Value s = args[0];
+    auto type = cast<FloatType>(s.getType());
+    auto [grow, counted] = grows(nb, nloc, finite, args[1]);
+    (void)counted;
+    Value doubled =
+        arith::MulFOp::create(nb, nloc, s, constant(nb, nloc, s, 2.0));
+    Value grown = arith::SelectOp::create(nb, nloc, isFinite(nb, nloc, doubled),
+                                          doubled, s);
+    Value halved = arith::MaximumFOp::create(
+        nb, nloc,
+        arith::MulFOp::create(nb, nloc, s, constant(nb, nloc, s, 0.5)),
+        constant(nb, nloc, s,
+                 APFloat::getSmallestNormalized(type.getFloatSemantics())
+                     .convertToDouble()));
+    Value onFinite = arith::SelectOp::create(nb, nloc, grow, grown, s);
+    return arith::SelectOp::create(nb, nloc, finite, onFinite, halved);
+  });
+  return next;
+}
+
+/// Over the gradient roundings of a step (quantx.fake_quant marked
+/// quantx.gradient_rounding): the i64 counts (0-d tensors) of the values
+/// nonzero before rounding, of those rounded to zero, and of the finite
+/// values rounded to an infinity or NaN.
+SmallVector<Value> countRoundings(OpBuilder &b, Location loc,
+                                  ArrayRef<FakeQuantOp> roundings) {
+  auto countType = RankedTensorType::get({}, b.getI64Type());
+  SmallVector<Value> totals;
+  for (int k = 0; k < 3; ++k) {
+    Value empty = tensor::EmptyOp::create(b, loc, countType.getShape(),
+                                          countType.getElementType());
+    Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+    totals.push_back(linalg::FillOp::create(b, loc, zero, empty).getResult(0));
+  }
+  for (FakeQuantOp rounding : roundings) {
+    auto type = cast<RankedTensorType>(rounding.getType());
+    unsigned rank = type.getRank();
+    AffineMap identity = b.getMultiDimIdentityMap(rank);
+    AffineMap scalar = AffineMap::get(rank, 0, {}, b.getContext());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{countType, countType, countType},
+        ValueRange{rounding.getInput(), rounding.getResult()}, totals,
+        SmallVector<AffineMap>{identity, identity, scalar, scalar, scalar},
+        iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value in = args[0], out = args[1];
+          Value zero = createFloatConstant(nb, nloc, in.getType(), 0.0);
+          Value nonzero = arith::CmpFOp::create(
+              nb, nloc, arith::CmpFPredicate::ONE, in, zero);
+          Value flushed = arith::AndIOp::create(
+              nb, nloc, nonzero,
+              arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ, out,
+                                    zero));
+          Value overflowed = arith::AndIOp::create(
+              nb, nloc, isFinite(nb, nloc, math::AbsFOp::create(nb, nloc, in)),
+              arith::XOrIOp::create(
+                  nb, nloc,
+                  isFinite(nb, nloc, math::AbsFOp::create(nb, nloc, out)),
+                  arith::ConstantOp::create(nb, nloc, nb.getBoolAttr(true))));
+          SmallVector<Value> sums;
+          for (auto [flag, total] :
+               llvm::zip(SmallVector<Value>{nonzero, flushed, overflowed},
+                         args.drop_front(2)))
+            sums.push_back(arith::AddIOp::create(
+                nb, nloc, total,
+                arith::ExtUIOp::create(nb, nloc, nb.getI64Type(), flag)));
+          linalg::YieldOp::create(nb, nloc, sums);
+        });
+    totals.assign(generic.getResults().begin(), generic.getResults().end());
+  }
+  return totals;
+}
+
 /// `prefix_loss(params..., buffers..., x, labels) -> (loss, rest...)`: the
 /// mean softmax cross-entropy of `forward`'s logits (its first result)
 /// against integer labels, and `forward`'s other results.
@@ -440,7 +627,21 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
     argTypes.push_back(params[i].getType());
     argAttrs.push_back(b.getDictionaryAttr(paramRef(i)));
   }
+  // Loss scaling (quantx-mixed-precision's loss-scale): its state follows
+  // the optimizer's.
+  ModuleOp module = forward->getParentOfType<ModuleOp>();
+  FloatAttr staticScale = dialect->getLossScaleAttrHelper().getAttr(module);
+  DenseF64ArrayAttr dynamicScale =
+      dialect->getDynamicLossScaleAttrHelper().getAttr(module);
+  bool lossScaling = staticScale || dynamicScale;
   SmallVector<StateSlot> slots = getStateSlots(optimizer, numParams);
+  unsigned numOptimizerSlots = slots.size();
+  if (dynamicScale) {
+    slots.push_back({OptimizerState::loss_scale, std::nullopt});
+    slots.push_back({OptimizerState::good_steps, std::nullopt});
+  }
+  if (lossScaling)
+    slots.push_back({OptimizerState::skipped_steps, std::nullopt});
   SmallVector<Type> stateTypes;
   for (const StateSlot &slot : slots) {
     stateTypes.push_back(slot.param ? params[*slot.param].getType()
@@ -501,10 +702,40 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   mapping.map(gradBlock.getArgument(gradData), body->getArgument(dataArg));
   mapping.map(gradBlock.getArgument(gradData + 1),
               body->getArgument(dataArg + 1));
+  // The loss's cotangent: 1, or the loss scale S.
+  Type element = scalarType.getElementType();
+  auto slotArg = [&](OptimizerState kind) -> Value {
+    for (auto [k, slot] : llvm::enumerate(slots))
+      if (slot.kind == kind)
+        return stateArgs[k];
+    return Value();
+  };
+  Value scale;
+  if (staticScale)
+    scale =
+        createFloatConstant(b, loc, scalarType, staticScale.getValueAsDouble());
+  else if (dynamicScale)
+    // The state starts at 0: the first step uses the initial scale.
+    scale = createElementwise(
+        b, loc, {slotArg(OptimizerState::loss_scale)},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+          Value unset = arith::CmpFOp::create(
+              nb, nloc, arith::CmpFPredicate::OEQ, args[0],
+              createFloatConstant(nb, nloc, element, 0.0));
+          return arith::SelectOp::create(
+              nb, nloc, unset,
+              createFloatConstant(nb, nloc, element, dynamicScale[0]), args[0]);
+        });
   mapping.map(gradBlock.getArgument(gradData + 2),
-              createFloatConstant(b, loc, scalarType, 1.0));
-  for (Operation &op : gradBlock.without_terminator())
-    b.clone(op, mapping);
+              scale ? scale : createFloatConstant(b, loc, scalarType, 1.0));
+  SmallVector<FakeQuantOp> gradientRoundings;
+  for (Operation &op : gradBlock.without_terminator()) {
+    Operation *clone = b.clone(op, mapping);
+    clone->walk([&](FakeQuantOp rounding) {
+      if (dialect->getGradientRoundingAttrHelper().isAttrPresent(rounding))
+        gradientRoundings.push_back(rounding);
+    });
+  }
   auto gradReturn = cast<func::ReturnOp>(gradBlock.getTerminator());
   Value lossResult = mapping.lookup(gradReturn.getOperand(0));
   SmallVector<Value> newBuffers, grads;
@@ -519,6 +750,21 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
         gradReturn.getOperand(1 + numBuffers + numAssigned + i)));
   grad->erase();
   loss.erase();
+
+  // What the step's gradient roundings flushed to zero or overflowed.
+  SmallVector<Value> statistics;
+  if (!gradientRoundings.empty())
+    statistics = countRoundings(b, loc, gradientRoundings);
+  // The gradients unscaled, and whether they are all finite (the largest
+  // magnitude, NaN propagated, is at most the largest finite value).
+  Value largestMagnitude;
+  if (lossScaling) {
+    for (Value &g : grads)
+      g = divideByScalar(b, loc, g, scale);
+    largestMagnitude = createFloatConstant(b, loc, scalarType, 0.0);
+    for (Value g : grads)
+      largestMagnitude = reduceMaxAbs(b, loc, g, largestMagnitude);
+  }
 
   // One update of the optimizer.
   Value lrScalar;
@@ -562,11 +808,38 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
               nb, nloc, low, createFloatConstant(nb, nloc, element, clip[1]));
         });
   }
+  if (lossScaling) {
+    // A step with a non-finite gradient changes no parameter and no
+    // optimizer state.
+    for (auto [i, param] : llvm::enumerate(update.params))
+      param = selectIfFinite(b, loc, largestMagnitude, param, bases[i]);
+    for (unsigned k = 0; k < numOptimizerSlots; ++k)
+      update.state[k] = selectIfFinite(b, loc, largestMagnitude,
+                                       update.state[k], stateArgs[k]);
+    LossScaleUpdate next = buildLossScaleUpdate(
+        b, loc, largestMagnitude, scale, slotArg(OptimizerState::good_steps),
+        slotArg(OptimizerState::skipped_steps),
+        dynamicScale ? std::optional<double>(dynamicScale[1]) : std::nullopt);
+    if (dynamicScale)
+      update.state.append({next.scale, next.goodSteps});
+    update.state.push_back(next.skippedSteps);
+  }
   SmallVector<Value> results = {lossResult};
   results.append(update.params);
   results.append(update.state);
   results.append(newBuffers);
+  results.append(statistics);
   func::ReturnOp::create(b, loc, results);
+  if (!statistics.empty()) {
+    step.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+    const StepStatistic kinds[] = {StepStatistic::gradient_nonzero,
+                                   StepStatistic::gradient_underflow,
+                                   StepStatistic::gradient_overflow};
+    for (auto [k, kind] : llvm::enumerate(kinds))
+      step.setResultAttr(results.size() - statistics.size() + k,
+                         dialect->getStatAttrHelper().getName(),
+                         b.getStringAttr(stringifyStepStatistic(kind)));
+  }
   if (failed(canonicalize(step)))
     return failure();
   return step;

@@ -18,6 +18,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::quantx;
@@ -139,12 +140,80 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
     }
     return success();
   }
+  if (name == LossScaleAttrHelper::getNameStr() ||
+      name == DynamicLossScaleAttrHelper::getNameStr()) {
+    if (!isa<ModuleOp>(op))
+      return op->emitError("'") << name << "' belongs on the module";
+    // The scale multiplies f32 gradients: it must be a positive normal f32.
+    auto isScale = [](double value) {
+      auto f = static_cast<float>(value);
+      return std::isfinite(f) && f >= std::numeric_limits<float>::min();
+    };
+    if (name == LossScaleAttrHelper::getNameStr()) {
+      auto scale = dyn_cast<FloatAttr>(attr.getValue());
+      if (!scale || !isScale(scale.getValueAsDouble()))
+        return emitError() << "'" << name
+                           << "' must be a positive finite (normal f32) "
+                              "float, got "
+                           << attr.getValue();
+      if (op->hasAttr(DynamicLossScaleAttrHelper::getNameStr()))
+        return emitError() << "has both a static and a dynamic loss scale";
+      return success();
+    }
+    auto values = dyn_cast<DenseF64ArrayAttr>(attr.getValue());
+    if (!values || values.size() != 2 || !isScale(values[0]) ||
+        !(values[1] >= 1 && values[1] <= (1 << 24)) ||
+        values[1] != std::floor(values[1]))
+      return emitError() << "'" << name
+                         << "' must be array<f64: INIT, INTERVAL> with INIT a "
+                            "positive finite (normal f32) scale and INTERVAL "
+                            "an integer in [1, 2^24], got "
+                         << attr.getValue();
+    return success();
+  }
+  if (name == GradientRoundingAttrHelper::getNameStr()) {
+    if (!isa<FakeQuantOp>(op))
+      return op->emitError("'") << name << "' belongs on a quantx.fake_quant";
+    if (!isa<UnitAttr>(attr.getValue()))
+      return emitError() << "'" << name << "' is a unit attribute";
+    return success();
+  }
+  if (name == StatAttrHelper::getNameStr())
+    return op->emitError("'") << name << "' belongs on a function result";
   if (name == ParamAttrHelper::getNameStr() ||
       name == ModelStateAttrHelper::getNameStr() ||
       name == StateAttrHelper::getNameStr() ||
       name == HyperAttrHelper::getNameStr())
     return op->emitError("'") << name << "' belongs on a function argument";
   return op->emitError("unknown quantx attribute '") << name << "'";
+}
+
+LogicalResult QuantxDialect::verifyRegionResultAttribute(Operation *op,
+                                                         unsigned regionIndex,
+                                                         unsigned resultIndex,
+                                                         NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto function = dyn_cast<FunctionOpInterface>(op);
+  if (name != StatAttrHelper::getNameStr())
+    return op->emitError("'") << name << "' does not belong on a result";
+  if (!function || regionIndex != 0)
+    return op->emitError("'") << name << "' belongs on a function result";
+  Type type = function.getResultTypes()[resultIndex];
+  auto emitError = [&] {
+    return op->emitOpError() << "result #" << resultIndex << ": ";
+  };
+  // An i64 scalar tensor (or memref once bufferized); lowered functions
+  // carry the attribute on unchecked.
+  auto shaped = dyn_cast<ShapedType>(type);
+  bool lowered = !shaped && !type.isIntOrIndexOrFloat();
+  if (!lowered && !(shaped && shaped.hasRank() && shaped.getRank() == 0 &&
+                    shaped.getElementType().isInteger(64)))
+    return emitError() << "a statistic must be an i64 scalar tensor, got "
+                       << type;
+  return verifyEnumString<StepStatistic>(
+      emitError, attr, symbolizeStepStatistic,
+      "\"gradient_nonzero\", \"gradient_underflow\" or "
+      "\"gradient_overflow\"");
 }
 
 LogicalResult QuantxDialect::verifyRegionArgAttribute(Operation *op,
@@ -185,7 +254,8 @@ LogicalResult QuantxDialect::verifyRegionArgAttribute(Operation *op,
                          << type;
     return verifyEnumString<OptimizerState>(
         emitError, attr, symbolizeOptimizerState,
-        "\"velocity\", \"adam_m\", \"adam_v\" or \"adam_step\"");
+        "\"velocity\", \"adam_m\", \"adam_v\", \"adam_step\", "
+        "\"loss_scale\", \"good_steps\" or \"skipped_steps\"");
   }
   if (name == HyperAttrHelper::getNameStr()) {
     if (!floatTensor || (shaped && shaped.getRank() != 0))
@@ -195,6 +265,13 @@ LogicalResult QuantxDialect::verifyRegionArgAttribute(Operation *op,
     return verifyEnumString<Hyperparameter>(
         emitError, attr, symbolizeHyperparameter, "\"learning_rate\"");
   }
+  if (name == StatAttrHelper::getNameStr())
+    return emitError() << "'" << name << "' belongs on a function result";
+  if (name == LossScaleAttrHelper::getNameStr() ||
+      name == DynamicLossScaleAttrHelper::getNameStr())
+    return emitError() << "'" << name << "' belongs on the module";
+  if (name == GradientRoundingAttrHelper::getNameStr())
+    return emitError() << "'" << name << "' belongs on a quantx.fake_quant";
   if (name == InitAttrHelper::getNameStr() ||
       name == BufferAttrHelper::getNameStr() ||
       name == WeightDecayAttrHelper::getNameStr() ||

@@ -104,11 +104,18 @@ RoundGradientOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
     return success();
   Location loc = getLoc();
   Value g = resultGradients[0];
+  // Marked as a gradient's rounding: the training step counts what it
+  // flushes to zero and overflows.
   auto round = [&](Value value) -> Value {
-    return FakeQuantOp::create(
+    auto rounded = FakeQuantOp::create(
         b, loc, value.getType(), value, getStep(), TypeAttr::get(getFormat()),
         getRoundingAttr(), getSeedAttr(),
         ArithmeticAttr::get(b.getContext(), Arithmetic::exact));
+    b.getContext()
+        ->getLoadedDialect<QuantxDialect>()
+        ->getGradientRoundingAttrHelper()
+        .setAttr(rounded, b.getUnitAttr());
+    return rounded;
   };
   auto type = cast<RankedTensorType>(g.getType());
   auto element = cast<FloatType>(type.getElementType());

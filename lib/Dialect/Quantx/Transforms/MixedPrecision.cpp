@@ -22,6 +22,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cmath>
+#include <limits>
+#include <string>
+
 namespace mlir::quantx {
 #define GEN_PASS_DEF_MIXEDPRECISIONPASS
 #include "quantx/Dialect/Quantx/Transforms/Passes.h.inc"
@@ -49,6 +53,8 @@ struct MixedPrecisionPass
 private:
   LogicalResult parseOptions(Direction &forwardDir, Direction &backwardDir,
                              bool &scaled);
+  /// Checks the loss-scale options and records them on the module.
+  LogicalResult parseLossScale();
   /// Checks that `op` can be rewritten (an error at the op if not).
   LogicalResult checkLayer(linalg::LinalgOp op, bool withForward);
 };
@@ -92,8 +98,9 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
     if (!direction->format)
       return fail(Twine(name) + "=" + error);
   }
-  if (!forwardDir.format && !backwardDir.format)
-    return fail("nothing to do: give forward=FORMAT, backward=FORMAT or both");
+  if (!forwardDir.format && !backwardDir.format && lossScale == "none")
+    return fail("nothing to do: give forward=FORMAT, backward=FORMAT, "
+                "loss-scale or several of them");
   if (gradientScale != "none" && gradientScale != "per-layer")
     return fail("unknown gradient-scale '" + gradientScale +
                 "' (expected none or per-layer)");
@@ -103,6 +110,56 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
                 "backward=FORMAT");
   if (seed < 0)
     return fail("seed must be >= 0, got " + Twine(static_cast<int64_t>(seed)));
+  return parseLossScale();
+}
+
+/// A positive finite scale, normal in f32 (the step's gradients are f32).
+static bool isScale(double value) {
+  auto f = static_cast<float>(value);
+  return std::isfinite(f) && f >= std::numeric_limits<float>::min();
+}
+
+LogicalResult MixedPrecisionPass::parseLossScale() {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    module.emitError("quantx-mixed-precision: ") << message;
+    return failure();
+  };
+  StringRef text = lossScale;
+  bool dynamic = text == "dynamic";
+  if (!dynamic &&
+      (lossScaleInit.hasValue() || lossScaleGrowthInterval.hasValue()))
+    return fail("loss-scale-init and loss-scale-growth-interval apply to "
+                "loss-scale=dynamic, got loss-scale=" +
+                text);
+  auto *dialect = module.getContext()->getLoadedDialect<QuantxDialect>();
+  OpBuilder b(module.getContext());
+  // The last run of the pass decides.
+  module->removeAttr(dialect->getLossScaleAttrHelper().getName());
+  module->removeAttr(dialect->getDynamicLossScaleAttrHelper().getName());
+  if (text == "none")
+    return success();
+  if (dynamic) {
+    if (!isScale(lossScaleInit))
+      return fail("loss-scale-init must be a positive finite number (a normal "
+                  "f32), got " +
+                  Twine(std::to_string(static_cast<double>(lossScaleInit))));
+    if (lossScaleGrowthInterval < 1 || lossScaleGrowthInterval > (1 << 24))
+      return fail("loss-scale-growth-interval must be in 1..2^24, got " +
+                  Twine(static_cast<int64_t>(lossScaleGrowthInterval)));
+    dialect->getDynamicLossScaleAttrHelper().setAttr(
+        module,
+        b.getDenseF64ArrayAttr(
+            {lossScaleInit, static_cast<double>(lossScaleGrowthInterval)}));
+    return success();
+  }
+  double scale;
+  if (!text.consume_front("static:") || text.trim().getAsDouble(scale) ||
+      !isScale(scale))
+    return fail("loss-scale must be none, dynamic or static:S with S a "
+                "positive finite number (a normal f32), got '" +
+                lossScale + "'");
+  dialect->getLossScaleAttrHelper().setAttr(module, b.getF64FloatAttr(scale));
   return success();
 }
 
@@ -141,6 +198,8 @@ void MixedPrecisionPass::runOnOperation() {
   bool scaled = false;
   if (failed(parseOptions(forwardDir, backwardDir, scaled)))
     return signalPassFailure();
+  if (!forwardDir.format && !backwardDir.format)
+    return; // Only loss scaling.
   SymbolTable symbols(module);
   ml_program::GlobalOp stepGlobal;
   auto stepType = RankedTensorType::get({}, Float32Type::get(context));
@@ -226,7 +285,7 @@ void MixedPrecisionPass::runOnOperation() {
       rewroteAny = true;
     }
   }
-  if (!rewroteAny) {
+  if (!rewroteAny && (forwardDir.format || backwardDir.format)) {
     module.emitError("quantx-mixed-precision: no function has a contraction "
                      "(linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, "
                      "depthwise_conv_2d_nhwc_hwc, a contraction "

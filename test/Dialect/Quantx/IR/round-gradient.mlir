@@ -9,7 +9,7 @@
 // KEPT: quantx.round_gradient
 // The gradient is the incoming one rounded onto e5m2, where it is finite.
 // GRAD-LABEL: func.func @plain_grad(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>)
-//       GRAD:   %[[R:.*]] = quantx.fake_quant %arg1 to !quantx.float<e5m2> : tensor<4xf32>
+//       GRAD:   %[[R:.*]] = quantx.fake_quant %arg1 to !quantx.float<e5m2> {quantx.gradient_rounding} : tensor<4xf32>
 //       GRAD:   %[[K:.*]] = linalg.generic {{.*}} ins(%arg1, %[[R]] :
 //       GRAD:     %[[A:.*]] = math.absf %in
 //       GRAD:     %[[F:.*]] = arith.cmpf ole, %[[A]], %cst
@@ -27,7 +27,7 @@ func.func @plain(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-LABEL: func.func @stochastic
 // CHECK: quantx.round_gradient %arg0 to !quantx.float<e4m3> rounding<stochastic> seed 7 step %arg1 : tensor<f32> : tensor<2x3xf32>
 // GRAD-LABEL: func.func @stochastic_grad
-// GRAD: quantx.fake_quant %arg2 to !quantx.float<e4m3> rounding<stochastic> seed 7 step %arg1 : tensor<f32> : tensor<2x3xf32>
+// GRAD: quantx.fake_quant %arg2 to !quantx.float<e4m3> rounding<stochastic> seed 7 step %arg1 : tensor<f32> {quantx.gradient_rounding} : tensor<2x3xf32>
 func.func @stochastic(%x: tensor<2x3xf32>, %step: tensor<f32>) -> tensor<2x3xf32> {
   %y = quantx.round_gradient %x to !quantx.float<e4m3> rounding<stochastic> seed 7 step %step : tensor<f32> : tensor<2x3xf32>
   return %y : tensor<2x3xf32>
@@ -54,7 +54,7 @@ func.func @stochastic(%x: tensor<2x3xf32>, %step: tensor<f32>) -> tensor<2x3xf32
 // GRAD-NOT: arith.select
 // GRAD:   arith.minimumf
 // GRAD:   arith.maximumf
-// GRAD: quantx.fake_quant %{{.*}} to !quantx.float<e3m0, radix = 4> : tensor<8xf32>
+// GRAD: quantx.fake_quant %{{.*}} to !quantx.float<e3m0, radix = 4> {quantx.gradient_rounding} : tensor<8xf32>
 // GRAD: linalg.generic
 // GRAD:   arith.mulf
 // GRAD:   arith.select

@@ -46,7 +46,7 @@ func.func @f(%w: f32 {quantx.param = @w}) {
 
 // -----
 
-// expected-error @+1 {{argument #0: 'quantx.state' must be one of "velocity", "adam_m", "adam_v" or "adam_step", got "rms"}}
+// expected-error @+1 {{argument #0: 'quantx.state' must be one of "velocity", "adam_m", "adam_v", "adam_step", "loss_scale", "good_steps" or "skipped_steps", got "rms"}}
 func.func @f(%v: tensor<3xf32> {quantx.state = "rms"}) {
   return
 }
@@ -115,3 +115,66 @@ ml_program.global private mutable @w : tensor<3xf32> {quantx.clip = array<f64: 1
 // 1e300 is finite as an f64 but not in the parameter's f32.
 // expected-error @+1 {{'quantx.weight_decay' must be a float >= 0, finite in the parameter's type, got 1.000000e+300 : f64}}
 ml_program.global private mutable @w : tensor<3xf32> {quantx.weight_decay = 1.0e300 : f64}
+
+// -----
+
+// expected-error @+1 {{'quantx.loss_scale' belongs on the module}}
+ml_program.global private mutable @w : tensor<3xf32> {quantx.loss_scale = 1024.0 : f64}
+
+// -----
+
+// 1e39 overflows the f32 gradients it scales.
+// expected-error @+1 {{'quantx.loss_scale' must be a positive finite (normal f32) float, got 9.9999999999999994E+38 : f64}}
+module attributes {quantx.loss_scale = 1.0e39 : f64} {
+}
+
+// -----
+
+// expected-error @+1 {{'quantx.loss_scale' must be a positive finite (normal f32) float, got -2.000000e+00 : f64}}
+module attributes {quantx.loss_scale = -2.0 : f64} {
+}
+
+// -----
+
+// expected-error @+1 {{has both a static and a dynamic loss scale}}
+module attributes {quantx.loss_scale = 2.0 : f64, quantx.dynamic_loss_scale = array<f64: 65536.0, 2000.0>} {
+}
+
+// -----
+
+// expected-error @+1 {{'quantx.dynamic_loss_scale' must be array<f64: INIT, INTERVAL> with INIT a positive finite (normal f32) scale and INTERVAL an integer in [1, 2^24], got array<f64: 6.553600e+04, 2.500000e+00>}}
+module attributes {quantx.dynamic_loss_scale = array<f64: 65536.0, 2.5>} {
+}
+
+// -----
+
+// expected-error @+1 {{'quantx.dynamic_loss_scale' must be array<f64: INIT, INTERVAL>}}
+module attributes {quantx.dynamic_loss_scale = array<f64: 0.0, 2000.0>} {
+}
+
+// -----
+
+// expected-error @+1 {{'quantx.gradient_rounding' belongs on a quantx.fake_quant}}
+ml_program.global private mutable @w : tensor<3xf32> {quantx.gradient_rounding}
+
+// -----
+
+// expected-error @+1 {{'quantx.stat' belongs on a function result}}
+func.func @f(%x: tensor<i64> {quantx.stat = "gradient_underflow"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{result #0: a statistic must be an i64 scalar tensor, got 'tensor<f32>'}}
+func.func @f(%x: tensor<f32>) -> (tensor<f32> {quantx.stat = "gradient_underflow"}) {
+  return %x : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{result #0: 'quantx.stat' must be one of "gradient_nonzero", "gradient_underflow" or "gradient_overflow", got "lost"}}
+func.func @f(%x: tensor<i64>) -> (tensor<i64> {quantx.stat = "lost"}) {
+  return %x : tensor<i64>
+}
+

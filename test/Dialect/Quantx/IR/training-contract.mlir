@@ -40,3 +40,27 @@ func.func @bufferized(%w: memref<4x3xf32> {quantx.param = @w},
 llvm.func @lowered(%w: !llvm.ptr {quantx.param = @w}) {
   llvm.return
 }
+
+// -----
+
+// The loss-scaling contract: a dynamic scaler on the module, its state on
+// the step's arguments, the gradient counts on its results, the marker on
+// a gradient's rounding.
+// CHECK: module attributes {quantx.dynamic_loss_scale = array<f64: 6.553600e+04, 2.000000e+03>}
+// CHECK: quantx.fake_quant %arg0 to !quantx.float<e5m2> {quantx.gradient_rounding}
+// CHECK: quantx.state = "loss_scale"
+// CHECK: quantx.state = "good_steps"
+// CHECK: quantx.state = "skipped_steps"
+// CHECK: quantx.stat = "gradient_nonzero"
+module attributes {quantx.dynamic_loss_scale = array<f64: 65536.0, 2000.0>} {
+  func.func @rounded(%g: tensor<4xf32>) -> tensor<4xf32> {
+    %r = quantx.fake_quant %g to !quantx.float<e5m2> {quantx.gradient_rounding} : tensor<4xf32>
+    return %r : tensor<4xf32>
+  }
+  func.func @step(%s: tensor<f32> {quantx.state = "loss_scale"},
+                  %n: tensor<f32> {quantx.state = "good_steps"},
+                  %k: tensor<f32> {quantx.state = "skipped_steps"},
+                  %c: tensor<i64>) -> (tensor<i64> {quantx.stat = "gradient_nonzero"}) {
+    return %c : tensor<i64>
+  }
+}

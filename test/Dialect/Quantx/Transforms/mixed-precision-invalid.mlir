@@ -14,9 +14,25 @@
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 gradient-scale=per-layer" 2>&1 | FileCheck %s --check-prefix=SCALE-FWD
 // SCALE-FWD: error: quantx-mixed-precision: gradient-scale=per-layer scales the gradients: it needs backward=FORMAT
 // RUN: not quantx-opt %s --quantx-mixed-precision 2>&1 | FileCheck %s --check-prefix=NOTHING
-// NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT or both
+// NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT, loss-scale or several of them
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 seed=-1" 2>&1 | FileCheck %s --check-prefix=SEED
 // SEED: error: quantx-mixed-precision: seed must be >= 0, got -1
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:0" 2>&1 | FileCheck %s --check-prefix=STATIC0
+// STATIC0: error: quantx-mixed-precision: loss-scale must be none, dynamic or static:S with S a positive finite number (a normal f32), got 'static:0'
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:inf" 2>&1 | FileCheck %s --check-prefix=STATIC-INF
+// STATIC-INF: error: quantx-mixed-precision: loss-scale must be none, dynamic or static:S with S a positive finite number (a normal f32), got 'static:inf'
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:1e39" 2>&1 | FileCheck %s --check-prefix=STATIC-BIG
+// STATIC-BIG: error: quantx-mixed-precision: loss-scale must be none, dynamic or static:S with S a positive finite number (a normal f32), got 'static:1e39'
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:two" 2>&1 | FileCheck %s --check-prefix=STATIC-WORD
+// STATIC-WORD: error: quantx-mixed-precision: loss-scale must be none, dynamic or static:S with S a positive finite number (a normal f32), got 'static:two'
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=auto" 2>&1 | FileCheck %s --check-prefix=SCALE-KIND
+// SCALE-KIND: error: quantx-mixed-precision: loss-scale must be none, dynamic or static:S with S a positive finite number (a normal f32), got 'auto'
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=dynamic loss-scale-init=-1" 2>&1 | FileCheck %s --check-prefix=INIT
+// INIT: error: quantx-mixed-precision: loss-scale-init must be a positive finite number (a normal f32), got -1.000000
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=dynamic loss-scale-growth-interval=0" 2>&1 | FileCheck %s --check-prefix=INTERVAL
+// INTERVAL: error: quantx-mixed-precision: loss-scale-growth-interval must be in 1..2^24, got 0
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 loss-scale-init=8" 2>&1 | FileCheck %s --check-prefix=INIT-STATIC
+// INIT-STATIC: error: quantx-mixed-precision: loss-scale-init and loss-scale-growth-interval apply to loss-scale=dynamic, got loss-scale=none
 // RUN: not quantx-opt %s --quantx-mixed-precision="bogus=1" 2>&1 | FileCheck %s --check-prefix=OPTION
 // OPTION: no such option bogus
 // RUN: not quantx-opt %s --split-input-file --quantx-mixed-precision="forward=f16 backward=e5m2" 2>&1 | FileCheck %s --check-prefix=MODEL

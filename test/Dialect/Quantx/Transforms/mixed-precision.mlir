@@ -6,6 +6,11 @@
 // The forward model then trains: quantx-make-train-step differentiates the
 // rounded model and carries the step counter as model state.
 // RUN: quantx-opt %s --quantx-mixed-precision='forward=e4m3 backward=e5m2 rounding=stochastic' --quantx-make-train-step | FileCheck %s --check-prefix=TRAIN
+// Loss scaling reaches quantx-make-train-step as a module attribute.
+// RUN: quantx-opt %s --quantx-mixed-precision='forward=f16 backward=f16 loss-scale=dynamic' | FileCheck %s --check-prefix=DYNAMIC
+// RUN: quantx-opt %s --quantx-mixed-precision='backward=f16 loss-scale=dynamic loss-scale-init=1024 loss-scale-growth-interval=10' | FileCheck %s --check-prefix=DYNAMIC-SET
+// RUN: quantx-opt %s --quantx-mixed-precision='loss-scale=static:128' | FileCheck %s --check-prefix=STATIC
+// RUN: quantx-opt %s --quantx-mixed-precision='backward=e5m2 loss-scale=dynamic' --quantx-make-train-step | FileCheck %s --check-prefix=SCALED-STEP
 
 ml_program.global private mutable @w(dense<0.5> : tensor<4x3xf32>) : tensor<4x3xf32>
 ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor<3x3x1x2xf32>
@@ -70,6 +75,23 @@ ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor
 //       TRAIN:   return
 //  TRAIN-SAME:   tensor<f32>
 
+// DYNAMIC: module attributes {quantx.dynamic_loss_scale = array<f64: 6.553600e+04, 2.000000e+03>}
+// DYNAMIC-SET: module attributes {quantx.dynamic_loss_scale = array<f64: 1.024000e+03, 1.000000e+01>}
+// Loss scaling alone rounds nothing.
+// STATIC: module attributes {quantx.loss_scale = 1.280000e+02 : f64}
+// STATIC-NOT: quantx.fake_quant
+// STATIC-NOT: quantx.round_gradient
+
+// The step takes and returns the scaler's state (after the optimizer's,
+// none for SGD) and returns the counts of its gradient roundings; the
+// loss's cotangent is the scale (0 in the state: the initial one).
+// SCALED-STEP-LABEL: func.func @forward_train_step(
+//  SCALED-STEP-SAME:   %[[S:[^:]*]]: tensor<f32> {quantx.state = "loss_scale"}, %{{.*}}: tensor<f32> {quantx.state = "good_steps"}, %{{.*}}: tensor<f32> {quantx.state = "skipped_steps"}
+//  SCALED-STEP-SAME:   -> (tensor<f32>, tensor<4x3xf32>, tensor<3x3x1x2xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64> {quantx.stat = "gradient_nonzero"}, tensor<i64> {quantx.stat = "gradient_underflow"}, tensor<i64> {quantx.stat = "gradient_overflow"})
+//       SCALED-STEP:   linalg.generic {{.*}} ins(%[[S]] : tensor<f32>)
+//       SCALED-STEP:     arith.cmpf oeq
+//       SCALED-STEP:     arith.select
+//       SCALED-STEP:   quantx.fake_quant {{.*}} to !quantx.float<e5m2> {quantx.gradient_rounding}
 func.func @forward(%x: tensor<2x5x5x1xf32>) -> tensor<2x3xf32> {
   %zero = arith.constant 0.0 : f32
   %f = ml_program.global_load @f : tensor<3x3x1x2xf32>

@@ -159,7 +159,20 @@ def Quantx_OptimizerState : I32EnumAttr<"OptimizerState",
       I32EnumAttrCase<"velocity", 0>,
       I32EnumAttrCase<"adam_m", 1>,
       I32EnumAttrCase<"adam_v", 2>,
-      I32EnumAttrCase<"adam_step", 3>
+      I32EnumAttrCase<"adam_step", 3>,
+      I32EnumAttrCase<"loss_scale", 4>,
+      I32EnumAttrCase<"good_steps", 5>,
+      I32EnumAttrCase<"skipped_steps", 6>
+    ]> {
+  let cppNamespace = "::mlir::quantx";
+  let genSpecializedAttr = 0;
+}
+
+def Quantx_StepStatistic : I32EnumAttr<"StepStatistic",
+    "a count a training step returns about its gradients (quantx.stat)", [
+      I32EnumAttrCase<"gradient_nonzero", 0>,
+      I32EnumAttrCase<"gradient_underflow", 1>,
+      I32EnumAttrCase<"gradient_overflow", 2>
     ]> {
   let cppNamespace = "::mlir::quantx";
   let genSpecializedAttr = 0;

@@ -46,7 +46,7 @@ def Quantx_Dialect : Dialect {
     The dialect also owns the training contract: the discardable attributes
     by which a model and its generated training step tell the caller (the
     runner) what each global and argument is. The dialect verifies them
-    (training_c1 to training_c8 in `docs/Spec.md`).
+    (training_c1 to training_c11 in `docs/Spec.md`).
 
     * `quantx.param = @global` on a function argument: a trained parameter,
       read from and written back to the `ml_program.global` it names (a
@@ -76,6 +76,24 @@ def Quantx_Dialect : Dialect {
     * `quantx.model_state = @global` on a function argument: the current
       value of the `quantx.buffer` global it names (a ranked float tensor),
       which the caller keeps between calls.
+    * `quantx.loss_scale = S` (a float) on the module: the training step
+      multiplies the loss's gradient by the static loss scale `S` and
+      divides the parameters' gradients by it, and skips a step whose
+      gradients are not finite (quantx-mixed-precision's
+      `loss-scale=static:S`).
+    * `quantx.dynamic_loss_scale = array<f64: INIT, INTERVAL>` on the
+      module: dynamic loss scaling, starting at `INIT`, halved (and the
+      step skipped) on a non-finite gradient, doubled after `INTERVAL`
+      clean steps; the scale and the step counts are the training step's
+      `loss_scale`, `good_steps` and `skipped_steps` state.
+    * `quantx.gradient_rounding` (unit) on a `quantx.fake_quant`: it rounds
+      a gradient (quantx.round_gradient's rule makes it), and the training
+      step counts what it flushes to zero or overflows.
+    * `quantx.stat = "gradient_nonzero" | "gradient_underflow" |
+      "gradient_overflow"` on a training step's result (an i64 scalar
+      tensor): over the step's rounded gradients, the values that were
+      nonzero before rounding, those of them rounded to zero, and the finite
+      ones rounded to an infinity or NaN.
 
     ```mlir
     ml_program.global private mutable @w : tensor<4x3xf32>
@@ -95,10 +113,15 @@ def Quantx_Dialect : Dialect {
     "::mlir::UnitAttr":$buffer,
     "::mlir::FlatSymbolRefAttr":$model_state,
     "::mlir::FloatAttr":$weight_decay,
-    "::mlir::DenseF64ArrayAttr":$clip
+    "::mlir::DenseF64ArrayAttr":$clip,
+    "::mlir::FloatAttr":$loss_scale,
+    "::mlir::DenseF64ArrayAttr":$dynamic_loss_scale,
+    "::mlir::UnitAttr":$gradient_rounding,
+    "::mlir::StringAttr":$stat
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect"];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;

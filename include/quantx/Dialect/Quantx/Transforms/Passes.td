@@ -544,8 +544,24 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
     the pass adds a model-state counter (`@rounding_step`, `quantx.buffer`)
     that each step increments and every stochastic rounding reads.
 
+    Loss scaling (`loss-scale`), carried to `quantx-make-train-step` by
+    module attributes (`quantx.loss_scale`, `quantx.dynamic_loss_scale`):
+    the step multiplies the loss's gradient by the scale `S`, so that small
+    gradients stay above the backward format's smallest value, divides the
+    parameters' gradients by `S` before the update, and skips the update
+    (parameters and optimizer state unchanged) when a gradient is infinite
+    or NaN. `static:S` keeps `S`; `dynamic` starts at `loss-scale-init`
+    (2^16), halves `S` at every skipped step and doubles it after
+    `loss-scale-growth-interval` (2000) clean steps in a row (as PyTorch's
+    `GradScaler`). `quantx-runner train` reports the scale and the skipped
+    steps at every epoch.
+
     Errors, located at the module or the layer: an unknown or malformed
-    format, rounding or gradient scale, neither `forward` nor `backward`,
+    format, rounding or gradient scale, neither `forward` nor `backward`
+    (nor `loss-scale`), a static loss scale that is not a positive finite
+    number, a `loss-scale-init` that is not one or a
+    `loss-scale-growth-interval` outside 1..2^24 (and either without
+    `loss-scale=dynamic`),
     `gradient-scale=per-layer` without `backward`, a contraction whose
     operands are not ranked float tensors or are already quantized
     (`forward` on the output of a quantizer: QAT's formats decide the
@@ -570,6 +586,13 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
            "magnitude is the format's largest value before rounding">,
     Option<"seed", "seed", "int64_t", "1",
            "Seed of the first stochastic rounding (the next ones count up)">,
+    Option<"lossScale", "loss-scale", "std::string", "\"none\"",
+           "none, static:S (a fixed scale) or dynamic">,
+    Option<"lossScaleInit", "loss-scale-init", "double", "65536.0",
+           "First scale of loss-scale=dynamic">,
+    Option<"lossScaleGrowthInterval", "loss-scale-growth-interval", "int64_t",
+           "2000",
+           "Clean steps after which loss-scale=dynamic doubles the scale">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
