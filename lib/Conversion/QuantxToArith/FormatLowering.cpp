@@ -28,6 +28,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace mlir;
@@ -608,4 +609,102 @@ Value mlir::quantx::buildRandomBits(OpBuilder &builder, Location loc,
   return arith::TruncIOp::create(
       builder, loc, builder.getI32Type(),
       e.shrui(buildSplitMix64(builder, loc, seed, counter), e.i(32)));
+}
+
+//===----------------------------------------------------------------------===//
+// Rounding f32 onto a binary float format in the f32 bits
+//===----------------------------------------------------------------------===//
+
+/// The exponents of the smallest normal and largest finite binades of an
+/// IEEE-like binary format (the top exponent field holds inf and NaN).
+static std::pair<int64_t, int64_t>
+getNormalExponentRange(const num::FloatFormat &format) {
+  int64_t emin = 1 - format.bias;
+  int64_t emax = (int64_t(1) << format.exponentBits) - 2 - format.bias;
+  return {emin, emax};
+}
+
+bool mlir::quantx::canRoundInF32Bits(const num::FloatFormat &format) {
+  if (format.radix != 2 || !format.isSigned || !format.hasSubnormals ||
+      !format.hasZero || format.special != num::SpecialValues::IEEE ||
+      format.mantissaBits < 1 || format.mantissaBits > 22 ||
+      format.exponentBits < 1)
+    return false;
+  auto [emin, emax] = getNormalExponentRange(format);
+  // Normal values normal in f32; the subnormal quantum 2^(emin - M) an f32
+  // value.
+  return emin >= -126 && emax <= 127 && emin <= emax &&
+         emin - static_cast<int64_t>(format.mantissaBits) >= -149;
+}
+
+Value mlir::quantx::buildF32FloatRounding(OpBuilder &b, Location loc,
+                                          const num::FloatFormat &format,
+                                          Value x) {
+  Type i32 = b.getI32Type();
+  auto constant = [&](uint32_t value) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(value)));
+  };
+  auto bitsOf = [](float value) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof(bits));
+    return bits;
+  };
+  unsigned shift = 23 - format.mantissaBits;
+  auto [emin, emax] = getNormalExponentRange(format);
+  (void)emax;
+  Value u = arith::BitcastOp::create(b, loc, i32, x);
+  Value sign = arith::AndIOp::create(b, loc, u, constant(0x80000000u));
+  Value a = arith::AndIOp::create(b, loc, u, constant(0x7FFFFFFFu));
+  // Normal binades: round the f32 significand to M bits, ties to even (a
+  // carry moves into the exponent, as rounding up to the next binade does).
+  Value lsb = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, a, constant(shift)), constant(1));
+  Value biased = arith::AddIOp::create(
+      b, loc,
+      arith::AddIOp::create(b, loc, a, constant((1u << (shift - 1)) - 1)), lsb);
+  Value normal =
+      arith::AndIOp::create(b, loc, biased, constant(~((1u << shift) - 1)));
+  // Below the smallest normal value the format's quantum is 2^(emin - M):
+  // adding and subtracting 2^(emin + 23 - M), whose f32 ulp that is, rounds
+  // to a multiple of it, ties to even.
+  Value magic = arith::ConstantOp::create(
+      b, loc,
+      b.getF32FloatAttr(
+          std::ldexp(1.0f, static_cast<int>(emin + 23 - format.mantissaBits))));
+  Value af = arith::BitcastOp::create(b, loc, b.getF32Type(), a);
+  Value subnormal = arith::BitcastOp::create(
+      b, loc, i32,
+      arith::SubFOp::create(b, loc, arith::AddFOp::create(b, loc, af, magic),
+                            magic));
+  Value minNormal = constant(bitsOf(std::ldexp(1.0f, static_cast<int>(emin))));
+  Value rounded = arith::SelectOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, a, minNormal),
+      subnormal, normal);
+  // Past the largest finite value (after rounding, as IEEE overflow is
+  // decided; infinities included): infinity, or the largest value when the
+  // format saturates.
+  Value maxFinite = constant(bitsOf(static_cast<float>(format.getMaxFinite())));
+  Value overflowValue = format.overflow == num::OverflowMode::Saturate
+                            ? maxFinite
+                            : constant(0x7F800000u);
+  rounded = arith::SelectOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, rounded,
+                            maxFinite),
+      overflowValue, rounded);
+  // NaN: quiet, keeping the payload bits the format's mantissa holds below
+  // its quiet bit.
+  uint32_t payloadMask = ((1u << (format.mantissaBits - 1)) - 1) << shift;
+  Value nan = arith::OrIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, a, constant(payloadMask)),
+      constant(0x7FC00000u));
+  rounded = arith::SelectOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, a,
+                            constant(0x7F800000u)),
+      nan, rounded);
+  return arith::BitcastOp::create(b, loc, b.getF32Type(),
+                                  arith::OrIOp::create(b, loc, sign, rounded));
 }

@@ -38,6 +38,21 @@ struct FormatLowering {
   static FailureOr<FormatLowering> get(FormatTypeInterface format);
 };
 
+/// Whether f32 values round onto `format` and back by the f32 bits alone
+/// (buildF32FloatRounding): a signed binary IEEE-like format with
+/// subnormals, 1 to 22 mantissa bits, and every value normal or zero in f32
+/// apart from its subnormals (f16, bf16, e4m3, e5m2, ...).
+bool canRoundInF32Bits(const ::quantx::numerics::FloatFormat &format);
+
+/// `x` (f32) rounded to nearest even onto `format` and back, as
+/// FloatFormat::encode then decode give it, computed on the f32 bits (one
+/// f32 addition and subtraction for the format's subnormals, integer
+/// operations elsewhere) instead of in f64. Requires
+/// canRoundInF32Bits(format).
+Value buildF32FloatRounding(OpBuilder &b, Location loc,
+                            const ::quantx::numerics::FloatFormat &format,
+                            Value x);
+
 } // namespace mlir::quantx
 
 #endif // QUANTX_LIB_CONVERSION_QUANTXTOARITH_FORMATLOWERING_H

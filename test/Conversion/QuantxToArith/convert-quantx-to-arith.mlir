@@ -202,3 +202,34 @@ func.func @sign_matmul(%x: tensor<?x70xf32>, %w: tensor<3x2xi64>, %t: tensor<3x2
   %z = quantx.sign_matmul %x, %t : tensor<?x70xf32>, tensor<3x2x2xi64> -> tensor<?x3xf32>
   return %y, %z : tensor<?x3xf32>, tensor<?x3xf32>
 }
+
+// -----
+
+// Nearest rounding of f32 onto a binary IEEE-like float (here bf16) works
+// on the f32 bits: integer rounding of the significand, one f32 add and
+// subtract of 2^(emin + 23 - M) for the format's subnormals, overflow and
+// NaN by comparisons; no f64.
+// CHECK-LABEL: func.func @fake_quant_f32_bits
+//       CHECK:   linalg.generic
+//       CHECK:     %[[U:.*]] = arith.bitcast %{{.*}} : f32 to i32
+//       CHECK:     arith.andi %[[U]], %c-2147483648_i32
+//       CHECK:     arith.addf %{{.*}}, %cst : f32
+//       CHECK:     arith.subf
+//       CHECK:     arith.cmpi ult
+//       CHECK:     arith.cmpi ugt
+//       CHECK:     arith.cmpi ugt
+//       CHECK:     arith.bitcast %{{.*}} : i32 to f32
+//   CHECK-NOT:     f64
+//       CHECK:   return
+// Stochastic rounding, another format family (radix 4) or the OCP E4M3
+// (special = fn) keep the general lowering, in f64.
+// CHECK-LABEL: func.func @fake_quant_general
+//       CHECK:     arith.extf %{{.*}} : f32 to f64
+func.func @fake_quant_f32_bits(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %f = quantx.fake_quant %x to !quantx.float<e8m7> : tensor<8xf32>
+  return %f : tensor<8xf32>
+}
+func.func @fake_quant_general(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %f = quantx.fake_quant %x to !quantx.float<e4m3, special = fn> : tensor<8xf32>
+  return %f : tensor<8xf32>
+}
