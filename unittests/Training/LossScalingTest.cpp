@@ -12,9 +12,10 @@
 // leaves parameters and optimizer state unchanged and halves the scale,
 // which never falls below the smallest normal f32), static scaling, and
 // the counts of gradient values a backward format flushes to zero or
-// overflows, on data with a known answer. A power-of-two scale changes no
-// bit of a finite step: the scaled steps are compared with the unscaled
-// step exactly.
+// overflows, on data with a known answer, and parameters kept in f16
+// (quantx.master) against APFloat's rounding of the f32 step. A power-of-two
+// scale changes no bit of a finite step: the scaled steps are compared with the
+// unscaled step exactly.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,7 @@
 
 #include "TrainingTestSupport.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/Support/TargetSelect.h"
 #include "gtest/gtest.h"
 
@@ -205,6 +207,41 @@ TEST(LossScaling, StaticScale) {
     EXPECT_EQ(toDoubles((*results)[3])[0], skippedAfter)
         << "x times " << xFactor;
   }
+}
+
+TEST(LossScaling, MasterWeightsRoundedAfterTheUpdate) {
+  // quantx.master = f16 on @w: the step's new w is the plain step's, rounded
+  // to f16 (nearest even); the momentum stays f32.
+  std::string source = makeModel("", false);
+  std::string global = "tensor<3x2xf32>) : tensor<3x2xf32>";
+  source.replace(source.find(global), global.size(),
+                 global + " {quantx.master = !quantx.float<e5m10>}");
+  std::unique_ptr<CompiledModule> master = compileStep(source);
+  std::unique_ptr<CompiledModule> plain = compileStep(makeModel("", false));
+  ASSERT_TRUE(master && plain);
+  State state{kW, {0.5, 0.25, -0.125, 1.0, 0.0, -2.0}};
+  std::vector<double> x = scaled(kX, 0.3);
+  auto results =
+      master->call("forward_train_step",
+                   {makeF32({3, 2}, state.w), makeF32({3, 2}, state.velocity),
+                    makeF32({4, 3}, x), labels()});
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  State want = plainStep(*plain, state, x);
+  std::vector<double> w = toDoubles((*results)[1]);
+  int changed = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    llvm::APFloat half(want.w[i]);
+    bool losesInfo;
+    half.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
+                 &losesInfo);
+    changed += losesInfo;
+    half.convert(llvm::APFloat::IEEEdouble(),
+                 llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    EXPECT_EQ(w[i], half.convertToDouble()) << "w " << i;
+  }
+  EXPECT_GT(changed, 0) << "the data makes some update inexact in f16";
+  EXPECT_EQ(toDoubles((*results)[2]), want.velocity);
 }
 
 /// The step's (nonzero, underflowed, overflowed) counts and whether it

@@ -808,6 +808,17 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
               nb, nloc, low, createFloatConstant(nb, nloc, element, clip[1]));
         });
   }
+  // A parameter kept in a low-precision format (quantx.master) is rounded
+  // onto it after its update.
+  for (auto [i, param] : llvm::enumerate(params)) {
+    TypeAttr master = dialect->getMasterAttrHelper().getAttr(param);
+    if (!master)
+      continue;
+    update.params[i] = FakeQuantOp::create(
+        b, loc, update.params[i].getType(), update.params[i], Value(), master,
+        RoundingModeAttr::get(context, RoundingMode::nearest_even),
+        IntegerAttr(), ArithmeticAttr::get(context, Arithmetic::exact));
+  }
   if (lossScaling) {
     // A step with a non-finite gradient changes no parameter and no
     // optimizer state.

@@ -90,6 +90,20 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
         "\"he_normal\", \"xavier_uniform\", \"fan_in_uniform\", \"zeros\" "
         "or \"ones\"");
   }
+  if (name == MasterAttrHelper::getNameStr()) {
+    auto global = dyn_cast<ml_program::GlobalOp>(op);
+    if (!global || !global.getIsMutable() ||
+        global->hasAttr(BufferAttrHelper::getNameStr()))
+      return op->emitError("'")
+             << name << "' belongs on a parameter (a mutable "
+             << "ml_program.global that is not quantx.buffer)";
+    auto type = dyn_cast<TypeAttr>(attr.getValue());
+    if (!type || !isa<FloatFormatType>(type.getValue()))
+      return emitError() << "'" << name
+                         << "' must be a !quantx.float format, got "
+                         << attr.getValue();
+    return success();
+  }
   if (name == WeightDecayAttrHelper::getNameStr() ||
       name == ClipAttrHelper::getNameStr()) {
     auto global = dyn_cast<ml_program::GlobalOp>(op);
@@ -274,6 +288,7 @@ LogicalResult QuantxDialect::verifyRegionArgAttribute(Operation *op,
     return emitError() << "'" << name << "' belongs on a quantx.fake_quant";
   if (name == InitAttrHelper::getNameStr() ||
       name == BufferAttrHelper::getNameStr() ||
+      name == MasterAttrHelper::getNameStr() ||
       name == WeightDecayAttrHelper::getNameStr() ||
       name == ClipAttrHelper::getNameStr())
     return emitError() << "'" << name

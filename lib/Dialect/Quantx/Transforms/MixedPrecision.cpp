@@ -55,6 +55,10 @@ private:
                              bool &scaled);
   /// Checks the loss-scale options and records them on the module.
   LogicalResult parseLossScale();
+  /// Marks every parameter the module's functions read with `master`.
+  void setMasterFormat();
+  /// master=, when not f32.
+  FloatFormatType masterFormat;
   /// Checks that `op` can be rewritten (an error at the op if not).
   LogicalResult checkLayer(linalg::LinalgOp op, bool withForward);
 };
@@ -98,9 +102,16 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
     if (!direction->format)
       return fail(Twine(name) + "=" + error);
   }
-  if (!forwardDir.format && !backwardDir.format && lossScale == "none")
+  if (master != "f32") {
+    std::string error;
+    masterFormat = parseFloatFormatOption(module.getContext(), master, error);
+    if (!masterFormat)
+      return fail("master=" + error + " (or f32)");
+  }
+  if (!forwardDir.format && !backwardDir.format && lossScale == "none" &&
+      !masterFormat)
     return fail("nothing to do: give forward=FORMAT, backward=FORMAT, "
-                "loss-scale or several of them");
+                "master=FORMAT, loss-scale or several of them");
   if (gradientScale != "none" && gradientScale != "per-layer")
     return fail("unknown gradient-scale '" + gradientScale +
                 "' (expected none or per-layer)");
@@ -191,6 +202,23 @@ LogicalResult MixedPrecisionPass::checkLayer(linalg::LinalgOp op,
   return success();
 }
 
+void MixedPrecisionPass::setMasterFormat() {
+  ModuleOp module = getOperation();
+  auto *dialect = module.getContext()->getLoadedDialect<QuantxDialect>();
+  llvm::SmallDenseSet<StringRef> read;
+  module.walk([&](ml_program::GlobalLoadOp load) {
+    read.insert(load.getGlobal().getLeafReference());
+  });
+  for (auto global : module.getOps<ml_program::GlobalOp>()) {
+    auto type = dyn_cast<RankedTensorType>(global.getType());
+    if (!read.contains(global.getSymName()) || !global.getIsMutable() ||
+        !type || !isa<FloatType>(type.getElementType()) ||
+        dialect->getBufferAttrHelper().isAttrPresent(global))
+      continue;
+    dialect->getMasterAttrHelper().setAttr(global, TypeAttr::get(masterFormat));
+  }
+}
+
 void MixedPrecisionPass::runOnOperation() {
   ModuleOp module = getOperation();
   MLIRContext *context = module.getContext();
@@ -198,8 +226,10 @@ void MixedPrecisionPass::runOnOperation() {
   bool scaled = false;
   if (failed(parseOptions(forwardDir, backwardDir, scaled)))
     return signalPassFailure();
+  if (masterFormat)
+    setMasterFormat();
   if (!forwardDir.format && !backwardDir.format)
-    return; // Only loss scaling.
+    return; // Only loss scaling or master weights.
   SymbolTable symbols(module);
   ml_program::GlobalOp stepGlobal;
   auto stepType = RankedTensorType::get({}, Float32Type::get(context));

@@ -178,3 +178,12 @@ func.func @f(%x: tensor<i64>) -> (tensor<i64> {quantx.stat = "lost"}) {
   return %x : tensor<i64>
 }
 
+// -----
+
+// expected-error @+1 {{'quantx.master' belongs on a parameter (a mutable ml_program.global that is not quantx.buffer)}}
+ml_program.global private mutable @m : tensor<3xf32> {quantx.buffer, quantx.master = !quantx.float<e5m10>}
+
+// -----
+
+// expected-error @+1 {{'quantx.master' must be a !quantx.float format, got !quantx.fixed<i8:f32, 0.5>}}
+ml_program.global private mutable @w : tensor<3xf32> {quantx.master = !quantx.fixed<i8:f32, 0.5>}

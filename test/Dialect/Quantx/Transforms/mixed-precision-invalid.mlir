@@ -14,7 +14,7 @@
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 gradient-scale=per-layer" 2>&1 | FileCheck %s --check-prefix=SCALE-FWD
 // SCALE-FWD: error: quantx-mixed-precision: gradient-scale=per-layer scales the gradients: it needs backward=FORMAT
 // RUN: not quantx-opt %s --quantx-mixed-precision 2>&1 | FileCheck %s --check-prefix=NOTHING
-// NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT, loss-scale or several of them
+// NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT, master=FORMAT, loss-scale or several of them
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 seed=-1" 2>&1 | FileCheck %s --check-prefix=SEED
 // SEED: error: quantx-mixed-precision: seed must be >= 0, got -1
 // RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:0" 2>&1 | FileCheck %s --check-prefix=STATIC0
@@ -33,6 +33,8 @@
 // INTERVAL: error: quantx-mixed-precision: loss-scale-growth-interval must be in 1..2^24, got 0
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 loss-scale-init=8" 2>&1 | FileCheck %s --check-prefix=INIT-STATIC
 // INIT-STATIC: error: quantx-mixed-precision: loss-scale-init and loss-scale-growth-interval apply to loss-scale=dynamic, got loss-scale=none
+// RUN: not quantx-opt %s --quantx-mixed-precision="master=f64" 2>&1 | FileCheck %s --check-prefix=MASTER
+// MASTER: error: quantx-mixed-precision: master='f64' is not a float format (f16, bf16 or a !quantx.float body): expected a format such as e4m3, got 'f64' (or f32)
 // RUN: not quantx-opt %s --quantx-mixed-precision="bogus=1" 2>&1 | FileCheck %s --check-prefix=OPTION
 // OPTION: no such option bogus
 // RUN: not quantx-opt %s --split-input-file --quantx-mixed-precision="forward=f16 backward=e5m2" 2>&1 | FileCheck %s --check-prefix=MODEL

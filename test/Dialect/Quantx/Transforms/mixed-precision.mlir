@@ -11,6 +11,8 @@
 // RUN: quantx-opt %s --quantx-mixed-precision='backward=f16 loss-scale=dynamic loss-scale-init=1024 loss-scale-growth-interval=10' | FileCheck %s --check-prefix=DYNAMIC-SET
 // RUN: quantx-opt %s --quantx-mixed-precision='loss-scale=static:128' | FileCheck %s --check-prefix=STATIC
 // RUN: quantx-opt %s --quantx-mixed-precision='backward=e5m2 loss-scale=dynamic' --quantx-make-train-step | FileCheck %s --check-prefix=SCALED-STEP
+// RUN: quantx-opt %s --quantx-mixed-precision='master=f16' | FileCheck %s --check-prefix=MASTER
+// RUN: quantx-opt %s --quantx-mixed-precision='forward=bf16 master=bf16' --quantx-make-train-step | FileCheck %s --check-prefix=MASTER-STEP
 
 ml_program.global private mutable @w(dense<0.5> : tensor<4x3xf32>) : tensor<4x3xf32>
 ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor<3x3x1x2xf32>
@@ -77,6 +79,13 @@ ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor
 
 // DYNAMIC: module attributes {quantx.dynamic_loss_scale = array<f64: 6.553600e+04, 2.000000e+03>}
 // DYNAMIC-SET: module attributes {quantx.dynamic_loss_scale = array<f64: 1.024000e+03, 1.000000e+01>}
+// master=FORMAT marks every parameter; the step rounds its update.
+// MASTER: ml_program.global private mutable @w(dense<5.000000e-01> : tensor<4x3xf32>) : tensor<4x3xf32> {quantx.master = !quantx.float<e5m10>}
+// MASTER: ml_program.global private mutable @f(dense<2.500000e-01> : tensor<3x3x1x2xf32>) : tensor<3x3x1x2xf32> {quantx.master = !quantx.float<e5m10>}
+// MASTER-STEP-LABEL: func.func @forward_train_step
+//       MASTER-STEP:   %[[W:.*]] = quantx.fake_quant %{{.*}} to !quantx.float<e8m7> : tensor<4x3xf32>
+//       MASTER-STEP:   %[[F:.*]] = quantx.fake_quant %{{.*}} to !quantx.float<e8m7> : tensor<3x3x1x2xf32>
+//       MASTER-STEP:   return %{{.*}}, %[[W]], %[[F]]
 // Loss scaling alone rounds nothing.
 // STATIC: module attributes {quantx.loss_scale = 1.280000e+02 : f64}
 // STATIC-NOT: quantx.fake_quant

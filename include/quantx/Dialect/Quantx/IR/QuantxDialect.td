@@ -46,7 +46,7 @@ def Quantx_Dialect : Dialect {
     The dialect also owns the training contract: the discardable attributes
     by which a model and its generated training step tell the caller (the
     runner) what each global and argument is. The dialect verifies them
-    (training_c1 to training_c11 in `docs/Spec.md`).
+    (training_c1 to training_c12 in `docs/Spec.md`).
 
     * `quantx.param = @global` on a function argument: a trained parameter,
       read from and written back to the `ml_program.global` it names (a
@@ -86,6 +86,10 @@ def Quantx_Dialect : Dialect {
       step skipped) on a non-finite gradient, doubled after `INTERVAL`
       clean steps; the scale and the step counts are the training step's
       `loss_scale`, `good_steps` and `skipped_steps` state.
+    * `quantx.master = !quantx.float<...>` on a parameter's
+      `ml_program.global`: the optimizer keeps the parameter in that format:
+      the training step rounds each updated value onto it (nearest even),
+      after clipping (quantx-mixed-precision's `master=`).
     * `quantx.gradient_rounding` (unit) on a `quantx.fake_quant`: it rounds
       a gradient (quantx.round_gradient's rule makes it), and the training
       step counts what it flushes to zero or overflows.
@@ -117,7 +121,8 @@ def Quantx_Dialect : Dialect {
     "::mlir::FloatAttr":$loss_scale,
     "::mlir::DenseF64ArrayAttr":$dynamic_loss_scale,
     "::mlir::UnitAttr":$gradient_rounding,
-    "::mlir::StringAttr":$stat
+    "::mlir::StringAttr":$stat,
+    "::mlir::TypeAttr":$master
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

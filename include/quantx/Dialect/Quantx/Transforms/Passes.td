@@ -544,6 +544,12 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
     the pass adds a model-state counter (`@rounding_step`, `quantx.buffer`)
     that each step increments and every stochastic rounding reads.
 
+    `master=FORMAT` (default `f32`: unchanged) keeps every parameter the
+    model reads in FORMAT: the training step rounds each updated parameter
+    onto it (nearest even, `quantx.master` on the parameter's global), so
+    that updates smaller than half the format's spacing are lost, as with
+    fp16 master weights. The optimizer's state stays f32.
+
     Loss scaling (`loss-scale`), carried to `quantx-make-train-step` by
     module attributes (`quantx.loss_scale`, `quantx.dynamic_loss_scale`):
     the step multiplies the loss's gradient by the scale `S`, so that small
@@ -586,6 +592,9 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
            "magnitude is the format's largest value before rounding">,
     Option<"seed", "seed", "int64_t", "1",
            "Seed of the first stochastic rounding (the next ones count up)">,
+    Option<"master", "master", "std::string", "\"f32\"",
+           "Format the optimizer keeps the parameters in: f32 (as they are), "
+           "f16, bf16 or a !quantx.float body">,
     Option<"lossScale", "loss-scale", "std::string", "\"none\"",
            "none, static:S (a fixed scale) or dynamic">,
     Option<"lossScaleInit", "loss-scale-init", "double", "65536.0",
