@@ -219,9 +219,24 @@ Value buildStepSeed(OpBuilder &b, Location loc, uint64_t seed, Value step) {
     return constant;
   Value count = tensor::ExtractOp::create(b, loc, step, ValueRange());
   Type i64 = b.getI64Type();
-  if (isa<FloatType>(count.getType()))
+  if (auto floatType = dyn_cast<FloatType>(count.getType())) {
+    // Defined for every value: NaN and negative steps read as 0, steps
+    // past 2^63 as 2^63 (fptoui alone would be poison there).
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, 0));
+    Value nonNegative =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, count, zero);
+    count = arith::SelectOp::create(b, loc, nonNegative, count, zero);
+    // The largest value of the type at most 2^63.
+    APFloat top(0x1p63);
+    bool losesInfo;
+    top.convert(floatType.getFloatSemantics(), APFloat::rmTowardZero,
+                &losesInfo);
+    count = arith::MinimumFOp::create(
+        b, loc, count,
+        arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, top)));
     count = arith::FPToUIOp::create(b, loc, i64, count);
-  else if (count.getType().getIntOrFloatBitWidth() < 64)
+  } else if (count.getType().getIntOrFloatBitWidth() < 64)
     count = arith::ExtUIOp::create(b, loc, i64, count);
   else if (count.getType().getIntOrFloatBitWidth() > 64)
     count = arith::TruncIOp::create(b, loc, i64, count);

@@ -186,8 +186,11 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
     return success();
   }
   if (name == GradientRoundingAttrHelper::getNameStr()) {
-    if (!isa<FakeQuantOp>(op))
-      return op->emitError("'") << name << "' belongs on a quantx.fake_quant";
+    auto rounding = dyn_cast<FakeQuantOp>(op);
+    if (!rounding || !isa<FloatFormatType>(rounding.getFormat()))
+      return op->emitError("'")
+             << name << "' belongs on a quantx.fake_quant onto a "
+             << "!quantx.float (a gradient's rounding)";
     if (!isa<UnitAttr>(attr.getValue()))
       return emitError() << "'" << name << "' is a unit attribute";
     return success();

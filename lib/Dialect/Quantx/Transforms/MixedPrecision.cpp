@@ -23,6 +23,7 @@
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -74,10 +75,37 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
                                                Direction &backwardDir,
                                                bool &scaled) {
   ModuleOp module = getOperation();
+  // Located at the module, without printing it.
   auto fail = [&](const Twine &message) {
-    module.emitError("quantx-mixed-precision: ") << message;
+    mlir::emitError(module.getLoc(), "quantx-mixed-precision: ") << message;
     return failure();
   };
+  // Once per model, before the training step is built: a second run would
+  // restart the seeds and the step counter, and drop or mix settings.
+  auto *dialect = module.getContext()->getLoadedDialect<QuantxDialect>();
+  bool rewritten =
+      dialect->getLossScaleAttrHelper().isAttrPresent(module) ||
+      dialect->getDynamicLossScaleAttrHelper().isAttrPresent(module);
+  bool stepBuilt = false;
+  module.walk([&](Operation *op) {
+    if (auto fake = dyn_cast<FakeQuantOp>(op))
+      rewritten |= static_cast<bool>(fake.getStep());
+    else if (isa<RoundGradientOp>(op))
+      rewritten = true;
+    else if (auto global = dyn_cast<ml_program::GlobalOp>(op))
+      rewritten |= dialect->getMasterAttrHelper().isAttrPresent(global);
+    else if (auto function = dyn_cast<func::FuncOp>(op))
+      for (unsigned i = 0; i < function.getNumArguments(); ++i)
+        stepBuilt |= static_cast<bool>(
+            function.getArgAttr(i, dialect->getParamAttrHelper().getName()));
+  });
+  if (stepBuilt)
+    return fail("the module already has a training step (arguments marked "
+                "quantx.param): run quantx-mixed-precision on the forward "
+                "model, before quantx-make-train-step");
+  if (rewritten)
+    return fail("the module has been through quantx-mixed-precision "
+                "already; give every option in one run");
   std::optional<RoundingMode> both = parseRounding(rounding);
   if (!both)
     return fail("unknown rounding '" + rounding +
@@ -94,8 +122,12 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
                     "' (expected nearest or stochastic)");
       direction->rounding = *own;
     }
-    if (text->empty())
+    if (text->empty()) {
+      if (!roundingName->empty())
+        return fail(Twine(name) + "-rounding applies to " + name +
+                    "=FORMAT, which is not given");
       continue;
+    }
     std::string error;
     direction->format =
         parseFloatFormatOption(module.getContext(), *text, error);
@@ -108,6 +140,11 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
     if (!masterFormat)
       return fail("master=" + error + " (or f32)");
   }
+  if ((lossScaleInit.hasValue() || lossScaleGrowthInterval.hasValue()) &&
+      lossScale != "dynamic")
+    return fail("loss-scale-init and loss-scale-growth-interval apply to "
+                "loss-scale=dynamic, got loss-scale=" +
+                lossScale);
   if (!forwardDir.format && !backwardDir.format && lossScale == "none" &&
       !masterFormat)
     return fail("nothing to do: give forward=FORMAT, backward=FORMAT, "
@@ -119,8 +156,9 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
   if (scaled && !backwardDir.format)
     return fail("gradient-scale=per-layer scales the gradients: it needs "
                 "backward=FORMAT");
-  if (seed < 0)
-    return fail("seed must be >= 0, got " + Twine(static_cast<int64_t>(seed)));
+  if (seed < 0 || seed > (int64_t(1) << 62))
+    return fail("seed must be in 0..2^62, got " +
+                Twine(static_cast<int64_t>(seed)));
   return parseLossScale();
 }
 
@@ -132,29 +170,26 @@ static bool isScale(double value) {
 
 LogicalResult MixedPrecisionPass::parseLossScale() {
   ModuleOp module = getOperation();
+  // Located at the module, without printing it.
   auto fail = [&](const Twine &message) {
-    module.emitError("quantx-mixed-precision: ") << message;
+    mlir::emitError(module.getLoc(), "quantx-mixed-precision: ") << message;
     return failure();
   };
   StringRef text = lossScale;
   bool dynamic = text == "dynamic";
-  if (!dynamic &&
-      (lossScaleInit.hasValue() || lossScaleGrowthInterval.hasValue()))
-    return fail("loss-scale-init and loss-scale-growth-interval apply to "
-                "loss-scale=dynamic, got loss-scale=" +
-                text);
   auto *dialect = module.getContext()->getLoadedDialect<QuantxDialect>();
   OpBuilder b(module.getContext());
-  // The last run of the pass decides.
-  module->removeAttr(dialect->getLossScaleAttrHelper().getName());
-  module->removeAttr(dialect->getDynamicLossScaleAttrHelper().getName());
   if (text == "none")
     return success();
   if (dynamic) {
-    if (!isScale(lossScaleInit))
+    if (!isScale(lossScaleInit)) {
+      char given[32];
+      std::snprintf(given, sizeof(given), "%.9g",
+                    static_cast<double>(lossScaleInit));
       return fail("loss-scale-init must be a positive finite number (a normal "
                   "f32), got " +
-                  Twine(std::to_string(static_cast<double>(lossScaleInit))));
+                  Twine(given));
+    }
     if (lossScaleGrowthInterval < 1 || lossScaleGrowthInterval > (1 << 24))
       return fail("loss-scale-growth-interval must be in 1..2^24, got " +
                   Twine(static_cast<int64_t>(lossScaleGrowthInterval)));
@@ -261,11 +296,19 @@ void MixedPrecisionPass::runOnOperation() {
         if (!terminator)
           continue;
         b.setInsertionPoint(terminator);
+        // Counted modulo 2^24, where f32 stops counting: the draws repeat
+        // after 2^24 steps instead of freezing.
         Value next = createElementwise(
             b, loc, {step}, [](OpBuilder &nb, Location nloc, ValueRange args) {
-              return arith::AddFOp::create(
-                  nb, nloc, args[0],
-                  createFloatConstant(nb, nloc, args[0].getType(), 1.0));
+              Type type = args[0].getType();
+              Value added = arith::AddFOp::create(
+                  nb, nloc, args[0], createFloatConstant(nb, nloc, type, 1.0));
+              Value wrapped = arith::CmpFOp::create(
+                  nb, nloc, arith::CmpFPredicate::OGE, added,
+                  createFloatConstant(nb, nloc, type, 0x1p24));
+              return arith::SelectOp::create(
+                  nb, nloc, wrapped, createFloatConstant(nb, nloc, type, 0.0),
+                  added);
             });
         ml_program::GlobalStoreOp::create(
             b, loc, FlatSymbolRefAttr::get(stepGlobal), next);
@@ -316,10 +359,11 @@ void MixedPrecisionPass::runOnOperation() {
     }
   }
   if (!rewroteAny && (forwardDir.format || backwardDir.format)) {
-    module.emitError("quantx-mixed-precision: no function has a contraction "
-                     "(linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, "
-                     "depthwise_conv_2d_nhwc_hwc, a contraction "
-                     "linalg.generic) to round");
+    mlir::emitError(module.getLoc(),
+                    "quantx-mixed-precision: no function has a contraction "
+                    "(linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, "
+                    "depthwise_conv_2d_nhwc_hwc, a contraction "
+                    "linalg.generic) to round");
     return signalPassFailure();
   }
 }

@@ -16,7 +16,7 @@
 // RUN: not quantx-opt %s --quantx-mixed-precision 2>&1 | FileCheck %s --check-prefix=NOTHING
 // NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT, master=FORMAT, loss-scale or several of them
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 seed=-1" 2>&1 | FileCheck %s --check-prefix=SEED
-// SEED: error: quantx-mixed-precision: seed must be >= 0, got -1
+// SEED: error: quantx-mixed-precision: seed must be in 0..2^62, got -1
 // RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:0" 2>&1 | FileCheck %s --check-prefix=STATIC0
 // STATIC0: error: quantx-mixed-precision: loss-scale must be none, dynamic or static:S with S a positive finite number (a normal f32), got 'static:0'
 // RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:inf" 2>&1 | FileCheck %s --check-prefix=STATIC-INF
@@ -28,13 +28,29 @@
 // RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=auto" 2>&1 | FileCheck %s --check-prefix=SCALE-KIND
 // SCALE-KIND: error: quantx-mixed-precision: loss-scale must be none, dynamic or static:S with S a positive finite number (a normal f32), got 'auto'
 // RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=dynamic loss-scale-init=-1" 2>&1 | FileCheck %s --check-prefix=INIT
-// INIT: error: quantx-mixed-precision: loss-scale-init must be a positive finite number (a normal f32), got -1.000000
+// INIT: error: quantx-mixed-precision: loss-scale-init must be a positive finite number (a normal f32), got -1{{$}}
 // RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=dynamic loss-scale-growth-interval=0" 2>&1 | FileCheck %s --check-prefix=INTERVAL
 // INTERVAL: error: quantx-mixed-precision: loss-scale-growth-interval must be in 1..2^24, got 0
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 loss-scale-init=8" 2>&1 | FileCheck %s --check-prefix=INIT-STATIC
 // INIT-STATIC: error: quantx-mixed-precision: loss-scale-init and loss-scale-growth-interval apply to loss-scale=dynamic, got loss-scale=none
 // RUN: not quantx-opt %s --quantx-mixed-precision="master=f64" 2>&1 | FileCheck %s --check-prefix=MASTER
 // MASTER: error: quantx-mixed-precision: master='f64' is not a float format (f16, bf16 or a !quantx.float body): expected a format such as e4m3, got 'f64' (or f32)
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward-rounding=stochastic loss-scale=dynamic" 2>&1 | FileCheck %s --check-prefix=FWD-ONLY
+// FWD-ONLY: error: quantx-mixed-precision: forward-rounding applies to forward=FORMAT, which is not given
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=none loss-scale-init=2" 2>&1 | FileCheck %s --check-prefix=INIT-NONE
+// INIT-NONE: error: quantx-mixed-precision: loss-scale-init and loss-scale-growth-interval apply to loss-scale=dynamic, got loss-scale=none
+// RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=dynamic loss-scale-init=1e39" 2>&1 | FileCheck %s --check-prefix=INIT-BIG
+// INIT-BIG: error: quantx-mixed-precision: loss-scale-init must be a positive finite number (a normal f32), got 1e+39
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=e4m3 rounding=stochastic seed=9223372036854775806" 2>&1 | FileCheck %s --check-prefix=SEED-BIG
+// SEED-BIG: error: quantx-mixed-precision: seed must be in 0..2^62, got 9223372036854775806
+// The errors name the module's location and do not print it.
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=fp16" 2>&1 | FileCheck %s --check-prefix=ONE-LINE
+// ONE-LINE-NOT: see current operation
+// Once per model, on the forward model.
+// RUN: not quantx-opt %s --split-input-file --quantx-mixed-precision="loss-scale=dynamic" --quantx-mixed-precision="forward=f16" 2>&1 | FileCheck %s --check-prefix=TWICE
+// TWICE: error: quantx-mixed-precision: the module has been through quantx-mixed-precision already; give every option in one run
+// RUN: not quantx-opt %S/mixed-precision.mlir --quantx-make-train-step --quantx-mixed-precision="forward=f16" 2>&1 | FileCheck %s --check-prefix=AFTER-STEP
+// AFTER-STEP: error: quantx-mixed-precision: the module already has a training step (arguments marked quantx.param): run quantx-mixed-precision on the forward model, before quantx-make-train-step
 // RUN: not quantx-opt %s --quantx-mixed-precision="bogus=1" 2>&1 | FileCheck %s --check-prefix=OPTION
 // OPTION: no such option bogus
 // RUN: not quantx-opt %s --split-input-file --quantx-mixed-precision="forward=f16 backward=e5m2" 2>&1 | FileCheck %s --check-prefix=MODEL
@@ -57,18 +73,6 @@ func.func @quantized(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
   // MODEL: [[@LINE+1]]:8: error: quantx-mixed-precision: an operand of this contraction is already quantized (its format decides the forward tensor); round only the gradients (backward=FORMAT without forward)
   %m = linalg.matmul ins(%x, %qw : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
-  return %m : tensor<2x3xf32>
-}
-
-// -----
-
-func.func @twice(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>) -> tensor<2x3xf32> {
-  %zero = arith.constant 0.0 : f32
-  %rx = quantx.round_gradient %x to !quantx.float<e5m2> : tensor<2x4xf32>
-  %e = tensor.empty() : tensor<2x3xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
-  // MODEL: [[@LINE+1]]:8: error: quantx-mixed-precision: this contraction's gradients are already rounded (the model has been through quantx-mixed-precision)
-  %m = linalg.matmul ins(%rx, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %m : tensor<2x3xf32>
 }
 

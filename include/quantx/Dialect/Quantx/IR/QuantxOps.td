@@ -518,7 +518,8 @@ def Quantx_FakeQuantOp : Quantx_Op<"fake_quant",
     (fake_quant_c5; see `#quantx.arithmetic`).
 
     With stochastic rounding, `step` (a 0-d tensor holding a non-negative
-    integer, as an integer or an integral float: a training step counter)
+    integer, as an integer read unsigned or an integral float; a float
+    step is clamped to [0, 2^63], NaN read as 0: a training step counter)
     makes the draws differ from step to step: element `i` draws
     `counterRandomBits(stepSeed(seed, step), i)` instead of
     `counterRandomBits(seed, i)` (fake_quant_c6: `step` only with

@@ -541,8 +541,9 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
     directions; `forward-rounding` and `backward-rounding` override it.
     Stochastic rounding draws independent bits at every site (seeds
     `seed`, `seed + 1`, ... in program order) and at every training step:
-    the pass adds a model-state counter (`@rounding_step`, `quantx.buffer`)
-    that each step increments and every stochastic rounding reads.
+    the pass adds a model-state counter (`@rounding_step`, `quantx.buffer`,
+    f32, counting modulo 2^24) that each step increments and every
+    stochastic rounding reads.
 
     `master=FORMAT` (default `f32`: unchanged) keeps every parameter the
     model reads in FORMAT: the training step rounds each updated parameter
@@ -565,9 +566,11 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
     Errors, located at the module or the layer: an unknown or malformed
     format, rounding or gradient scale, neither `forward` nor `backward`
     (nor `loss-scale`), a static loss scale that is not a positive finite
-    number, a `loss-scale-init` that is not one or a
+    number, a `loss-scale-init` that is not a positive finite number, a
     `loss-scale-growth-interval` outside 1..2^24 (and either without
-    `loss-scale=dynamic`),
+    `loss-scale=dynamic`), `forward-rounding` without `forward` (or
+    `backward-rounding` without `backward`), a seed outside 0..2^62, a
+    module already through the pass or already holding a training step,
     `gradient-scale=per-layer` without `backward`, a contraction whose
     operands are not ranked float tensors or are already quantized
     (`forward` on the output of a quantizer: QAT's formats decide the
