@@ -530,10 +530,15 @@ llvm::Expected<double> Trainer::trainEpoch(const Split &split, int64_t epoch,
     if (progress)
       progress(epoch, b + 1, batches, total / static_cast<double>(b + 1));
   }
-  if (std::optional<float> scale = stateValue(OptimizerState::loss_scale))
+  if (std::optional<float> scale = stateValue(OptimizerState::loss_scale)) {
     statistics.lossScale = *scale;
-  else if (auto fixed = (*d.module)->getAttrOfType<FloatAttr>(
-               QuantxDialect::LossScaleAttrHelper::getNameStr()))
+    // Before the first step the state is 0: the initial scale is in use.
+    if (*scale == 0)
+      if (auto dynamic = (*d.module)->getAttrOfType<DenseF64ArrayAttr>(
+              QuantxDialect::DynamicLossScaleAttrHelper::getNameStr()))
+        statistics.lossScale = static_cast<float>(dynamic[0]);
+  } else if (auto fixed = (*d.module)->getAttrOfType<FloatAttr>(
+                 QuantxDialect::LossScaleAttrHelper::getNameStr()))
     statistics.lossScale = static_cast<float>(fixed.getValueAsDouble());
   if (std::optional<float> skipped = stateValue(OptimizerState::skipped_steps))
     statistics.skippedSteps = static_cast<int64_t>(*skipped - *skippedBefore);

@@ -517,10 +517,12 @@ TEST(HalfPrecisionJit, EveryInputPattern) {
   }
 }
 
-/// Nearest rounding of f32 onto binary IEEE-like formats takes the f32-bits
-/// path (buildF32FloatRounding): the same bits as Numerics' encode and
-/// decode for every sign, exponent and top mantissa pattern with the low
-/// halves around each rounding position's ties, NaN payloads included.
+/// Nearest rounding of f32 onto binary IEEE-like formats (the f32-bits path,
+/// buildF32FloatRounding, for these formats; the lit test of
+/// convert-quantx-to-arith shows the path is taken): the same bits as
+/// Numerics' encode and decode for every sign, exponent and top mantissa
+/// pattern with the low halves around each rounding position's ties, NaN
+/// payloads included.
 TEST(F32FloatRoundingJit, MatchesNumerics) {
   const char *formats[] = {"e5m10",
                            "e8m7",
@@ -545,11 +547,17 @@ TEST(F32FloatRoundingJit, MatchesNumerics) {
   ASSERT_TRUE(engine);
   std::vector<uint32_t> input;
   std::mt19937 random(3);
-  for (uint32_t high = 0; high < 65536; ++high)
-    for (uint32_t low :
-         {0u, 1u, 0x7FFFu, 0x8000u, 0x8001u, 0xFFFFu,
-          uint32_t(random() & 0xFFFFu), uint32_t(random() & 0xFFFFu)})
+  // Low halves: the ties of every rounding position below bit 16 (f16's
+  // is bit 12, e6m9's bit 13) and their neighbours, and a random one.
+  std::vector<uint32_t> lows = {0u, 0xFFFFu};
+  for (unsigned bit = 0; bit < 16; ++bit)
+    for (uint32_t low : {(1u << bit) - 1, 1u << bit, (1u << bit) + 1})
+      lows.push_back(low & 0xFFFFu);
+  for (uint32_t high = 0; high < 65536; ++high) {
+    for (uint32_t low : lows)
       input.push_back(high << 16 | low);
+    input.push_back(high << 16 | (random() & 0xFFFFu));
+  }
   auto n = static_cast<int64_t>(input.size());
   for (auto [k, body] : llvm::enumerate(formats)) {
     auto type = mlir::cast<FloatFormatType>(

@@ -634,6 +634,17 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
   DenseF64ArrayAttr dynamicScale =
       dialect->getDynamicLossScaleAttrHelper().getAttr(module);
   bool lossScaling = staticScale || dynamicScale;
+  // The scales are checked as f32 numbers (training_c9).
+  if (lossScaling &&
+      !cast<RankedTensorType>(loss.getFunctionType().getResult(0))
+           .getElementType()
+           .isF32()) {
+    forward.emitError("loss scaling needs an f32 loss, got ")
+        << loss.getFunctionType().getResult(0);
+    loss.erase();
+    grad->erase();
+    return failure();
+  }
   SmallVector<StateSlot> slots = getStateSlots(optimizer, numParams);
   unsigned numOptimizerSlots = slots.size();
   if (dynamicScale) {

@@ -633,8 +633,10 @@ bool mlir::quantx::canRoundInF32Bits(const num::FloatFormat &format) {
   auto [emin, emax] = getNormalExponentRange(format);
   // Normal values normal in f32; the subnormal quantum 2^(emin - M) an f32
   // value.
-  return emin >= -126 && emax <= 127 && emin <= emax &&
-         emin - static_cast<int64_t>(format.mantissaBits) >= -149;
+  // The subnormal rounding constant 2^(emin + 23 - M) a finite f32.
+  int64_t m = format.mantissaBits;
+  return emin >= -126 && emax <= 127 && emin <= emax && emin - m >= -149 &&
+         emin + 23 - m <= 127;
 }
 
 Value mlir::quantx::buildF32FloatRounding(OpBuilder &b, Location loc,

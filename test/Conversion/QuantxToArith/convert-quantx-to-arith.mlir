@@ -233,3 +233,14 @@ func.func @fake_quant_general(%x: tensor<8xf32>) -> tensor<8xf32> {
   %f = quantx.fake_quant %x to !quantx.float<e4m3, special = fn> : tensor<8xf32>
   return %f : tensor<8xf32>
 }
+
+// -----
+
+// A bias so negative that the subnormal rounding constant 2^(emin + 23 - M)
+// would not be a finite f32 (2^148 here): the general lowering.
+// CHECK-LABEL: func.func @fake_quant_negative_bias
+//       CHECK:     arith.extf %{{.*}} : f32 to f64
+func.func @fake_quant_negative_bias(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %f = quantx.fake_quant %x to !quantx.float<e2m1, bias = -125> : tensor<8xf32>
+  return %f : tensor<8xf32>
+}

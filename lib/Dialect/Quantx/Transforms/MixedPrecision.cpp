@@ -220,10 +220,6 @@ LogicalResult MixedPrecisionPass::checkLayer(linalg::LinalgOp op,
     if (!isFloatTensor(value.getType()))
       return op->emitError("quantx-mixed-precision: an operand of this "
                            "contraction is not a ranked float tensor");
-    if (value.getDefiningOp<RoundGradientOp>())
-      return op->emitError("quantx-mixed-precision: this contraction's "
-                           "gradients are already rounded (the model has "
-                           "been through quantx-mixed-precision)");
     if (withForward && (value.getDefiningOp<FakeQuantOp>() ||
                         value.getDefiningOp<ScaledFakeQuantOp>()))
       return op->emitError("quantx-mixed-precision: an operand of this "

@@ -187,3 +187,11 @@ ml_program.global private mutable @m : tensor<3xf32> {quantx.buffer, quantx.mast
 
 // expected-error @+1 {{'quantx.master' must be a !quantx.float format, got !quantx.fixed<i8:f32, 0.5>}}
 ml_program.global private mutable @w : tensor<3xf32> {quantx.master = !quantx.fixed<i8:f32, 0.5>}
+
+// -----
+
+func.func @fixed(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'quantx.gradient_rounding' belongs on a quantx.fake_quant onto a !quantx.float (a gradient's rounding)}}
+  %r = quantx.fake_quant %x to !quantx.fixed<i8:f32, 0.5> {quantx.gradient_rounding} : tensor<3xf32>
+  return %r : tensor<3xf32>
+}

@@ -564,8 +564,8 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
     steps at every epoch.
 
     Errors, located at the module or the layer: an unknown or malformed
-    format, rounding or gradient scale, neither `forward` nor `backward`
-    (nor `loss-scale`), a static loss scale that is not a positive finite
+    format, rounding or gradient scale, none of `forward`, `backward`,
+    `master` and `loss-scale`, a static loss scale that is not a positive finite
     number, a `loss-scale-init` that is not a positive finite number, a
     `loss-scale-growth-interval` outside 1..2^24 (and either without
     `loss-scale=dynamic`), `forward-rounding` without `forward` (or
