@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -107,4 +108,17 @@ bool mlir::quantx::isKnownZero(Value value) {
   if (auto fill = value.getDefiningOp<linalg::FillOp>())
     return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
   return matchPattern(value, m_AnyZeroFloat());
+}
+
+Value mlir::quantx::createMaxAbs(OpBuilder &b, Location loc, Value value,
+                                 Value init) {
+  unsigned rank = cast<RankedTensorType>(value.getType()).getRank();
+  return createGeneric(
+      b, loc, {value}, {b.getMultiDimIdentityMap(rank)}, init,
+      AffineMap::get(rank, 0, {}, b.getContext()),
+      SmallVector<bool>(rank, true),
+      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(
+            nb, nloc, math::AbsFOp::create(nb, nloc, args[0]), args[1]);
+      });
 }

@@ -64,6 +64,10 @@ Value createGeneric(OpBuilder &b, Location loc, ValueRange inputs,
 Value createElementwise(OpBuilder &b, Location loc, ValueRange inputs,
                         ScalarBodyBuilder body, Type elementType = {});
 
+/// max(init, max |value|) over every element of the ranked float tensor
+/// `value`, as a 0-d tensor (`init`'s); NaN propagates (arith.maximumf).
+Value createMaxAbs(OpBuilder &b, Location loc, Value value, Value init);
+
 /// `lhs + rhs` elementwise (tensors or scalars).
 Value createAdd(OpBuilder &b, Location loc, Value lhs, Value rhs);
 

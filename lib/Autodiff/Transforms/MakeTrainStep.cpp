@@ -251,19 +251,6 @@ Value divideByScalar(OpBuilder &b, Location loc, Value value, Value scale) {
       });
 }
 
-/// max(init, max |value|) as a 0-d tensor; NaN propagates.
-Value reduceMaxAbs(OpBuilder &b, Location loc, Value value, Value init) {
-  unsigned rank = cast<RankedTensorType>(value.getType()).getRank();
-  return createGeneric(
-      b, loc, {value}, {b.getMultiDimIdentityMap(rank)}, init,
-      AffineMap::get(rank, 0, {}, b.getContext()),
-      SmallVector<bool>(rank, true),
-      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-        return arith::MaximumFOp::create(
-            nb, nloc, math::AbsFOp::create(nb, nloc, args[0]), args[1]);
-      });
-}
-
 /// Whether `magnitude` (a scalar) is finite: at most the largest finite
 /// value (false for NaN).
 Value isFinite(OpBuilder &b, Location loc, Value magnitude) {
@@ -774,7 +761,7 @@ FailureOr<func::FuncOp> MakeTrainStepPass::buildTrainStep(
       g = divideByScalar(b, loc, g, scale);
     largestMagnitude = createFloatConstant(b, loc, scalarType, 0.0);
     for (Value g : grads)
-      largestMagnitude = reduceMaxAbs(b, loc, g, largestMagnitude);
+      largestMagnitude = createMaxAbs(b, loc, g, largestMagnitude);
   }
 
   // One update of the optimizer.

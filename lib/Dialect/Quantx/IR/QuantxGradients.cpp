@@ -156,13 +156,7 @@ RoundGradientOp::buildGradients(OpBuilder &b, ValueRange resultGradients,
   // s = max|g| / F, or 1 when that is no positive normal number.
   double largest = getFormat().getRepresentableRange(0).second;
   Value init = createFilled(b, loc, {}, element, 0.0);
-  Value maxAbs = createGeneric(
-      b, loc, {g}, {identity}, init, scalar, SmallVector<bool>(rank, true),
-      [](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
-        // maximumf propagates NaN.
-        return arith::MaximumFOp::create(
-            nb, nloc, math::AbsFOp::create(nb, nloc, args[0]), args[1]);
-      });
+  Value maxAbs = createMaxAbs(b, loc, g, init);
   Value scale = createElementwise(
       b, loc, {maxAbs}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value s = arith::DivFOp::create(
