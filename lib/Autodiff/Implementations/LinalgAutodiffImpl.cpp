@@ -31,6 +31,8 @@
 #include "LinalgAutodiffUtils.h"
 
 #include "quantx/Autodiff/GradientExternalModels.h"
+#include "quantx/Dialect/Quantx/IR/Accumulation.h"
+#include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 #include "quantx/Interfaces/GradientOpInterface.h"
 #include "quantx/Utils/TensorBuilders.h"
 
@@ -369,6 +371,25 @@ static Value buildConvInputGradient(OpBuilder &b, linalg::LinalgOp op,
       .getResult(0);
 }
 
+/// The contractions `op`'s gradient rule built (the ops from after `before`
+/// up to `end`) accumulate as `op` does: they get its `quantx.accumulate`.
+static void inheritAccumulation(linalg::LinalgOp op, Block *block,
+                                Operation *before, Block::iterator end) {
+  auto *dialect = op->getContext()->getLoadedDialect<QuantxDialect>();
+  if (!dialect)
+    return; // Nothing can carry the attribute.
+  auto helper = dialect->getAccumulateAttrHelper();
+  AccumulationAttr accumulation = helper.getAttr(op);
+  if (!accumulation)
+    return;
+  Block::iterator begin =
+      before ? std::next(before->getIterator()) : block->begin();
+  for (Operation &created : llvm::make_range(begin, end))
+    if (auto contraction = dyn_cast<linalg::LinalgOp>(created))
+      if (getAccumulatedTerm(contraction))
+        helper.setAttr(contraction, accumulation);
+}
+
 template <typename OpTy>
 struct LinalgGradientModel
     : GradientOpInterface::ExternalModel<LinalgGradientModel<OpTy>, OpTy> {
@@ -376,7 +397,22 @@ struct LinalgGradientModel
                                ValueRange resultGradients,
                                ArrayRef<bool> requiresGradient,
                                SmallVectorImpl<Value> &operandGradients) const {
+    Block *block = b.getInsertionBlock();
+    Block::iterator end = b.getInsertionPoint();
+    Operation *before = end == block->begin() ? nullptr : &*std::prev(end);
     auto op = cast<linalg::LinalgOp>(operation);
+    if (failed(buildRule(op, b, resultGradients, requiresGradient,
+                         operandGradients)))
+      return failure();
+    inheritAccumulation(op, block, before, end);
+    return success();
+  }
+
+private:
+  static LogicalResult buildRule(linalg::LinalgOp op, OpBuilder &b,
+                                 ValueRange resultGradients,
+                                 ArrayRef<bool> requiresGradient,
+                                 SmallVectorImpl<Value> &operandGradients) {
     operandGradients.assign(op->getNumOperands(), Value());
     if (!op.hasPureTensorSemantics())
       return op->emitError("can only differentiate linalg ops on tensors");

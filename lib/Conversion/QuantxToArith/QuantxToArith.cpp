@@ -20,6 +20,7 @@
 #include "quantx/Conversion/Passes.h"
 #include "quantx/Conversion/QuantxToArith/QuantxToArith.h"
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
+#include "quantx/Dialect/Quantx/Transforms/ExpandAccumulation.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -585,6 +586,10 @@ struct ConvertQuantxToArithPass
 
 void ConvertQuantxToArithPass::runOnOperation() {
   Operation *root = getOperation();
+  // Accumulation in a low-precision format becomes scalar fake_quants,
+  // which the patterns below lower.
+  if (failed(expandAccumulations(root)))
+    return signalPassFailure();
   // What the lowering cannot do gets a located error of its own.
   WalkResult unsupported = root->walk([](Operation *op) {
     if (!isa<QuantxDialect>(op->getDialect()))

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quantx/Dialect/Quantx/IR/QuantxDialect.h"
+#include "quantx/Dialect/Quantx/IR/Accumulation.h"
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -182,6 +183,19 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
                          << "' must be array<f64: INIT, INTERVAL> with INIT a "
                             "positive finite (normal f32) scale and INTERVAL "
                             "an integer in [1, 2^24], got "
+                         << attr.getValue();
+    return success();
+  }
+  if (name == AccumulateAttrHelper::getNameStr()) {
+    auto contraction = dyn_cast<linalg::LinalgOp>(op);
+    if (!contraction || !getAccumulatedTerm(contraction))
+      return op->emitError("'")
+             << name << "' belongs on a contraction: a linalg op with "
+             << "reduction loops whose body yields the sum of its "
+             << "accumulator and one term";
+    if (!isa<AccumulationAttr>(attr.getValue()))
+      return emitError() << "'" << name
+                         << "' must be a #quantx.accumulation, got "
                          << attr.getValue();
     return success();
   }

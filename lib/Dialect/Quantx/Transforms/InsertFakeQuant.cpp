@@ -140,15 +140,6 @@ private:
   llvm::MapVector<Type, ml_program::GlobalOp> lsqReady;
 };
 
-bool isParameterLoad(Value value) {
-  ml_program::GlobalOp global = getLoadedGlobal(value);
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  auto *dialect = value.getContext()->getLoadedDialect<QuantxDialect>();
-  return global && global.getIsMutable() && type &&
-         isa<FloatType>(type.getElementType()) &&
-         !dialect->getBufferAttrHelper().isAttrPresent(global);
-}
-
 LogicalResult InsertFakeQuantPass::parseOptions(WeightScheme &w,
                                                 ActivationScheme &a) {
   ModuleOp module = getOperation();

@@ -31,6 +31,15 @@ SmallVector<linalg::LinalgOp> collectContractions(func::FuncOp function);
 /// A new private mutable global of `module` named after `name` (made unique
 /// in `symbols`), of `type` filled with `value`; model state
 /// (`quantx.buffer`) when `modelState`, else a parameter.
+/// Whether `value` is loaded from a parameter: a mutable float
+/// ml_program.global that is not model state (`quantx.buffer`).
+bool isParameterLoad(Value value);
+
+/// Whether `value` is computed from the model's parameters alone (the
+/// weights of a layer, possibly reshaped or quantized): its definition
+/// reaches a parameter load and no argument of its function.
+bool isParameterDerived(Value value);
+
 ml_program::GlobalOp addTrainingGlobal(ModuleOp module, SymbolTable &symbols,
                                        Location loc, StringRef name,
                                        RankedTensorType type, double value,

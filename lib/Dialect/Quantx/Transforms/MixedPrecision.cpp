@@ -7,13 +7,15 @@
 //===----------------------------------------------------------------------===//
 //
 // Each contraction's inputs go through quantx.fake_quant onto the forward
-// format, and its inputs and result through quantx.round_gradient onto the
-// backward format, so that differentiating the model rounds its gradients.
+// format, and its weights and result through quantx.round_gradient onto the
+// backward format, so that differentiating the model rounds its gradients:
+// each gradient a backward contraction reads, once.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Layers.h"
 
+#include "quantx/Dialect/Quantx/IR/Accumulation.h"
 #include "quantx/Dialect/Quantx/IR/QuantxOps.h"
 #include "quantx/Dialect/Quantx/Transforms/Passes.h"
 #include "quantx/Utils/TensorBuilders.h"
@@ -25,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace mlir::quantx {
@@ -58,8 +61,11 @@ private:
   LogicalResult parseLossScale();
   /// Marks every parameter the module's functions read with `master`.
   void setMasterFormat();
-  /// master=, when not f32.
-  FloatFormatType masterFormat;
+  /// master= and accumulate=, when not f32.
+  FloatFormatType masterFormat, accumulateFormat;
+  /// weight-gradients= and first-last-backward= when given (a null format
+  /// for f32: not rounded).
+  std::optional<FloatFormatType> weightGradientFormat, firstLastFormat;
   /// Checks that `op` can be rewritten (an error at the op if not).
   LogicalResult checkLayer(linalg::LinalgOp op, bool withForward);
 };
@@ -90,7 +96,8 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
   module.walk([&](Operation *op) {
     if (auto fake = dyn_cast<FakeQuantOp>(op))
       rewritten |= static_cast<bool>(fake.getStep());
-    else if (isa<RoundGradientOp>(op))
+    else if (isa<RoundGradientOp>(op) ||
+             dialect->getAccumulateAttrHelper().isAttrPresent(op))
       rewritten = true;
     else if (auto global = dyn_cast<ml_program::GlobalOp>(op))
       rewritten |= dialect->getMasterAttrHelper().isAttrPresent(global);
@@ -140,15 +147,46 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
     if (!masterFormat)
       return fail("master=" + error + " (or f32)");
   }
+  for (auto [name, text, format] :
+       {std::make_tuple("weight-gradients", &weightGradients,
+                        &weightGradientFormat),
+        std::make_tuple("first-last-backward", &firstLastBackward,
+                        &firstLastFormat)}) {
+    if (text->empty())
+      continue;
+    if (!backwardDir.format)
+      return fail(Twine(name) + " refines backward=FORMAT, which is not given");
+    if (*text == "f32") {
+      *format = FloatFormatType();
+      continue;
+    }
+    std::string error;
+    *format = parseFloatFormatOption(module.getContext(), *text, error);
+    if (!**format)
+      return fail(Twine(name) + "=" + error + " (or f32)");
+  }
+  if (accumulate != "f32") {
+    std::string error;
+    accumulateFormat =
+        parseFloatFormatOption(module.getContext(), accumulate, error);
+    if (!accumulateFormat)
+      return fail("accumulate=" + error + " (or f32)");
+  }
+  if (chunk < 1)
+    return fail("chunk must be at least 1 term, got " +
+                Twine(static_cast<int64_t>(chunk)));
+  if (chunk.hasValue() && !accumulateFormat)
+    return fail("chunk applies to accumulate=FORMAT, which is not given");
   if ((lossScaleInit.hasValue() || lossScaleGrowthInterval.hasValue()) &&
       lossScale != "dynamic")
     return fail("loss-scale-init and loss-scale-growth-interval apply to "
                 "loss-scale=dynamic, got loss-scale=" +
                 lossScale);
-  if (!forwardDir.format && !backwardDir.format && lossScale == "none" &&
-      !masterFormat)
+  if (!forwardDir.format && !backwardDir.format && !accumulateFormat &&
+      lossScale == "none" && !masterFormat)
     return fail("nothing to do: give forward=FORMAT, backward=FORMAT, "
-                "master=FORMAT, loss-scale or several of them");
+                "accumulate=FORMAT, master=FORMAT, loss-scale or several of "
+                "them");
   if (gradientScale != "none" && gradientScale != "per-layer")
     return fail("unknown gradient-scale '" + gradientScale +
                 "' (expected none or per-layer)");
@@ -230,6 +268,10 @@ LogicalResult MixedPrecisionPass::checkLayer(linalg::LinalgOp op,
   if (op->getNumResults() != 1 || !isFloatTensor(op->getResult(0).getType()))
     return op->emitError("quantx-mixed-precision: this contraction does not "
                          "have one ranked float tensor result");
+  if (accumulateFormat && !getAccumulatedTerm(op))
+    return op->emitError("quantx-mixed-precision: accumulate=FORMAT needs a "
+                         "contraction whose body adds one term into its "
+                         "accumulator; this one does not");
   return success();
 }
 
@@ -259,7 +301,7 @@ void MixedPrecisionPass::runOnOperation() {
     return signalPassFailure();
   if (masterFormat)
     setMasterFormat();
-  if (!forwardDir.format && !backwardDir.format)
+  if (!forwardDir.format && !backwardDir.format && !accumulateFormat)
     return; // Only loss scaling or master weights.
   SymbolTable symbols(module);
   ml_program::GlobalOp stepGlobal;
@@ -321,17 +363,35 @@ void MixedPrecisionPass::runOnOperation() {
     auto roundingAttr = [&](const Direction &direction) {
       return RoundingModeAttr::get(context, direction.rounding);
     };
-    auto roundGradient = [&](OpBuilder &b, Location loc, Value value) {
+    // Onto `format` (not at all when null).
+    auto roundGradient = [&](OpBuilder &b, Location loc, Value value,
+                             FloatFormatType format) -> Value {
+      if (!format)
+        return value;
       auto [seedAttr, stepValue] = draws(backwardDir);
       return RoundGradientOp::create(
-          b, loc, value.getType(), value, stepValue,
-          TypeAttr::get(backwardDir.format), roundingAttr(backwardDir),
-          seedAttr, scaled ? UnitAttr::get(context) : UnitAttr());
+          b, loc, value.getType(), value, stepValue, TypeAttr::get(format),
+          roundingAttr(backwardDir), seedAttr,
+          scaled ? UnitAttr::get(context) : UnitAttr());
     };
 
+    auto accumulation =
+        accumulateFormat
+            ? AccumulationAttr::get(context, accumulateFormat, chunk)
+            : AccumulationAttr();
+    auto *dialect = context->getLoadedDialect<QuantxDialect>();
     for (linalg::LinalgOp op : contractions) {
       OpBuilder b(op);
       Location loc = op.getLoc();
+      if (accumulation)
+        dialect->getAccumulateAttrHelper().setAttr(op, accumulation);
+      // The gradients' formats of this layer.
+      FloatFormatType outputFormat = backwardDir.format;
+      FloatFormatType weightFormat =
+          weightGradientFormat.value_or(backwardDir.format);
+      if (firstLastFormat &&
+          (op == contractions.front() || op == contractions.back()))
+        outputFormat = weightFormat = *firstLastFormat;
       for (OpOperand *operand : op.getDpsInputOperands()) {
         Value value = operand->get();
         if (forwardDir.format) {
@@ -341,20 +401,22 @@ void MixedPrecisionPass::runOnOperation() {
               TypeAttr::get(forwardDir.format), roundingAttr(forwardDir),
               seedAttr, ArithmeticAttr::get(context, Arithmetic::exact));
         }
-        if (backwardDir.format)
-          value = roundGradient(b, loc, value);
+        // Weights only: an activation's gradient is rounded where it
+        // reaches the output of the layer that made it (below).
+        if (isParameterDerived(operand->get()))
+          value = roundGradient(b, loc, value, weightFormat);
         operand->set(value);
       }
-      if (backwardDir.format) {
+      if (outputFormat) {
         b.setInsertionPointAfter(op);
         Value result = op->getResult(0);
-        Value rounded = roundGradient(b, loc, result);
+        Value rounded = roundGradient(b, loc, result, outputFormat);
         result.replaceAllUsesExcept(rounded, rounded.getDefiningOp());
       }
       rewroteAny = true;
     }
   }
-  if (!rewroteAny && (forwardDir.format || backwardDir.format)) {
+  if (!rewroteAny) {
     mlir::emitError(module.getLoc(),
                     "quantx-mixed-precision: no function has a contraction "
                     "(linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, "

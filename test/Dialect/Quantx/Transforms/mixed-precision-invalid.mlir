@@ -14,7 +14,7 @@
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 gradient-scale=per-layer" 2>&1 | FileCheck %s --check-prefix=SCALE-FWD
 // SCALE-FWD: error: quantx-mixed-precision: gradient-scale=per-layer scales the gradients: it needs backward=FORMAT
 // RUN: not quantx-opt %s --quantx-mixed-precision 2>&1 | FileCheck %s --check-prefix=NOTHING
-// NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT, master=FORMAT, loss-scale or several of them
+// NOTHING: error: quantx-mixed-precision: nothing to do: give forward=FORMAT, backward=FORMAT, accumulate=FORMAT, master=FORMAT, loss-scale or several of them
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 seed=-1" 2>&1 | FileCheck %s --check-prefix=SEED
 // SEED: error: quantx-mixed-precision: seed must be in 0..2^62, got -1
 // RUN: not quantx-opt %s --quantx-mixed-precision="loss-scale=static:0" 2>&1 | FileCheck %s --check-prefix=STATIC0
@@ -53,6 +53,12 @@
 // AFTER-STEP: error: quantx-mixed-precision: the module already has a training step (arguments marked quantx.param): run quantx-mixed-precision on the forward model, before quantx-make-train-step
 // RUN: not quantx-opt %s --quantx-mixed-precision="bogus=1" 2>&1 | FileCheck %s --check-prefix=OPTION
 // OPTION: no such option bogus
+// RUN: not quantx-opt %s --quantx-mixed-precision="accumulate=fp8" 2>&1 | FileCheck %s --check-prefix=ACCUMULATE
+// ACCUMULATE: error: quantx-mixed-precision: accumulate='fp8' is not a float format (f16, bf16 or a !quantx.float body): expected a format such as e4m3, got 'fp8' (or f32)
+// RUN: not quantx-opt %s --quantx-mixed-precision="accumulate=f16 chunk=0" 2>&1 | FileCheck %s --check-prefix=CHUNK0
+// CHUNK0: error: quantx-mixed-precision: chunk must be at least 1 term, got 0
+// RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 chunk=32" 2>&1 | FileCheck %s --check-prefix=CHUNK-ALONE
+// CHUNK-ALONE: error: quantx-mixed-precision: chunk applies to accumulate=FORMAT, which is not given
 // RUN: not quantx-opt %s --split-input-file --quantx-mixed-precision="forward=f16 backward=e5m2" 2>&1 | FileCheck %s --check-prefix=MODEL
 
 // MODEL: error: quantx-mixed-precision: no function has a contraction (linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc, a contraction linalg.generic) to round

@@ -13,26 +13,29 @@
 // RUN: quantx-opt %s --quantx-mixed-precision='backward=e5m2 loss-scale=dynamic' --quantx-make-train-step | FileCheck %s --check-prefix=SCALED-STEP
 // RUN: quantx-opt %s --quantx-mixed-precision='master=f16' | FileCheck %s --check-prefix=MASTER
 // RUN: quantx-opt %s --quantx-mixed-precision='forward=bf16 master=bf16' --quantx-make-train-step | FileCheck %s --check-prefix=MASTER-STEP
+// RUN: quantx-opt %s --quantx-mixed-precision='forward=e4m3 backward=e5m2 accumulate=f16 chunk=32' | FileCheck %s --check-prefix=ACCUMULATE
+// The backward contractions accumulate as the forward ones.
+// RUN: quantx-opt %s --quantx-mixed-precision='accumulate="e5m2" chunk=4' --quantx-make-train-step | FileCheck %s --check-prefix=ACCUMULATE-STEP
 
 ml_program.global private mutable @w(dense<0.5> : tensor<4x3xf32>) : tensor<4x3xf32>
 ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor<3x3x1x2xf32>
 
-// Both inputs of each contraction rounded forward (f16 = e5m10), then their
-// gradients and the result's gradient rounded (bf16 = e8m7).
+// Both inputs of each contraction rounded forward (f16 = e5m10); the
+// weights' gradients and the result's gradient rounded (bf16 = e8m7). An
+// activation's gradient is rounded once, at the output of the layer that
+// made it (the collapsed convolution), not again at the next layer's input.
 // CHECK-LABEL: func.func @forward
 //   CHECK-NOT:   rounding_step
 //       CHECK:   %[[FX:.*]] = quantx.fake_quant %{{.*}} to !quantx.float<e5m10> : tensor<2x5x5x1xf32>
-//       CHECK:   %[[GX:.*]] = quantx.round_gradient %[[FX]] to !quantx.float<e8m7> : tensor<2x5x5x1xf32>
 //       CHECK:   %[[FF:.*]] = quantx.fake_quant %{{.*}} to !quantx.float<e5m10> : tensor<3x3x1x2xf32>
 //       CHECK:   %[[GF:.*]] = quantx.round_gradient %[[FF]] to !quantx.float<e8m7> : tensor<3x3x1x2xf32>
-//       CHECK:   %[[C:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[GX]], %[[GF]] :
+//       CHECK:   %[[C:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[FX]], %[[GF]] :
 //       CHECK:   %[[GC:.*]] = quantx.round_gradient %[[C]] to !quantx.float<e8m7> : tensor<2x3x3x2xf32>
-//       CHECK:   tensor.collapse_shape %[[GC]]
-//       CHECK:   quantx.fake_quant {{.*}} to !quantx.float<e5m10> : tensor<2x18xf32>
-//       CHECK:   quantx.round_gradient
-//       CHECK:   quantx.fake_quant {{.*}} to !quantx.float<e5m10> : tensor<18x3xf32>
-//       CHECK:   quantx.round_gradient
-//       CHECK:   %[[M:.*]] = linalg.matmul
+//       CHECK:   %[[FLAT:.*]] = tensor.collapse_shape %[[GC]]
+//       CHECK:   %[[FA:.*]] = quantx.fake_quant %[[FLAT]] to !quantx.float<e5m10> : tensor<2x18xf32>
+//       CHECK:   %[[FW:.*]] = quantx.fake_quant {{.*}} to !quantx.float<e5m10> : tensor<18x3xf32>
+//       CHECK:   %[[GW:.*]] = quantx.round_gradient %[[FW]]
+//       CHECK:   %[[M:.*]] = linalg.matmul ins(%[[FA]], %[[GW]] :
 //       CHECK:   %[[GM:.*]] = quantx.round_gradient %[[M]] to !quantx.float<e8m7> : tensor<2x3xf32>
 //       CHECK:   return %[[GM]]
 
@@ -41,13 +44,12 @@ ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor
 // HFP8-LABEL: func.func @forward
 //       HFP8:   %[[STEP:.*]] = ml_program.global_load @rounding_step : tensor<f32>
 //       HFP8:   quantx.fake_quant %{{.*}} to !quantx.float<e4m3> rounding<stochastic> seed 10 step %[[STEP]] : tensor<f32> : tensor<2x5x5x1xf32>
-//       HFP8:   quantx.round_gradient %{{.*}} to !quantx.float<e5m2> rounding<stochastic> seed 11 step %[[STEP]] : tensor<f32> : tensor<2x5x5x1xf32>
-//       HFP8:   quantx.fake_quant %{{.*}} seed 12 step %[[STEP]]
-//       HFP8:   quantx.round_gradient %{{.*}} seed 13 step %[[STEP]]
+//       HFP8:   quantx.fake_quant %{{.*}} seed 11 step %[[STEP]]
+//       HFP8:   quantx.round_gradient %{{.*}} to !quantx.float<e5m2> rounding<stochastic> seed 12 step %[[STEP]] : tensor<f32> : tensor<3x3x1x2xf32>
 //       HFP8:   linalg.conv_2d_nhwc_hwcf
-//       HFP8:   quantx.round_gradient %{{.*}} seed 14 step %[[STEP]]
+//       HFP8:   quantx.round_gradient %{{.*}} seed 13 step %[[STEP]]
 //       HFP8:   linalg.matmul
-//       HFP8:   quantx.round_gradient %{{.*}} seed 19 step %[[STEP]]
+//       HFP8:   quantx.round_gradient %{{.*}} seed 17 step %[[STEP]]
 //       HFP8:   %[[NEXT:.*]] = linalg.generic {{.*}} ins(%[[STEP]] : tensor<f32>)
 //       HFP8:     arith.addf %{{.*}}, %{{.*}} : f32
 //       HFP8:   ml_program.global_store @rounding_step = %[[NEXT]] : tensor<f32>
@@ -57,13 +59,13 @@ ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor
 // Only the gradients are stochastic: nearest forward, no seed.
 // BWD-LABEL: func.func @forward
 //       BWD:   quantx.fake_quant %{{.*}} to !quantx.float<e4m3> : tensor<2x5x5x1xf32>
-//       BWD:   quantx.round_gradient %{{.*}} to !quantx.float<e5m2> rounding<stochastic> seed 1 step
+//       BWD:   quantx.round_gradient %{{.*}} to !quantx.float<e5m2> rounding<stochastic> seed 1 step %{{.*}} : tensor<f32> : tensor<3x3x1x2xf32>
 
 // A quoted format with options; per-layer gradient scale; no forward
 // rounding.
 // FP4-LABEL: func.func @forward
 //   FP4-NOT:   quantx.fake_quant
-//       FP4:   quantx.round_gradient %{{.*}} to !quantx.float<e3m0, radix = 4> scaled : tensor<2x5x5x1xf32>
+//       FP4:   quantx.round_gradient %{{.*}} to !quantx.float<e3m0, radix = 4> scaled : tensor<3x3x1x2xf32>
 //   FP4-NOT:   quantx.fake_quant
 
 // FWD-LABEL: func.func @forward
@@ -76,6 +78,18 @@ ml_program.global private mutable @f(dense<0.25> : tensor<3x3x1x2xf32>) : tensor
 //       TRAIN:   quantx.fake_quant {{.*}} rounding<stochastic> seed 1 step
 //       TRAIN:   return
 //  TRAIN-SAME:   tensor<f32>
+
+// ACCUMULATE-LABEL: func.func @forward
+//       ACCUMULATE:   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, quantx.accumulate = #quantx.accumulation<!quantx.float<e5m10>, chunk = 32>, strides = dense<1> : tensor<2xi64>}
+//       ACCUMULATE:   linalg.matmul {quantx.accumulate = #quantx.accumulation<!quantx.float<e5m10>, chunk = 32>}
+
+// Forward: the convolution and the matmul; backward: the matmul's two
+// gradient matmuls and the convolution's filter gradient (its input, the
+// model's input, needs none).
+// ACCUMULATE-STEP-LABEL: func.func @forward_train_step
+//   ACCUMULATE-STEP-COUNT-5: quantx.accumulate = #quantx.accumulation<!quantx.float<e5m2>, chunk = 4>
+//   ACCUMULATE-STEP-NOT:     quantx.accumulate
+//           ACCUMULATE-STEP: return
 
 // DYNAMIC: module attributes {quantx.dynamic_loss_scale = array<f64: 6.553600e+04, 2.000000e+03>}
 // DYNAMIC-SET: module attributes {quantx.dynamic_loss_scale = array<f64: 1.024000e+03, 1.000000e+01>}

@@ -6,7 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Attributes of the quantx dialect: the rounding mode of conversions.
+// Attributes of the quantx dialect: the rounding mode of conversions, the
+// training contract's enums and a contraction's accumulation precision.
 //
 //===----------------------------------------------------------------------===//
 
@@ -196,6 +197,35 @@ def Quantx_Initializer : I32EnumAttr<"Initializer",
     ]> {
   let cppNamespace = "::mlir::quantx";
   let genSpecializedAttr = 0;
+}
+
+def Quantx_AccumulationAttr : AttrDef<Quantx_Dialect, "Accumulation"> {
+  let mnemonic = "accumulation";
+  let summary = "the precision in which a contraction adds its products";
+  let description = [{
+    Carried by a contraction (a `linalg` op whose body adds a product into
+    its accumulator) as the discardable attribute `quantx.accumulate`:
+    `quantx-expand-accumulation` (run by `convert-quantx-to-arith`) makes it
+    add its terms as hardware accumulating in `format` would. Each term
+    (product) is rounded onto `format`; the terms of each output element
+    are taken in the loops' order (the reduction loops' row-major order) in
+    chunks of `chunk` consecutive terms; within a chunk every addition is
+    rounded onto `format` (nearest even); the chunk sums are added in the
+    result's element type, as chunk-based accumulation in 8-bit training
+    adds them into a wider total.
+
+    Example:
+
+    ```mlir
+    %c = linalg.matmul {quantx.accumulate =
+             #quantx.accumulation<!quantx.float<e5m10>, chunk = 64>}
+           ins(%a, %b : tensor<4x256xf32>, tensor<256x8xf32>)
+           outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let parameters = (ins "::mlir::Type":$format, "int64_t":$chunk);
+  let assemblyFormat = "`<` $format `,` `chunk` `=` $chunk `>`";
+  let genVerifyDecl = 1;
 }
 
 #endif // QUANTX_DIALECT_QUANTX_IR_QUANTXATTRS_TD

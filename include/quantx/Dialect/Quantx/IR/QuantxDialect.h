@@ -17,7 +17,15 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Dialect.h"
 
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/DialectImplementation.h"
+
 #include "quantx/Dialect/Quantx/IR/QuantxEnums.h.inc"
+
+// Before the dialect: its discardable-attribute helpers name them.
+#define GET_ATTRDEF_CLASSES
+#include "quantx/Dialect/Quantx/IR/QuantxAttrs.h.inc"
+
 #include "quantx/Dialect/Quantx/IR/QuantxOpsDialect.h.inc"
 
 #endif // QUANTX_DIALECT_QUANTX_IR_QUANTXDIALECT_H

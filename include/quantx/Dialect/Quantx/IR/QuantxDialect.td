@@ -46,7 +46,7 @@ def Quantx_Dialect : Dialect {
     The dialect also owns the training contract: the discardable attributes
     by which a model and its generated training step tell the caller (the
     runner) what each global and argument is. The dialect verifies them
-    (training_c1 to training_c12 in `docs/Spec.md`).
+    (training_c1 to training_c13 in `docs/Spec.md`).
 
     * `quantx.param = @global` on a function argument: a trained parameter,
       read from and written back to the `ml_program.global` it names (a
@@ -98,6 +98,12 @@ def Quantx_Dialect : Dialect {
       tensor): over the step's rounded gradients, the values that were
       nonzero before rounding, those of them rounded to zero, and the finite
       ones rounded to an infinity or NaN.
+    * `quantx.accumulate = #quantx.accumulation<FORMAT, chunk = N>` on a
+      contraction (a `linalg` op with reduction loops whose body adds a
+      term into its accumulator): its sums are taken in FORMAT in chunks
+      of N terms (quantx-mixed-precision's `accumulate=`; the contraction
+      gradient rules give it to the contractions of the gradient;
+      `quantx-expand-accumulation` expands it).
 
     ```mlir
     ml_program.global private mutable @w : tensor<4x3xf32>
@@ -122,7 +128,8 @@ def Quantx_Dialect : Dialect {
     "::mlir::DenseF64ArrayAttr":$dynamic_loss_scale,
     "::mlir::UnitAttr":$gradient_rounding,
     "::mlir::StringAttr":$stat,
-    "::mlir::TypeAttr":$master
+    "::mlir::TypeAttr":$master,
+    "::mlir::quantx::AccumulationAttr":$accumulate
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

@@ -44,8 +44,8 @@ inline llvm::hash_code hash_value(ScaleList scales) {
 
 #include "quantx/Dialect/Quantx/IR/QuantxTypeInterfaces.h.inc"
 
-#define GET_ATTRDEF_CLASSES
-#include "quantx/Dialect/Quantx/IR/QuantxAttrs.h.inc"
+// The attributes are declared with the dialect (QuantxDialect.h), whose
+// discardable-attribute helpers name them.
 
 #define GET_TYPEDEF_CLASSES
 #include "quantx/Dialect/Quantx/IR/QuantxOpsTypes.h.inc"

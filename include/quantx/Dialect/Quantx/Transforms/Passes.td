@@ -506,6 +506,39 @@ def InsertFakeQuantPass : Pass<"quantx-insert-fake-quant", "::mlir::ModuleOp"> {
   ];
 }
 
+def ExpandAccumulationPass : Pass<"quantx-expand-accumulation"> {
+  let summary = "Expand the contractions that accumulate in a low-precision "
+                "float into chunked, rounded sums";
+  let description = [{
+    Every contraction carrying `quantx.accumulate =
+    #quantx.accumulation<FORMAT, chunk = N>` (a `linalg` op with reduction
+    loops whose body adds a term into its accumulator: `linalg.matmul`, a
+    convolution, a contraction `linalg.generic`; quantx-mixed-precision's
+    `accumulate=` and the gradient rules of these ops set it) becomes a
+    `linalg.generic` that adds its terms as hardware accumulating in FORMAT
+    would: each term rounded onto FORMAT, the terms of each output element
+    taken in the loops' order (the reduction loops' row-major order) in
+    chunks of N, every addition within a chunk rounded onto FORMAT
+    (`quantx.fake_quant` on scalars, nearest even), and the chunk sums added
+    into a total in the result's type. An elementwise op adds the last
+    chunk to the total.
+
+    `convert-quantx-to-arith` runs this expansion first, so no accumulation
+    is ever left unsimulated; the pass exists on its own for tests and to
+    look at the expanded IR.
+
+    The expanded code rounds every addition: it runs as scalar loops over
+    the reduction (vectorized only across output elements), many times
+    slower than the contraction it replaces (`docs/FloatTraining.md` gives
+    the measured cost).
+
+    Errors, located at the contraction: a reduction loop of dynamic size.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
   let summary = "Train in low-precision floats: round the tensors and "
                 "gradients of every contraction onto float formats";
@@ -524,16 +557,34 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
     - `forward=FORMAT`: both inputs (weights and activations) go through
       `quantx.fake_quant` onto FORMAT, with `forward-rounding`; the
       gradient passes straight through inside the format's range.
-    - `backward=FORMAT`: both inputs and the result go through
-      `quantx.round_gradient` onto FORMAT, with `backward-rounding`: the
-      gradient reaching the contraction from above (the output gradient
-      the backward matmuls or convolutions read) and the gradients it
-      produces for its activation and its weights are rounded. With
+    - `backward=FORMAT`: the weights (the inputs computed from parameters
+      alone) and the result go through `quantx.round_gradient` onto FORMAT,
+      with `backward-rounding`: the gradient reaching the contraction from
+      above (the output gradient the backward matmuls or convolutions read)
+      and the gradient of its weights are rounded. With
       `gradient-scale=per-layer`, each of these tensors is divided by a
       scale chosen at every step so that its largest magnitude lands at
       the top of FORMAT's range, rounded, and multiplied back (4-bit
       training's per-layer gradient scaling). Infinite and NaN gradients
-      pass unchanged.
+      pass unchanged. Each gradient is rounded once: an activation's
+      gradient where it reaches the output of the layer that made it, not
+      again at the input of the next layer (between the two, only
+      elementwise layers and reshapes). `weight-gradients=FORMAT|f32` gives
+      the weights' gradients a format of their own (`f32`: not rounded), and
+      `first-last-backward=FORMAT|f32` every gradient of each function's
+      first and last contraction, as 4-bit training keeps the first and last
+      layers and the weight gradients in higher precision.
+
+    - `accumulate=FORMAT` (default `f32`: the sums as they are) with
+      `chunk=N` (default 64): the contraction gets `quantx.accumulate =
+      #quantx.accumulation<FORMAT, chunk = N>`, which the contraction
+      gradient rules pass to the contractions of its gradient (the backward
+      matmuls and convolutions accumulate as the forward one does) and
+      `quantx-expand-accumulation` expands before lowering: every product
+      and every addition within a chunk of N terms rounded onto FORMAT
+      (nearest even), the chunk sums added in f32, as chunk-based
+      accumulation in 8-bit training. Rounding every addition is costly
+      (scalar loops over the reduction).
 
     FORMAT is `f16` (`!quantx.float<e5m10>`), `bf16` (`e8m7`) or the body of
     any `!quantx.float` (`e4m3`, `e5m2`, `"e3m0, radix = 4"`: a body with
@@ -564,14 +615,16 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
     steps at every epoch.
 
     Errors, located at the module or the layer: an unknown or malformed
-    format, rounding or gradient scale, none of `forward`, `backward`,
+    format, rounding or gradient scale, a `chunk` below 1 (or given
+    without `accumulate`), none of `forward`, `backward`, `accumulate`,
     `master` and `loss-scale`, a static loss scale that is not a positive finite
     number, a `loss-scale-init` that is not a positive finite number, a
     `loss-scale-growth-interval` outside 1..2^24 (and either without
     `loss-scale=dynamic`), `forward-rounding` without `forward` (or
     `backward-rounding` without `backward`), a seed outside 0..2^62, a
     module already through the pass or already holding a training step,
-    `gradient-scale=per-layer` without `backward`, a contraction whose
+    `gradient-scale=per-layer`, `weight-gradients` or
+    `first-last-backward` without `backward`, a contraction whose
     operands are not ranked float tensors or are already quantized
     (`forward` on the output of a quantizer: QAT's formats decide the
     forward tensors), a module without a contraction.
@@ -595,6 +648,17 @@ def MixedPrecisionPass : Pass<"quantx-mixed-precision", "::mlir::ModuleOp"> {
            "magnitude is the format's largest value before rounding">,
     Option<"seed", "seed", "int64_t", "1",
            "Seed of the first stochastic rounding (the next ones count up)">,
+    Option<"weightGradients", "weight-gradients", "std::string", "\"\"",
+           "Format of the weights' gradients: f32 (not rounded), f16, bf16 "
+           "or a !quantx.float body (default: backward)">,
+    Option<"firstLastBackward", "first-last-backward", "std::string", "\"\"",
+           "Format of every gradient of each function's first and last "
+           "contraction: f32 (not rounded) or a format (default: backward)">,
+    Option<"accumulate", "accumulate", "std::string", "\"f32\"",
+           "Precision of the contractions' sums, forward and backward: f32 "
+           "(as they are), f16, bf16 or a !quantx.float body">,
+    Option<"chunk", "chunk", "int64_t", "64",
+           "Terms per chunk of accumulate=FORMAT (chunk sums add in f32)">,
     Option<"master", "master", "std::string", "\"f32\"",
            "Format the optimizer keeps the parameters in: f32 (as they are), "
            "f16, bf16 or a !quantx.float body">,
