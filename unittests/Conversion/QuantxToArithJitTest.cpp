@@ -517,12 +517,13 @@ TEST(HalfPrecisionJit, EveryInputPattern) {
   }
 }
 
-/// Nearest rounding of f32 onto binary IEEE-like formats (the f32-bits path,
-/// buildF32FloatRounding, for these formats; the lit test of
-/// convert-quantx-to-arith shows the path is taken): the same bits as
-/// Numerics' encode and decode for every sign, exponent and top mantissa
-/// pattern with the low halves around each rounding position's ties, NaN
-/// payloads included.
+/// Nearest and stochastic rounding of f32 onto binary IEEE-like formats
+/// (the f32-bits path, buildF32FloatRounding, for these formats; the lit
+/// test of convert-quantx-to-arith shows the path is taken): the same bits
+/// as Numerics' encode (with the element's counterRandomBits draw when
+/// stochastic) and decode for every sign, exponent and top mantissa pattern
+/// with the low halves around each rounding position's ties, NaN payloads
+/// included.
 TEST(F32FloatRoundingJit, MatchesNumerics) {
   const char *formats[] = {"e5m10",
                            "e8m7",
@@ -534,13 +535,20 @@ TEST(F32FloatRoundingJit, MatchesNumerics) {
                            "e4m3, overflow = sat",
                            "e5m2, bias = 11",
                            "e6m9, bias = 40"};
+  // @fK rounds to nearest even, @sK stochastically with seed kStochasticSeed
+  // (element i draws counterRandomBits(seed, i)).
+  constexpr uint64_t kStochasticSeed = 7;
   std::string source;
   for (auto [k, body] : llvm::enumerate(formats))
-    source += "func.func @f" + std::to_string(k) +
-              "(%x: tensor<?xf32>) -> tensor<?xf32> {\n"
-              "  %f = quantx.fake_quant %x to !quantx.float<" +
-              std::string(body) +
-              "> : tensor<?xf32>\n  return %f : tensor<?xf32>\n}\n";
+    for (auto [prefix, rounding] :
+         {std::make_pair("f", std::string()),
+          std::make_pair("s", " rounding<stochastic> seed " +
+                                  std::to_string(kStochasticSeed))})
+      source += "func.func @" + std::string(prefix) + std::to_string(k) +
+                "(%x: tensor<?xf32>) -> tensor<?xf32> {\n"
+                "  %f = quantx.fake_quant %x to !quantx.float<" +
+                std::string(body) + ">" + rounding +
+                " : tensor<?xf32>\n  return %f : tensor<?xf32>\n}\n";
   std::unique_ptr<MLIRContext> context = makeJitContext();
   std::unique_ptr<ExecutionEngine> engine =
       compileForJit(*context, source.c_str());
@@ -568,26 +576,35 @@ TEST(F32FloatRoundingJit, MatchesNumerics) {
                                    0,
                                    {n},
                                    {1}};
-    StridedMemRefType<float, 1> out;
-    auto fn = engine->lookup("_mlir_ciface_f" + std::to_string(k));
-    ASSERT_TRUE(static_cast<bool>(fn)) << body;
-    reinterpret_cast<void (*)(StridedMemRefType<float, 1> *,
-                              StridedMemRefType<float, 1> *)>(*fn)(&out, &in);
-    int64_t mismatches = 0;
-    for (int64_t i = 0; i < n && mismatches < 5; ++i) {
-      float x;
-      std::memcpy(&x, &input[i], 4);
-      auto want = static_cast<float>(format.decode(format.encode(x)));
-      uint32_t wantBits, gotBits;
-      std::memcpy(&wantBits, &want, 4);
-      std::memcpy(&gotBits, &out.data[i], 4);
-      if (wantBits != gotBits) {
-        ++mismatches;
-        ADD_FAILURE() << body << " input 0x" << std::hex << input[i]
-                      << ": got 0x" << gotBits << ", want 0x" << wantBits;
+    for (bool stochastic : {false, true}) {
+      StridedMemRefType<float, 1> out;
+      auto fn = engine->lookup(std::string("_mlir_ciface_") +
+                               (stochastic ? "s" : "f") + std::to_string(k));
+      ASSERT_TRUE(static_cast<bool>(fn)) << body;
+      reinterpret_cast<void (*)(StridedMemRefType<float, 1> *,
+                                StridedMemRefType<float, 1> *)>(*fn)(&out, &in);
+      int64_t mismatches = 0;
+      for (int64_t i = 0; i < n && mismatches < 5; ++i) {
+        float x;
+        std::memcpy(&x, &input[i], 4);
+        uint64_t code =
+            stochastic
+                ? format.encode(x, num::RoundingMode::Stochastic,
+                                num::counterRandomBits(kStochasticSeed, i))
+                : format.encode(x);
+        auto want = static_cast<float>(format.decode(code));
+        uint32_t wantBits, gotBits;
+        std::memcpy(&wantBits, &want, 4);
+        std::memcpy(&gotBits, &out.data[i], 4);
+        if (wantBits != gotBits) {
+          ++mismatches;
+          ADD_FAILURE() << body << (stochastic ? " stochastic" : " nearest")
+                        << " input 0x" << std::hex << input[i] << ": got 0x"
+                        << gotBits << ", want 0x" << wantBits;
+        }
       }
+      std::free(out.basePtr);
     }
-    std::free(out.basePtr);
   }
 }
 

@@ -641,7 +641,7 @@ bool mlir::quantx::canRoundInF32Bits(const num::FloatFormat &format) {
 
 Value mlir::quantx::buildF32FloatRounding(OpBuilder &b, Location loc,
                                           const num::FloatFormat &format,
-                                          Value x) {
+                                          Value x, Value randomBits) {
   Type i32 = b.getI32Type();
   auto constant = [&](uint32_t value) -> Value {
     return arith::ConstantOp::create(
@@ -658,27 +658,77 @@ Value mlir::quantx::buildF32FloatRounding(OpBuilder &b, Location loc,
   Value u = arith::BitcastOp::create(b, loc, i32, x);
   Value sign = arith::AndIOp::create(b, loc, u, constant(0x80000000u));
   Value a = arith::AndIOp::create(b, loc, u, constant(0x7FFFFFFFu));
-  // Normal binades: round the f32 significand to M bits, ties to even (a
-  // carry moves into the exponent, as rounding up to the next binade does).
-  Value lsb = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, a, constant(shift)), constant(1));
-  Value biased = arith::AddIOp::create(
-      b, loc,
-      arith::AddIOp::create(b, loc, a, constant((1u << (shift - 1)) - 1)), lsb);
-  Value normal =
-      arith::AndIOp::create(b, loc, biased, constant(~((1u << shift) - 1)));
-  // Below the smallest normal value the format's quantum is 2^(emin - M):
-  // adding and subtracting 2^(emin + 23 - M), whose f32 ulp that is, rounds
-  // to a multiple of it, ties to even.
-  Value magic = arith::ConstantOp::create(
-      b, loc,
-      b.getF32FloatAttr(
-          std::ldexp(1.0f, static_cast<int>(emin + 23 - format.mantissaBits))));
   Value af = arith::BitcastOp::create(b, loc, b.getF32Type(), a);
-  Value subnormal = arith::BitcastOp::create(
-      b, loc, i32,
-      arith::SubFOp::create(b, loc, arith::AddFOp::create(b, loc, af, magic),
-                            magic));
+  Value normal, subnormal;
+  if (!randomBits) {
+    // Normal binades: round the f32 significand to M bits, ties to even (a
+    // carry moves into the exponent, as rounding up to the next binade
+    // does).
+    Value lsb = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, a, constant(shift)),
+        constant(1));
+    Value biased = arith::AddIOp::create(
+        b, loc,
+        arith::AddIOp::create(b, loc, a, constant((1u << (shift - 1)) - 1)),
+        lsb);
+    normal =
+        arith::AndIOp::create(b, loc, biased, constant(~((1u << shift) - 1)));
+    // Below the smallest normal value the format's quantum is 2^(emin - M):
+    // adding and subtracting 2^(emin + 23 - M), whose f32 ulp that is,
+    // rounds to a multiple of it, ties to even.
+    Value magic = arith::ConstantOp::create(
+        b, loc,
+        b.getF32FloatAttr(std::ldexp(
+            1.0f, static_cast<int>(emin + 23 - format.mantissaBits))));
+    subnormal = arith::BitcastOp::create(
+        b, loc, i32,
+        arith::SubFOp::create(b, loc, arith::AddFOp::create(b, loc, af, magic),
+                              magic));
+  } else {
+    // Normal binades: the discarded fraction is d / 2^shift (d the low
+    // `shift` bits), and d / 2^shift > r / 2^32 exactly when
+    // d > r >> (32 - shift); rounding up adds one unit of the kept bits (a
+    // carry moves into the exponent).
+    Value discarded =
+        arith::AndIOp::create(b, loc, a, constant((1u << shift) - 1));
+    Value threshold =
+        arith::ShRUIOp::create(b, loc, randomBits, constant(32 - shift));
+    Value up = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                     discarded, threshold);
+    Value kept =
+        arith::AndIOp::create(b, loc, a, constant(~((1u << shift) - 1)));
+    normal = arith::AddIOp::create(
+        b, loc, kept,
+        arith::SelectOp::create(b, loc, up, constant(1u << shift),
+                                constant(0)));
+    // Below the smallest normal value, in f64 where every step is exact:
+    // q = |x| / 2^(emin - M), up when q - floor(q) > r / 2^32.
+    Type f64 = b.getF64Type();
+    auto f64Constant = [&](double value) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(value));
+    };
+    int quantumExponent = static_cast<int>(emin - format.mantissaBits);
+    Value q =
+        arith::MulFOp::create(b, loc, arith::ExtFOp::create(b, loc, f64, af),
+                              f64Constant(std::ldexp(1.0, -quantumExponent)));
+    Value floor = math::FloorOp::create(b, loc, q);
+    Value fraction = arith::SubFOp::create(b, loc, q, floor);
+    Value draw = arith::MulFOp::create(
+        b, loc, arith::UIToFPOp::create(b, loc, f64, randomBits),
+        f64Constant(0x1p-32));
+    Value roundsUp = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                           fraction, draw);
+    Value steps = arith::AddFOp::create(
+        b, loc, floor,
+        arith::SelectOp::create(b, loc, roundsUp, f64Constant(1.0),
+                                f64Constant(0.0)));
+    subnormal = arith::BitcastOp::create(
+        b, loc, i32,
+        arith::TruncFOp::create(
+            b, loc, b.getF32Type(),
+            arith::MulFOp::create(
+                b, loc, steps, f64Constant(std::ldexp(1.0, quantumExponent)))));
+  }
   Value minNormal = constant(bitsOf(std::ldexp(1.0f, static_cast<int>(emin))));
   Value rounded = arith::SelectOp::create(
       b, loc,

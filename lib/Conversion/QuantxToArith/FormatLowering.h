@@ -44,14 +44,17 @@ struct FormatLowering {
 /// apart from its subnormals (f16, bf16, e4m3, e5m2, ...).
 bool canRoundInF32Bits(const ::quantx::numerics::FloatFormat &format);
 
-/// `x` (f32) rounded to nearest even onto `format` and back, as
-/// FloatFormat::encode then decode give it, computed on the f32 bits (one
-/// f32 addition and subtraction for the format's subnormals, integer
-/// operations elsewhere) instead of in f64. Requires
-/// canRoundInF32Bits(format).
+/// `x` (f32) rounded onto `format` and back, as FloatFormat::encode then
+/// decode give it, computed on the f32 bits instead of through the general
+/// f64 encoder. Without `randomBits`: to nearest even (one f32 addition and
+/// subtraction for the format's subnormals, integer operations elsewhere).
+/// With `randomBits` (i32, the element's draw): stochastically, up when
+/// the discarded fraction exceeds randomBits / 2^32 (an integer comparison
+/// of the discarded bits in the normal binades; exact f64 arithmetic in the
+/// format's subnormal range). Requires canRoundInF32Bits(format).
 Value buildF32FloatRounding(OpBuilder &b, Location loc,
                             const ::quantx::numerics::FloatFormat &format,
-                            Value x);
+                            Value x, Value randomBits = {});
 
 } // namespace mlir::quantx
 

@@ -353,16 +353,20 @@ struct FakeQuantLowering : ElementwiseLowering<FakeQuantOp> {
                   ArrayRef<FormatTypeInterface> formats,
                   ArrayRef<ChannelParams> params, RoundingMode rounding,
                   Value bits) const override {
-    // Nearest rounding of f32 onto a binary IEEE-like float: on the f32
-    // bits, the same result without f64 arithmetic (checked against
-    // Numerics for every input pattern class in the JIT tests).
-    if (rounding == RoundingMode::nearest_even &&
+    // Nearest and stochastic rounding of f32 onto a binary IEEE-like
+    // float: on the f32 bits, the same result without the general f64
+    // encoder (checked against Numerics for every input pattern class in
+    // the JIT tests).
+    if ((rounding == RoundingMode::nearest_even ||
+         rounding == RoundingMode::stochastic) &&
         op.getArithmetic() == Arithmetic::exact && x.getType().isF32()) {
       FailureOr<FormatLowering> lowering = FormatLowering::get(formats[0]);
       if (succeeded(lowering) &&
           lowering->kind == FormatLowering::Kind::Float &&
           canRoundInF32Bits(lowering->floatFormat))
-        return buildF32FloatRounding(b, loc, lowering->floatFormat, x);
+        return buildF32FloatRounding(
+            b, loc, lowering->floatFormat, x,
+            rounding == RoundingMode::stochastic ? bits : Value());
     }
     Value code = buildEncode(b, loc, formats[0], x, params[0], rounding, bits,
                              op.getArithmetic());

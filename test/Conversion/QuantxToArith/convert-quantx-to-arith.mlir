@@ -221,12 +221,28 @@ func.func @sign_matmul(%x: tensor<?x70xf32>, %w: tensor<3x2xi64>, %t: tensor<3x2
 //       CHECK:     arith.bitcast %{{.*}} : i32 to f32
 //   CHECK-NOT:     f64
 //       CHECK:   return
-// Stochastic rounding, another format family (radix 4) or the OCP E4M3
-// (special = fn) keep the general lowering, in f64.
+// Stochastic rounding too: in the normal binades the discarded bits are
+// compared with the draw shifted right by 32 - (23 - M) (16 for e8m7); only
+// the format's subnormal range computes in f64 (exactly).
+// CHECK-LABEL: func.func @fake_quant_f32_bits_stochastic
+//       CHECK:   linalg.generic
+//       CHECK:     %[[U:.*]] = arith.bitcast %{{.*}} : f32 to i32
+//       CHECK:     %[[D:.*]] = arith.andi %{{.*}}, %c65535_i32
+//       CHECK:     %[[T:.*]] = arith.shrui %{{.*}}, %c16_i32
+//       CHECK:     arith.cmpi ugt, %[[D]], %[[T]]
+//       CHECK:     math.floor %{{.*}} : f64
+//       CHECK:     arith.bitcast %{{.*}} : i32 to f32
+//       CHECK:   return
+// Another format family (radix 4) or the OCP E4M3 (special = fn) keep the
+// general lowering, in f64.
 // CHECK-LABEL: func.func @fake_quant_general
 //       CHECK:     arith.extf %{{.*}} : f32 to f64
 func.func @fake_quant_f32_bits(%x: tensor<8xf32>) -> tensor<8xf32> {
   %f = quantx.fake_quant %x to !quantx.float<e8m7> : tensor<8xf32>
+  return %f : tensor<8xf32>
+}
+func.func @fake_quant_f32_bits_stochastic(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %f = quantx.fake_quant %x to !quantx.float<e8m7> rounding<stochastic> seed 3 : tensor<8xf32>
   return %f : tensor<8xf32>
 }
 func.func @fake_quant_general(%x: tensor<8xf32>) -> tensor<8xf32> {
