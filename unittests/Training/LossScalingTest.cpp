@@ -12,7 +12,8 @@
 // leaves parameters and optimizer state unchanged and halves the scale,
 // which never falls below the smallest normal f32), static scaling, and
 // the counts of gradient values a backward format flushes to zero or
-// overflows, on data with a known answer, and parameters kept in f16
+// overflows, on data with a known answer, Adam's state through a skipped
+// step, and parameters kept in f16
 // (quantx.master) against APFloat's rounding of the f32 step. A power-of-two
 // scale changes no bit of a finite step: the scaled steps are compared with the
 // unscaled step exactly.
@@ -59,13 +60,15 @@ func.func @forward(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
   return source;
 }
 
-std::unique_ptr<CompiledModule> compileStep(const std::string &source) {
+std::unique_ptr<CompiledModule> compileStep(
+    const std::string &source,
+    mlir::quantx::Optimizer optimizer = mlir::quantx::Optimizer::momentum) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::optional<std::string> step =
-      transformSource(source, [](mlir::PassManager &pm) {
+      transformSource(source, [&](mlir::PassManager &pm) {
         mlir::quantx::MakeTrainStepPassOptions options;
-        options.optimizer = mlir::quantx::Optimizer::momentum;
+        options.optimizer = optimizer;
         options.learningRate = 0.125;
         pm.addPass(mlir::quantx::createMakeTrainStepPass(options));
       });
@@ -181,6 +184,51 @@ TEST(LossScaling, DynamicScalerStateMachine) {
   EXPECT_EQ(toDoubles((*results)[3])[0], smallest);
   EXPECT_EQ(toDoubles((*results)[4])[0], 0.0);
   EXPECT_EQ(toDoubles((*results)[5])[0], 8.0);
+}
+
+// Adam's state (both moments and the step count) is left as it was by a
+// skipped step, and a finite scaled step is the unscaled one bit for bit.
+TEST(LossScaling, AdamSkippedStepKeepsState) {
+  using mlir::quantx::Optimizer;
+  std::unique_ptr<CompiledModule> scaledStep = compileStep(
+      makeModel("quantx.loss_scale = 1024.0", false), Optimizer::adam);
+  std::unique_ptr<CompiledModule> plain =
+      compileStep(makeModel("", false), Optimizer::adam);
+  ASSERT_TRUE(scaledStep && plain);
+  std::vector<double> zeros(6, 0.0);
+  // (w, m, v, adam_step, skipped_steps, x, labels)
+  //   -> (loss, w, m, v, adam_step, skipped_steps).
+  auto first = scaledStep->call(
+      "forward_train_step",
+      {makeF32({3, 2}, kW), makeF32({3, 2}, zeros), makeF32({3, 2}, zeros),
+       makeF32({}, {0.0}), makeF32({}, {0.0}), makeF32({4, 3}, kX), labels()});
+  auto want = plain->call("forward_train_step",
+                          {makeF32({3, 2}, kW), makeF32({3, 2}, zeros),
+                           makeF32({3, 2}, zeros), makeF32({}, {0.0}),
+                           makeF32({4, 3}, kX), labels()});
+  ASSERT_TRUE(static_cast<bool>(first)) << llvm::toString(first.takeError());
+  ASSERT_TRUE(static_cast<bool>(want)) << llvm::toString(want.takeError());
+  ASSERT_EQ(first->size(), 6u);
+  for (unsigned i = 1; i <= 4; ++i)
+    EXPECT_EQ(toDoubles((*first)[i]), toDoubles((*want)[i])) << "result " << i;
+  EXPECT_EQ(toDoubles((*first)[5])[0], 0.0);
+  std::vector<double> w = toDoubles((*first)[1]), m = toDoubles((*first)[2]),
+                      v = toDoubles((*first)[3]);
+  double step = toDoubles((*first)[4])[0];
+  EXPECT_EQ(step, 1.0);
+  // A NaN input makes every gradient NaN: nothing moves, one skip counted.
+  std::vector<double> x = kX;
+  x[0] = NAN;
+  auto skipped = scaledStep->call(
+      "forward_train_step",
+      {makeF32({3, 2}, w), makeF32({3, 2}, m), makeF32({3, 2}, v),
+       makeF32({}, {step}), makeF32({}, {0.0}), makeF32({4, 3}, x), labels()});
+  ASSERT_TRUE(static_cast<bool>(skipped));
+  EXPECT_EQ(toDoubles((*skipped)[1]), w);
+  EXPECT_EQ(toDoubles((*skipped)[2]), m);
+  EXPECT_EQ(toDoubles((*skipped)[3]), v);
+  EXPECT_EQ(toDoubles((*skipped)[4])[0], step);
+  EXPECT_EQ(toDoubles((*skipped)[5])[0], 1.0);
 }
 
 TEST(LossScaling, StaticScale) {
