@@ -60,7 +60,7 @@ public:
   double round(double x) const { return format.decode(format.encode(x)); }
   /// Adds the terms in order onto `init`.
   float sum(float init, const std::vector<float> &terms) const {
-    float total = init, partial = 0.0f;
+    float total = init, partial = -0.0f;
     for (size_t k = 0; k < terms.size(); ++k) {
       auto term = static_cast<float>(round(terms[k]));
       if (k % chunk == 0) {
@@ -166,6 +166,57 @@ TEST_F(AccumulationJitTest, MatmulMatchesLoop) {
         if (!same(want, got) && ++failures < 5)
           ADD_FAILURE() << c.format << " chunk " << c.chunk << " C[" << i
                         << ", " << j << "]: want " << want << ", got " << got;
+      }
+  }
+}
+
+// Inside a loop, carried from one iteration to the next (the expansion
+// keeps the result in the contraction's output, as bufferization needs), with
+// a dynamic reduction size (the batch a weight gradient sums over), and an
+// initial value of -0.0 left alone when there are no terms.
+TEST_F(AccumulationJitTest, LoopCarriedDynamicReduction) {
+  constexpr int64_t m = 3, n = 5;
+  std::mt19937 random(13);
+  const Case c{"e5m2", 4, 1.0f};
+  std::string source =
+      "func.func @f(%a: tensor<3x?xf32>, %b: tensor<?x5xf32>, "
+      "%c: tensor<3x5xf32>) -> tensor<3x5xf32> {\n"
+      "  %c0 = arith.constant 0 : index\n"
+      "  %c1 = arith.constant 1 : index\n"
+      "  %c2 = arith.constant 2 : index\n"
+      "  %r = scf.for %i = %c0 to %c2 step %c1 iter_args(%acc = %c) -> "
+      "(tensor<3x5xf32>) {\n"
+      "    %s = linalg.matmul " +
+      accumulation(c) +
+      " ins(%a, %b : tensor<3x?xf32>, tensor<?x5xf32>) "
+      "outs(%acc : tensor<3x5xf32>) -> tensor<3x5xf32>\n"
+      "    scf.yield %s : tensor<3x5xf32>\n  }\n"
+      "  return %r : tensor<3x5xf32>\n}\n";
+  auto module = CompiledModule::compileSource(source, {"f"}, {});
+  ASSERT_TRUE(static_cast<bool>(module))
+      << llvm::toString(module.takeError()) << "\n"
+      << source;
+  Reference reference(getFormat(c.format), c.chunk);
+  for (int64_t k : {0, 1, 23}) {
+    NpyArray a = randomArray({m, k}, c.magnitude, random);
+    NpyArray b = randomArray({k, n}, c.magnitude, random);
+    NpyArray init = randomArray({m, n}, 1.0f, random);
+    // -0.0 stays -0.0 without terms.
+    float negativeZero = -0.0f;
+    std::memcpy(init.data.data(), &negativeZero, sizeof(float));
+    auto results = (*module)->call("f", {a, b, init});
+    ASSERT_TRUE(static_cast<bool>(results))
+        << llvm::toString(results.takeError());
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        std::vector<float> terms;
+        for (int64_t r = 0; r < k; ++r)
+          terms.push_back(at(a, i * k + r) * at(b, r * n + j));
+        float want =
+            reference.sum(reference.sum(at(init, i * n + j), terms), terms);
+        float got = at(results->front(), i * n + j);
+        EXPECT_TRUE(same(want, got)) << "K = " << k << " C[" << i << ", " << j
+                                     << "]: want " << want << ", got " << got;
       }
   }
 }

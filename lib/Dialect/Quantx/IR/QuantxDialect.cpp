@@ -190,14 +190,17 @@ LogicalResult QuantxDialect::verifyOperationAttribute(Operation *op,
     auto contraction = dyn_cast<linalg::LinalgOp>(op);
     if (!contraction || !getAccumulatedTerm(contraction))
       return op->emitError("'")
-             << name << "' belongs on a contraction: a linalg op with "
-             << "reduction loops whose body yields the sum of its "
-             << "accumulator and one term";
-    if (!isa<AccumulationAttr>(attr.getValue()))
+             << name << "' belongs on a contraction: a linalg op on "
+             << "tensors with reduction loops whose body yields the sum of "
+             << "its float accumulator and one term";
+    auto accumulation = dyn_cast<AccumulationAttr>(attr.getValue());
+    if (!accumulation)
       return emitError() << "'" << name
                          << "' must be a #quantx.accumulation, got "
                          << attr.getValue();
-    return success();
+    Value term = getAccumulatedTerm(contraction);
+    return verifyAccumulation(emitError, accumulation,
+                              cast<FloatType>(term.getType()));
   }
   if (name == GradientRoundingAttrHelper::getNameStr()) {
     auto rounding = dyn_cast<FakeQuantOp>(op);

@@ -28,6 +28,7 @@
 #include "quantx/Utils/TensorBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
@@ -55,7 +56,7 @@ struct ExpandAccumulationPass
 /// chunk's running sum and the total; yields the new sum and total.
 void buildChunkedBody(OpBuilder &b, Location loc, linalg::GenericOp op,
                       AccumulationAttr accumulation,
-                      ArrayRef<std::pair<unsigned, int64_t>> reductionLoops,
+                      ArrayRef<std::pair<unsigned, Value>> reductionLoops,
                       ValueRange args) {
   Block *body = op.getBody();
   Value term = getAccumulatedTerm(op);
@@ -85,13 +86,17 @@ void buildChunkedBody(OpBuilder &b, Location loc, linalg::GenericOp op,
   Value position;
   for (auto [loop, size] : reductionLoops) {
     Value index = linalg::IndexOp::create(b, loc, loop);
-    position = position ? arith::AddIOp::create(
-                              b, loc,
-                              arith::MulIOp::create(
-                                  b, loc, position,
-                                  arith::ConstantIndexOp::create(b, loc, size)),
-                              index)
-                        : index;
+    if (!position) {
+      position = index;
+      continue;
+    }
+    // A static size is a constant of the body; a dynamic one is computed
+    // before the op.
+    Value extent = size;
+    if (std::optional<int64_t> known = getConstantIntValue(size))
+      extent = arith::ConstantIndexOp::create(b, loc, *known);
+    position = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, position, extent), index);
   }
   Value offset = arith::RemUIOp::create(
       b, loc, position,
@@ -109,18 +114,6 @@ void buildChunkedBody(OpBuilder &b, Location loc, linalg::GenericOp op,
 LogicalResult expand(RewriterBase &rewriter, linalg::LinalgOp op,
                      AccumulationAttr accumulation) {
   Location loc = op.getLoc();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<std::pair<unsigned, int64_t>> reductionLoops;
-  for (auto [loop, iterator] : llvm::enumerate(op.getIteratorTypesArray())) {
-    if (iterator != utils::IteratorType::reduction)
-      continue;
-    if (ShapedType::isDynamic(ranges[loop]))
-      return op->emitError("quantx-expand-accumulation: the reduction "
-                           "loops of a contraction with 'quantx.accumulate' "
-                           "must have static sizes (the chunks are counted "
-                           "over them)");
-    reductionLoops.push_back({static_cast<unsigned>(loop), ranges[loop]});
-  }
   rewriter.setInsertionPoint(op);
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic) {
@@ -132,24 +125,42 @@ LogicalResult expand(RewriterBase &rewriter, linalg::LinalgOp op,
     generic = *generalized;
   }
   rewriter.setInsertionPoint(generic);
+  // The sizes of the reduction loops (the outermost one's is not needed:
+  // it only scales the position).
+  SmallVector<Range, 4> ranges = cast<linalg::LinalgOp>(generic.getOperation())
+                                     .createLoopRanges(rewriter, loc);
+  SmallVector<std::pair<unsigned, Value>> reductionLoops;
+  for (auto [loop, iterator] : llvm::enumerate(generic.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::reduction)
+      reductionLoops.push_back(
+          {static_cast<unsigned>(loop),
+           getValueOrCreateConstantIndexOp(rewriter, loc, ranges[loop].size)});
   Value init = generic.getDpsInitOperand(0)->get();
-  Value zeros = createZerosLike(rewriter, loc, init);
+  // -0.0 leaves the initial value's bits alone when it joins the total.
+  Value partialInit = createFilledLike(rewriter, loc, init, -0.0);
   SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
   maps.push_back(maps.back());
   auto chunked = linalg::GenericOp::create(
       rewriter, loc, TypeRange{init.getType(), init.getType()},
-      generic.getDpsInputs(), ValueRange{zeros, init}, maps,
+      generic.getDpsInputs(), ValueRange{partialInit, init}, maps,
       generic.getIteratorTypesArray(),
       [&](OpBuilder &b, Location nloc, ValueRange args) {
         buildChunkedBody(b, nloc, generic, accumulation, reductionLoops, args);
       });
-  // The last chunk joins the total.
-  Value result = createElementwise(
-      rewriter, loc, {chunked.getResult(1), chunked.getResult(0)},
-      [](OpBuilder &b, Location nloc, ValueRange args) -> Value {
-        return arith::AddFOp::create(b, nloc, args[0], args[1]);
+  // The last chunk joins the total, in place (the result stays in the
+  // contraction's output, as bufferization inside loops needs).
+  auto rank = cast<RankedTensorType>(init.getType()).getRank();
+  AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+  auto last = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{init.getType()}, chunked.getResult(0),
+      chunked.getResult(1), ArrayRef<AffineMap>{identity, identity},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [](OpBuilder &b, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(
+            b, nloc,
+            arith::AddFOp::create(b, nloc, args[1], args[0]).getResult());
       });
-  rewriter.replaceOp(generic, result);
+  rewriter.replaceOp(generic, last.getResults());
   return success();
 }
 
@@ -168,9 +179,13 @@ LogicalResult mlir::quantx::expandAccumulations(Operation *root) {
   IRRewriter rewriter(root->getContext());
   for (linalg::LinalgOp op : contractions) {
     AccumulationAttr accumulation = helper.getAttr(op);
-    if (!accumulation || !getAccumulatedTerm(op))
+    Value term = getAccumulatedTerm(op);
+    if (!accumulation || !term ||
+        failed(verifyAccumulation([&] { return op->emitError(); }, accumulation,
+                                  cast<FloatType>(term.getType()))))
       return op->emitError("quantx-expand-accumulation: 'quantx.accumulate' "
-                           "must be a #quantx.accumulation on a contraction");
+                           "must be a #quantx.accumulation on a contraction "
+                           "that accumulates in f32 or f64");
     if (failed(expand(rewriter, op, accumulation)))
       return failure();
   }

@@ -63,6 +63,8 @@ private:
   void setMasterFormat();
   /// master= and accumulate=, when not f32.
   FloatFormatType masterFormat, accumulateFormat;
+  /// What accumulate= and chunk= put on each contraction.
+  AccumulationAttr accumulation;
   /// weight-gradients= and first-last-backward= when given (a null format
   /// for f32: not rounded).
   std::optional<FloatFormatType> weightGradientFormat, firstLastFormat;
@@ -176,7 +178,21 @@ LogicalResult MixedPrecisionPass::parseOptions(Direction &forwardDir,
     return fail("chunk must be at least 1 term, got " +
                 Twine(static_cast<int64_t>(chunk)));
   if (chunk.hasValue() && !accumulateFormat)
-    return fail("chunk applies to accumulate=FORMAT, which is not given");
+    return fail("chunk applies to accumulate=FORMAT with a format narrower "
+                "than f32, which is not given");
+  if (accumulateFormat) {
+    auto chunkSize = static_cast<int64_t>(chunk);
+    if (failed(AccumulationAttr::verify(
+            [&] {
+              return mlir::emitError(module.getLoc(),
+                                     "quantx-mixed-precision: accumulate=")
+                     << accumulate << ": ";
+            },
+            accumulateFormat, chunkSize)))
+      return failure();
+    accumulation =
+        AccumulationAttr::get(module.getContext(), accumulateFormat, chunkSize);
+  }
   if ((lossScaleInit.hasValue() || lossScaleGrowthInterval.hasValue()) &&
       lossScale != "dynamic")
     return fail("loss-scale-init and loss-scale-growth-interval apply to "
@@ -268,10 +284,19 @@ LogicalResult MixedPrecisionPass::checkLayer(linalg::LinalgOp op,
   if (op->getNumResults() != 1 || !isFloatTensor(op->getResult(0).getType()))
     return op->emitError("quantx-mixed-precision: this contraction does not "
                          "have one ranked float tensor result");
-  if (accumulateFormat && !getAccumulatedTerm(op))
-    return op->emitError("quantx-mixed-precision: accumulate=FORMAT needs a "
-                         "contraction whose body adds one term into its "
-                         "accumulator; this one does not");
+  if (accumulation) {
+    Value term = getAccumulatedTerm(op);
+    if (!term)
+      return op->emitError("quantx-mixed-precision: accumulate=FORMAT needs "
+                           "a contraction whose body adds one term into its "
+                           "accumulator; this one does not");
+    if (failed(verifyAccumulation(
+            [&] {
+              return op->emitError("quantx-mixed-precision: this layer ");
+            },
+            accumulation, cast<FloatType>(term.getType()))))
+      return failure();
+  }
   return success();
 }
 
@@ -375,10 +400,6 @@ void MixedPrecisionPass::runOnOperation() {
           scaled ? UnitAttr::get(context) : UnitAttr());
     };
 
-    auto accumulation =
-        accumulateFormat
-            ? AccumulationAttr::get(context, accumulateFormat, chunk)
-            : AccumulationAttr();
     auto *dialect = context->getLoadedDialect<QuantxDialect>();
     for (linalg::LinalgOp op : contractions) {
       OpBuilder b(op);

@@ -55,10 +55,12 @@
 // OPTION: no such option bogus
 // RUN: not quantx-opt %s --quantx-mixed-precision="accumulate=fp8" 2>&1 | FileCheck %s --check-prefix=ACCUMULATE
 // ACCUMULATE: error: quantx-mixed-precision: accumulate='fp8' is not a float format (f16, bf16 or a !quantx.float body): expected a format such as e4m3, got 'fp8' (or f32)
+// RUN: not quantx-opt %s --quantx-mixed-precision='accumulate="e4m3, unsigned"' 2>&1 | FileCheck %s --check-prefix=ACC-UNSIGNED
+// ACC-UNSIGNED: error: quantx-mixed-precision: accumulate=e4m3, unsigned: an accumulation format must be signed and hold zero, got '!quantx.float<e4m3, unsigned>'
 // RUN: not quantx-opt %s --quantx-mixed-precision="accumulate=f16 chunk=0" 2>&1 | FileCheck %s --check-prefix=CHUNK0
 // CHUNK0: error: quantx-mixed-precision: chunk must be at least 1 term, got 0
 // RUN: not quantx-opt %s --quantx-mixed-precision="forward=f16 chunk=32" 2>&1 | FileCheck %s --check-prefix=CHUNK-ALONE
-// CHUNK-ALONE: error: quantx-mixed-precision: chunk applies to accumulate=FORMAT, which is not given
+// CHUNK-ALONE: error: quantx-mixed-precision: chunk applies to accumulate=FORMAT with a format narrower than f32, which is not given
 // RUN: not quantx-opt %s --split-input-file --quantx-mixed-precision="forward=f16 backward=e5m2" 2>&1 | FileCheck %s --check-prefix=MODEL
 
 // MODEL: error: quantx-mixed-precision: no function has a contraction (linalg.matmul, batch_matmul, conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc, a contraction linalg.generic) to round

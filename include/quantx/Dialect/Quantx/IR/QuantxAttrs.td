@@ -211,8 +211,10 @@ def Quantx_AccumulationAttr : AttrDef<Quantx_Dialect, "Accumulation"> {
     are taken in the loops' order (the reduction loops' row-major order) in
     chunks of `chunk` consecutive terms; within a chunk every addition is
     rounded onto `format` (nearest even); the chunk sums are added in the
-    result's element type, as chunk-based accumulation in 8-bit training
-    adds them into a wider total.
+    accumulator's type, as chunk-based accumulation in 8-bit training adds
+    them into a wider total. `format` is signed with a zero; the
+    contraction accumulates in f32 or f64, which holds every value of
+    `format` exactly (verified with the discardable attribute).
 
     Example:
 

@@ -16,7 +16,7 @@ namespace mlir::quantx {
 /// Rewrites every contraction nested in `root` that carries
 /// `quantx.accumulate` into code that adds its terms in the attribute's
 /// format and chunks (see `#quantx.accumulation`). Emits an error and fails
-/// on a contraction it cannot expand (dynamic reduction sizes).
+/// on an attribute that does not verify.
 LogicalResult expandAccumulations(Operation *root);
 
 } // namespace mlir::quantx

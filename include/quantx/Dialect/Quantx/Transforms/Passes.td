@@ -532,7 +532,11 @@ def ExpandAccumulationPass : Pass<"quantx-expand-accumulation"> {
     slower than the contraction it replaces (`docs/FloatTraining.md` gives
     the measured cost).
 
-    Errors, located at the contraction: a reduction loop of dynamic size.
+    Reduction loops of dynamic size (a weight gradient summing over a
+    dynamic batch) are counted with their sizes computed before the op. The
+    chunk's running sum and the total are kept in the contraction's
+    accumulator type, f32 or f64 (the attribute's verifier requires it, and
+    that the type holds every value of FORMAT exactly).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
